@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the whole test suite with bun test and prints CI's closing line "N passed, N failed"
+# from bun's own counts. The compiled binary is built first: the end-to-end tests drive it.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+bun scripts/build.ts || { echo "0 passed, 1 failed"; exit 1; }
+log=$(mktemp)
+bun test "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+count() { grep -E "^ *[0-9]+ $1\$" "$log" | tail -1 | awk '{print $1}'; }
+pass=$(count pass); fail=$(count fail); skip=$(count skip); todo=$(count todo)
+rm -f "$log"
+if [ -z "$pass$fail" ]; then echo "0 passed, 1 failed"; echo "bun test printed no summary (rc=$rc)"; exit $(( rc == 0 ? 1 : rc )); fi
+echo "${pass:-0} passed, ${fail:-0} failed, $(( ${skip:-0} + ${todo:-0} )) skipped"
+exit "$rc"

@@ -1,0 +1,184 @@
+import type { Clock } from "../clock";
+import { ExitCode, RaError } from "../errors";
+import { createLog } from "../log";
+import { CloseCode, decodeRelayFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
+import type { Runner } from "../runner/types";
+import { backoffDelay } from "./backoff";
+import type { AgentConfig } from "./config";
+import { machineFacts } from "./facts";
+import { Outbox } from "./outbox";
+import { relayUrls } from "./relay-url";
+import { AgentSessions } from "./sessions";
+
+export type AgentOptions = {
+  config: AgentConfig;
+  runner: Runner;
+  cwd: string;
+  env: Record<string, string>;
+  clock: Clock;
+  random?: () => number;
+  heartbeatMs?: number;
+};
+
+export type AgentHandle = {
+  /** Resolves when the agent stops for good: after stop(), or rejects when the device was revoked. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+};
+
+type Outgoing = Parameters<typeof encode<AgentFrame>>[0];
+
+/**
+ * Keeps one outbound WebSocket to the relay alive (reconnecting with backoff), runs prompts with
+ * the runner, and delivers every session event exactly once through the outbox.
+ */
+export function runAgent(options: AgentOptions): AgentHandle {
+  const log = createLog("agent");
+  const { config, clock } = options;
+  const random = options.random ?? Math.random;
+  const heartbeatMs = options.heartbeatMs ?? 20_000;
+  const urls = relayUrls(config.relay);
+  const outbox = new Outbox();
+  let socket: WebSocket | null = null;
+  let ready = false;
+  let stopping = false;
+  let attempt = 0;
+  let finish!: (err?: unknown) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = (err) => (err ? reject(err) : resolve());
+  });
+
+  const send = (frame: Outgoing) => {
+    if (socket?.readyState === WebSocket.OPEN) socket.send(encode<AgentFrame>(frame));
+  };
+
+  const sessions = new AgentSessions({
+    runner: options.runner,
+    cwd: options.cwd,
+    env: options.env,
+    clock,
+    log,
+    emit(sessionId, event) {
+      const item = outbox.add(sessionId, event, clock.now());
+      if (ready) send({ type: "event", ...item });
+    },
+  });
+
+  const onFrame = (frame: RelayFrame) => {
+    switch (frame.type) {
+      case "welcome":
+        for (const a of frame.acks) outbox.ack(a.sessionId, a.seq);
+        ready = true;
+        attempt = 0;
+        log.success(`connected to ${urls.base} as "${frame.name}"${outbox.size ? `; replaying ${outbox.size} unacknowledged events` : ""}`);
+        for (const item of outbox.unacked()) send({ type: "event", ...item });
+        return;
+      case "ack":
+        outbox.ack(frame.sessionId, frame.seq);
+        return;
+      case "prompt":
+        log.info(`prompt for session ${frame.sessionId} (${frame.text.length} characters)`);
+        sessions.prompt(frame);
+        return;
+      case "stop":
+        void sessions.stop(frame.sessionId);
+        return;
+      case "session.close":
+        void sessions.close(frame.sessionId);
+        return;
+      case "ping":
+        send({ type: "pong", t: frame.t });
+        return;
+      case "pong":
+        return;
+      case "error":
+        log.warn(`relay says ${frame.code}: ${frame.message}`);
+        return;
+      default:
+        log.warn(`ignoring unexpected ${frame.type} frame`);
+    }
+  };
+
+  const connect = () => {
+    if (stopping) return;
+    const ws = new WebSocket(urls.agent, { headers: { Authorization: `Bearer ${config.token}` } } as unknown as string[]);
+    socket = ws;
+    let opened = false;
+    let lastHeard = clock.now();
+    const heartbeat = setInterval(() => {
+      if (clock.now() - lastHeard > heartbeatMs * 2.25) {
+        log.warn("no answer from the relay for a while; reconnecting");
+        ws.close(4000, "heartbeat timeout");
+        return;
+      }
+      send({ type: "ping", t: clock.now() });
+    }, heartbeatMs);
+
+    ws.onopen = () => {
+      opened = true;
+      send({ type: "hello", facts: machineFacts(), sessions: sessions.list() });
+    };
+    ws.onmessage = (e) => {
+      lastHeard = clock.now();
+      const decoded = decodeRelayFrame(e.data as string);
+      if (!decoded.ok) {
+        log.warn(`relay sent a bad frame: ${decoded.message}`);
+        return;
+      }
+      onFrame(decoded.frame);
+    };
+    ws.onclose = (e) => {
+      clearInterval(heartbeat);
+      if (socket === ws) {
+        socket = null;
+        ready = false;
+      }
+      if (stopping) return;
+      if (e.code === CloseCode.unauthorized) return revoked();
+      if (!opened) return void checkToken().then((ok) => (ok ? retry(`cannot reach the relay at ${urls.base}`) : revoked()));
+      retry(`lost the connection to the relay (${e.code}${e.reason ? ` ${e.reason}` : ""})`);
+    };
+  };
+
+  const retry = (why: string) => {
+    const delay = backoffDelay(attempt++, random);
+    log.warn(`${why}; retrying in ${(delay / 1000).toFixed(1)} s`);
+    setTimeout(connect, delay);
+  };
+
+  /** True unless the relay positively says the token is unknown (401). */
+  const checkToken = async () => {
+    try {
+      const res = await fetch(urls.device, { headers: { Authorization: `Bearer ${config.token}` } });
+      return res.status !== 401;
+    } catch {
+      return true;
+    }
+  };
+
+  const revoked = () => {
+    stopping = true;
+    void sessions.closeAll().then(() =>
+      finish(
+        new RaError("revoked", `the relay no longer accepts this machine ("${config.name}"): it was unpaired or revoked`, {
+          hint: "pair it again with `ra pair` if you still want to use it",
+          exitCode: ExitCode.revoked,
+        }),
+      ),
+    );
+  };
+
+  connect();
+
+  return {
+    done,
+    async stop() {
+      if (stopping) return done;
+      stopping = true;
+      socket?.close(CloseCode.goingAway, "agent shutting down");
+      await sessions.closeAll();
+      finish();
+      return done;
+    },
+  };
+}

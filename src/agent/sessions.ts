@@ -1,0 +1,155 @@
+import type { Clock } from "../clock";
+import type { Log } from "../log";
+import type { Prompt, SessionEvent } from "../proto";
+import type { Runner, RunnerEvent, RunnerSession } from "../runner/types";
+import type { z } from "zod";
+import { toolSummary } from "./tool-summary";
+
+type PromptT = z.infer<typeof Prompt>;
+
+type Live = {
+  id: string;
+  runner: RunnerSession | null;
+  claudeSessionId?: string;
+  turn: { id: string; startedAt: number } | null;
+  queue: PromptT[];
+};
+
+export type SessionsDeps = {
+  runner: Runner;
+  cwd: string;
+  env: Record<string, string>;
+  clock: Clock;
+  log: Log;
+  /** Every event goes here, in order; the caller numbers and delivers them. */
+  emit(sessionId: string, event: SessionEvent): void;
+};
+
+const OUTPUT_LIMIT = 2000;
+
+/**
+ * The agent's conversations: one claude process per relay session, one turn at a time (later
+ * prompts wait their turn), every runner event translated into a session event.
+ */
+export class AgentSessions {
+  private sessions = new Map<string, Live>();
+
+  constructor(private readonly deps: SessionsDeps) {}
+
+  list(): { sessionId: string; busy: boolean }[] {
+    return [...this.sessions.values()].map((s) => ({ sessionId: s.id, busy: s.turn !== null }));
+  }
+
+  get busy(): boolean {
+    return [...this.sessions.values()].some((s) => s.turn !== null);
+  }
+
+  prompt(frame: PromptT): void {
+    const session = this.sessions.get(frame.sessionId) ?? this.create(frame.sessionId);
+    if (session.turn || session.queue.length > 0) session.queue.push(frame);
+    else this.begin(session, frame);
+  }
+
+  async stop(sessionId: string): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    session?.queue.splice(0);
+    if (!session?.turn || !session.runner) return;
+    this.deps.log.info(`stopping the turn in session ${sessionId}`);
+    await session.runner.interrupt();
+  }
+
+  async close(sessionId: string): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    this.sessions.delete(sessionId);
+    session.queue.splice(0);
+    await session.runner?.close();
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
+  }
+
+  private create(id: string): Live {
+    const session: Live = { id, runner: null, turn: null, queue: [] };
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  private begin(session: Live, frame: PromptT): void {
+    const { deps } = this;
+    session.turn = { id: frame.turnId, startedAt: deps.clock.now() };
+    deps.emit(session.id, { kind: "turn.started", turnId: frame.turnId });
+    if (!session.runner) {
+      const resume = session.claudeSessionId ?? frame.resume;
+      try {
+        session.runner = deps.runner.start({ cwd: deps.cwd, env: deps.env, ...(resume ? { resume } : {}), ...(frame.mode ? { mode: frame.mode } : {}) });
+      } catch (err) {
+        this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: `could not start claude: ${(err as Error).message}` });
+        return;
+      }
+      const runner = session.runner;
+      runner.onEvent((event) => this.onRunnerEvent(session, runner, event));
+    }
+    session.runner.send(frame.text);
+  }
+
+  private onRunnerEvent(session: Live, runner: RunnerSession, event: RunnerEvent): void {
+    const turn = session.turn;
+    const emit = (e: SessionEvent) => this.deps.emit(session.id, e);
+    switch (event.kind) {
+      case "init":
+        session.claudeSessionId = event.sessionId;
+        if (turn) emit({ kind: "init", turnId: turn.id, claudeSessionId: event.sessionId, model: event.model, cwd: event.cwd });
+        return;
+      case "text":
+        if (turn && event.text) emit({ kind: "text", turnId: turn.id, text: event.text });
+        return;
+      case "tool":
+        if (turn) emit({ kind: "tool", turnId: turn.id, toolUseId: event.toolUseId, name: event.name, summary: toolSummary(event.name, event.input) });
+        return;
+      case "tool.result":
+        if (turn) emit({ kind: "tool.result", turnId: turn.id, toolUseId: event.toolUseId, isError: event.isError, output: event.output.slice(0, OUTPUT_LIMIT) });
+        return;
+      case "result":
+        if (event.sessionId) session.claudeSessionId = event.sessionId;
+        if (!turn) return;
+        this.endTurn(session, {
+          kind: "turn.ended",
+          turnId: turn.id,
+          status: event.status,
+          durationMs: event.durationMs,
+          ...(event.costUsd !== undefined ? { costUsd: event.costUsd } : {}),
+          ...(event.turns !== undefined ? { turns: event.turns } : {}),
+          ...(session.claudeSessionId ? { claudeSessionId: session.claudeSessionId } : {}),
+          ...(event.error ? { error: event.error.slice(0, 2000) } : {}),
+        });
+        return;
+      case "garbage":
+        this.deps.log.warn(`claude printed a line ra does not understand: ${event.line.slice(0, 200)}`);
+        return;
+      case "exit": {
+        if (session.runner === runner) session.runner = null;
+        if (!turn) return;
+        const why = event.signal ? `was killed by ${event.signal}` : `exited with code ${event.code}`;
+        const tail = event.stderrTail.trim().split("\n").slice(-5).join("\n");
+        this.endTurn(session, {
+          kind: "turn.ended",
+          turnId: turn.id,
+          status: "failed",
+          durationMs: this.deps.clock.now() - turn.startedAt,
+          ...(session.claudeSessionId ? { claudeSessionId: session.claudeSessionId } : {}),
+          error: `claude ${why} in the middle of the turn.${tail ? `\n${tail}` : ""}\nThe conversation is kept: the next prompt resumes it.`.slice(0, 4000),
+        });
+        return;
+      }
+    }
+  }
+
+  private endTurn(session: Live, ended: Extract<SessionEvent, { kind: "turn.ended" }>): void {
+    session.turn = null;
+    this.deps.emit(session.id, ended);
+    const next = session.queue.shift();
+    if (next) this.begin(session, next);
+  }
+}

@@ -1,0 +1,52 @@
+import type { ArgsDef } from "citty";
+import { configureLogging, LOG_LEVELS, type LogFormat, type LogLevelName } from "../log";
+import { ExitCode, formatError, RaError } from "../errors";
+
+export const logArgs = {
+  "log-level": { type: "string", description: "error, warn, info, debug or trace (env RA_LOG_LEVEL)", valueHint: "level" },
+  "log-format": { type: "string", description: "pretty or json (env RA_LOG_FORMAT)", valueHint: "format" },
+} as const satisfies ArgsDef;
+
+type Env = Record<string, string | undefined>;
+
+export function setupLogging(args: { "log-level"?: string; "log-format"?: string }, env: Env = process.env): void {
+  const level = (args["log-level"] ?? env.RA_LOG_LEVEL ?? "info") as LogLevelName;
+  const format = (args["log-format"] ?? env.RA_LOG_FORMAT ?? "pretty") as LogFormat;
+  if (!(level in LOG_LEVELS)) throw usage(`unknown log level "${level}"`, "use one of: error, warn, info, debug, trace");
+  if (format !== "pretty" && format !== "json") throw usage(`unknown log format "${format}"`, "use pretty or json");
+  configureLogging(level, format);
+}
+
+export const usage = (message: string, hint?: string) => new RaError("usage", message, { hint, exitCode: ExitCode.usage });
+
+/** The one place errors become output and exit codes. Commands throw; this reports. */
+export async function guard(fn: () => Promise<unknown> | unknown): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    process.stderr.write(`✖ ${formatError(err)}\n`);
+    process.exitCode = err instanceof RaError ? err.exitCode : ExitCode.failure;
+  }
+}
+
+/** A person is at the keyboard (prompts are possible); false in CI, pipes and services. */
+export const canPrompt = () => Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI;
+
+/** Resolves on the first SIGINT/SIGTERM. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(sig);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
+
+export function list(value: unknown): string[] {
+  if (value === undefined || value === null || value === "") return [];
+  const values = Array.isArray(value) ? value : [value];
+  return values.flatMap((v) => String(v).split(",")).map((v) => v.trim()).filter(Boolean);
+}

@@ -1,0 +1,96 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as p from "@clack/prompts";
+import { defineCommand } from "citty";
+import { ExitCode, RaError } from "../errors";
+import { createLog } from "../log";
+import { dataDir as defaultDataDir } from "../paths";
+import { RelayConfig } from "../relay/config";
+import { startRelay } from "../relay";
+import { canPrompt, guard, list, logArgs, setupLogging, untilSignal, usage } from "./_shared";
+
+export default defineCommand({
+  meta: { name: "serve", description: "Run the relay: the Telegram bot and the hub your machines connect to (on a small server)" },
+  args: {
+    "bot-token": { type: "string", description: "Telegram bot token from @BotFather (env RA_BOT_TOKEN)", valueHint: "token" },
+    "data-dir": { type: "string", description: "Where the database and secrets live (env RA_DATA_DIR, default ~/.local/share/ra)", valueHint: "dir" },
+    listen: { type: "string", description: "Address for agents and health checks (env RA_LISTEN, default 0.0.0.0:8080)", valueHint: "host:port" },
+    "public-url": { type: "string", description: "The URL agents use to reach this relay, e.g. https://relay.example.com (env RA_PUBLIC_URL)", valueHint: "url" },
+    owner: { type: "string", description: "Telegram user id allowed to use the bot; repeatable (env RA_OWNERS, comma-separated)", valueHint: "id" },
+    "telegram-api-root": { type: "string", description: "Bot API server, for a self-hosted one (env RA_TELEGRAM_API_ROOT)", valueHint: "url" },
+    "edit-interval-ms": { type: "string", description: "Minimum gap between messages/edits to one chat (default 1200)", valueHint: "ms" },
+    "poll-timeout": { type: "string", description: "Long-polling timeout in seconds (default 30)", valueHint: "s" },
+    ...logArgs,
+  },
+  run: ({ args }) =>
+    guard(async () => {
+      const env = process.env;
+      setupLogging(args);
+      const log = createLog("serve");
+      const dataDir = args["data-dir"] ?? env.RA_DATA_DIR ?? defaultDataDir();
+      const [host, port] = parseListen(args.listen ?? env.RA_LISTEN ?? "0.0.0.0:8080");
+      const botToken = await resolveBotToken(args["bot-token"] ?? env.RA_BOT_TOKEN, dataDir);
+      const owners = list(args.owner ?? env.RA_OWNERS).map((id) => {
+        const n = Number(id);
+        if (!Number.isSafeInteger(n) || n <= 0) throw usage(`--owner "${id}" is not a Telegram user id`, "user ids are numbers; message @userinfobot to see yours");
+        return n;
+      });
+      const parsed = RelayConfig.safeParse({
+        botToken,
+        dataDir,
+        host,
+        port,
+        publicUrl: args["public-url"] ?? env.RA_PUBLIC_URL,
+        telegramApiRoot: args["telegram-api-root"] ?? env.RA_TELEGRAM_API_ROOT,
+        owners,
+        editIntervalMs: Number(args["edit-interval-ms"] ?? env.RA_EDIT_INTERVAL_MS ?? 1200),
+        pollTimeoutSeconds: Number(args["poll-timeout"] ?? 30),
+      });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw usage(`invalid ${String(issue.path[0] ?? "option")}: ${issue.message}`);
+      }
+      const relay = await startRelay(parsed.data);
+      if (relay.setupCode) {
+        process.stdout.write(
+          `\nThis relay has no owner yet. In Telegram, send this to your bot within 60 minutes:\n\n    /start ${relay.setupCode.code}\n\n(also saved in ${relay.setupCode.file}; it works once)\n\n`,
+        );
+      }
+      log.info(`agents connect to ${parsed.data.publicUrl ?? relay.url}`);
+      const outcome = await Promise.race([untilSignal(), relay.fatal]);
+      log.info(`${outcome}: shutting down`);
+      await relay.stop();
+    }),
+});
+
+function parseListen(value: string): [string, number] {
+  const match = value.match(/^(.*):(\d+)$/);
+  if (!match) throw usage(`--listen "${value}" is not HOST:PORT`, "for example 0.0.0.0:8080 or 127.0.0.1:8080");
+  return [match[1]!.replace(/^\[|\]$/g, "") || "0.0.0.0", Number(match[2])];
+}
+
+/** Flag or env first; then the token saved by an earlier interactive start; then ask (TTY only). */
+async function resolveBotToken(given: string | undefined, dataDir: string): Promise<string> {
+  if (given) return given.trim();
+  const saved = join(dataDir, "bot-token");
+  if (existsSync(saved)) return readFileSync(saved, "utf8").trim();
+  if (!canPrompt()) {
+    throw new RaError("bot_token_missing", "no Telegram bot token given", {
+      hint: "pass --bot-token 123456:ABC… or set RA_BOT_TOKEN (create a bot with @BotFather)",
+      exitCode: ExitCode.config,
+    });
+  }
+  p.intro("ra serve — first start");
+  const token = await p.password({
+    message: "Telegram bot token (from @BotFather)",
+    validate: (v) => (/^\d+:[A-Za-z0-9_-]+$/.test(v ?? "") ? undefined : "a token looks like 123456789:AA…"),
+  });
+  if (p.isCancel(token)) throw new RaError("cancelled", "cancelled", { exitCode: ExitCode.interrupted });
+  const save = await p.confirm({ message: `Save it (mode 0600) in ${saved} for next time?` });
+  if (save === true) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(saved, `${token}\n`, { mode: 0o600 });
+    p.outro(`Saved. Next time just run: ra serve`);
+  }
+  return token;
+}

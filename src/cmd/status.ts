@@ -1,0 +1,36 @@
+import { existsSync } from "node:fs";
+import { defineCommand } from "citty";
+import { loadAgentConfig } from "../agent/config";
+import { relayUrls } from "../agent/relay-url";
+import { ExitCode, RaError } from "../errors";
+import { agentConfigPath } from "../paths";
+import { guard } from "./_shared";
+
+export default defineCommand({
+  meta: { name: "status", description: "Show whether this machine is paired, with which relay, and whether the relay is reachable" },
+  args: {
+    config: { type: "string", description: "Config file (env RA_CONFIG, default ~/.config/ra/config.json)", valueHint: "file" },
+  },
+  run: ({ args }) =>
+    guard(async () => {
+      const path = args.config ?? process.env.RA_CONFIG ?? agentConfigPath();
+      if (!existsSync(path)) {
+        process.stdout.write(`Not paired (no ${path}).\nRun: ra pair --relay https://your-relay.example --name laptop\n`);
+        process.exitCode = ExitCode.config;
+        return;
+      }
+      const config = loadAgentConfig(path);
+      const urls = relayUrls(config.relay);
+      process.stdout.write(`Paired as "${config.name}" (device ${config.deviceId})\nRelay:  ${urls.base}\n`);
+      let res: Response;
+      try {
+        res = await fetch(urls.device, { headers: { Authorization: `Bearer ${config.token}` }, signal: AbortSignal.timeout(10_000) });
+      } catch (cause) {
+        throw new RaError("relay_unreachable", `relay unreachable: ${(cause as Error).message}`, { hint: "check the network and that `ra serve` runs there", exitCode: ExitCode.unavailable });
+      }
+      if (res.status === 401) throw new RaError("revoked", "the relay does not know this machine any more (unpaired or revoked)", { hint: "pair again with `ra pair`", exitCode: ExitCode.revoked });
+      if (!res.ok) throw new RaError("relay_error", `the relay answered ${res.status}`, { exitCode: ExitCode.unavailable });
+      const body = (await res.json()) as { online: boolean };
+      process.stdout.write(`Status: relay reachable, token accepted, agent ${body.online ? "connected" : "not connected (start it with `ra agent`)"}\n`);
+    }),
+});

@@ -1,0 +1,56 @@
+import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+import { redact } from "./redact";
+
+export type LogFormat = "pretty" | "json";
+export const LOG_LEVELS = { error: 0, warn: 1, info: 3, debug: 4, trace: 5 } as const;
+export type LogLevelName = keyof typeof LOG_LEVELS;
+
+let root: ConsolaInstance = createConsola({ level: LOG_LEVELS.info, stderr: process.stderr, stdout: process.stderr });
+
+/** Structured JSON lines on stderr, one per log call, secrets redacted. */
+function jsonReporter() {
+  return {
+    log(obj: LogObject) {
+      const [first, ...rest] = obj.args;
+      const line = {
+        time: obj.date.toISOString(),
+        level: obj.type,
+        tag: obj.tag || undefined,
+        msg: redact(typeof first === "string" ? first : JSON.stringify(first)),
+        ...(rest.length ? { data: JSON.parse(redact(JSON.stringify(rest))) } : {}),
+      };
+      process.stderr.write(`${JSON.stringify(line)}\n`);
+    },
+  };
+}
+
+/** Pretty output to stderr (stdout is kept for data a user may pipe), secrets redacted. */
+function prettyReporter() {
+  return {
+    log(obj: LogObject) {
+      const time = obj.date.toISOString().slice(11, 19);
+      const text = obj.args.map((a) => (typeof a === "string" ? a : a instanceof Error ? (a.stack ?? a.message) : JSON.stringify(a))).join(" ");
+      const tag = obj.tag ? ` [${obj.tag}]` : "";
+      process.stderr.write(`${time} ${obj.type.toUpperCase().padEnd(5)}${tag} ${redact(text)}\n`);
+    },
+  };
+}
+
+export function configureLogging(level: LogLevelName = "info", format: LogFormat = "pretty") {
+  root = createConsola({ level: LOG_LEVELS[level], reporters: [format === "json" ? jsonReporter() : prettyReporter()] });
+}
+
+export type Log = Pick<ConsolaInstance, "error" | "warn" | "info" | "success" | "debug" | "trace">;
+
+/** A tagged logger that follows later configureLogging() calls. */
+export function createLog(tag: string): Log {
+  const current = () => root.withTag(tag);
+  return {
+    error: (message: unknown, ...args: unknown[]) => current().error(message, ...args),
+    warn: (message: unknown, ...args: unknown[]) => current().warn(message, ...args),
+    info: (message: unknown, ...args: unknown[]) => current().info(message, ...args),
+    success: (message: unknown, ...args: unknown[]) => current().success(message, ...args),
+    debug: (message: unknown, ...args: unknown[]) => current().debug(message, ...args),
+    trace: (message: unknown, ...args: unknown[]) => current().trace(message, ...args),
+  } as Log;
+}

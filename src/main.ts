@@ -1,0 +1,4 @@
+import { runMain } from "citty";
+import { main } from "./cmd";
+
+await runMain(main);

@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { ErrorCode, Id, MachineFacts, Seq } from "./common";
+import { SessionEvent } from "./session-events";
+import { PROTOCOL_VERSION } from "./version";
+
+const V = z.literal(PROTOCOL_VERSION);
+
+/** First frame on /ws/agent after the authenticated upgrade. */
+export const Hello = z.object({
+  v: V,
+  type: z.literal("hello"),
+  facts: MachineFacts,
+  /** Sessions the agent still runs, so the relay can route to them after a reconnect. */
+  sessions: z.array(z.object({ sessionId: Id, busy: z.boolean() })).max(1000),
+});
+
+export const EventFrame = z.object({
+  v: V,
+  type: z.literal("event"),
+  sessionId: Id,
+  seq: Seq,
+  /** Agent clock, ms since epoch, when the event happened. */
+  at: z.number(),
+  event: SessionEvent,
+});
+
+export const Ping = z.object({ v: V, type: z.literal("ping"), t: z.number() });
+export const Pong = z.object({ v: V, type: z.literal("pong"), t: z.number() });
+
+export const ErrorFrame = z.object({
+  v: V,
+  type: z.literal("error"),
+  code: ErrorCode,
+  message: z.string().max(4096),
+  /** The command or frame the error is about, when there is one. */
+  ref: z.string().max(64).optional(),
+});
+
+/** First frame on /ws/pair: an unpaired machine asks for a pairing code. */
+export const PairHello = z.object({
+  v: V,
+  type: z.literal("pair.hello"),
+  name: z.string().min(1).max(64),
+  facts: MachineFacts,
+});
+
+export const AgentFrame = z.discriminatedUnion("type", [Hello, EventFrame, Ping, Pong, ErrorFrame, PairHello]);
+export type AgentFrame = z.infer<typeof AgentFrame>;

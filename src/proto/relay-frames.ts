@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { Id, PermissionMode, Seq } from "./common";
+import { ErrorFrame, Ping, Pong } from "./agent-frames";
+import { PROTOCOL_VERSION } from "./version";
+
+const V = z.literal(PROTOCOL_VERSION);
+
+export const Welcome = z.object({
+  v: V,
+  type: z.literal("welcome"),
+  deviceId: Id,
+  name: z.string(),
+  serverTime: z.number(),
+  /** Highest seq the relay has stored per session: the agent drops those from its outbox. */
+  acks: z.array(z.object({ sessionId: Id, seq: Seq })),
+});
+
+/** Cumulative: every event of the session up to and including `seq` is stored. */
+export const Ack = z.object({ v: V, type: z.literal("ack"), sessionId: Id, seq: Seq });
+
+export const Prompt = z.object({
+  v: V,
+  type: z.literal("prompt"),
+  sessionId: Id,
+  turnId: Id,
+  text: z.string().min(1).max(64 * 1024),
+  /** Claude session to continue when the agent has no live process for this session. */
+  resume: z.string().max(128).optional(),
+  mode: PermissionMode.optional(),
+});
+
+export const Stop = z.object({ v: V, type: z.literal("stop"), sessionId: Id });
+
+/** The owner started a new conversation (/new): the agent ends the old claude process. */
+export const CloseSession = z.object({ v: V, type: z.literal("session.close"), sessionId: Id });
+
+export const PairCode = z.object({
+  v: V,
+  type: z.literal("pair.code"),
+  /** Typed code, shown as XXXXX-XXXXX. */
+  code: z.string(),
+  /** https://t.me/<bot>?start=… when the relay knows its bot's username. */
+  link: z.string().optional(),
+  expiresAt: z.number(),
+  botUsername: z.string().optional(),
+});
+
+export const PairDone = z.object({
+  v: V,
+  type: z.literal("pair.done"),
+  deviceId: Id,
+  name: z.string(),
+  token: z.string(),
+});
+
+export const PairRejected = z.object({ v: V, type: z.literal("pair.rejected"), reason: z.string() });
+
+export const RelayFrame = z.discriminatedUnion("type", [
+  Welcome,
+  Ack,
+  Prompt,
+  Stop,
+  CloseSession,
+  Ping,
+  Pong,
+  ErrorFrame,
+  PairCode,
+  PairDone,
+  PairRejected,
+]);
+export type RelayFrame = z.infer<typeof RelayFrame>;

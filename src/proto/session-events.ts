@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { Id } from "./common";
+
+/**
+ * What happens inside one session on the agent, in order. The agent numbers these per session
+ * (`seq` on the `event` frame) and keeps them until the relay acknowledges them, so a dropped
+ * link replays them and the relay drops duplicates: the owner sees every event exactly once.
+ */
+export const TurnStarted = z.object({ kind: z.literal("turn.started"), turnId: Id });
+
+export const ClaudeInit = z.object({
+  kind: z.literal("init"),
+  turnId: Id,
+  claudeSessionId: z.string().max(128),
+  model: z.string().max(128).optional(),
+  cwd: z.string().max(4096).optional(),
+});
+
+/** An increment of assistant text (not cumulative). */
+export const TextDelta = z.object({ kind: z.literal("text"), turnId: Id, text: z.string() });
+
+export const ToolUse = z.object({
+  kind: z.literal("tool"),
+  turnId: Id,
+  toolUseId: z.string().max(128),
+  name: z.string().max(256),
+  /** One human line describing what the tool does ("npm test", "src/app.ts"). */
+  summary: z.string().max(1024),
+});
+
+export const ToolResult = z.object({
+  kind: z.literal("tool.result"),
+  turnId: Id,
+  toolUseId: z.string().max(128),
+  isError: z.boolean(),
+  /** The start of the tool's output, truncated by the agent. */
+  output: z.string().max(4096),
+});
+
+export const TurnEnded = z.object({
+  kind: z.literal("turn.ended"),
+  turnId: Id,
+  /** done: claude finished; stopped: interrupted by /stop; failed: claude or the API failed. */
+  status: z.enum(["done", "stopped", "failed"]),
+  durationMs: z.number().nonnegative(),
+  costUsd: z.number().nonnegative().optional(),
+  turns: z.number().int().nonnegative().optional(),
+  claudeSessionId: z.string().max(128).optional(),
+  error: z.string().max(4096).optional(),
+});
+
+/** Something the owner should read that is not part of claude's answer (crash, resume, refusal). */
+export const SessionNotice = z.object({
+  kind: z.literal("notice"),
+  level: z.enum(["info", "warn", "error"]),
+  text: z.string().max(4096),
+  turnId: Id.optional(),
+});
+
+export const SessionEvent = z.discriminatedUnion("kind", [
+  TurnStarted,
+  ClaudeInit,
+  TextDelta,
+  ToolUse,
+  ToolResult,
+  TurnEnded,
+  SessionNotice,
+]);
+export type SessionEvent = z.infer<typeof SessionEvent>;

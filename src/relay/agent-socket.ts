@@ -1,0 +1,122 @@
+import type { WSContext } from "hono/ws";
+import type { Clock } from "../clock";
+import type { Log } from "../log";
+import { CloseCode, decodeAgentFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
+import type { Conversations } from "./conversations";
+import type { Device, Repo } from "./db/repo";
+import type { AgentLink, Hub } from "./hub";
+import type { Pairing } from "./pairing";
+import { shortId } from "./secrets";
+
+export type SocketDeps = { hub: Hub; repo: Repo; conversations: Conversations; pairing: Pairing; clock: Clock; log: Log; botUsername: () => string | undefined };
+
+/** Too many bad frames in a row means a broken or hostile peer: close it, nobody else is affected. */
+const MAX_BAD_FRAMES = 20;
+
+function linkFor(ws: WSContext, ip: string): AgentLink {
+  return {
+    id: shortId(6),
+    ip,
+    send: (frame) => ws.send(encode<RelayFrame>(frame)),
+    close: (code, reason) => ws.close(code, reason),
+  };
+}
+
+type Handlers = { onMessage(raw: string | ArrayBuffer): void; onClose(): void };
+
+/** A paired device's connection on /ws/agent (already authenticated by its token). */
+export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip: string): Handlers {
+  const { hub, repo, conversations, clock, log } = deps;
+  const link = linkFor(ws, ip);
+  let badFrames = 0;
+  hub.attach(device.id, link);
+  repo.touchDevice(device.id, clock.now());
+  log.info(`${device.name} connected from ${ip}`);
+
+  const handle = (frame: AgentFrame) => {
+    switch (frame.type) {
+      case "hello": {
+        repo.touchDevice(device.id, clock.now(), {
+          hostname: frame.facts.hostname,
+          os: frame.facts.os,
+          arch: frame.facts.arch,
+          osUser: frame.facts.user,
+          agentVersion: frame.facts.agentVersion,
+        });
+        const acks = conversations.connected(device, frame);
+        link.send({ type: "welcome", deviceId: device.id, name: device.name, serverTime: clock.now(), acks });
+        return;
+      }
+      case "event": {
+        const result = conversations.event(device.id, frame);
+        if ("ack" in result) link.send({ type: "ack", sessionId: frame.sessionId, seq: result.ack });
+        else link.send({ type: "error", code: "unknown_session", message: result.error, ref: frame.sessionId });
+        return;
+      }
+      case "ping":
+        link.send({ type: "pong", t: frame.t });
+        return;
+      case "pong":
+        return;
+      case "error":
+        log.warn(`${device.name} reported ${frame.code}: ${frame.message}`);
+        return;
+      case "pair.hello":
+        link.send({ type: "error", code: "bad_frame", message: "this machine is already paired; pairing frames go to /ws/pair" });
+        return;
+    }
+  };
+
+  return {
+    onMessage(raw) {
+      const decoded = decodeAgentFrame(raw);
+      if (!decoded.ok) {
+        log.warn(`${device.name} sent a bad frame: ${decoded.message}`);
+        link.send({ type: "error", code: decoded.code, message: decoded.message });
+        if (++badFrames >= MAX_BAD_FRAMES) link.close(CloseCode.protocolError, "too many invalid frames");
+        return;
+      }
+      badFrames = 0;
+      try {
+        handle(decoded.frame);
+      } catch (err) {
+        log.error(`handling a frame from ${device.name} failed: ${(err as Error).stack ?? err}`);
+        link.send({ type: "error", code: "internal", message: "the relay could not handle this frame; it was logged" });
+      }
+    },
+    onClose() {
+      if (hub.detach(link)) {
+        repo.touchDevice(device.id, clock.now());
+        log.info(`${device.name} disconnected`);
+      }
+    },
+  };
+}
+
+/** An unpaired machine on /ws/pair asking for a code. */
+export function pairSocket(deps: SocketDeps, ws: WSContext, ip: string): Handlers {
+  const { pairing, log } = deps;
+  const link = linkFor(ws, ip);
+  return {
+    onMessage(raw) {
+      const decoded = decodeAgentFrame(raw);
+      if (!decoded.ok || decoded.frame.type !== "pair.hello") {
+        link.send({ type: "error", code: decoded.ok ? "bad_frame" : decoded.code, message: decoded.ok ? "expected pair.hello" : decoded.message });
+        link.close(CloseCode.protocolError, "bad pairing frame");
+        return;
+      }
+      const opened = pairing.open(link, decoded.frame.name, decoded.frame.facts);
+      if (!opened) {
+        link.send({ type: "pair.rejected", reason: "too many machines are waiting to pair right now; try again in a few minutes" });
+        link.close(CloseCode.pairingOver, "busy");
+        return;
+      }
+      const bot = deps.botUsername();
+      log.info(`machine "${decoded.frame.name}" (${decoded.frame.facts.hostname}) is waiting to pair from ${ip}`);
+      link.send({ type: "pair.code", code: opened.code, expiresAt: opened.expiresAt, ...(bot ? { botUsername: bot, link: `https://t.me/${bot}` } : {}) });
+    },
+    onClose() {
+      pairing.close(link);
+    },
+  };
+}

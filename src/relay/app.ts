@@ -1,0 +1,82 @@
+import { Hono } from "hono";
+import { getConnInfo, upgradeWebSocket } from "hono/bun";
+import { CloseCode } from "../proto";
+import { sha256 } from "./secrets";
+import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
+
+const bearer = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+
+/** HTTP surface of the relay: health, the agents' WebSocket, the pairing WebSocket. */
+export function createApp(deps: SocketDeps) {
+  const app = new Hono();
+  const ipOf = (c: Parameters<typeof getConnInfo>[0]) => {
+    try {
+      return getConnInfo(c).remote.address ?? "unknown";
+    } catch {
+      return "unknown";
+    }
+  };
+
+  app.get("/healthz", (c) => c.json({ ok: true, time: deps.clock.now() }));
+
+  const deviceOf = (authorization: string | undefined) => {
+    const token = bearer(authorization);
+    return token ? deps.repo.deviceByTokenHash(sha256(token)) : undefined;
+  };
+  const unauthorized = { error: "unauthorized", message: "unknown or revoked device token; pair this machine again with `ra pair`" };
+
+  /** Lets a machine check its token (ra status) and unpair itself (ra unpair). */
+  app.get("/api/device", (c) => {
+    const device = deviceOf(c.req.header("authorization"));
+    if (!device) return c.json(unauthorized, 401);
+    return c.json({ id: device.id, name: device.name, online: deps.hub.online(device.id) });
+  });
+  app.delete("/api/device", (c) => {
+    const device = deviceOf(c.req.header("authorization"));
+    if (!device) return c.json(unauthorized, 401);
+    deps.repo.deleteDevice(device.id);
+    deps.hub.disconnect(device.id, CloseCode.unauthorized, "device unpaired");
+    deps.log.info(`"${device.name}" unpaired itself`);
+    return c.json({ ok: true });
+  });
+
+  app.get(
+    "/ws/agent",
+    async (c, next) => {
+      const device = deviceOf(c.req.header("authorization"));
+      if (!device) return c.json(unauthorized, 401);
+      c.set("device" as never, device as never);
+      await next();
+    },
+    upgradeWebSocket((c) => {
+      const device = c.get("device" as never) as Parameters<typeof agentSocket>[1];
+      const ip = ipOf(c);
+      let handlers: ReturnType<typeof agentSocket> | undefined;
+      return {
+        onOpen: (_e, ws) => {
+          handlers = agentSocket(deps, device, ws, ip);
+        },
+        onMessage: (e) => handlers?.onMessage(e.data as string | ArrayBuffer),
+        onClose: () => handlers?.onClose(),
+      };
+    }),
+  );
+
+  app.get(
+    "/ws/pair",
+    upgradeWebSocket((c) => {
+      const ip = ipOf(c);
+      let handlers: ReturnType<typeof pairSocket> | undefined;
+      return {
+        onOpen: (_e, ws) => {
+          handlers = pairSocket(deps, ws, ip);
+        },
+        onMessage: (e) => handlers?.onMessage(e.data as string | ArrayBuffer),
+        onClose: () => handlers?.onClose(),
+      };
+    }),
+  );
+
+  app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  return app;
+}

@@ -1,0 +1,15 @@
+import { z } from "zod";
+
+export const RelayConfig = z.object({
+  botToken: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, "a bot token looks like 123456789:AA… (from @BotFather)"),
+  dataDir: z.string().min(1),
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+  publicUrl: z.string().url().optional(),
+  telegramApiRoot: z.string().url().optional(),
+  owners: z.array(z.number().int().positive()),
+  /** Minimum gap between two Bot API calls to one chat. */
+  editIntervalMs: z.number().int().min(0),
+  pollTimeoutSeconds: z.number().int().min(0).max(50),
+});
+export type RelayConfig = z.infer<typeof RelayConfig>;

@@ -1,0 +1,235 @@
+import type { Clock } from "../clock";
+import type { Log } from "../log";
+import type { EventFrame, Hello, SessionEvent } from "../proto";
+import type { z } from "zod";
+import type { Device, Repo, Session, Turn } from "./db/repo";
+import type { Hub } from "./hub";
+import { shortId } from "./secrets";
+import type { Messenger } from "./telegram/messenger";
+import { toolLine, TurnView } from "./telegram/turn-view";
+
+export type ConversationsDeps = { repo: Repo; hub: Hub; messenger: Messenger; clock: Clock; log: Log };
+
+type EventFrameT = z.infer<typeof EventFrame>;
+type HelloT = z.infer<typeof Hello>;
+
+/**
+ * The heart of the relay: prompts from chats become turns on a device's session; events from the
+ * agent (numbered per session) are stored exactly once, in order, and shown in the chat.
+ */
+export class Conversations {
+  private views = new Map<string, TurnView>();
+
+  constructor(private readonly deps: ConversationsDeps) {}
+
+  /** Queues a prompt for the chat's conversation with this device and runs it when it can. */
+  submit(chatId: number, device: Device, text: string): void {
+    const { repo, clock, hub } = this.deps;
+    const session = repo.openSession(chatId, device.id) ?? this.openSession(chatId, device.id);
+    const turn: Turn = {
+      id: shortId(),
+      sessionId: session.id,
+      chatId,
+      prompt: text,
+      status: "queued",
+      text: "",
+      messageIds: "[]",
+      createdAt: clock.now(),
+      endedAt: null,
+    };
+    repo.addTurn(turn);
+    const view = this.view(turn, device);
+    if (!hub.online(device.id)) view.queued(`${device.name} is offline; this prompt runs as soon as it reconnects`);
+    else if (repo.turnsOfSession(session.id, ["running"]).length > 0) view.queued("it runs after the current turn");
+    this.pump(session.id);
+  }
+
+  /** /stop: interrupts the running turn and cancels waiting ones. Returns what was stopped. */
+  stop(chatId: number, deviceId: string): { interrupted: boolean; cancelled: number } {
+    const { repo, hub } = this.deps;
+    const session = repo.openSession(chatId, deviceId);
+    if (!session) return { interrupted: false, cancelled: 0 };
+    const cancelled = this.cancelQueued(session);
+    const running = repo.turnsOfSession(session.id, ["running"]);
+    const interrupted = running.length > 0 && hub.send(deviceId, { type: "stop", sessionId: session.id });
+    return { interrupted, cancelled };
+  }
+
+  /** Cancels one waiting turn (its Cancel button). */
+  cancel(turnId: string): boolean {
+    const { repo } = this.deps;
+    const turn = repo.turn(turnId);
+    if (!turn || turn.status !== "queued") return false;
+    this.endTurn(turn, "stopped", { error: undefined });
+    return true;
+  }
+
+  /** /new: ends the current conversation with the device; the next prompt starts a fresh one. */
+  reset(chatId: number, deviceId: string): boolean {
+    const { repo, hub, clock } = this.deps;
+    const session = repo.openSession(chatId, deviceId);
+    if (!session) return false;
+    this.cancelQueued(session);
+    repo.closeSession(session.id, clock.now());
+    hub.send(deviceId, { type: "session.close", sessionId: session.id });
+    return true;
+  }
+
+  busy(deviceId: string): boolean {
+    const { repo } = this.deps;
+    return repo.openSessionsOfDevice(deviceId).some((s) => repo.turnsOfSession(s.id, ["running"]).length > 0);
+  }
+
+  /** An agent said hello: tell it what is stored, then deliver whatever waited for it. */
+  connected(device: Device, hello: HelloT): { sessionId: string; seq: number }[] {
+    const { repo } = this.deps;
+    const alive = new Set(hello.sessions.map((s) => s.sessionId));
+    const sessions = repo.openSessionsOfDevice(device.id);
+    for (const session of sessions) {
+      for (const turn of repo.turnsOfSession(session.id, ["running"])) {
+        if (alive.has(session.id)) continue;
+        // The agent no longer has this conversation's process: the turn cannot finish.
+        this.endTurn(turn, "failed", { error: `${device.name} restarted while this turn was running; send the prompt again to continue the conversation.` });
+      }
+    }
+    queueMicrotask(() => sessions.forEach((s) => this.pump(s.id)));
+    return sessions.filter((s) => s.lastSeq >= 0).map((s) => ({ sessionId: s.id, seq: s.lastSeq }));
+  }
+
+  /** Stores one numbered event (dropping duplicates) and returns the seq to acknowledge. */
+  event(deviceId: string, frame: EventFrameT): { ack: number } | { error: string } {
+    const { repo, log } = this.deps;
+    const session = repo.session(frame.sessionId);
+    if (!session || session.deviceId !== deviceId) return { error: `unknown session ${frame.sessionId}` };
+    if (frame.seq <= session.lastSeq) return { ack: session.lastSeq };
+    if (frame.seq !== session.lastSeq + 1) log.warn(`session ${session.id}: events ${session.lastSeq + 1}..${frame.seq - 1} never arrived`);
+    const turnId = "turnId" in frame.event ? frame.event.turnId : undefined;
+    const turn = turnId ? repo.turn(turnId) : undefined;
+    if (turnId && (!turn || turn.sessionId !== session.id)) {
+      repo.setLastSeq(session.id, frame.seq);
+      return { error: `unknown turn ${turnId}` };
+    }
+    repo.transaction(() => {
+      this.store(session, turn, frame.event);
+      repo.setLastSeq(session.id, frame.seq);
+    });
+    if (turn) this.show(turn, frame.event);
+    else if (frame.event.kind === "notice") void this.deps.messenger.send(session.chatId, { text: `${noticeMark(frame.event.level)} ${frame.event.text}`, entities: [] });
+    if (frame.event.kind === "turn.ended") this.pump(session.id);
+    return { ack: frame.seq };
+  }
+
+  /** Resolves when every open turn view shows its latest state (used by shutdown and tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.views.values()].map((v) => v.settled()));
+  }
+
+  private openSession(chatId: number, deviceId: string): Session {
+    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, lastSeq: -1, createdAt: this.deps.clock.now(), closedAt: null };
+    this.deps.repo.addSession(session);
+    return session;
+  }
+
+  private pump(sessionId: string): void {
+    const { repo, hub } = this.deps;
+    const session = repo.session(sessionId);
+    if (!session || session.closedAt || !hub.online(session.deviceId)) return;
+    if (repo.turnsOfSession(session.id, ["running"]).length > 0) return;
+    const next = repo.turnsOfSession(session.id, ["queued"])[0];
+    if (!next) return;
+    repo.setTurnStatus(next.id, "running");
+    this.viewOf(next)?.started();
+    hub.send(session.deviceId, {
+      type: "prompt",
+      sessionId: session.id,
+      turnId: next.id,
+      text: next.prompt,
+      ...(session.claudeSessionId ? { resume: session.claudeSessionId } : {}),
+    });
+  }
+
+  private cancelQueued(session: Session): number {
+    const queued = this.deps.repo.turnsOfSession(session.id, ["queued"]);
+    for (const turn of queued) this.endTurn(turn, "stopped", {});
+    return queued.length;
+  }
+
+  private endTurn(turn: Turn, status: "stopped" | "failed", end: { error?: string }): void {
+    this.deps.repo.setTurnStatus(turn.id, status, this.deps.clock.now());
+    this.viewOf(turn)?.finish(status, end);
+    this.forget(turn.id);
+  }
+
+  private store(session: Session, turn: Turn | undefined, event: SessionEvent): void {
+    const { repo, clock } = this.deps;
+    switch (event.kind) {
+      case "init":
+        if (event.claudeSessionId !== session.claudeSessionId) repo.setClaudeSession(session.id, event.claudeSessionId);
+        return;
+      case "text":
+        if (turn) repo.appendTurnText(turn.id, event.text);
+        return;
+      case "tool":
+        if (turn) repo.appendTurnText(turn.id, toolLine(event.name, event.summary));
+        return;
+      case "turn.ended":
+        if (turn) repo.setTurnStatus(turn.id, event.status === "done" ? "done" : event.status, clock.now());
+        if (event.claudeSessionId && event.claudeSessionId !== session.claudeSessionId) repo.setClaudeSession(session.id, event.claudeSessionId);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private show(turn: Turn, event: SessionEvent): void {
+    const view = this.viewOf(turn);
+    if (!view) return;
+    switch (event.kind) {
+      case "text":
+        view.appendMarkdown(event.text);
+        return;
+      case "tool":
+        view.appendMarkdown(toolLine(event.name, event.summary));
+        return;
+      case "notice":
+        view.appendMarkdown(`\n\n${noticeMark(event.level)} ${event.text}\n\n`);
+        return;
+      case "turn.ended":
+        view.finish(event.status, event);
+        this.forget(turn.id);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The live view of a turn, rebuilt from the database when the relay restarted mid-turn. */
+  private viewOf(turn: Turn): TurnView | undefined {
+    const existing = this.views.get(turn.id);
+    if (existing) return existing;
+    const session = this.deps.repo.session(turn.sessionId);
+    const device = session && this.deps.repo.device(session.deviceId);
+    if (!device) return undefined;
+    return this.view(turn, device);
+  }
+
+  private view(turn: Turn, device: Device): TurnView {
+    const live = this.deps.messenger.live(turn.chatId);
+    live.adopt(JSON.parse(turn.messageIds) as number[]);
+    const view = new TurnView(turn.id, device.name, live, turn.text, turn.status);
+    this.views.set(turn.id, view);
+    return view;
+  }
+
+  /** Keeps the finished view until Telegram shows it, then remembers its messages and drops it. */
+  private forget(turnId: string): void {
+    const view = this.views.get(turnId);
+    if (!view) return;
+    void view.settled().then(() => {
+      this.deps.repo.setTurnMessages(turnId, view.messageIds);
+      if (this.views.get(turnId) === view && view.finished) this.views.delete(turnId);
+    });
+  }
+}
+
+const noticeMark = (level: "info" | "warn" | "error") => (level === "info" ? "ℹ️" : level === "warn" ? "⚠️" : "❗");

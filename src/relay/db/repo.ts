@@ -1,0 +1,74 @@
+import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { chats, devices, kv, sessions, turns, users } from "./schema";
+
+export type User = typeof users.$inferSelect;
+export type Device = typeof devices.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Turn = typeof turns.$inferSelect;
+export type TurnStatus = Turn["status"];
+
+/** Every query the relay makes; no SQL lives anywhere else. */
+export function createRepo(db: Db) {
+  return {
+    db,
+    transaction<T>(fn: () => T): T {
+      return db.$client.transaction(fn)();
+    },
+
+    // users
+    user: (telegramId: number) => db.select().from(users).where(eq(users.telegramId, telegramId)).get(),
+    owners: () => db.select().from(users).where(eq(users.role, "owner")).all(),
+    addUser: (u: typeof users.$inferInsert) => db.insert(users).values(u).onConflictDoNothing().run(),
+    countUsers: () => db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0,
+
+    // devices
+    device: (id: string) => db.select().from(devices).where(eq(devices.id, id)).get(),
+    deviceByTokenHash: (hash: string) => db.select().from(devices).where(eq(devices.tokenHash, hash)).get(),
+    devicesOf: (ownerId: number) => db.select().from(devices).where(eq(devices.ownerId, ownerId)).orderBy(asc(devices.createdAt)).all(),
+    allDevices: () => db.select().from(devices).orderBy(asc(devices.createdAt)).all(),
+    addDevice: (d: typeof devices.$inferInsert) => db.insert(devices).values(d).run(),
+    deleteDevice: (id: string) => db.delete(devices).where(eq(devices.id, id)).run(),
+    touchDevice: (id: string, at: number, facts?: Partial<typeof devices.$inferInsert>) =>
+      db.update(devices).set({ lastSeenAt: at, ...facts }).where(eq(devices.id, id)).run(),
+
+    // chats
+    selectedDevice: (chatId: number) => db.select().from(chats).where(eq(chats.chatId, chatId)).get()?.selectedDeviceId ?? null,
+    selectDevice: (chatId: number, deviceId: string | null) =>
+      db.insert(chats).values({ chatId, selectedDeviceId: deviceId }).onConflictDoUpdate({ target: chats.chatId, set: { selectedDeviceId: deviceId } }).run(),
+
+    // sessions
+    session: (id: string) => db.select().from(sessions).where(eq(sessions.id, id)).get(),
+    openSession: (chatId: number, deviceId: string) =>
+      db.select().from(sessions)
+        .where(and(eq(sessions.chatId, chatId), eq(sessions.deviceId, deviceId), isNull(sessions.closedAt)))
+        .orderBy(desc(sessions.createdAt)).get(),
+    openSessionsOfDevice: (deviceId: string) =>
+      db.select().from(sessions).where(and(eq(sessions.deviceId, deviceId), isNull(sessions.closedAt))).all(),
+    addSession: (s: typeof sessions.$inferInsert) => db.insert(sessions).values(s).run(),
+    closeSession: (id: string, at: number) => db.update(sessions).set({ closedAt: at }).where(eq(sessions.id, id)).run(),
+    setClaudeSession: (id: string, claudeSessionId: string) =>
+      db.update(sessions).set({ claudeSessionId }).where(eq(sessions.id, id)).run(),
+    setLastSeq: (id: string, seq: number) => db.update(sessions).set({ lastSeq: seq }).where(eq(sessions.id, id)).run(),
+
+    // turns
+    turn: (id: string) => db.select().from(turns).where(eq(turns.id, id)).get(),
+    addTurn: (t: typeof turns.$inferInsert) => db.insert(turns).values(t).run(),
+    turnsOfSession: (sessionId: string, statuses: TurnStatus[]) =>
+      db.select().from(turns).where(and(eq(turns.sessionId, sessionId), inArray(turns.status, statuses))).orderBy(asc(turns.createdAt)).all(),
+    setTurnStatus: (id: string, status: TurnStatus, endedAt?: number) =>
+      db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),
+    appendTurnText: (id: string, text: string) =>
+      db.update(turns).set({ text: sql`${turns.text} || ${text}` }).where(eq(turns.id, id)).run(),
+    setTurnMessages: (id: string, messageIds: number[]) =>
+      db.update(turns).set({ messageIds: JSON.stringify(messageIds) }).where(eq(turns.id, id)).run(),
+
+    // kv
+    get: (key: string) => db.select().from(kv).where(eq(kv.key, key)).get()?.value,
+    set: (key: string, value: string) =>
+      db.insert(kv).values({ key, value }).onConflictDoUpdate({ target: kv.key, set: { value } }).run(),
+    del: (key: string) => db.delete(kv).where(eq(kv.key, key)).run(),
+  };
+}
+
+export type Repo = ReturnType<typeof createRepo>;

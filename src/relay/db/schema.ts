@@ -1,0 +1,74 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Telegram users allowed to use the bot. */
+export const users = sqliteTable("users", {
+  telegramId: integer("telegram_id").primaryKey(),
+  role: text("role", { enum: ["owner", "user"] }).notNull(),
+  name: text("name").notNull().default(""),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Paired machines. Only the SHA-256 of the device token is stored. */
+export const devices = sqliteTable(
+  "devices",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    ownerId: integer("owner_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    hostname: text("hostname").notNull().default(""),
+    os: text("os").notNull().default(""),
+    arch: text("arch").notNull().default(""),
+    osUser: text("os_user").notNull().default(""),
+    agentVersion: text("agent_version").notNull().default(""),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at"),
+  },
+  (t) => [uniqueIndex("devices_token_hash").on(t.tokenHash), uniqueIndex("devices_owner_name").on(t.ownerId, t.name)],
+);
+
+/** Per-chat state: which device a plain prompt goes to. */
+export const chats = sqliteTable("chats", {
+  chatId: integer("chat_id").primaryKey(),
+  selectedDeviceId: text("selected_device_id"),
+});
+
+/** One conversation between a chat and a device (one claude session; /new starts another). */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    deviceId: text("device_id").notNull(),
+    chatId: integer("chat_id").notNull(),
+    claudeSessionId: text("claude_session_id"),
+    /** Highest event seq stored from the agent; -1 before the first. */
+    lastSeq: integer("last_seq").notNull().default(-1),
+    createdAt: integer("created_at").notNull(),
+    closedAt: integer("closed_at"),
+  },
+  (t) => [index("sessions_chat_device").on(t.chatId, t.deviceId)],
+);
+
+/** One prompt and its answer. `text` accumulates the answer so a relay restart can re-render it. */
+export const turns = sqliteTable(
+  "turns",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id").notNull(),
+    chatId: integer("chat_id").notNull(),
+    prompt: text("prompt").notNull(),
+    status: text("status", { enum: ["queued", "running", "done", "stopped", "failed"] }).notNull(),
+    text: text("text").notNull().default(""),
+    /** Telegram message ids showing this turn, in order (JSON array). */
+    messageIds: text("message_ids").notNull().default("[]"),
+    createdAt: integer("created_at").notNull(),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [index("turns_session").on(t.sessionId)],
+);
+
+/** Small settings and secrets: setup code hash, Telegram update offset, signing keys. */
+export const kv = sqliteTable("kv", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});

@@ -1,0 +1,137 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { websocket } from "hono/bun";
+import { systemClock, type Clock } from "../clock";
+import { ExitCode, RaError } from "../errors";
+import { createLog } from "../log";
+import { CloseCode, MAX_FRAME_BYTES } from "../proto";
+import { createApp } from "./app";
+import type { RelayConfig } from "./config";
+import { Conversations } from "./conversations";
+import { openDb } from "./db/client";
+import { createRepo } from "./db/repo";
+import { Hub } from "./hub";
+import { OwnerClaim } from "./owner-claim";
+import { Pairing } from "./pairing";
+import { createTelegram } from "./telegram/bot";
+
+export type RelayHandle = {
+  url: string;
+  port: number;
+  /** Set when the relay has no owner yet: the one-time code to send as /start CODE. */
+  setupCode?: { code: string; file: string };
+  /** Rejects when the bot cannot keep running (token revoked, another poller). */
+  fatal: Promise<never>;
+  stop(): Promise<void>;
+};
+
+export async function startRelay(config: RelayConfig, clock: Clock = systemClock): Promise<RelayHandle> {
+  const log = createLog("relay");
+  try {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  } catch (cause) {
+    throw new RaError("data_dir", `cannot create the data directory ${config.dataDir}: ${(cause as Error).message}`, {
+      hint: "pass a writable --data-dir (or RA_DATA_DIR)",
+      exitCode: ExitCode.ioError,
+    });
+  }
+  const db = openDb(join(config.dataDir, "relay.db"));
+  const repo = createRepo(db);
+  const hub = new Hub();
+  const pairing = new Pairing(repo, clock);
+  const ownerClaim = new OwnerClaim(repo, clock, config.dataDir);
+
+  for (const id of config.owners) repo.addUser({ telegramId: id, role: "owner", name: "", createdAt: clock.now() });
+  const setupCode = repo.owners().length === 0 ? ownerClaim.mint() : undefined;
+
+  const telegram = createTelegram({
+    token: config.botToken,
+    apiRoot: config.telegramApiRoot,
+    repo,
+    hub,
+    pairing,
+    ownerClaim,
+    clock,
+    log: createLog("telegram"),
+    editIntervalMs: config.editIntervalMs,
+    pollTimeoutSeconds: config.pollTimeoutSeconds,
+  });
+  const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, clock, log });
+  telegram.attach(conversations);
+
+  try {
+    await telegram.start();
+  } catch (cause) {
+    db.$client.close();
+    throw telegramStartError(cause);
+  }
+
+  const app = createApp({ hub, repo, conversations, pairing, clock, log, botUsername: () => telegram.bot.botInfo.username });
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({
+      hostname: config.host,
+      port: config.port,
+      fetch: app.fetch,
+      websocket: { ...websocket, maxPayloadLength: MAX_FRAME_BYTES, idleTimeout: 60, sendPings: true },
+    });
+  } catch (cause) {
+    await telegram.stop();
+    db.$client.close();
+    throw new RaError("listen", `cannot listen on ${config.host}:${config.port}: ${(cause as Error).message}`, {
+      hint: "pick a free port with --listen HOST:PORT",
+      exitCode: ExitCode.unavailable,
+    });
+  }
+  const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${server.port}`;
+  log.info(`listening on ${config.host}:${server.port}`);
+
+  let stopped = false;
+  const fatal = new Promise<never>((_, reject) => {
+    telegram.ended().then(
+      () => !stopped && reject(new RaError("telegram_stopped", "the Telegram bot stopped polling unexpectedly", { exitCode: ExitCode.unavailable })),
+      (cause) => !stopped && reject(telegramRunError(cause)),
+    );
+  });
+  fatal.catch(() => {});
+  return {
+    url,
+    port: server.port!,
+    setupCode: setupCode && { code: setupCode.code, file: setupCode.file },
+    fatal,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await telegram.stop();
+      await Promise.race([conversations.settled(), clock.sleep(5000)]);
+      hub.closeAll(CloseCode.goingAway, "relay shutting down");
+      server.stop(true);
+      db.$client.close();
+    },
+  };
+}
+
+function telegramStartError(cause: unknown): RaError {
+  const message = (cause as Error).message ?? String(cause);
+  if (/401|Unauthorized/.test(message)) {
+    return new RaError("bot_token", "Telegram rejected the bot token (401 Unauthorized)", {
+      hint: "copy the token again from @BotFather and pass it with --bot-token or RA_BOT_TOKEN",
+      exitCode: ExitCode.config,
+    });
+  }
+  return new RaError("telegram", `cannot reach the Telegram Bot API: ${message}`, {
+    hint: "check the network, or --telegram-api-root if you run your own Bot API server",
+    exitCode: ExitCode.unavailable,
+  });
+}
+
+function telegramRunError(cause: unknown): RaError {
+  const message = (cause as Error).message ?? String(cause);
+  if (/409|Conflict/.test(message)) {
+    return new RaError("bot_conflict", "another program is already receiving this bot's updates (409 Conflict)", {
+      hint: "stop the other `ra serve` (or any other bot) using this token; a bot token can be polled by one process only",
+      exitCode: ExitCode.config,
+    });
+  }
+  return telegramStartError(cause);
+}

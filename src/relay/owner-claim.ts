@@ -1,0 +1,41 @@
+import { chmodSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Clock } from "../clock";
+import type { Repo } from "./db/repo";
+import { constantTimeEqual, sha256, shortId } from "./secrets";
+
+export const SETUP_CODE_TTL_MS = 60 * 60_000;
+const KEY = "setup_code";
+
+/**
+ * Who may claim a relay that has no owner yet: whoever sends the one-time setup code printed on
+ * the relay's console (and written 0600 into the data dir). 128-bit, single use, 60 minutes.
+ */
+export class OwnerClaim {
+  constructor(
+    private readonly repo: Repo,
+    private readonly clock: Clock,
+    private readonly dataDir: string,
+  ) {}
+
+  /** Mints a fresh code (invalidating any earlier one) and returns it with the file it is in. */
+  mint(): { code: string; file: string; expiresAt: number } {
+    const code = shortId(16);
+    const expiresAt = this.clock.now() + SETUP_CODE_TTL_MS;
+    this.repo.set(KEY, JSON.stringify({ hash: sha256(code), expiresAt }));
+    const file = join(this.dataDir, "setup-code");
+    writeFileSync(file, `${code}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return { code, file, expiresAt };
+  }
+
+  /** Consumes the code if it matches and is fresh; the caller then makes the sender an owner. */
+  redeem(candidate: string): boolean {
+    const stored = this.repo.get(KEY);
+    if (!stored || !candidate) return false;
+    const { hash, expiresAt } = JSON.parse(stored) as { hash: string; expiresAt: number };
+    if (expiresAt <= this.clock.now() || !constantTimeEqual(hash, sha256(candidate.trim()))) return false;
+    this.repo.del(KEY);
+    return true;
+  }
+}

@@ -1,0 +1,104 @@
+import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
+import { Bot, type Context } from "grammy";
+import type { Clock } from "../../clock";
+import type { Log } from "../../log";
+import type { Conversations } from "../conversations";
+import type { Device, Repo, User } from "../db/repo";
+import type { Hub } from "../hub";
+import type { OwnerClaim } from "../owner-claim";
+import type { Pairing } from "../pairing";
+import { Refusals, REFUSAL_TEXT } from "./access";
+import { Messenger } from "./messenger";
+import { registerCommands, COMMANDS } from "./commands";
+
+export type BotDeps = {
+  token: string;
+  apiRoot?: string;
+  repo: Repo;
+  hub: Hub;
+  pairing: Pairing;
+  ownerClaim: OwnerClaim;
+  clock: Clock;
+  log: Log;
+  editIntervalMs: number;
+  pollTimeoutSeconds: number;
+};
+
+export type RaContext = Context & { user?: User };
+
+export type TelegramSide = {
+  bot: Bot<RaContext>;
+  messenger: Messenger;
+  /** Wires the handlers to the conversations service (created after the messenger). */
+  attach(conversations: Conversations): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Settles when polling ends on its own (a fatal Bot API error such as 401 or 409). */
+  ended(): Promise<unknown>;
+};
+
+export function createTelegram(deps: BotDeps): TelegramSide {
+  const bot = new Bot<RaContext>(deps.token, { client: { apiRoot: deps.apiRoot, timeoutSeconds: deps.pollTimeoutSeconds + 30 } });
+  const messenger = new Messenger(bot.api, deps.clock, deps.editIntervalMs, deps.log);
+  const refusals = new Refusals(deps.clock);
+  let runner: RunnerHandle | undefined;
+
+  bot.catch((err) => deps.log.error(`handling update ${err.ctx.update.update_id} failed: ${(err.error as Error)?.stack ?? err.error}`));
+
+  // Prompts from one chat stay in order; commands and button taps bypass the queue so /stop and
+  // Allow/Deny are never stuck behind a slow handler.
+  bot.use(sequentialize((ctx) => (ctx.callbackQuery || ctx.message?.text?.startsWith("/") ? undefined : ctx.chat?.id.toString())));
+
+  bot.use(async (ctx, next) => {
+    const chat = ctx.chat;
+    if (chat && chat.type !== "private") {
+      if (chat.type === "group" || chat.type === "supergroup") await ctx.leaveChat().catch(() => {});
+      return;
+    }
+    const from = ctx.from;
+    if (!from) return;
+    const user = deps.repo.user(from.id);
+    if (user) {
+      ctx.user = user;
+      return next();
+    }
+    const text = ctx.message?.text ?? "";
+    const claim = text.match(/^\/start(?:@\S+)?\s+(?:setup_)?(\S+)\s*$/);
+    if (claim && deps.ownerClaim.redeem(claim[1]!)) {
+      deps.repo.addUser({ telegramId: from.id, role: "owner", name: [from.first_name, from.last_name].filter(Boolean).join(" "), createdAt: deps.clock.now() });
+      deps.log.success(`${from.first_name} (${from.id}) is now the owner of this relay`);
+      await messenger.send(from.id, {
+        text: `✅ You are the owner of this relay.\n\nNext: on a machine, run\nra pair --relay <this relay's URL> --name laptop\nand send me the /pair command it prints.`,
+        entities: [],
+      });
+      return;
+    }
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+    if (refusals.shouldAnswer(from.id)) await ctx.reply(REFUSAL_TEXT).catch(() => {});
+  });
+
+  return {
+    bot,
+    messenger,
+    attach(conversations) {
+      registerCommands(bot, { ...deps, messenger, conversations });
+    },
+    async start() {
+      await bot.init();
+      await bot.api.deleteWebhook();
+      await bot.api.setMyCommands(COMMANDS).catch((err) => deps.log.warn(`could not set the command menu: ${(err as Error).message}`));
+      runner = run(bot, { runner: { fetch: { timeout: deps.pollTimeoutSeconds } } });
+      deps.log.info(`Telegram bot @${bot.botInfo.username} is polling for messages`);
+    },
+    async stop() {
+      if (runner?.isRunning()) await runner.stop();
+    },
+    ended() {
+      return runner?.task() ?? new Promise(() => {});
+    },
+  };
+}
+
+export function visibleDevices(repo: Repo, user: User): Device[] {
+  return user.role === "owner" ? repo.allDevices() : repo.devicesOf(user.telegramId);
+}

@@ -1,0 +1,192 @@
+import { GrammyError, type Api } from "grammy";
+import type { InlineKeyboardMarkup, Message } from "grammy/types";
+import type { Clock } from "../../clock";
+import type { Log } from "../../log";
+import { validateEntities, type FormattedText } from "../format";
+import { ChatLane } from "./lane";
+
+export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean };
+
+const NO_PREVIEW = { is_disabled: true } as const;
+
+/**
+ * All chat output goes through here: paced per chat (see ChatLane), entities checked before they
+ * leave, Telegram's benign errors ("not modified") treated as success.
+ */
+export class Messenger {
+  private lanes = new Map<number, ChatLane>();
+
+  constructor(
+    readonly api: Api,
+    private readonly clock: Clock,
+    private readonly intervalMs: number,
+    private readonly log: Log,
+  ) {}
+
+  lane(chatId: number): ChatLane {
+    let lane = this.lanes.get(chatId);
+    if (!lane) {
+      lane = new ChatLane(this.clock, this.intervalMs, this.log);
+      this.lanes.set(chatId, lane);
+    }
+    return lane;
+  }
+
+  /** Sends one message (paced); resolves with it, or null if Telegram refused it for good. */
+  send(chatId: number, ft: FormattedText, options: SendOptions = {}): Promise<Message | null> {
+    return new Promise((resolve) => {
+      this.lane(chatId).push(async () => {
+        try {
+          resolve(await this.rawSend(chatId, ft, options));
+        } catch (err) {
+          if (isRetryAfter(err)) throw err;
+          this.log.error(`could not send a message to chat ${chatId}: ${(err as Error).message}`);
+          resolve(null);
+        }
+        return "done";
+      });
+    });
+  }
+
+  /** Edits a message (paced); "not modified" counts as success. */
+  edit(chatId: number, messageId: number, ft: FormattedText, options: SendOptions = {}): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.lane(chatId).push(async () => {
+        try {
+          resolve(await this.rawEdit(chatId, messageId, ft, options));
+        } catch (err) {
+          if (isRetryAfter(err)) throw err;
+          this.log.warn(`could not edit message ${messageId} in chat ${chatId}: ${(err as Error).message}`);
+          resolve(false);
+        }
+        return "done";
+      });
+    });
+  }
+
+  live(chatId: number): LiveMessage {
+    return new LiveMessage(this, chatId);
+  }
+
+  async rawSend(chatId: number, ft: FormattedText, options: SendOptions): Promise<Message> {
+    const safe = safeFormatted(ft);
+    try {
+      return await this.api.sendMessage(chatId, safe.text, {
+        entities: safe.entities,
+        link_preview_options: NO_PREVIEW,
+        reply_markup: options.markup,
+        disable_notification: options.silent,
+      });
+    } catch (err) {
+      if (!isEntityError(err)) throw err;
+      this.log.warn(`Telegram rejected the formatting; sending plain text: ${(err as Error).message}`);
+      return this.api.sendMessage(chatId, safe.text, { link_preview_options: NO_PREVIEW, reply_markup: options.markup, disable_notification: options.silent });
+    }
+  }
+
+  /** Returns false when the message no longer exists (the caller sends a new one). */
+  async rawEdit(chatId: number, messageId: number, ft: FormattedText, options: SendOptions): Promise<boolean> {
+    const safe = safeFormatted(ft);
+    try {
+      await this.api.editMessageText(chatId, messageId, safe.text, { entities: safe.entities, link_preview_options: NO_PREVIEW, reply_markup: options.markup });
+      return true;
+    } catch (err) {
+      if (err instanceof GrammyError && err.description.includes("message is not modified")) return true;
+      if (err instanceof GrammyError && err.description.includes("message to edit not found")) return false;
+      if (!isEntityError(err)) throw err;
+      await this.api.editMessageText(chatId, messageId, safe.text, { link_preview_options: NO_PREVIEW, reply_markup: options.markup });
+      return true;
+    }
+  }
+}
+
+/**
+ * One logical message that may span several Telegram messages (split near 4000 characters).
+ * `set()` records the desired state; a single coalesced lane job brings Telegram in line,
+ * one call at a time, always with the newest state.
+ */
+export class LiveMessage {
+  private desired: FormattedText[] = [];
+  private markup: InlineKeyboardMarkup | undefined;
+  private sent: { id: number; key: string }[] = [];
+  private waiters: (() => void)[] = [];
+  private silent = false;
+
+  constructor(
+    private readonly messenger: Messenger,
+    readonly chatId: number,
+  ) {}
+
+  get messageIds(): number[] {
+    return this.sent.map((s) => s.id);
+  }
+
+  /** Adopts messages sent earlier (after a relay restart) so they are edited, not duplicated. */
+  adopt(ids: number[]): void {
+    this.sent = ids.map((id) => ({ id, key: "" }));
+  }
+
+  set(pieces: FormattedText[], markup?: InlineKeyboardMarkup, options: { silent?: boolean } = {}): void {
+    this.desired = pieces;
+    this.markup = markup;
+    this.silent = options.silent ?? false;
+    this.messenger.lane(this.chatId).push(this.sync);
+  }
+
+  /** Resolves once Telegram shows the latest desired state. */
+  settled(): Promise<void> {
+    if (this.inSync()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private keyOf(index: number): string {
+    const piece = this.desired[index]!;
+    const markup = index === this.desired.length - 1 ? this.markup : undefined;
+    return JSON.stringify([piece.text, piece.entities, markup ?? null]);
+  }
+
+  private firstDifference(): number {
+    for (let i = 0; i < this.desired.length; i++) if (this.sent[i]?.key !== this.keyOf(i)) return i;
+    return -1;
+  }
+
+  private inSync(): boolean {
+    return this.firstDifference() === -1;
+  }
+
+  private readonly sync = async (): Promise<"done" | "again"> => {
+    const index = this.firstDifference();
+    if (index >= 0) {
+      const piece = this.desired[index]!;
+      const key = this.keyOf(index);
+      const markup = index === this.desired.length - 1 ? this.markup : undefined;
+      const existing = this.sent[index];
+      // Pieces after the first are continuations: they never ring the phone.
+      const silent = this.silent || index > 0;
+      if (existing && (await this.messenger.rawEdit(this.chatId, existing.id, piece, { markup }))) {
+        this.sent[index] = { id: existing.id, key };
+      } else {
+        const message = await this.messenger.rawSend(this.chatId, piece, { markup, silent });
+        this.sent[index] = { id: message.message_id, key };
+      }
+    }
+    if (!this.inSync()) return "again";
+    for (const resolve of this.waiters.splice(0)) resolve();
+    return "done";
+  };
+}
+
+function isRetryAfter(err: unknown): boolean {
+  return err instanceof GrammyError && err.parameters.retry_after !== undefined;
+}
+
+function isEntityError(err: unknown): boolean {
+  return err instanceof GrammyError && err.error_code === 400 && /entit/i.test(err.description);
+}
+
+/** Last-line guard: formatting that would break Telegram's rules is dropped, the text is kept. */
+function safeFormatted(ft: FormattedText): FormattedText {
+  const text = ft.text.length > 0 ? ft.text : "…";
+  if (text !== ft.text || validateEntities(ft) !== null) return { text, entities: [] };
+  return ft;
+}

@@ -1,0 +1,102 @@
+import type { InlineKeyboardMarkup } from "grammy/types";
+import type { TurnStatus } from "../db/repo";
+import { concatFormatted, italic, markdownToFormatted, plain, splitFormatted, code, type FormattedText } from "../format";
+import type { LiveMessage } from "./messenger";
+
+export type TurnEnd = { durationMs?: number; costUsd?: number; turns?: number; claudeSessionId?: string; error?: string };
+
+/**
+ * What the owner sees for one prompt: the answer as it streams, tool calls as short lines, and a
+ * status line that becomes the footer when the turn ends. Pure state + render; LiveMessage sends.
+ */
+export class TurnView {
+  private end: TurnEnd = {};
+  private queuedReason = "";
+
+  constructor(
+    readonly turnId: string,
+    readonly deviceName: string,
+    private readonly live: LiveMessage,
+    private answer = "",
+    private status: TurnStatus = "running",
+  ) {}
+
+  get messageIds(): number[] {
+    return this.live.messageIds;
+  }
+
+  settled(): Promise<void> {
+    return this.live.settled();
+  }
+
+  queued(reason: string): void {
+    this.status = "queued";
+    this.queuedReason = reason;
+    this.flush();
+  }
+
+  started(): void {
+    this.status = "running";
+    this.flush();
+  }
+
+  appendMarkdown(markdown: string): void {
+    this.answer += markdown;
+    this.flush();
+  }
+
+  finish(status: Exclude<TurnStatus, "queued" | "running">, end: TurnEnd): void {
+    this.status = status;
+    this.end = end;
+    this.flush();
+  }
+
+  get finished(): boolean {
+    return this.status !== "queued" && this.status !== "running";
+  }
+
+  private flush(): void {
+    const body = this.answer.trim() ? markdownToFormatted(this.answer.trimEnd()) : plain("");
+    const line = this.statusLine();
+    const whole = body.text ? concatFormatted(body, plain("\n\n"), line) : line;
+    this.live.set(splitFormatted(whole), this.buttons(), { silent: this.status === "running" });
+  }
+
+  private statusLine(): FormattedText {
+    const name = this.deviceName;
+    switch (this.status) {
+      case "queued":
+        return italic(`🕓 waiting for ${name}: ${this.queuedReason}`);
+      case "running":
+        return italic(this.answer.trim() ? `⏳ ${name} is working…` : `⏳ ${name} is thinking…`);
+      case "done":
+        return this.footer("✅");
+      case "stopped":
+        return this.footer("⏹ stopped ·");
+      case "failed":
+        return concatFormatted(this.footer("⚠️ failed ·"), this.end.error ? plain(`\n${this.end.error}`) : plain(""));
+    }
+  }
+
+  private footer(mark: string): FormattedText {
+    const parts = [this.deviceName];
+    if (this.end.durationMs !== undefined) parts.push(`${(this.end.durationMs / 1000).toFixed(1)} s`);
+    if (this.end.costUsd !== undefined) parts.push(`$${this.end.costUsd.toFixed(4)}`);
+    if (this.end.turns !== undefined) parts.push(`${this.end.turns} turn${this.end.turns === 1 ? "" : "s"}`);
+    const line = italic(`${mark} ${parts.join(" · ")}`);
+    if (!this.end.claudeSessionId) return line;
+    return concatFormatted(line, plain("\n"), code(`claude --resume ${this.end.claudeSessionId}`));
+  }
+
+  private buttons(): InlineKeyboardMarkup | undefined {
+    if (this.status === "running") return { inline_keyboard: [[{ text: "⏹ Stop", callback_data: `stop:${this.turnId}` }]] };
+    if (this.status === "queued") return { inline_keyboard: [[{ text: "✖ Cancel", callback_data: `cancel:${this.turnId}` }]] };
+    return undefined;
+  }
+}
+
+/** A tool call as one short Markdown line inside the answer. */
+export function toolLine(toolName: string, summary: string): string {
+  const clean = summary.replace(/`/g, "ʼ").replace(/\s+/g, " ").trim().slice(0, 200);
+  return `\n\n⚙ **${toolName.replace(/[*_`]/g, "")}**${clean ? ` \`${clean}\`` : ""}\n\n`;
+}
