@@ -22,9 +22,11 @@ export const OUTPUT_LIMIT = 2048;
 
 type Json = Record<string, unknown>;
 
-const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+const num = (value: unknown): number | undefined =>
+  typeof value === "number" && Number.isFinite(value) ? value : undefined;
 const events = (...list: RunnerEvent[]): ClaudeLine => ({ type: "events", events: list });
 
 export function parseClaudeLine(line: string, context: ParseContext = { interrupted: false }): ClaudeLine {
@@ -92,7 +94,8 @@ function toolResults(msg: Json): RunnerEvent[] {
   return contentBlocks(msg).flatMap((block): RunnerEvent[] => {
     const toolUseId = str(block.tool_use_id);
     if (block.type !== "tool_result" || !toolUseId) return [];
-    return [{ kind: "tool.result", toolUseId, isError: block.is_error === true, output: truncate(flatten(block.content)) }];
+    const output = truncate(flatten(block.content));
+    return [{ kind: "tool.result", toolUseId, isError: block.is_error === true, output }];
   });
 }
 
@@ -120,7 +123,7 @@ function parseResult(msg: Json, context: ParseContext): RunnerEvent {
   const isError = msg.is_error === true || subtype.startsWith("error");
   const stopped =
     terminalReason.startsWith("aborted") || (context.interrupted && subtype === "error_during_execution");
-  const status = stopped ? "stopped" : isError ? "failed" : "done";
+  const status: "done" | "stopped" | "failed" = stopped ? "stopped" : isError ? "failed" : "done";
   const base = {
     kind: "result" as const,
     status,
@@ -154,5 +157,6 @@ function parseControlResponse(msg: Json): ClaudeLine {
   const requestId = str(response.request_id);
   if (!requestId) return events();
   const ok = response.subtype === "success";
-  return ok ? { type: "control_response", requestId, ok } : { type: "control_response", requestId, ok, error: str(response.error) };
+  if (ok) return { type: "control_response", requestId, ok };
+  return { type: "control_response", requestId, ok, error: str(response.error) };
 }

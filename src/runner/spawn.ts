@@ -39,7 +39,10 @@ export const bunSpawner: Spawner = {
   spawn({ argv, cwd, env }) {
     const proc = Bun.spawn(argv, { cwd, env, stdin: "pipe", stdout: "pipe", stderr: "pipe", detached: true });
     let inputOpen = true;
-    const exited = proc.exited.then(() => ({ code: proc.signalCode ? null : proc.exitCode, signal: proc.signalCode ?? null }));
+    const exited = proc.exited.then((): ChildExit => {
+      const signal = proc.signalCode === null ? null : String(proc.signalCode);
+      return { code: signal ? null : proc.exitCode, signal };
+    });
     return {
       pid: proc.pid,
       stdout: proc.stdout,

@@ -59,6 +59,8 @@ export interface FakeModelApi {
   readonly url: string;
   /** Queues replies for the next main-model requests, in order. */
   enqueue(...replies: ScriptedReply[]): void;
+  /** Scripted replies not yet taken. */
+  readonly queued: number;
   /** Main-model requests received so far (the ones that consumed replies). */
   readonly requests: readonly RecordedRequest[];
   /** Every request, including side requests and HEAD probes. */
@@ -74,6 +76,8 @@ export interface FakeModelApi {
 }
 
 export interface FakeModelApiOptions {
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
   /** The reply used when the queue is empty; defaults to echoing the last user text. */
   defaultReply?: (request: MessagesRequest) => ScriptedReply;
   /** Called for every request (for the dev tool's log). */
@@ -138,7 +142,7 @@ export function startFakeModelApi(options: FakeModelApiOptions = {}): FakeModelA
   };
 
   const server = Bun.serve({
-    port: 0,
+    port: options.port ?? 0,
     hostname: "127.0.0.1",
     // A stalled stream sends nothing for as long as the test wants.
     idleTimeout: 0,
@@ -173,7 +177,8 @@ export function startFakeModelApi(options: FakeModelApiOptions = {}): FakeModelA
         return Response.json({ input_tokens: 10 });
       }
       if (isMessages) {
-        const reply = normalize([{ text: "ok" }]);
+        // Side jobs: titles want JSON with a "title"; anything else is content with a short text.
+        const reply = normalize([{ text: '{"title":"Fake session"}' }]);
         return body?.stream ? respond(reply, body, req.signal) : Response.json(wholeMessage(reply, body ?? {}));
       }
       return new Response(null, { status: req.method === "HEAD" ? 200 : 404 });
@@ -286,6 +291,9 @@ export function startFakeModelApi(options: FakeModelApiOptions = {}): FakeModelA
   return {
     url: `http://127.0.0.1:${server.port}`,
     enqueue: (...replies) => void queue.push(...replies),
+    get queued() {
+      return queue.length;
+    },
     requests: main,
     allRequests: all,
     waitForRequest(n) {
@@ -321,10 +329,12 @@ function normalize(reply: ScriptedReply): ScriptedReplyOptions {
   return Array.isArray(reply) ? { blocks: reply } : reply;
 }
 
+/** Splits by characters (never inside a surrogate pair). */
 function chunk(text: string, size: number): string[] {
+  const step = Math.max(1, Math.floor(size));
   const chars = Array.from(text);
   const pieces: string[] = [];
-  for (let i = 0; i < chars.length; i += Math.max(1, size)) pieces.push(chars.slice(i, i + size).join(""));
+  for (let i = 0; i < chars.length; i += step) pieces.push(chars.slice(i, i + step).join(""));
   return pieces.length > 0 ? pieces : [""];
 }
 

@@ -1,0 +1,65 @@
+import { describe, expect, test } from "bun:test";
+import { backoffDelay } from "../../src/agent/backoff";
+import { childEnv } from "../../src/agent/child-env";
+import { Outbox } from "../../src/agent/outbox";
+import { relayUrls } from "../../src/agent/relay-url";
+import { toolSummary } from "../../src/agent/tool-summary";
+
+describe("outbox", () => {
+  test("numbers events per session and forgets them when acknowledged", () => {
+    const box = new Outbox();
+    box.add("a", { kind: "turn.started", turnId: "t" }, 1);
+    box.add("a", { kind: "text", turnId: "t", text: "x" }, 2);
+    box.add("b", { kind: "turn.started", turnId: "u" }, 3);
+    expect(box.unacked().map((e) => [e.sessionId, e.seq])).toEqual([["a", 0], ["a", 1], ["b", 0]]);
+    box.ack("a", 0);
+    expect(box.unacked().map((e) => [e.sessionId, e.seq])).toEqual([["a", 1], ["b", 0]]);
+    box.ack("a", 1);
+    box.ack("b", 0);
+    expect(box.size).toBe(0);
+  });
+
+  test("continues after the relay's seq when the relay knows more (agent restarted)", () => {
+    const box = new Outbox();
+    box.ack("a", 41);
+    expect(box.add("a", { kind: "turn.started", turnId: "t" }, 1).seq).toBe(42);
+  });
+});
+
+describe("backoff", () => {
+  test("grows exponentially to a 30 s cap with full jitter", () => {
+    expect(backoffDelay(0, () => 1)).toBe(500);
+    expect(backoffDelay(3, () => 1)).toBe(4000);
+    expect(backoffDelay(20, () => 1)).toBe(30_000);
+    expect(backoffDelay(20, () => 0)).toBe(250);
+    expect(backoffDelay(5, () => 0.5)).toBe(8000);
+  });
+});
+
+describe("child environment", () => {
+  test("keeps what claude needs and drops ra's secrets and unrelated variables", () => {
+    const env = childEnv({ PATH: "/bin", HOME: "/h", RA_BOT_TOKEN: "1:x", RA_CONFIG: "/c", ANTHROPIC_API_KEY: "k", LC_ALL: "C", AWS_SECRET: "s", GITHUB_TOKEN: "g", SECRET: "x" });
+    expect(env).toEqual({ PATH: "/bin", HOME: "/h", ANTHROPIC_API_KEY: "k", LC_ALL: "C", AWS_SECRET: "s" });
+  });
+});
+
+describe("relay URLs", () => {
+  test("derive the WebSocket endpoints", () => {
+    expect(relayUrls("https://relay.example.com/")).toMatchObject({ base: "https://relay.example.com", agent: "wss://relay.example.com/ws/agent", pair: "wss://relay.example.com/ws/pair" });
+    expect(relayUrls("relay.example.com").agent).toBe("wss://relay.example.com/ws/agent");
+    expect(relayUrls("http://127.0.0.1:8080").agent).toBe("ws://127.0.0.1:8080/ws/agent");
+  });
+  test("refuse other schemes with a hint", () => {
+    expect(() => relayUrls("ftp://x")).toThrow("relay URLs start with https://");
+  });
+});
+
+describe("tool summary", () => {
+  test("shows the command, the file, the pattern or the URL on one line", () => {
+    expect(toolSummary("Bash", { command: "npm test\n  --watch", description: "run" })).toBe("npm test --watch");
+    expect(toolSummary("Edit", { file_path: "src/a.ts", old_string: "x" })).toBe("src/a.ts");
+    expect(toolSummary("WebFetch", { url: "https://x.y", prompt: "p" })).toBe("https://x.y");
+    expect(toolSummary("mcp__srv__tool", { query: "q" })).toBe("q");
+    expect(toolSummary("Bash", { command: "x".repeat(300) })).toHaveLength(200);
+  });
+});
