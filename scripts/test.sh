@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 bun scripts/build.ts || { echo "0 passed, 1 failed"; exit 1; }
 log=$(mktemp)
-bun test "$@" 2>&1 | tee "$log"
+bun test --timeout 120000 "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 count() { grep -E "^ *[0-9]+ $1\$" "$log" | tail -1 | awk '{print $1}'; }
 pass=$(count pass); fail=$(count fail); skip=$(count skip); todo=$(count todo)

@@ -103,7 +103,10 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       if (stopped) return;
       stopped = true;
       await telegram.stop();
-      await Promise.race([conversations.settled(), clock.sleep(5000)]);
+      // Let the last edits reach Telegram, but never hold shutdown longer than 5 s for them.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([conversations.settled(), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+      clearTimeout(timer);
       hub.closeAll(CloseCode.goingAway, "relay shutting down");
       server.stop(true);
       db.$client.close();

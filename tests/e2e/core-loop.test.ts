@@ -159,8 +159,10 @@ describe("core loop through the compiled binary", () => {
     await waitForText(OWNER, /Unknown command \/frobnicate/);
   });
 
-  test("ra serve stops cleanly on SIGTERM", async () => {
-    await agent[Symbol.asyncDispose]();
+  test("ra agent and ra serve stop cleanly on SIGTERM", async () => {
+    agent.kill("SIGTERM");
+    expect(await agent.exitCode()).toBe(0);
+    expect(agent.stderr).toContain("SIGTERM: stopping");
     serve.kill("SIGTERM");
     expect(await serve.exitCode()).toBe(0);
     expect(lastText(STRANGER)).toBe("Sorry, this is a private bot.");

@@ -1,22 +1,44 @@
-import type { FormattedText } from "./index";
+import { conflicts } from "./rules";
+import { MAX_ENTITIES, TELEGRAM_TEXT_LIMIT, type FormattedText } from "./types";
+import { safeUrl } from "./url";
+import { splitsPair } from "./utf16";
 
-const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+const KNOWN = new Set([
+  "mention", "hashtag", "cashtag", "bot_command", "url", "email", "phone_number", "bold", "italic", "underline",
+  "strikethrough", "spoiler", "blockquote", "expandable_blockquote", "code", "pre", "text_link", "text_mention",
+  "custom_emoji", "date_time",
+]);
 
-/** null when Telegram would accept the entities; otherwise why not. */
+/**
+ * Null when Telegram would accept these entities for this text, else the first reason it would
+ * not. The entity cap is checked only for text that fits in one message: longer text has to be
+ * split first, and `splitFormatted` caps each piece.
+ */
 export function validateEntities(ft: FormattedText): string | null {
-  const sorted = [...ft.entities].sort((a, b) => a.offset - b.offset || b.length - a.length);
-  for (const [i, e] of sorted.entries()) {
-    if (e.length <= 0 || e.offset < 0 || e.offset + e.length > ft.text.length) return `entity ${i} (${e.type}) is out of range`;
-    if (isLow(ft.text.charCodeAt(e.offset)) || isLow(ft.text.charCodeAt(e.offset + e.length))) return `entity ${i} cuts a surrogate pair`;
+  const { text, entities } = ft;
+  if (typeof text !== "string") return "text is not a string";
+  if (!text.isWellFormed()) return "text contains a lone surrogate";
+  if (text.length <= TELEGRAM_TEXT_LIMIT && entities.length > MAX_ENTITIES) {
+    return `${entities.length} entities (more than ${MAX_ENTITIES})`;
   }
-  for (let i = 0; i < sorted.length; i++) {
-    const a = sorted[i]!;
-    for (let j = i + 1; j < sorted.length; j++) {
-      const b = sorted[j]!;
-      if (b.offset >= a.offset + a.length) break;
-      if (b.offset + b.length > a.offset + a.length) return `${a.type} and ${b.type} overlap without nesting`;
-      if (a.type === "code" || a.type === "pre") return `${b.type} inside ${a.type}`;
-      if (a.type.includes("blockquote") && b.type.includes("blockquote")) return "nested blockquotes";
+  const spans = [];
+  for (const [i, e] of entities.entries()) {
+    const where = `entity #${i} (${e.type} at ${e.offset}+${e.length})`;
+    if (!KNOWN.has(e.type)) return `${where}: unknown type`;
+    if (!Number.isInteger(e.offset) || !Number.isInteger(e.length)) return `${where}: offset/length not integers`;
+    if (e.length <= 0) return `${where}: empty`;
+    if (e.offset < 0 || e.offset + e.length > text.length) return `${where}: outside the text (length ${text.length})`;
+    if (splitsPair(text, e.offset) || splitsPair(text, e.offset + e.length)) return `${where}: cuts a surrogate pair`;
+    if (e.type === "text_link" && !safeUrl(e.url)) return `${where}: unsafe url`;
+    if (e.type === "pre" && e.language !== undefined && typeof e.language !== "string") return `${where}: bad language`;
+    spans.push({ type: e.type, start: e.offset, end: e.offset + e.length });
+  }
+  for (let i = 0; i < spans.length; i++) {
+    for (let j = i + 1; j < spans.length; j++) {
+      if (conflicts(spans[i]!, spans[j]!)) {
+        const [a, b] = [entities[i]!, entities[j]!];
+        return `${a.type} at ${a.offset}+${a.length} and ${b.type} at ${b.offset}+${b.length} overlap or nest illegally`;
+      }
     }
   }
   return null;
