@@ -13,6 +13,8 @@ type Live = {
   claudeSessionId?: string;
   turn: { id: string; startedAt: number } | null;
   queue: PromptT[];
+  /** claude reports cost cumulatively per conversation; the turn's own cost is the difference. */
+  costSoFar: number;
 };
 
 export type SessionsDeps = {
@@ -71,7 +73,7 @@ export class AgentSessions {
   }
 
   private create(id: string): Live {
-    const session: Live = { id, runner: null, turn: null, queue: [] };
+    const session: Live = { id, runner: null, turn: null, queue: [], costSoFar: 0 };
     this.sessions.set(id, session);
     return session;
   }
@@ -114,12 +116,14 @@ export class AgentSessions {
       case "result":
         if (event.sessionId) session.claudeSessionId = event.sessionId;
         if (!turn) return;
+        const turnCost = event.costUsd === undefined ? undefined : Math.max(0, event.costUsd - session.costSoFar);
+        if (event.costUsd !== undefined) session.costSoFar = event.costUsd;
         this.endTurn(session, {
           kind: "turn.ended",
           turnId: turn.id,
           status: event.status,
           durationMs: event.durationMs,
-          ...(event.costUsd !== undefined ? { costUsd: event.costUsd } : {}),
+          ...(turnCost !== undefined ? { costUsd: turnCost } : {}),
           ...(event.turns !== undefined ? { turns: event.turns } : {}),
           ...(session.claudeSessionId ? { claudeSessionId: session.claudeSessionId } : {}),
           ...(event.error ? { error: event.error.slice(0, 2000) } : {}),

@@ -1,0 +1,99 @@
+import { describe, expect, test } from "bun:test";
+import { AgentSessions } from "../../src/agent/sessions";
+import { systemClock } from "../../src/clock";
+import { createLog } from "../../src/log";
+import type { SessionEvent } from "../../src/proto";
+import type { Runner, RunnerEvent, RunnerSession, RunnerSessionOptions } from "../../src/runner/types";
+
+/** A runner whose processes the test drives by hand. */
+function scriptedRunner() {
+  const started: { options: RunnerSessionOptions; sent: string[]; emit(e: RunnerEvent): void; interrupted: number }[] = [];
+  const runner: Runner = {
+    start(options) {
+      const listeners = new Set<(e: RunnerEvent) => void>();
+      const proc = { options, sent: [] as string[], interrupted: 0, emit: (e: RunnerEvent) => listeners.forEach((l) => l(e)) };
+      started.push(proc);
+      const session: RunnerSession = {
+        pid: 1,
+        exited: new Promise(() => {}),
+        send: (text) => proc.sent.push(text),
+        interrupt: async () => void proc.interrupted++,
+        close: async () => {},
+        onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
+      };
+      return session;
+    },
+  };
+  return { runner, started };
+}
+
+function setup() {
+  const { runner, started } = scriptedRunner();
+  const events: { sessionId: string; event: SessionEvent }[] = [];
+  const sessions = new AgentSessions({ runner, cwd: "/work", env: {}, clock: systemClock, log: createLog("test"), emit: (sessionId, event) => events.push({ sessionId, event }) });
+  const prompt = (turnId: string, text = "hi", resume?: string) => sessions.prompt({ v: 1, type: "prompt", sessionId: "s1", turnId, text, ...(resume ? { resume } : {}) });
+  return { sessions, started, events, prompt, kinds: () => events.map((e) => e.event.kind) };
+}
+
+const result = (costUsd: number): RunnerEvent => ({ kind: "result", status: "done", durationMs: 10, costUsd, turns: 1, sessionId: "c1" });
+
+describe("agent sessions", () => {
+  test("a prompt starts claude once, streams its events and ends the turn with its own cost", () => {
+    const { started, events, prompt, kinds } = setup();
+    prompt("t1", "first");
+    expect(started).toHaveLength(1);
+    expect(started[0]!.sent).toEqual(["first"]);
+    started[0]!.emit({ kind: "init", sessionId: "c1" });
+    started[0]!.emit({ kind: "text", text: "hel" });
+    started[0]!.emit({ kind: "tool", toolUseId: "u1", name: "Bash", input: { command: "ls -la" } });
+    started[0]!.emit(result(0.5));
+    prompt("t2", "second");
+    expect(started).toHaveLength(1);
+    started[0]!.emit(result(0.75));
+    expect(kinds()).toEqual(["turn.started", "init", "text", "tool", "turn.ended", "turn.started", "turn.ended"]);
+    const ends = events.map((e) => e.event).filter((e) => e.kind === "turn.ended");
+    expect(ends.map((e) => e.costUsd)).toEqual([0.5, 0.25]);
+    expect(events[3]!.event).toMatchObject({ kind: "tool", summary: "ls -la" });
+  });
+
+  test("prompts that arrive during a turn wait for it, in order", () => {
+    const { started, prompt } = setup();
+    prompt("t1", "one");
+    prompt("t2", "two");
+    prompt("t3", "three");
+    expect(started[0]!.sent).toEqual(["one"]);
+    started[0]!.emit(result(0));
+    expect(started[0]!.sent).toEqual(["one", "two"]);
+    started[0]!.emit(result(0));
+    expect(started[0]!.sent).toEqual(["one", "two", "three"]);
+  });
+
+  test("claude dying mid-turn fails the turn with its stderr, and the next prompt resumes the conversation", () => {
+    const { started, events, prompt } = setup();
+    prompt("t1");
+    started[0]!.emit({ kind: "init", sessionId: "c1" });
+    started[0]!.emit({ kind: "exit", code: 1, signal: null, stderrTail: "boom: out of memory" });
+    const ended = events.at(-1)!.event;
+    expect(ended).toMatchObject({ kind: "turn.ended", turnId: "t1", status: "failed", claudeSessionId: "c1" });
+    expect(ended.kind === "turn.ended" && ended.error).toContain("boom: out of memory");
+    prompt("t2");
+    expect(started).toHaveLength(2);
+    expect(started[1]!.options.resume).toBe("c1");
+  });
+
+  test("stop interrupts the running turn and drops waiting prompts", async () => {
+    const { sessions, started, prompt } = setup();
+    prompt("t1");
+    prompt("t2");
+    await sessions.stop("s1");
+    expect(started[0]!.interrupted).toBe(1);
+    started[0]!.emit({ kind: "result", status: "stopped", durationMs: 5 });
+    expect(started[0]!.sent).toHaveLength(1);
+  });
+
+  test("a relay-provided resume id is used when the agent has no process for the session", () => {
+    const { started, prompt } = setup();
+    prompt("t1", "again", "11111111-2222-3333-4444-555555555555");
+    expect(started[0]!.options.resume).toBe("11111111-2222-3333-4444-555555555555");
+  });
+});
