@@ -1,0 +1,39 @@
+// Measures what the core loop promises about the binary: its size, `ra --help` start time, and
+// the idle memory of `ra serve` and `ra agent`. Run after `npm run build`: `bun bench/startup.ts`.
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { startFakeModelApi } from "../tests/fakes/model-api";
+import { FakeTelegram } from "../tests/fakes/telegram-api";
+import { CLAUDE_BIN, createClaudeEnv } from "../tests/helpers/claude-env";
+import { RA_BINARY, RaProcess } from "../tests/helpers/ra-process";
+import { tmpDir } from "../tests/helpers/tmp";
+
+const RUNS = 30;
+const rssMiB = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+
+const size = statSync(RA_BINARY).size;
+const times: number[] = [];
+for (let i = 0; i < RUNS + 3; i++) {
+  const t0 = performance.now();
+  Bun.spawnSync([RA_BINARY, "--help"], { stdout: "ignore", stderr: "ignore" });
+  if (i >= 3) times.push(performance.now() - t0);
+}
+times.sort((a, b) => a - b);
+
+await using dir = tmpDir("ra-bench-");
+await using telegram = new FakeTelegram({ token: "1:bench" });
+await using model = startFakeModelApi();
+using claude = createClaudeEnv(model.url);
+await using serve = new RaProcess(["serve", "--bot-token", "1:bench", "--telegram-api-root", telegram.url, "--data-dir", join(dir.path, "relay"), "--listen", "127.0.0.1:0", "--owner", "7"]);
+const port = (await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1];
+await using pair = new RaProcess(["pair", "--relay", `http://127.0.0.1:${port}`, "--name", "bench", "--config", join(dir.path, "config.json")]);
+const code = (await pair.waitFor(/\/pair (\S+)/))[1]!;
+telegram.userText(7, `/pair ${code}`);
+await pair.exitCode();
+await using agent = new RaProcess(["agent", "--config", join(dir.path, "config.json"), "--cwd", claude.makeWorkdir(), "--claude", CLAUDE_BIN], { env: claude.env });
+await agent.waitFor(/connected to/);
+await Bun.sleep(3000); // idle means idle: let start-up garbage settle before reading RSS
+
+console.log(`binary: ${(size / 2 ** 20).toFixed(1)} MiB (${size} bytes)`);
+console.log(`ra --help: median ${times[Math.floor(RUNS / 2)]!.toFixed(1)} ms, p90 ${times[Math.floor(RUNS * 0.9)]!.toFixed(1)} ms over ${RUNS} runs`);
+console.log(`idle RSS: serve ${rssMiB(serve.proc.pid).toFixed(1)} MiB, agent ${rssMiB(agent.proc.pid).toFixed(1)} MiB`);
