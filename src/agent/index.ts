@@ -3,6 +3,7 @@ import { ExitCode, RaError } from "../errors";
 import { createLog } from "../log";
 import { CloseCode, decodeRelayFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
 import type { Runner } from "../runner/types";
+import { DENY_MESSAGES, PendingApprovals } from "./approvals";
 import { backoffDelay } from "./backoff";
 import type { AgentConfig } from "./config";
 import { machineFacts } from "./facts";
@@ -52,22 +53,27 @@ export function runAgent(options: AgentOptions): AgentHandle {
     if (socket?.readyState === WebSocket.OPEN) socket.send(encode<AgentFrame>(frame));
   };
 
+  const emit = (sessionId: string, event: Parameters<PendingApprovals["deps"]["emit"]>[1]) => {
+    const item = outbox.add(sessionId, event, clock.now());
+    if (ready) send({ type: "event", ...item });
+  };
+  // Until the relay says otherwise (welcome), wait 11 minutes: a little longer than its default 10.
+  const approvals = new PendingApprovals({ emit, timeoutMs: 11 * 60_000, log });
   const sessions = new AgentSessions({
     runner: options.runner,
+    approvals,
     cwd: options.cwd,
     env: options.env,
     clock,
     log,
-    emit(sessionId, event) {
-      const item = outbox.add(sessionId, event, clock.now());
-      if (ready) send({ type: "event", ...item });
-    },
+    emit,
   });
 
   const onFrame = (frame: RelayFrame) => {
     switch (frame.type) {
       case "welcome":
         for (const a of frame.acks) outbox.ack(a.sessionId, a.seq);
+        if (frame.approvalTimeoutMs) approvals.timeoutMs = frame.approvalTimeoutMs + 60_000;
         ready = true;
         attempt = 0;
         log.success(`connected to ${urls.base} as "${frame.name}"${outbox.size ? `; replaying ${outbox.size} unacknowledged events` : ""}`);
@@ -85,6 +91,11 @@ export function runAgent(options: AgentOptions): AgentHandle {
         return;
       case "session.close":
         void sessions.close(frame.sessionId);
+        return;
+      case "approval.answer":
+        if (!approvals.answer(frame.sessionId, frame.requestId, frame.decision)) {
+          send({ type: "error", code: "unknown_session", message: `approval ${frame.requestId} is not waiting in session ${frame.sessionId}`, ref: frame.requestId });
+        }
         return;
       case "ping":
         send({ type: "pong", t: frame.t });
@@ -133,6 +144,8 @@ export function runAgent(options: AgentOptions): AgentHandle {
         socket = null;
         ready = false;
       }
+      const denied = approvals.denyAll("denied_disconnected", DENY_MESSAGES.disconnected);
+      if (denied) log.warn(`denied ${denied} pending approval${denied === 1 ? "" : "s"}: nobody can answer while the relay is unreachable`);
       if (stopping) return;
       if (e.code === CloseCode.unauthorized) return revoked();
       if (!opened) return void checkToken().then((ok) => (ok ? retry(`cannot reach the relay at ${urls.base}`) : revoked()));

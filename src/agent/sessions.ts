@@ -3,6 +3,7 @@ import type { Log } from "../log";
 import type { Prompt, SessionEvent } from "../proto";
 import type { Runner, RunnerEvent, RunnerSession } from "../runner/types";
 import type { z } from "zod";
+import type { PendingApprovals } from "./approvals";
 import { toolSummary } from "./tool-summary";
 
 type PromptT = z.infer<typeof Prompt>;
@@ -19,6 +20,7 @@ type Live = {
 
 export type SessionsDeps = {
   runner: Runner;
+  approvals: PendingApprovals;
   cwd: string;
   env: Record<string, string>;
   clock: Clock;
@@ -85,7 +87,13 @@ export class AgentSessions {
     if (!session.runner) {
       const resume = session.claudeSessionId ?? frame.resume;
       try {
-        session.runner = deps.runner.start({ cwd: deps.cwd, env: deps.env, ...(resume ? { resume } : {}), ...(frame.mode ? { mode: frame.mode } : {}) });
+        session.runner = deps.runner.start({
+          cwd: deps.cwd,
+          env: deps.env,
+          onPermissionRequest: deps.approvals.handlerFor(session.id, () => session.turn?.id),
+          ...(resume ? { resume } : {}),
+          ...(frame.mode ? { mode: frame.mode } : {}),
+        });
       } catch (err) {
         this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: `could not start claude: ${(err as Error).message}` });
         return;

@@ -13,6 +13,8 @@ export const Welcome = z.object({
   serverTime: z.number(),
   /** Highest seq the relay has stored per session: the agent drops those from its outbox. */
   acks: z.array(z.object({ sessionId: Id, seq: Seq })),
+  /** How long the relay waits for the owner before it denies; the agent's own fail-safe waits a little longer. */
+  approvalTimeoutMs: z.number().int().positive().optional(),
 });
 
 /** Cumulative: every event of the session up to and including `seq` is stored. */
@@ -33,6 +35,20 @@ export const Stop = z.object({ v: V, type: z.literal("stop"), sessionId: Id });
 
 /** The owner started a new conversation (/new): the agent ends the old claude process. */
 export const CloseSession = z.object({ v: V, type: z.literal("session.close"), sessionId: Id });
+
+/** The owner's decision for one approval request. */
+export const ApprovalAnswer = z.object({
+  v: V,
+  type: z.literal("approval.answer"),
+  sessionId: Id,
+  requestId: Id,
+  decision: z.discriminatedUnion("behavior", [
+    // The phone never rewrites what runs: the agent allows claude's own input, adding only the
+    // owner's answers to an AskUserQuestion.
+    z.object({ behavior: z.literal("allow"), answers: z.record(z.string(), z.string()).optional() }),
+    z.object({ behavior: z.literal("deny"), message: z.string().min(1).max(4096) }),
+  ]),
+});
 
 export const PairCode = z.object({
   v: V,
@@ -61,6 +77,7 @@ export const RelayFrame = z.discriminatedUnion("type", [
   Prompt,
   Stop,
   CloseSession,
+  ApprovalAnswer,
   Ping,
   Pong,
   ErrorFrame,

@@ -57,7 +57,31 @@ export const SessionNotice = z.object({
   turnId: Id.optional(),
 });
 
+/**
+ * Claude asks before running a tool. The agent holds claude's request open until the relay sends
+ * an `approval.answer` for `requestId`, or denies it itself on any fault (link lost, timeout).
+ */
+export const ApprovalRequest = z.object({
+  kind: z.literal("approval.request"),
+  turnId: Id,
+  requestId: Id,
+  toolName: z.string().max(256),
+  /** The tool's input exactly as claude will run it (the card shows it; the digest is audited). */
+  input: z.record(z.string(), z.unknown()),
+  description: z.string().max(4096).optional(),
+});
+
+/** The request ended without an answer from the relay: cancelled by claude, or denied by the agent. */
+export const ApprovalClosed = z.object({
+  kind: z.literal("approval.closed"),
+  turnId: Id,
+  requestId: Id,
+  outcome: z.enum(["cancelled", "denied_disconnected", "denied_timeout", "denied_session_ended"]),
+});
+
 export const SessionEvent = z.discriminatedUnion("kind", [
+  ApprovalRequest,
+  ApprovalClosed,
   TurnStarted,
   ClaudeInit,
   TextDelta,

@@ -1,4 +1,5 @@
 import type { PermissionMode } from "../proto";
+import type { PermissionHandler } from "./permission";
 
 /**
  * A runner drives one agent CLI conversation (a "session") as a child process. The Claude runner
@@ -12,6 +13,8 @@ export interface RunnerSessionOptions {
   mode?: PermissionMode;
   /** Environment for the child, already filtered by the agent. */
   env: Record<string, string>;
+  /** Decides claude's permission questions for this session; absent means deny everything. */
+  onPermissionRequest?: PermissionHandler;
 }
 
 /** What a runner reports, in the order it happens. */

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { PendingApprovals } from "../../src/agent/approvals";
 import { AgentSessions } from "../../src/agent/sessions";
 import { systemClock } from "../../src/clock";
 import { createLog } from "../../src/log";
@@ -30,7 +31,9 @@ function scriptedRunner() {
 function setup() {
   const { runner, started } = scriptedRunner();
   const events: { sessionId: string; event: SessionEvent }[] = [];
-  const sessions = new AgentSessions({ runner, cwd: "/work", env: {}, clock: systemClock, log: createLog("test"), emit: (sessionId, event) => events.push({ sessionId, event }) });
+  const emit = (sessionId: string, event: SessionEvent) => void events.push({ sessionId, event });
+  const approvals = new PendingApprovals({ emit, timeoutMs: 60_000, log: createLog("test") });
+  const sessions = new AgentSessions({ runner, approvals, cwd: "/work", env: {}, clock: systemClock, log: createLog("test"), emit });
   const prompt = (turnId: string, text = "hi", resume?: string) => sessions.prompt({ v: 1, type: "prompt", sessionId: "s1", turnId, text, ...(resume ? { resume } : {}) });
   return { sessions, started, events, prompt, kinds: () => events.map((e) => e.event.kind) };
 }

@@ -1,12 +1,15 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { chats, devices, kv, sessions, turns, users } from "./schema";
+import { approvals, audit, chats, devices, kv, sessions, turns, users } from "./schema";
 
 export type User = typeof users.$inferSelect;
 export type Device = typeof devices.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Turn = typeof turns.$inferSelect;
 export type TurnStatus = Turn["status"];
+export type Approval = typeof approvals.$inferSelect;
+export type ApprovalStatus = Approval["status"];
+export type AuditRow = typeof audit.$inferSelect;
 
 /** Every query the relay makes; no SQL lives anywhere else. */
 export function createRepo(db: Db) {
@@ -62,6 +65,23 @@ export function createRepo(db: Db) {
       db.update(turns).set({ text: sql`${turns.text} || ${text}` }).where(eq(turns.id, id)).run(),
     setTurnMessages: (id: string, messageIds: number[]) =>
       db.update(turns).set({ messageIds: JSON.stringify(messageIds) }).where(eq(turns.id, id)).run(),
+
+    // approvals
+    approval: (id: string) => db.select().from(approvals).where(eq(approvals.id, id)).get(),
+    approvalByRequest: (sessionId: string, requestId: string) =>
+      db.select().from(approvals).where(and(eq(approvals.sessionId, sessionId), eq(approvals.requestId, requestId))).get(),
+    addApproval: (a: typeof approvals.$inferInsert) => db.insert(approvals).values(a).run(),
+    pendingApprovals: () => db.select().from(approvals).where(eq(approvals.status, "pending")).orderBy(asc(approvals.createdAt)).all(),
+    /** Moves a pending approval to its final status; false when it was already decided (first decision wins). */
+    decideApproval: (id: string, status: Exclude<ApprovalStatus, "pending">, at: number) =>
+      db.update(approvals).set({ status, decidedAt: at, awaitingReason: false })
+        .where(and(eq(approvals.id, id), eq(approvals.status, "pending"))).returning({ id: approvals.id }).all().length === 1,
+    setApprovalMessage: (id: string, messageId: number) => db.update(approvals).set({ messageId }).where(eq(approvals.id, id)).run(),
+    setAwaitingReason: (id: string, awaiting: boolean) => db.update(approvals).set({ awaitingReason: awaiting }).where(eq(approvals.id, id)).run(),
+    awaitingReason: (chatId: number) =>
+      db.select().from(approvals).where(and(eq(approvals.chatId, chatId), eq(approvals.status, "pending"), eq(approvals.awaitingReason, true))).get(),
+    addAudit: (row: typeof audit.$inferInsert) => db.insert(audit).values(row).run(),
+    lastAudit: (limit: number) => db.select().from(audit).orderBy(desc(audit.id)).limit(limit).all(),
 
     // kv
     get: (key: string) => db.select().from(kv).where(eq(kv.key, key)).get()?.value,

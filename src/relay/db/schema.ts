@@ -72,3 +72,41 @@ export const kv = sqliteTable("kv", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });
+
+/** One permission question from claude, shown as a card; decided at most once. */
+export const approvals = sqliteTable(
+  "approvals",
+  {
+    id: text("id").primaryKey(),
+    requestId: text("request_id").notNull(),
+    sessionId: text("session_id").notNull(),
+    turnId: text("turn_id").notNull(),
+    deviceId: text("device_id").notNull(),
+    chatId: integer("chat_id").notNull(),
+    toolName: text("tool_name").notNull(),
+    inputDigest: text("input_digest").notNull(),
+    input: text("input").notNull(),
+    description: text("description"),
+    status: text("status", { enum: ["pending", "allowed", "denied", "expired", "cancelled"] }).notNull(),
+    /** The owner tapped "Deny with reason": their next message in the chat is the reason. */
+    awaitingReason: integer("awaiting_reason", { mode: "boolean" }).notNull().default(false),
+    messageId: integer("message_id"),
+    createdAt: integer("created_at").notNull(),
+    decidedAt: integer("decided_at"),
+  },
+  (t) => [uniqueIndex("approvals_request").on(t.sessionId, t.requestId), index("approvals_status").on(t.status)],
+);
+
+/** Append-only record of every decision, kept across restarts (/audit). */
+export const audit = sqliteTable("audit", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  at: integer("at").notNull(),
+  userId: integer("user_id"),
+  deviceId: text("device_id").notNull(),
+  sessionId: text("session_id").notNull(),
+  toolName: text("tool_name").notNull(),
+  inputDigest: text("input_digest").notNull(),
+  answer: text("answer").notNull(),
+  latencyMs: integer("latency_ms").notNull(),
+  approvalId: text("approval_id").notNull(),
+});
