@@ -1,5 +1,5 @@
 import { normalizeFormatted } from "./normalize";
-import type { FormattedText, MessageEntity } from "./types";
+import type { EntityShape, FormattedText, MessageEntity } from "./types";
 import { fenceLanguage, safeUrl } from "./url";
 import { wellFormed } from "./utf16";
 
@@ -10,7 +10,7 @@ function asFormatted(content: Content): FormattedText {
 }
 
 /** Wraps the whole content in one entity; normalisation drops it if it would be empty or illegal. */
-function wrap(content: Content, entity: Omit<MessageEntity, "offset" | "length">): FormattedText {
+function wrap(content: Content, entity: EntityShape): FormattedText {
   const ft = asFormatted(content);
   const outer = { ...entity, offset: 0, length: ft.text.length } as MessageEntity;
   return normalizeFormatted({ text: ft.text, entities: [outer, ...ft.entities] });

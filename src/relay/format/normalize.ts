@@ -1,5 +1,6 @@
 import { compareEntities, conflicts, kindOf, rankOf, withRange, type Span } from "./rules";
 import type { FormattedText, MessageEntity } from "./types";
+import { SpanIndex } from "./span-index";
 import { safeUrl } from "./url";
 import { splitsPair } from "./utf16";
 
@@ -18,15 +19,15 @@ export function normalizeEntities(text: string, entities: readonly MessageEntity
     if (item) items.push(item);
   }
   items.sort((a, b) => rankOf(a.type) - rankOf(b.type) || a.start - b.start || b.end - a.end);
-  const kept: Item[] = [];
+  const kept = new SpanIndex<Item>();
   for (const item of items) {
     if (kindOf(item.type) === "format") {
-      for (const piece of carve(text, item, kept)) kept.push(piece);
-    } else if (!kept.some((k) => conflicts(item, k))) {
-      kept.push(item);
+      for (const piece of carve(text, item, kept)) kept.add(piece);
+    } else if (!kept.find(item.start, item.end, (k) => conflicts(item, k))) {
+      kept.add(item);
     }
   }
-  const capped = kept.length > max ? cap(kept, max) : kept;
+  const capped = kept.all.length > max ? cap(kept.all, max) : kept.all;
   return capped.map((k) => withRange(k.e, k.start, k.end - k.start)).sort(compareEntities);
 }
 
@@ -51,7 +52,7 @@ function trimEnd(text: string, start: number, end: number): number {
 }
 
 /** Pieces of a formatting entity that fit among the entities already kept. */
-function carve(text: string, item: Item, kept: readonly Item[]): Item[] {
+function carve(text: string, item: Item, kept: SpanIndex<Item>): Item[] {
   const out: Item[] = [];
   const queue: Array<[number, number]> = [[item.start, item.end]];
   while (queue.length > 0) {
@@ -59,10 +60,10 @@ function carve(text: string, item: Item, kept: readonly Item[]): Item[] {
     const end = trimEnd(text, start, rawEnd);
     if (end <= start) continue;
     const piece: Item = { type: item.type, start, end, e: item.e };
-    const hit = kept.find((k) => conflicts(piece, k));
+    const hit = kept.find(start, end, (k) => conflicts(piece, k));
     if (!hit) {
       // The same formatting already covering this piece makes it redundant.
-      if (!kept.some((k) => k.type === piece.type && k.start <= start && end <= k.end)) out.push(piece);
+      if (!kept.find(start, end, (k) => k.type === piece.type && k.start <= start && end <= k.end)) out.push(piece);
       continue;
     }
     const inside = hit.start <= start && end <= hit.end;

@@ -1,4 +1,4 @@
-import type { FormattedText, MessageEntity } from "./types";
+import type { EntityShape, FormattedText, MessageEntity } from "./types";
 
 /** Append-only text + entities accumulator used by the Markdown renderer. */
 export class Out {
@@ -20,7 +20,7 @@ export class Out {
   }
 
   /** Adds an entity from `start` to the current end; empty ranges are skipped. */
-  mark(start: number, entity: Omit<MessageEntity, "offset" | "length">): void {
+  mark(start: number, entity: EntityShape): void {
     const length = this.text.length - start;
     if (length > 0) this.entities.push({ ...entity, offset: start, length } as MessageEntity);
   }

@@ -1,55 +1,46 @@
-import type { MessageEntity } from "grammy/types";
-import type { FormattedText } from "./index";
+import { sliceFormatted } from "./slice";
+import { DEFAULT_SPLIT_LIMIT, type FormattedText } from "./types";
+import { safeCut } from "./utf16";
 
-const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
+/** Share of the window, from its end, searched for a natural break before cutting hard. */
+const BREAK_WINDOW = 0.25;
 
-/** The part of `ft` in [start, end), with entities clipped (a cut code block stays code on both sides). */
-function slice(ft: FormattedText, start: number, end: number): FormattedText {
-  const entities: MessageEntity[] = [];
-  for (const e of ft.entities) {
-    const from = Math.max(e.offset, start);
-    const to = Math.min(e.offset + e.length, end);
-    if (to > from) entities.push({ ...e, offset: from - start, length: to - from });
-  }
-  return { text: ft.text.slice(start, end), entities };
-}
-
-function cutPoint(text: string, start: number, limit: number): number {
-  const end = start + limit;
-  const windowStart = start + Math.floor(limit * 0.75);
-  for (const sep of ["\n\n", "\n", " "]) {
-    const at = text.lastIndexOf(sep, end - sep.length);
-    if (at >= windowStart) return at + sep.length;
-  }
-  return isHigh(text.charCodeAt(end - 1)) ? end - 1 : end;
-}
-
-/** Splits into pieces of at most `limit` UTF-16 units, preferring paragraph, then line breaks. */
-export function splitFormatted(ft: FormattedText, limit = 4000): FormattedText[] {
+/**
+ * Splits into pieces of at most `limit` UTF-16 units, cutting at a paragraph break, else a line
+ * break, else a space in the last quarter of the window, else hard (never inside a surrogate
+ * pair). Whitespace at a cut is dropped, as are leading newlines of continuation pieces. Every
+ * piece is non-empty and has valid entities (at most MAX_ENTITIES).
+ */
+export function splitFormatted(ft: FormattedText, limit: number = DEFAULT_SPLIT_LIMIT): FormattedText[] {
+  const max = Math.max(2, Math.floor(Number.isFinite(limit) ? limit : DEFAULT_SPLIT_LIMIT));
+  const { text } = ft;
   const pieces: FormattedText[] = [];
-  let start = 0;
-  while (ft.text.length - start > limit) {
-    const cut = cutPoint(ft.text, start, limit);
-    pieces.push(trimEnd(slice(ft, start, cut)));
-    start = cut;
-    while (ft.text[start] === "\n") start++;
+  let pos = 0;
+  while (pos < text.length) {
+    if (pieces.length > 0) {
+      while (text[pos] === "\n") pos++;
+      if (pos >= text.length) break;
+    }
+    const [end, next] = text.length - pos <= max ? [text.length, text.length] : findCut(text, pos, max);
+    const piece = sliceFormatted(ft, pos, end);
+    if (piece.text.trim()) pieces.push(piece);
+    pos = next;
   }
-  pieces.push(slice(ft, start, ft.text.length));
-  return pieces.filter((p) => p.text.trim().length > 0).map((p) => p);
+  return pieces;
 }
 
-function trimEnd(ft: FormattedText): FormattedText {
-  const text = ft.text.replace(/\s+$/, "");
-  const entities = ft.entities
-    .map((e) => ({ ...e, length: Math.min(e.length, text.length - e.offset) }))
-    .filter((e) => e.length > 0);
-  return { text, entities };
-}
-
-export function truncateFormatted(ft: FormattedText, max: number, ellipsis = "…"): FormattedText {
-  if (ft.text.length <= max) return ft;
-  let end = max - ellipsis.length;
-  if (isHigh(ft.text.charCodeAt(end - 1))) end--;
-  const cut = slice(ft, 0, end);
-  return { text: cut.text + ellipsis, entities: cut.entities };
+/** [end of this piece, start of the next] for a piece starting at `pos`. */
+function findCut(text: string, pos: number, max: number): [number, number] {
+  const last = pos + max;
+  const floor = pos + Math.max(1, Math.floor(max * (1 - BREAK_WINDOW)));
+  const paragraph = text.lastIndexOf("\n\n", last);
+  if (paragraph >= floor) return [paragraph, paragraph + 2];
+  const line = text.lastIndexOf("\n", last);
+  if (line >= floor) return [line, line + 1];
+  for (let k = last; k >= floor; k--) {
+    const c = text[k];
+    if (c === " " || c === "\t") return [k, k + 1];
+  }
+  const hard = safeCut(text, last);
+  return [hard, hard];
 }

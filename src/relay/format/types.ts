@@ -11,3 +11,6 @@ export const TELEGRAM_TEXT_LIMIT = 4096;
 export const DEFAULT_SPLIT_LIMIT = 4000;
 /** Unofficial per-message entity cap (tdlib/telegram-bot-api #820); kept as a guard. */
 export const MAX_ENTITIES = 100;
+
+/** An entity without its position (distributes over the MessageEntity union). */
+export type EntityShape = MessageEntity extends infer E ? (E extends MessageEntity ? Omit<E, "offset" | "length"> : never) : never;

@@ -1,4 +1,4 @@
-import { conflicts } from "./rules";
+import { conflicts, type Span } from "./rules";
 import { MAX_ENTITIES, TELEGRAM_TEXT_LIMIT, type FormattedText } from "./types";
 import { safeUrl } from "./url";
 import { splitsPair } from "./utf16";
@@ -17,11 +17,12 @@ const KNOWN = new Set([
 export function validateEntities(ft: FormattedText): string | null {
   const { text, entities } = ft;
   if (typeof text !== "string") return "text is not a string";
+  if (!Array.isArray(entities)) return "entities is not an array";
   if (!text.isWellFormed()) return "text contains a lone surrogate";
   if (text.length <= TELEGRAM_TEXT_LIMIT && entities.length > MAX_ENTITIES) {
     return `${entities.length} entities (more than ${MAX_ENTITIES})`;
   }
-  const spans = [];
+  const spans: Span[] = [];
   for (const [i, e] of entities.entries()) {
     const where = `entity #${i} (${e.type} at ${e.offset}+${e.length})`;
     if (!KNOWN.has(e.type)) return `${where}: unknown type`;
@@ -33,13 +34,15 @@ export function validateEntities(ft: FormattedText): string | null {
     if (e.type === "pre" && e.language !== undefined && typeof e.language !== "string") return `${where}: bad language`;
     spans.push({ type: e.type, start: e.offset, end: e.offset + e.length });
   }
-  for (let i = 0; i < spans.length; i++) {
-    for (let j = i + 1; j < spans.length; j++) {
-      if (conflicts(spans[i]!, spans[j]!)) {
-        const [a, b] = [entities[i]!, entities[j]!];
-        return `${a.type} at ${a.offset}+${a.length} and ${b.type} at ${b.offset}+${b.length} overlap or nest illegally`;
-      }
-    }
+  // Sorted outer-first, valid entities form a tree: each must fit in, and be allowed inside,
+  // every entity still open at its start.
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const open: Span[] = [];
+  for (const span of spans) {
+    while (open.length > 0 && open[open.length - 1]!.end <= span.start) open.pop();
+    const bad = open.find((outer) => conflicts(outer, span));
+    if (bad) return `${bad.type} at ${bad.start}..${bad.end} and ${span.type} at ${span.start}..${span.end} overlap or nest illegally`;
+    open.push(span);
   }
   return null;
 }
