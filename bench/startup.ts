@@ -30,7 +30,7 @@ await using pair = new RaProcess(["pair", "--relay", `http://127.0.0.1:${port}`,
 const code = (await pair.waitFor(/\/pair (\S+)/))[1]!;
 telegram.userText(7, `/pair ${code}`);
 await pair.exitCode();
-await using agent = new RaProcess(["agent", "--config", join(dir.path, "config.json"), "--cwd", claude.makeWorkdir(), "--claude", CLAUDE_BIN], { env: claude.env });
+await using agent = new RaProcess(["agent", "--config", join(dir.path, "config.json"), "--root", claude.makeWorkdir(), "--claude", CLAUDE_BIN], { env: claude.env });
 await agent.waitFor(/connected to/);
 await Bun.sleep(3000); // idle means idle: let start-up garbage settle before reading RSS
 

@@ -7,6 +7,7 @@ import { DENY_MESSAGES, PendingApprovals } from "./approvals";
 import { backoffDelay } from "./backoff";
 import type { AgentConfig } from "./config";
 import { machineFacts } from "./facts";
+import type { MachineLimits } from "./limits";
 import { Outbox } from "./outbox";
 import { relayUrls } from "./relay-url";
 import { AgentSessions } from "./sessions";
@@ -14,7 +15,7 @@ import { AgentSessions } from "./sessions";
 export type AgentOptions = {
   config: AgentConfig;
   runner: Runner;
-  cwd: string;
+  limits: MachineLimits;
   env: Record<string, string>;
   clock: Clock;
   random?: () => number;
@@ -62,7 +63,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
   const sessions = new AgentSessions({
     runner: options.runner,
     approvals,
-    cwd: options.cwd,
+    limits: options.limits,
     env: options.env,
     clock,
     log,
@@ -91,6 +92,9 @@ export function runAgent(options: AgentOptions): AgentHandle {
         return;
       case "session.close":
         void sessions.close(frame.sessionId);
+        return;
+      case "session.mode":
+        void sessions.setMode(frame.sessionId, frame.mode);
         return;
       case "approval.answer":
         if (!approvals.answer(frame.sessionId, frame.requestId, frame.decision)) {
@@ -127,7 +131,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
 
     ws.onopen = () => {
       opened = true;
-      send({ type: "hello", facts: machineFacts(), sessions: sessions.list() });
+      send({ type: "hello", facts: machineFacts(), sessions: sessions.list(), limits: options.limits });
     };
     ws.onmessage = (e) => {
       lastHeard = clock.now();

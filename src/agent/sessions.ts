@@ -1,9 +1,10 @@
 import type { Clock } from "../clock";
 import type { Log } from "../log";
-import type { Prompt, SessionEvent } from "../proto";
+import type { PermissionMode, Prompt, SessionEvent } from "../proto";
 import type { Runner, RunnerEvent, RunnerSession } from "../runner/types";
 import type { z } from "zod";
 import type { PendingApprovals } from "./approvals";
+import { checkMode, resolveCwd, type MachineLimits } from "./limits";
 import { toolSummary } from "./tool-summary";
 
 type PromptT = z.infer<typeof Prompt>;
@@ -16,12 +17,13 @@ type Live = {
   queue: PromptT[];
   /** claude reports cost cumulatively per conversation; the turn's own cost is the difference. */
   costSoFar: number;
+  mode: PermissionMode;
 };
 
 export type SessionsDeps = {
   runner: Runner;
   approvals: PendingApprovals;
-  cwd: string;
+  limits: MachineLimits;
   env: Record<string, string>;
   clock: Clock;
   log: Log;
@@ -54,6 +56,21 @@ export class AgentSessions {
     else this.begin(session, frame);
   }
 
+  /** /mode from the phone: checked against the machine's cap, applied now or at the next start. */
+  async setMode(sessionId: string, mode: PermissionMode): Promise<void> {
+    const session = this.sessions.get(sessionId) ?? this.create(sessionId);
+    const refusal = checkMode(this.deps.limits, mode);
+    if (refusal) {
+      this.deps.emit(sessionId, { kind: "notice", level: "warn", text: `Mode not changed: ${refusal}.` });
+      return;
+    }
+    session.mode = mode;
+    const applied = session.runner ? await session.runner.setMode(mode) : true;
+    this.deps.emit(sessionId, applied
+      ? { kind: "notice", level: "info", text: `Permission mode is now ${mode}.` }
+      : { kind: "notice", level: "warn", text: `claude did not confirm the switch to ${mode}; it applies from the next conversation.` });
+  }
+
   async stop(sessionId: string): Promise<void> {
     const session = this.sessions.get(sessionId);
     session?.queue.splice(0);
@@ -75,7 +92,7 @@ export class AgentSessions {
   }
 
   private create(id: string): Live {
-    const session: Live = { id, runner: null, turn: null, queue: [], costSoFar: 0 };
+    const session: Live = { id, runner: null, turn: null, queue: [], costSoFar: 0, mode: "default" };
     this.sessions.set(id, session);
     return session;
   }
@@ -86,13 +103,21 @@ export class AgentSessions {
     deps.emit(session.id, { kind: "turn.started", turnId: frame.turnId });
     if (!session.runner) {
       const resume = session.claudeSessionId ?? frame.resume;
+      const where = resolveCwd(deps.limits, frame.cwd);
+      const mode = frame.mode ?? session.mode;
+      const refusal = "error" in where ? where.error : checkMode(deps.limits, mode);
+      if (refusal || "error" in where) {
+        this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: `refused by the machine: ${refusal}` });
+        return;
+      }
+      session.mode = mode;
       try {
         session.runner = deps.runner.start({
-          cwd: deps.cwd,
+          cwd: where.cwd,
           env: deps.env,
+          mode,
           onPermissionRequest: deps.approvals.handlerFor(session.id, () => session.turn?.id),
           ...(resume ? { resume } : {}),
-          ...(frame.mode ? { mode: frame.mode } : {}),
         });
       } catch (err) {
         this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: `could not start claude: ${(err as Error).message}` });

@@ -9,13 +9,16 @@ import { ExitCode, RaError } from "../errors";
 import { createLog } from "../log";
 import { agentConfigPath } from "../paths";
 import { createClaudeRunner } from "../runner";
-import { guard, logArgs, setupLogging, untilSignal } from "./_shared";
+import { PermissionMode } from "../proto";
+import { guard, list, logArgs, setupLogging, untilSignal, usage } from "./_shared";
 
 export default defineCommand({
   meta: { name: "agent", description: "Connect this machine to the relay and run prompts from Telegram with Claude Code (after `ra pair`)" },
   args: {
     config: { type: "string", description: "Config file written by `ra pair` (env RA_CONFIG, default ~/.config/ra/config.json)", valueHint: "file" },
-    cwd: { type: "string", description: "Folder claude works in (env RA_CWD, default: the current directory)", valueHint: "dir" },
+    root: { type: "string", description: "Folder prompts may run in; repeatable, the first is the default (env RA_ROOTS, comma-separated; default: the current directory)", valueHint: "dir" },
+    "max-mode": { type: "string", description: "Highest permission mode the phone may choose: plan, default or acceptEdits (env RA_MAX_MODE, default acceptEdits)", valueHint: "mode" },
+    "allow-bypass": { type: "boolean", description: "Also allow bypassPermissions (claude then runs tools without asking)" },
     claude: { type: "string", description: "Path of the claude executable (env RA_CLAUDE, default: claude on PATH)", valueHint: "path" },
     ...logArgs,
   },
@@ -25,16 +28,17 @@ export default defineCommand({
       setupLogging(args);
       const log = createLog("agent");
       const config = loadAgentConfig(args.config ?? env.RA_CONFIG ?? agentConfigPath());
-      const cwd = workingDir(args.cwd ?? env.RA_CWD ?? process.cwd());
+      const roots = (list(args.root ?? env.RA_ROOTS).length ? list(args.root ?? env.RA_ROOTS) : [process.cwd()]).map(workingDir);
+      const limits = { roots, maxMode: maxMode(args["max-mode"] ?? env.RA_MAX_MODE ?? "acceptEdits", Boolean(args["allow-bypass"])) };
       const claudePath = findClaude(args.claude ?? env.RA_CLAUDE);
       const agent = runAgent({
         config,
-        cwd,
+        limits,
         env: childEnv(env),
         clock: systemClock,
         runner: createClaudeRunner({ claudePath }),
       });
-      log.info(`"${config.name}" runs prompts in ${cwd} with ${claudePath}`);
+      log.info(`"${config.name}" runs prompts in ${roots.join(", ")} (modes up to ${limits.maxMode}) with ${claudePath}`);
       const stopped = untilSignal().then(async (sig) => {
         log.info(`${sig}: stopping (running turns end, conversations are kept for --resume)`);
         await agent.stop();
@@ -46,7 +50,7 @@ export default defineCommand({
 function workingDir(dir: string): string {
   const full = resolve(dir);
   if (!existsSync(full) || !statSync(full).isDirectory()) {
-    throw new RaError("cwd", `${full} is not a directory`, { hint: "pass an existing folder with --cwd", exitCode: ExitCode.config });
+    throw new RaError("root", `${full} is not a directory`, { hint: "pass an existing folder with --root", exitCode: ExitCode.config });
   }
   return realpathSync(full);
 }
@@ -60,4 +64,11 @@ function findClaude(given: string | undefined): string {
     });
   }
   return found;
+}
+
+function maxMode(value: string, allowBypass: boolean): PermissionMode {
+  const parsed = PermissionMode.safeParse(value);
+  if (!parsed.success) throw usage(`--max-mode "${value}" is not a permission mode`, "use plan, default or acceptEdits (bypassPermissions needs --allow-bypass)");
+  if (parsed.data === "bypassPermissions" && !allowBypass) throw usage("--max-mode bypassPermissions needs --allow-bypass", "claude then runs every tool without asking; add --allow-bypass only if you mean it");
+  return allowBypass ? "bypassPermissions" : parsed.data;
 }

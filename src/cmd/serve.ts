@@ -20,6 +20,7 @@ export default defineCommand({
     "telegram-api-root": { type: "string", description: "Bot API server, for a self-hosted one (env RA_TELEGRAM_API_ROOT)", valueHint: "url" },
     "edit-interval-ms": { type: "string", description: "Minimum gap between messages/edits to one chat (default 1200)", valueHint: "ms" },
     "poll-timeout": { type: "string", description: "Long-polling timeout in seconds (default 30)", valueHint: "s" },
+    "approval-timeout": { type: "string", description: "Seconds an approval card waits before it is denied (env RA_APPROVAL_TIMEOUT, default 600)", valueHint: "s" },
     ...logArgs,
   },
   run: ({ args }) =>
@@ -45,6 +46,7 @@ export default defineCommand({
         owners,
         editIntervalMs: Number(args["edit-interval-ms"] ?? env.RA_EDIT_INTERVAL_MS ?? 1200),
         pollTimeoutSeconds: Number(args["poll-timeout"] ?? 30),
+        approvalTimeoutMs: Number(args["approval-timeout"] ?? env.RA_APPROVAL_TIMEOUT ?? 600) * 1000,
       });
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ErrorCode, Id, MachineFacts, Seq } from "./common";
+import { ErrorCode, Id, MachineFacts, PermissionMode, Seq } from "./common";
 import { SessionEvent } from "./session-events";
 import { PROTOCOL_VERSION } from "./version";
 
@@ -12,6 +12,8 @@ export const Hello = z.object({
   facts: MachineFacts,
   /** Sessions the agent still runs, so the relay can route to them after a reconnect. */
   sessions: z.array(z.object({ sessionId: Id, busy: z.boolean() })).max(1000),
+  /** The machine's own limits, so the phone offers only what the machine allows. */
+  limits: z.object({ roots: z.array(z.string().max(4096)).max(64), maxMode: PermissionMode }).optional(),
 });
 
 export const EventFrame = z.object({

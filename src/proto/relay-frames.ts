@@ -29,7 +29,12 @@ export const Prompt = z.object({
   /** Claude session to continue when the agent has no live process for this session. */
   resume: z.string().max(128).optional(),
   mode: PermissionMode.optional(),
+  /** Folder to run in (absolute, or relative to the machine's first root); the agent checks it. */
+  cwd: z.string().max(4096).optional(),
 });
+
+/** /mode: switch the session's permission mode (the agent refuses modes above its own cap). */
+export const SessionMode = z.object({ v: V, type: z.literal("session.mode"), sessionId: Id, mode: PermissionMode });
 
 export const Stop = z.object({ v: V, type: z.literal("stop"), sessionId: Id });
 
@@ -77,6 +82,7 @@ export const RelayFrame = z.discriminatedUnion("type", [
   Prompt,
   Stop,
   CloseSession,
+  SessionMode,
   ApprovalAnswer,
   Ping,
   Pong,

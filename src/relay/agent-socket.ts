@@ -8,7 +8,7 @@ import type { AgentLink, Hub } from "./hub";
 import type { Pairing } from "./pairing";
 import { shortId } from "./secrets";
 
-export type SocketDeps = { hub: Hub; repo: Repo; conversations: Conversations; pairing: Pairing; clock: Clock; log: Log; botUsername: () => string | undefined };
+export type SocketDeps = { approvalTimeoutMs: number; hub: Hub; repo: Repo; conversations: Conversations; pairing: Pairing; clock: Clock; log: Log; botUsername: () => string | undefined };
 
 /** Too many bad frames in a row means a broken or hostile peer: close it, nobody else is affected. */
 const MAX_BAD_FRAMES = 20;
@@ -44,7 +44,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
           agentVersion: frame.facts.agentVersion,
         });
         const acks = conversations.connected(device, frame);
-        link.send({ type: "welcome", deviceId: device.id, name: device.name, serverTime: clock.now(), acks });
+        link.send({ type: "welcome", deviceId: device.id, name: device.name, serverTime: clock.now(), acks, approvalTimeoutMs: deps.approvalTimeoutMs });
         return;
       }
       case "event": {
@@ -87,6 +87,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
     onClose() {
       if (hub.detach(link)) {
         repo.touchDevice(device.id, clock.now());
+        conversations.disconnected(device);
         log.info(`${device.name} disconnected`);
       }
     },

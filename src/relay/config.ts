@@ -11,5 +11,7 @@ export const RelayConfig = z.object({
   /** Minimum gap between two Bot API calls to one chat. */
   editIntervalMs: z.number().int().min(0),
   pollTimeoutSeconds: z.number().int().min(0).max(50),
+  /** How long an approval card waits for the owner before it is denied. */
+  approvalTimeoutMs: z.number().int().min(1000),
 });
 export type RelayConfig = z.infer<typeof RelayConfig>;

@@ -2,13 +2,14 @@ import type { Clock } from "../clock";
 import type { Log } from "../log";
 import type { EventFrame, Hello, SessionEvent } from "../proto";
 import type { z } from "zod";
+import type { Approvals } from "./approvals";
 import type { Device, Repo, Session, Turn } from "./db/repo";
 import type { Hub } from "./hub";
 import { shortId } from "./secrets";
 import type { Messenger } from "./telegram/messenger";
 import { toolLine, TurnView } from "./telegram/turn-view";
 
-export type ConversationsDeps = { repo: Repo; hub: Hub; messenger: Messenger; clock: Clock; log: Log };
+export type ConversationsDeps = { repo: Repo; hub: Hub; messenger: Messenger; approvals: Approvals; clock: Clock; log: Log };
 
 type EventFrameT = z.infer<typeof EventFrame>;
 type HelloT = z.infer<typeof Hello>;
@@ -19,13 +20,15 @@ type HelloT = z.infer<typeof Hello>;
  */
 export class Conversations {
   private views = new Map<string, TurnView>();
+  /** What each connected machine allows (from its hello). */
+  private limits = new Map<string, NonNullable<HelloT["limits"]>>();
 
   constructor(private readonly deps: ConversationsDeps) {}
 
   /** Queues a prompt for the chat's conversation with this device and runs it when it can. */
   submit(chatId: number, device: Device, text: string): void {
     const { repo, clock, hub } = this.deps;
-    const session = repo.openSession(chatId, device.id) ?? this.openSession(chatId, device.id);
+    const session = this.session(chatId, device.id);
     const turn: Turn = {
       id: shortId(),
       sessionId: session.id,
@@ -64,15 +67,39 @@ export class Conversations {
     return true;
   }
 
-  /** /new: ends the current conversation with the device; the next prompt starts a fresh one. */
-  reset(chatId: number, deviceId: string): boolean {
+  /** /new: ends the current conversation with the device; the next prompt starts a fresh one in the same folder and mode. */
+  reset(chatId: number, deviceId: string, cwd?: string): boolean {
     const { repo, hub, clock } = this.deps;
     const session = repo.openSession(chatId, deviceId);
-    if (!session) return false;
-    this.cancelQueued(session);
-    repo.closeSession(session.id, clock.now());
-    hub.send(deviceId, { type: "session.close", sessionId: session.id });
-    return true;
+    if (session) {
+      this.cancelQueued(session);
+      repo.closeSession(session.id, clock.now());
+      this.deps.approvals.sessionEnded(session.id);
+      hub.send(deviceId, { type: "session.close", sessionId: session.id });
+    }
+    this.openSession(chatId, deviceId, cwd ?? session?.cwd ?? null, session?.mode ?? "default");
+    return session !== undefined;
+  }
+
+  /** The chat's open conversation with the device, opened on first use. */
+  session(chatId: number, deviceId: string): Session {
+    return this.deps.repo.openSession(chatId, deviceId) ?? this.openSession(chatId, deviceId);
+  }
+
+  /** /cd: the next prompts run in `cwd`, in a fresh conversation (claude keeps sessions per folder). */
+  changeDir(chatId: number, deviceId: string, cwd: string): void {
+    this.reset(chatId, deviceId, cwd);
+  }
+
+  /** /mode: stored for the conversation and sent to the machine, which checks it against its cap. */
+  setMode(chatId: number, deviceId: string, mode: Session["mode"]): boolean {
+    const session = this.session(chatId, deviceId);
+    this.deps.repo.setSessionMode(session.id, mode);
+    return this.deps.hub.send(deviceId, { type: "session.mode", sessionId: session.id, mode });
+  }
+
+  limitsOf(deviceId: string): HelloT["limits"] {
+    return this.limits.get(deviceId);
   }
 
   busy(deviceId: string): boolean {
@@ -83,6 +110,7 @@ export class Conversations {
   /** An agent said hello: tell it what is stored, then deliver whatever waited for it. */
   connected(device: Device, hello: HelloT): { sessionId: string; seq: number }[] {
     const { repo } = this.deps;
+    if (hello.limits) this.limits.set(device.id, hello.limits);
     const alive = new Set(hello.sessions.map((s) => s.sessionId));
     const sessions = repo.openSessionsOfDevice(device.id);
     for (const session of sessions) {
@@ -94,6 +122,11 @@ export class Conversations {
     }
     queueMicrotask(() => sessions.forEach((s) => this.pump(s.id)));
     return sessions.filter((s) => s.lastSeq >= 0).map((s) => ({ sessionId: s.id, seq: s.lastSeq }));
+  }
+
+  /** The device's link dropped: its pending approvals are denied (the agent denies them too). */
+  disconnected(device: Device): void {
+    this.deps.approvals.deviceGone(device.id, device.name);
   }
 
   /** Stores one numbered event (dropping duplicates) and returns the seq to acknowledge. */
@@ -114,6 +147,11 @@ export class Conversations {
       repo.setLastSeq(session.id, frame.seq);
     });
     if (turn) this.show(turn, frame.event);
+    if (turn && frame.event.kind === "approval.request") {
+      const device = repo.device(deviceId);
+      if (device) void this.deps.approvals.request(session, turn, device, frame.event);
+    }
+    if (frame.event.kind === "approval.closed") this.deps.approvals.closed(session, frame.event);
     else if (frame.event.kind === "notice") void this.deps.messenger.send(session.chatId, { text: `${noticeMark(frame.event.level)} ${frame.event.text}`, entities: [] });
     if (frame.event.kind === "turn.ended") this.pump(session.id);
     return { ack: frame.seq };
@@ -124,8 +162,8 @@ export class Conversations {
     await Promise.all([...this.views.values()].map((v) => v.settled()));
   }
 
-  private openSession(chatId: number, deviceId: string): Session {
-    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, lastSeq: -1, createdAt: this.deps.clock.now(), closedAt: null };
+  private openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default"): Session {
+    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, createdAt: this.deps.clock.now(), closedAt: null };
     this.deps.repo.addSession(session);
     return session;
   }
@@ -144,6 +182,8 @@ export class Conversations {
       sessionId: session.id,
       turnId: next.id,
       text: next.prompt,
+      mode: session.mode,
+      ...(session.cwd ? { cwd: session.cwd } : {}),
       ...(session.claudeSessionId ? { resume: session.claudeSessionId } : {}),
     });
   }

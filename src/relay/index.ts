@@ -7,6 +7,7 @@ import { createLog } from "../log";
 import { CloseCode, MAX_FRAME_BYTES } from "../proto";
 import { createApp } from "./app";
 import type { RelayConfig } from "./config";
+import { Approvals } from "./approvals";
 import { Conversations } from "./conversations";
 import { openDb } from "./db/client";
 import { createRepo } from "./db/repo";
@@ -56,8 +57,9 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     editIntervalMs: config.editIntervalMs,
     pollTimeoutSeconds: config.pollTimeoutSeconds,
   });
-  const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, clock, log });
-  telegram.attach(conversations);
+  const approvals = new Approvals({ repo, hub, messenger: telegram.messenger, clock, log: createLog("approvals"), timeoutMs: config.approvalTimeoutMs });
+  const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, approvals, clock, log });
+  telegram.attach(conversations, approvals);
 
   try {
     await telegram.start();
@@ -66,7 +68,8 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     throw telegramStartError(cause);
   }
 
-  const app = createApp({ hub, repo, conversations, pairing, clock, log, botUsername: () => telegram.bot.botInfo.username });
+  approvals.relayRestarted();
+  const app = createApp({ approvalTimeoutMs: config.approvalTimeoutMs, hub, repo, conversations, pairing, clock, log, botUsername: () => telegram.bot.botInfo.username });
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -103,6 +106,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       if (stopped) return;
       stopped = true;
       await telegram.stop();
+      approvals.stop();
       // Let the last edits reach Telegram, but never hold shutdown longer than 5 s for them.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([conversations.settled(), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);

@@ -183,6 +183,15 @@ export function startClaudeSession(deps: ClaudeSessionDeps): RunnerSession {
       const message = { role: "user", content: text };
       if (writeLine({ type: "user", message, parent_tool_use_id: null, session_id: "" })) turnsInFlight++;
     },
+    async setMode(mode) {
+      if (childGone || closing) return false;
+      const requestId = `ra-mode-${newId()}`;
+      const acknowledged = new Promise<void>((resolve) => interrupts.set(requestId, resolve));
+      if (!writeLine({ type: "control_request", request_id: requestId, request: { subtype: "set_permission_mode", mode } })) return false;
+      const inTime = await within(acknowledged, limits.interruptAckMs);
+      interrupts.delete(requestId);
+      return inTime;
+    },
     async interrupt() {
       if (childGone) return;
       const requestId = sendInterrupt();

@@ -41,6 +41,8 @@ export type RunnerEvent =
 export interface RunnerSession {
   /** Sends one user prompt (starts a turn). */
   send(text: string): void;
+  /** Switches claude's permission mode for the rest of the session; false if claude did not confirm. */
+  setMode(mode: PermissionMode): Promise<boolean>;
   /** Interrupts the running turn; the session stays usable. Resolves when claude acknowledged. */
   interrupt(): Promise<void>;
   /** Ends the child (close stdin, then SIGTERM, then SIGKILL to its process group). */

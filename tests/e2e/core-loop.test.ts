@@ -94,7 +94,7 @@ describe("core loop through the compiled binary", () => {
   });
 
   test("ra agent connects and /devices shows it online", async () => {
-    agent = new RaProcess(["agent", "--config", configPath(), "--cwd", claude.makeWorkdir(), "--claude", CLAUDE_BIN], { env: claude.env });
+    agent = new RaProcess(["agent", "--config", configPath(), "--root", claude.makeWorkdir(), "--claude", CLAUDE_BIN], { env: claude.env });
     await agent.waitFor(/connected to .* as "laptop"/, "the agent to connect");
     telegram.userText(OWNER, "/devices");
     await waitForText(OWNER, /🟢 laptop – online/);
@@ -152,6 +152,17 @@ describe("core loop through the compiled binary", () => {
     // The session still works after a stop.
     telegram.userText(OWNER, "still there?");
     await waitForText(OWNER, /echo: still there\?[\s\S]*✅ laptop/);
+  });
+
+  test("a secret in claude's answer is masked before it reaches Telegram", async () => {
+    model.enqueue([{ text: "Found it in .env:\n\nOPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz0123456789\n\nUse it wisely." }]);
+    telegram.userText(OWNER, "what is in .env?");
+    await waitForText(OWNER, /Use it wisely\.[\s\S]*✅ laptop/);
+    const answer = texts(OWNER).find((t) => t.includes("Use it wisely"))!;
+    expect(answer).not.toContain("abcdefghijklmnopqrstuvwxyz0123456789");
+    expect(answer).toContain("OPENAI_API_KEY=sk-p…[masked]");
+    expect(answer).toContain("🔒 Something that looked like a secret was masked.");
+    expect(JSON.stringify(telegram.calls)).not.toContain("abcdefghijklmnopqrstuvwxyz0123456789");
   });
 
   test("unknown commands get a clear answer", async () => {

@@ -1,4 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { mkdirSync, realpathSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PendingApprovals } from "../../src/agent/approvals";
 import { AgentSessions } from "../../src/agent/sessions";
 import { systemClock } from "../../src/clock";
@@ -8,17 +11,21 @@ import type { Runner, RunnerEvent, RunnerSession, RunnerSessionOptions } from ".
 
 /** A runner whose processes the test drives by hand. */
 function scriptedRunner() {
-  const started: { options: RunnerSessionOptions; sent: string[]; emit(e: RunnerEvent): void; interrupted: number }[] = [];
+  const started: { options: RunnerSessionOptions; sent: string[]; modes: string[]; emit(e: RunnerEvent): void; interrupted: number }[] = [];
   const runner: Runner = {
     start(options) {
       const listeners = new Set<(e: RunnerEvent) => void>();
-      const proc = { options, sent: [] as string[], interrupted: 0, emit: (e: RunnerEvent) => listeners.forEach((l) => l(e)) };
+      const proc = { options, sent: [] as string[], modes: [] as string[], interrupted: 0, emit: (e: RunnerEvent) => listeners.forEach((l) => l(e)) };
       started.push(proc);
       const session: RunnerSession = {
         pid: 1,
         exited: new Promise(() => {}),
         send: (text) => proc.sent.push(text),
         interrupt: async () => void proc.interrupted++,
+        setMode: async (mode) => {
+          proc.modes.push(mode);
+          return true;
+        },
         close: async () => {},
         onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
       };
@@ -33,8 +40,9 @@ function setup() {
   const events: { sessionId: string; event: SessionEvent }[] = [];
   const emit = (sessionId: string, event: SessionEvent) => void events.push({ sessionId, event });
   const approvals = new PendingApprovals({ emit, timeoutMs: 60_000, log: createLog("test") });
-  const sessions = new AgentSessions({ runner, approvals, cwd: "/work", env: {}, clock: systemClock, log: createLog("test"), emit });
-  const prompt = (turnId: string, text = "hi", resume?: string) => sessions.prompt({ v: 1, type: "prompt", sessionId: "s1", turnId, text, ...(resume ? { resume } : {}) });
+  const sessions = new AgentSessions({ runner, approvals, limits: { roots: [realpathSync(tmpdir())], maxMode: "acceptEdits" }, env: {}, clock: systemClock, log: createLog("test"), emit });
+  const prompt = (turnId: string, text = "hi", resume?: string, extra: { cwd?: string; mode?: "plan" | "default" | "acceptEdits" | "bypassPermissions" } = {}) =>
+    sessions.prompt({ v: 1, type: "prompt", sessionId: "s1", turnId, text, ...(resume ? { resume } : {}), ...extra });
   return { sessions, started, events, prompt, kinds: () => events.map((e) => e.event.kind) };
 }
 
@@ -98,5 +106,39 @@ describe("agent sessions", () => {
     const { started, prompt } = setup();
     prompt("t1", "again", "11111111-2222-3333-4444-555555555555");
     expect(started[0]!.options.resume).toBe("11111111-2222-3333-4444-555555555555");
+  });
+});
+
+describe("the machine's own limits", () => {
+  test("a folder outside the roots is refused, also through a symlink", () => {
+    const { started, events, prompt } = setup();
+    const inside = join(realpathSync(tmpdir()), `ra-link-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    symlinkSync("/etc", inside);
+    prompt("t1", "hi", undefined, { cwd: inside });
+    expect(started).toHaveLength(0);
+    const ended = events.at(-1)!.event;
+    expect(ended).toMatchObject({ kind: "turn.ended", status: "failed" });
+    expect(ended.kind === "turn.ended" && ended.error).toContain("outside the folders this machine allows");
+  });
+
+  test("a folder inside the roots is used", () => {
+    const { started, prompt } = setup();
+    const dir = join(realpathSync(tmpdir()), `ra-inside-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(dir);
+    prompt("t1", "hi", undefined, { cwd: dir });
+    expect(started[0]!.options.cwd).toBe(dir);
+  });
+
+  test("a mode above the machine's cap is refused, from a prompt and from /mode", async () => {
+    const { sessions, started, events, prompt } = setup();
+    prompt("t1", "hi", undefined, { mode: "bypassPermissions" });
+    expect(started).toHaveLength(0);
+    expect(events.at(-1)!.event).toMatchObject({ kind: "turn.ended", status: "failed" });
+    await sessions.setMode("s1", "bypassPermissions");
+    expect(events.at(-1)!.event).toMatchObject({ kind: "notice", level: "warn" });
+    await sessions.setMode("s1", "plan");
+    expect(events.at(-1)!.event).toMatchObject({ kind: "notice", level: "info", text: "Permission mode is now plan." });
+    prompt("t2");
+    expect(started[0]!.options.mode).toBe("plan");
   });
 });

@@ -52,6 +52,7 @@ export function createRepo(db: Db) {
     closeSession: (id: string, at: number) => db.update(sessions).set({ closedAt: at }).where(eq(sessions.id, id)).run(),
     setClaudeSession: (id: string, claudeSessionId: string) =>
       db.update(sessions).set({ claudeSessionId }).where(eq(sessions.id, id)).run(),
+    setSessionMode: (id: string, mode: Session["mode"]) => db.update(sessions).set({ mode }).where(eq(sessions.id, id)).run(),
     setLastSeq: (id: string, seq: number) => db.update(sessions).set({ lastSeq: seq }).where(eq(sessions.id, id)).run(),
 
     // turns

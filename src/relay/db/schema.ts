@@ -41,6 +41,9 @@ export const sessions = sqliteTable(
     deviceId: text("device_id").notNull(),
     chatId: integer("chat_id").notNull(),
     claudeSessionId: text("claude_session_id"),
+    /** Folder chosen with /cd (checked by the agent against its roots); null = the machine's default. */
+    cwd: text("cwd"),
+    mode: text("mode", { enum: ["default", "acceptEdits", "plan", "bypassPermissions"] }).notNull().default("default"),
     /** Highest event seq stored from the agent; -1 before the first. */
     lastSeq: integer("last_seq").notNull().default(-1),
     createdAt: integer("created_at").notNull(),

@@ -2,6 +2,7 @@ import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
+import type { Approvals } from "../approvals";
 import type { Conversations } from "../conversations";
 import type { Device, Repo, User } from "../db/repo";
 import type { Hub } from "../hub";
@@ -30,7 +31,7 @@ export type TelegramSide = {
   bot: Bot<RaContext>;
   messenger: Messenger;
   /** Wires the handlers to the conversations service (created after the messenger). */
-  attach(conversations: Conversations): void;
+  attach(conversations: Conversations, approvals: Approvals): void;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Settles when polling ends on its own (a fatal Bot API error such as 401 or 409). */
@@ -73,15 +74,17 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       });
       return;
     }
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
-    if (refusals.shouldAnswer(from.id)) await ctx.reply(REFUSAL_TEXT).catch(() => {});
+    // A stranger's tap is answered privately (a toast only they see), never in the card's chat.
+    const answer = refusals.shouldAnswer(from.id);
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery(answer ? { text: REFUSAL_TEXT } : {}).catch(() => {});
+    else if (answer) await ctx.reply(REFUSAL_TEXT).catch(() => {});
   });
 
   return {
     bot,
     messenger,
-    attach(conversations) {
-      registerCommands(bot, { ...deps, messenger, conversations });
+    attach(conversations, approvals) {
+      registerCommands(bot, { ...deps, messenger, conversations, approvals });
     },
     async start() {
       await bot.init();

@@ -1,5 +1,6 @@
 import type { Bot } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
+import type { Approvals, TapAction } from "../approvals";
 import type { Conversations } from "../conversations";
 import type { Device, Repo, User } from "../db/repo";
 import type { Hub } from "../hub";
@@ -16,11 +17,15 @@ export const COMMANDS = [
   { command: "stop", description: "Stop the running turn" },
   { command: "new", description: "Start a fresh conversation" },
   { command: "status", description: "What is running where" },
+  { command: "mode", description: "Show or switch the permission mode" },
+  { command: "cd", description: "Run the next prompts in another folder: /cd PATH" },
+  { command: "pending", description: "Approval cards still waiting for you" },
+  { command: "audit", description: "The last 20 approval decisions" },
   { command: "pair", description: "Pair a machine: /pair CODE from `ra pair`" },
   { command: "help", description: "How to use this bot" },
 ];
 
-type Deps = { repo: Repo; hub: Hub; pairing: Pairing; conversations: Conversations; messenger: Messenger; log: Log; clock: Clock };
+type Deps = { repo: Repo; hub: Hub; pairing: Pairing; conversations: Conversations; approvals: Approvals; messenger: Messenger; log: Log; clock: Clock };
 
 const HELP = [
   "Send any message and the selected machine runs it with Claude Code; the answer streams here.",
@@ -30,11 +35,15 @@ const HELP = [
   "/stop – stop the running turn",
   "/new – start a fresh conversation",
   "/status – what is running where",
+  "/mode – show or switch the permission mode (the machine sets the highest)",
+  "/cd PATH – run the next prompts in another folder on the machine",
+  "/pending – approval cards still waiting for you",
+  "/audit – the last 20 approval decisions",
   "/pair CODE – pair a machine (run `ra pair` on it first)",
 ].join("\n");
 
 export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
-  const { repo, hub, pairing, conversations, messenger } = deps;
+  const { repo, hub, pairing, conversations, approvals, messenger } = deps;
   const say = (ctx: RaContext, ft: FormattedText | string, markup?: { inline_keyboard: InlineKeyboardButton[][] }) =>
     messenger.send(ctx.chat!.id, typeof ft === "string" ? plain(ft) : ft, { markup });
   /** Prompts that arrived while no machine was selected; sent once the owner taps one. */
@@ -121,10 +130,70 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
     return say(ctx, concatFormatted(plain(`${head}\n`), italic(lines.join("\n"))));
   });
 
+  bot.command("cd", async (ctx) => {
+    const device = target(ctx);
+    if (typeof device !== "object") return say(ctx, device === "none" ? noDevice : "Select a machine first with /devices.");
+    const path = ctx.match.trim();
+    if (!path) {
+      const session = conversations.session(ctx.chat.id, device.id);
+      const roots = conversations.limitsOf(device.id)?.roots;
+      return say(ctx, `${device.name} runs prompts in ${session.cwd ?? roots?.[0] ?? "its default folder"}.${roots ? ` Allowed: ${roots.join(", ")}.` : ""} Change with /cd PATH.`);
+    }
+    conversations.stop(ctx.chat.id, device.id);
+    conversations.changeDir(ctx.chat.id, device.id, path);
+    return say(ctx, `📁 Next prompts on ${device.name} run in ${path} (a fresh conversation; ${device.name} checks that the folder is allowed).`);
+  });
+
+  const MODES = ["default", "acceptEdits", "plan", "bypassPermissions"] as const;
+  const modeHelp: Record<(typeof MODES)[number], string> = {
+    default: "asks before edits and commands",
+    acceptEdits: "edits files without asking, asks before commands",
+    plan: "only reads and plans",
+    bypassPermissions: "runs everything without asking",
+  };
+  bot.command("mode", async (ctx) => {
+    const device = target(ctx);
+    if (typeof device !== "object") return say(ctx, device === "none" ? noDevice : "Select a machine first with /devices.");
+    const session = conversations.session(ctx.chat.id, device.id);
+    const cap = conversations.limitsOf(device.id)?.maxMode ?? "acceptEdits";
+    const offered = MODES.filter((m) => m !== "bypassPermissions" || cap === "bypassPermissions");
+    const lines = offered.map((m) => `${m === session.mode ? "●" : "○"} ${m} – ${modeHelp[m]}`);
+    return say(ctx, `Permission mode on ${device.name}: ${session.mode}\n\n${lines.join("\n")}`, {
+      inline_keyboard: [offered.map((m) => ({ text: m === session.mode ? `● ${m}` : m, callback_data: `mode:${m}` }))],
+    });
+  });
+
+  bot.command("pending", async (ctx) => {
+    const open = approvals.pending(ctx.chat.id);
+    if (open.length === 0) return say(ctx, "No approval is waiting for you.");
+    await say(ctx, `${open.length} request${open.length === 1 ? " is" : "s are"} waiting; here ${open.length === 1 ? "it is" : "they are"} again:`);
+    for (const approval of open) await approvals.resend(approval);
+  });
+
+  bot.command("audit", async (ctx) => {
+    const rows = repo.lastAudit(20);
+    if (rows.length === 0) return say(ctx, "No approval decisions yet.");
+    const names = new Map(repo.allDevices().map((d) => [d.id, d.name]));
+    const lines = rows.map((r) => {
+      const who = r.userId ? (r.userId === ctx.from?.id ? "you" : String(r.userId)) : "ra";
+      const latency = r.latencyMs >= 1000 ? `${Math.round(r.latencyMs / 1000)} s` : `${r.latencyMs} ms`;
+      return `${new Date(r.at).toISOString().slice(5, 16).replace("T", " ")} ${names.get(r.deviceId) ?? r.deviceId} ${r.toolName}: ${r.answer} (${who}, ${latency}, ${r.inputDigest.slice(0, 8)})`;
+    });
+    return say(ctx, concatFormatted(bold("Last approval decisions (UTC)\n"), plain(lines.join("\n"))));
+  });
+
   bot.on("callback_query:data", async (ctx) => {
-    const [kind, id] = ctx.callbackQuery.data.split(":", 2);
+    const [kind, id, action] = ctx.callbackQuery.data.split(":", 3);
     const chatId = ctx.chat?.id;
     if (!chatId || !id) return ctx.answerCallbackQuery();
+    if (kind === "ap" && action) return ctx.answerCallbackQuery({ text: approvals.tap(id, action as TapAction, ctx.from.id, chatId) });
+    if (kind === "mode") {
+      const device = target(ctx);
+      const mode = MODES.find((m) => m === id);
+      if (typeof device !== "object" || !mode) return ctx.answerCallbackQuery({ text: "Select a machine first with /devices." });
+      const sent = conversations.setMode(chatId, device.id, mode);
+      return ctx.answerCallbackQuery({ text: sent ? `Switching to ${mode}…` : `${device.name} is offline; ${mode} applies when it is back.` });
+    }
     if (kind === "use") {
       const device = visibleDevices(repo, ctx.user!).find((d) => d.id === id);
       if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
@@ -154,6 +223,7 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
       const name = text.split(/\s/, 1)[0];
       return say(ctx, `Unknown command ${name}. /help lists what I understand.`);
     }
+    if (approvals.reason(ctx.chat.id, ctx.from.id, text)) return;
     const device = target(ctx);
     if (device === "none") return say(ctx, noDevice);
     if (device === "choose") {

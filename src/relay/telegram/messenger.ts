@@ -1,4 +1,4 @@
-import { GrammyError, type Api } from "grammy";
+import { GrammyError, InputFile, type Api } from "grammy";
 import type { InlineKeyboardMarkup, Message } from "grammy/types";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
@@ -58,6 +58,22 @@ export class Messenger {
           if (isRetryAfter(err)) throw err;
           this.log.warn(`could not edit message ${messageId} in chat ${chatId}: ${(err as Error).message}`);
           resolve(false);
+        }
+        return "done";
+      });
+    });
+  }
+
+  /** Sends a text file (a long diff, a whole answer); paced like everything else. */
+  document(chatId: number, filename: string, content: string, caption?: string): Promise<Message | null> {
+    return new Promise((resolve) => {
+      this.lane(chatId).push(async () => {
+        try {
+          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(content), filename), { caption: caption?.slice(0, 1024), disable_notification: true }));
+        } catch (err) {
+          if (isRetryAfter(err)) throw err;
+          this.log.error(`could not send ${filename} to chat ${chatId}: ${(err as Error).message}`);
+          resolve(null);
         }
         return "done";
       });

@@ -1,6 +1,7 @@
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { TurnStatus } from "../db/repo";
 import { concatFormatted, italic, markdownToFormatted, plain, splitFormatted, code, type FormattedText } from "../format";
+import { MASKED_NOTE, maskSecrets } from "../mask-secrets";
 import type { LiveMessage } from "./messenger";
 
 export type TurnEnd = { durationMs?: number; costUsd?: number; turns?: number; claudeSessionId?: string; error?: string };
@@ -56,7 +57,8 @@ export class TurnView {
   }
 
   private flush(): void {
-    const body = this.answer.trim() ? markdownToFormatted(this.answer.trimEnd()) : plain("");
+    const { text: answer, masked } = maskSecrets(this.answer.trimEnd());
+    const body = answer.trim() ? markdownToFormatted(masked ? `${answer}\n\n${MASKED_NOTE}` : answer) : plain("");
     const line = this.statusLine();
     const whole = body.text ? concatFormatted(body, plain("\n\n"), line) : line;
     this.live.set(splitFormatted(whole), this.buttons(), { silent: this.status === "running" });
