@@ -26,12 +26,13 @@ await telegram.waitFor(() => telegram.calls.some((c) => c.method === "getUpdates
 const config = join(dir, "config.json");
 const pair = ra(["pair", "--relay", "http://127.0.0.1:8787", "--name", "dev", "--config", config]);
 let pairOut = "";
+let sent = false;
 for await (const chunk of pair.stdout as ReadableStream<Uint8Array>) {
   pairOut += new TextDecoder().decode(chunk);
   const code = pairOut.match(/\/pair (\S+)/)?.[1];
-  if (code) {
+  if (code && !sent) {
+    sent = true;
     telegram.userText(OWNER, `/pair ${code}`);
-    break;
   }
 }
 await pair.exited;

@@ -66,7 +66,7 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
     inline_keyboard: visibleDevices(repo, user).map((d) => [{ text: `${dot(d)} ${d.name}`, callback_data: `use:${d.id}` }]),
   });
 
-  const noDevice = "No machine is paired yet. On the machine, run `ra pair --relay <relay URL> --name laptop` and send me the /pair command it prints.";
+  const noDevice = concatFormatted(plain("No machine is paired yet. On the machine, run "), code("ra pair --relay <relay URL> --name laptop"), plain(" and send me the /pair command it prints."));
 
   bot.command(["start", "help"], (ctx) => say(ctx, HELP));
 
@@ -77,7 +77,7 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
     if (!device) return say(ctx, "That code is not valid. Codes work once and expire after 10 minutes; run `ra pair` again for a new one.");
     if (!repo.selectedDevice(ctx.chat.id)) repo.selectDevice(ctx.chat.id, device.id);
     deps.log.success(`paired "${device.name}" (${device.hostname}) for user ${ctx.user!.telegramId}`);
-    return say(ctx, concatFormatted(plain("✅ "), bold(device.name), plain(` paired (${device.hostname}, ${device.os}/${device.arch}). Start it with \`ra agent\` on the machine, then send a prompt here.`)));
+    return say(ctx, concatFormatted(plain("✅ "), bold(device.name), plain(` paired (${device.hostname}, ${device.os}/${device.arch}). Start it with `), code("ra agent"), plain(" on the machine, then send a prompt here.")));
   });
 
   bot.command("devices", async (ctx) => {
@@ -98,7 +98,8 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
     const device = devices.find((d) => d.name.toLowerCase() === name);
     if (!device) {
       const known = devices.map((d) => d.name).join(", ");
-      return say(ctx, name ? `No machine called "${ctx.match.trim()}". ${known ? `Yours: ${known}.` : noDevice}` : "Which machine? Tap one:", chooser(ctx.user!));
+      if (!known) return say(ctx, noDevice);
+      return say(ctx, name ? `No machine called "${ctx.match.trim()}". Yours: ${known}.` : "Which machine? Tap one:", chooser(ctx.user!));
     }
     repo.selectDevice(ctx.chat.id, device.id);
     return say(ctx, `Prompts now go to ${device.name} (${status(device)}).`);
