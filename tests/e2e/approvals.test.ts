@@ -147,11 +147,77 @@ describe("approvals from the phone", () => {
     expect(audit).toContain("deny with reason");
   });
 
+  test("a 30 KB Write renders as a short card plus the whole content as a document", async () => {
+    const file = join(stack.workdir, "big.md");
+    const content = Array.from({ length: 600 }, (_, i) => `line ${i}: ${"lorem ipsum ".repeat(4)}`).join("\n");
+    expect(content.length).toBeGreaterThan(30_000);
+    stack.model.enqueue([{ toolUse: { name: "Write", input: { file_path: file, content } } }], [{ text: "Big file written." }]);
+    stack.telegram.userText(OWNER, "write a big file");
+    const card = await nthCard(6);
+    expect(card.text!.length).toBeLessThanOrEqual(3500);
+    expect(card.text).toContain("line 0:");
+    await stack.telegram.waitFor(() => stack.telegram.documents(OWNER).some((d) => d.file_name === "big.md"), { message: "the full content as a document" });
+    expect(stack.telegram.documents(OWNER).find((d) => d.file_name === "big.md")!.text).toBe(content);
+    tap(card, "a");
+    await turnDone(/Big file written\./);
+    expect(readFileSync(file, "utf8")).toBe(content);
+  });
+
+  test("AskUserQuestion becomes a card with one button per option, and the answer goes back", async () => {
+    const question = "Which database should I use?";
+    stack.model.enqueue(
+      [{ toolUse: { name: "AskUserQuestion", input: { questions: [{ question, header: "Database", multiSelect: false, options: [{ label: "SQLite", description: "one file" }, { label: "Postgres", description: "a server" }] }] } } }],
+      [{ text: "Going with your choice." }],
+    );
+    const seen = stack.model.requests.length;
+    stack.telegram.userText(OWNER, "ask me something");
+    const card = await nthCard(7);
+    expect(card.text).toContain(question);
+    const labels = (card.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
+    expect(labels).toEqual(["SQLite", "Postgres", "❌ Deny"]);
+    tap(card, "q1");
+    await turnDone(/Going with your choice\./);
+    const results = toolResultsOf((await stack.model.waitForRequest(seen + 2)).body);
+    expect(JSON.stringify(results.at(-1))).toContain("Postgres");
+    expect(cardNow(card).text).toContain("you answered: Postgres");
+  });
+
+  test("/mode plan, then ExitPlanMode becomes Approve plan / Keep planning", async () => {
+    stack.telegram.userText(OWNER, "/mode");
+    await stack.waitForText(/Permission mode on laptop: default/);
+    const menu = stack.messages(/Permission mode on laptop/).at(-1)!;
+    expect(buttonsOf(menu)).toEqual(["mode:default", "mode:acceptEdits", "mode:plan"]);
+    stack.telegram.clickButton(OWNER, menu.message_id, "mode:plan");
+    await stack.waitForText(/Permission mode is now plan\./);
+    stack.model.enqueue([{ toolUse: { name: "ExitPlanMode", input: { plan: "1. Add a test\n2. Fix the bug" } } }], [{ text: "Plan approved, starting." }]);
+    stack.telegram.userText(OWNER, "plan something");
+    const card = await nthCard(8);
+    expect(card.text).toContain("Claude has a plan");
+    expect(card.text).toContain("2. Fix the bug");
+    expect(buttonsOf(card).map((d) => d.split(":")[2])).toEqual(["p", "k"]);
+    tap(card, "p");
+    await turnDone(/Plan approved, starting\./);
+    expect(cardNow(card).text).toContain("plan approved by you");
+  });
+
+  test("no answer within the approval timeout denies, and the card says expired", async () => {
+    await using quick = await startStack({ serveArgs: ["--approval-timeout", "1"] });
+    const file = join(quick.workdir, "late.txt");
+    quick.model.enqueue([{ toolUse: { name: "Write", input: { file_path: file, content: "x" } } }], [{ text: "Denied by the clock." }]);
+    const seen = quick.model.requests.length;
+    quick.telegram.userText(OWNER, "write late");
+    await quick.waitForText(/⌛ expired → denied/, "the card to expire");
+    await quick.waitForText(/Denied by the clock\.[\s\S]*✅ laptop/);
+    expect(existsSync(file)).toBe(false);
+    const results = toolResultsOf((await quick.model.waitForRequest(seen + 2)).body);
+    expect(JSON.stringify(results.at(-1))).toContain("denied by default");
+  });
+
   test("killing the agent while a card is open denies it, and the card says so", async () => {
     const file = join(stack.workdir, "killed.txt");
     stack.model.enqueue([{ toolUse: { name: "Write", input: { file_path: file, content: "x" } } }]);
     stack.telegram.userText(OWNER, "write and get killed");
-    const card = await nthCard(6);
+    const card = await nthCard(9);
     stack.agent.kill("SIGKILL");
     await stack.telegram.waitFor(() => (cardNow(card).text ?? "").includes("denied: laptop disconnected"), { message: "the card to say denied" });
     expect(buttonsOf(cardNow(card))).toEqual([]);
