@@ -192,7 +192,7 @@ export class Approvals {
   private async showCard(approval: Approval, device: Device): Promise<void> {
     const { messenger, repo } = this.deps;
     const card = this.card(approval, device.name);
-    const message = await messenger.send(approval.chatId, card.text, { markup: buttons(approval.id, card.kind, card.options) });
+    const message = await messenger.send(approval.chatId, card.text, { markup: buttons(approval.id, card.kind, card.options), urgent: true });
     if (message) repo.setApprovalMessage(approval.id, message.message_id);
     const late = this.lateLines.get(approval.id);
     if (message && late) {

@@ -22,8 +22,11 @@ export class ChatLane {
   ) {}
 
   /** Adds a job unless the very same job is already waiting (coalesces live-message syncs). */
-  push(job: LaneJob): void {
-    if (!this.jobs.includes(job)) this.jobs.push(job);
+  push(job: LaneJob, urgent = false): void {
+    if (!this.jobs.includes(job)) {
+      if (urgent) this.jobs.unshift(job);
+      else this.jobs.push(job);
+    }
     if (!this.running) void this.drain();
   }
 

@@ -5,7 +5,8 @@ import type { Log } from "../../log";
 import { validateEntities, type FormattedText } from "../format";
 import { ChatLane } from "./lane";
 
-export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean };
+/** urgent: goes before waiting edits (approval cards must not queue behind streaming). */
+export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean; urgent?: boolean };
 
 const NO_PREVIEW = { is_disabled: true } as const;
 
@@ -44,7 +45,7 @@ export class Messenger {
           resolve(null);
         }
         return "done";
-      });
+      }, options.urgent);
     });
   }
 
