@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { startFakeModelApi } from "../tests/fakes/model-api";
 import { FakeTelegram } from "../tests/fakes/telegram-api";
 import { CLAUDE_BIN, createClaudeEnv } from "../tests/helpers/claude-env";
+import { pairFromTelegram } from "../tests/helpers/pairing";
 import { RA_BINARY, RaProcess } from "../tests/helpers/ra-process";
 import { tmpDir } from "../tests/helpers/tmp";
 
@@ -27,8 +28,7 @@ using claude = createClaudeEnv(model.url);
 await using serve = new RaProcess(["serve", "--bot-token", "1:bench", "--telegram-api-root", telegram.url, "--data-dir", join(dir.path, "relay"), "--listen", "127.0.0.1:0", "--owner", "7"]);
 const port = (await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1];
 await using pair = new RaProcess(["pair", "--relay", `http://127.0.0.1:${port}`, "--name", "bench", "--config", join(dir.path, "config.json")]);
-const code = (await pair.waitFor(/\/pair (\S+)/))[1]!;
-telegram.userText(7, `/pair ${code}`);
+await pairFromTelegram(telegram, 7, pair);
 await pair.exitCode();
 await using agent = new RaProcess(["agent", "--config", join(dir.path, "config.json"), "--root", claude.makeWorkdir(), "--claude", CLAUDE_BIN], { env: claude.env });
 await agent.waitFor(/connected to/);

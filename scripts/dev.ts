@@ -33,6 +33,9 @@ for await (const chunk of pair.stdout as ReadableStream<Uint8Array>) {
   if (code && !sent) {
     sent = true;
     telegram.userText(OWNER, `/pair ${code}`);
+    const card = await telegram.waitFor(() => telegram.chat(OWNER).find((m) => (m.text ?? "").startsWith("Pair this machine?")), { message: "the pairing card" });
+    const yes = (card.reply_markup?.inline_keyboard ?? []).flat().map((b) => ("callback_data" in b ? b.callback_data : "")).find((d) => d.endsWith(":y"))!;
+    telegram.clickButton(OWNER, card.message_id, yes);
   }
 }
 await pair.exited;

@@ -3,7 +3,15 @@ import { decodeRelayFrame, encode, type AgentFrame, type MachineFacts } from "..
 import type { AgentConfig } from "./config";
 import { relayUrls } from "./relay-url";
 
-export type PairCodeInfo = { code: string; expiresAt: number; botUsername?: string; link?: string };
+export type PairCodeInfo = { code: string; expiresAt: number; fingerprint: string; botUsername?: string; link?: string };
+
+/** Eight letters, random per attempt: the owner checks the card in Telegram shows the same. */
+export function newFingerprint(): string {
+  const letters = "BCDFGHJKLMNPQRSTVWXZ";
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  const chars = [...bytes].map((b) => letters[b % 20]).join("");
+  return `${chars.slice(0, 4)}-${chars.slice(4)}`;
+}
 
 /**
  * Asks the relay for a pairing code, reports it, and waits until the owner redeems it in
@@ -20,12 +28,13 @@ export function pairWithRelay(relay: string, name: string, facts: MachineFacts, 
       reject(err);
       ws.close();
     };
-    ws.onopen = () => ws.send(encode<AgentFrame>({ type: "pair.hello", name, facts }));
+    const fingerprint = newFingerprint();
+    ws.onopen = () => ws.send(encode<AgentFrame>({ type: "pair.hello", name, facts, fingerprint }));
     ws.onmessage = (e) => {
       const decoded = decodeRelayFrame(e.data as string);
       if (!decoded.ok) return fail(new RaError("pair_protocol", `the relay answered something unexpected: ${decoded.message}`, { hint: "make sure ra is the same version on both ends" }));
       const frame = decoded.frame;
-      if (frame.type === "pair.code") onCode({ code: frame.code, expiresAt: frame.expiresAt, botUsername: frame.botUsername, link: frame.link });
+      if (frame.type === "pair.code") onCode({ code: frame.code, expiresAt: frame.expiresAt, fingerprint, botUsername: frame.botUsername, link: frame.link });
       else if (frame.type === "pair.done") {
         settled = true;
         resolve({ relay: urls.base, deviceId: frame.deviceId, name: frame.name, token: frame.token, pairedAt: new Date().toISOString() });

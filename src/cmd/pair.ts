@@ -28,7 +28,19 @@ export default defineCommand({
       const config = await pairWithRelay(relay, name, facts, (info) => {
         const minutes = Math.round((info.expiresAt - Date.now()) / 60_000);
         const bot = info.botUsername ? `@${info.botUsername}` : "your bot";
-        process.stdout.write(`\nPairing code: ${info.code}  (valid ${minutes} minutes, works once)\n\nSend this to ${bot} in Telegram:\n\n    /pair ${info.code}\n\n${info.link ? `(${info.link})\n\n` : ""}Waiting for you to send it…\n`);
+        process.stdout.write(
+          [
+            "",
+            `Send this to ${bot} in Telegram (the code works once, for ${minutes} minutes):`,
+            "",
+            `    /pair ${info.code}`,
+            "",
+            ...(info.link ? [`or open this link on your phone: ${info.link}`, ""] : []),
+            `Then check that Telegram shows the fingerprint ${info.fingerprint} and tap Pair.`,
+            "Waiting…",
+            "",
+          ].join("\n"),
+        );
       });
       saveAgentConfig(path, config);
       process.stdout.write(`\n✅ Paired as "${config.name}". Config saved to ${path} (mode 0600).\nNext: run \`ra agent\` in the folder Claude should work in.\n`);

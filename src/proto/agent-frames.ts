@@ -44,6 +44,8 @@ export const PairHello = z.object({
   type: z.literal("pair.hello"),
   name: z.string().min(1).max(64),
   facts: MachineFacts,
+  /** Random per attempt, printed by `ra pair` and shown on the owner's confirmation card. */
+  fingerprint: z.string().regex(/^[A-Z]{4}-[A-Z]{4}$/).optional(),
 });
 
 export const AgentFrame = z.discriminatedUnion("type", [Hello, EventFrame, Ping, Pong, ErrorFrame, PairHello]);

@@ -106,15 +106,16 @@ export function pairSocket(deps: SocketDeps, ws: WSContext, ip: string): Handler
         link.close(CloseCode.protocolError, "bad pairing frame");
         return;
       }
-      const opened = pairing.open(link, decoded.frame.name, decoded.frame.facts);
-      if (!opened) {
-        link.send({ type: "pair.rejected", reason: "too many machines are waiting to pair right now; try again in a few minutes" });
+      const fingerprint = decoded.frame.fingerprint ?? "????-????";
+      const opened = pairing.open(link, decoded.frame.name, decoded.frame.facts, fingerprint);
+      if ("error" in opened) {
+        link.send({ type: "pair.rejected", reason: opened.error });
         link.close(CloseCode.pairingOver, "busy");
         return;
       }
       const bot = deps.botUsername();
       log.info(`machine "${decoded.frame.name}" (${decoded.frame.facts.hostname}) is waiting to pair from ${ip}`);
-      link.send({ type: "pair.code", code: opened.code, expiresAt: opened.expiresAt, ...(bot ? { botUsername: bot, link: `https://t.me/${bot}` } : {}) });
+      link.send({ type: "pair.code", code: opened.code, expiresAt: opened.expiresAt, ...(bot ? { botUsername: bot, link: `https://t.me/${bot}?start=pair_${opened.secret}` } : {}) });
     },
     onClose() {
       pairing.close(link);

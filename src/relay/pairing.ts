@@ -2,76 +2,140 @@ import type { Clock } from "../clock";
 import { CloseCode, type MachineFacts } from "../proto";
 import type { Device, Repo } from "./db/repo";
 import type { AgentLink } from "./hub";
+import { PairLimits } from "./pair-limits";
 import { newDeviceToken, newPairCode, normalizePairCode, sha256, shortId } from "./secrets";
 
 export const PAIR_CODE_TTL_MS = 10 * 60_000;
+export const CONFIRM_WINDOW_MS = 2 * 60_000;
 const MAX_PENDING = 20;
+const MAX_PENDING_PER_IP = 3;
 
-type Pending = { link: AgentLink; name: string; facts: MachineFacts; expiresAt: number; timer: ReturnType<typeof setTimeout> };
+export type PendingMachine = {
+  claimId: string;
+  link: AgentLink;
+  name: string;
+  facts: MachineFacts;
+  ip: string;
+  fingerprint: string;
+  expiresAt: number;
+  claimedBy?: number;
+};
+
+type Entry = PendingMachine & { code: string; secret: string; timer: ReturnType<typeof setTimeout> };
+
+export type Redeem =
+  | { ok: true; machine: PendingMachine }
+  | { ok: false; reason: "invalid" | "locked" | "paused"; until?: number; justLocked?: number; justPaused?: number };
 
 /**
- * Machines waiting to be paired. A code lives only as long as the machine's pairing connection,
- * at most 10 minutes, and is consumed by its first successful redemption.
+ * Machines waiting to be paired. A code lives only as long as its machine's pairing connection
+ * (at most 10 minutes); redeeming it only *claims* the machine for that owner, who must then
+ * confirm on a card showing the machine's facts. Wrong codes count towards PairLimits.
  */
 export class Pairing {
-  private pending = new Map<string, Pending>();
+  private pending = new Map<string, Entry>();
+  readonly limits: PairLimits;
 
   constructor(
     private readonly repo: Repo,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.limits = new PairLimits(clock);
+  }
 
-  /** Returns null when too many machines are waiting (the caller tells the machine to retry). */
-  open(link: AgentLink, name: string, facts: MachineFacts): { code: string; expiresAt: number } | null {
+  open(link: AgentLink, name: string, facts: MachineFacts, fingerprint: string): { code: string; secret: string; expiresAt: number } | { error: string } {
     this.close(link);
-    if (this.pending.size >= MAX_PENDING) return null;
+    if (this.pending.size >= MAX_PENDING) return { error: "too many machines are waiting to pair right now; try again in a few minutes" };
+    if ([...this.pending.values()].filter((p) => p.ip === link.ip).length >= MAX_PENDING_PER_IP) {
+      return { error: "too many machines from this address are waiting to pair; finish or cancel those first" };
+    }
     let code = newPairCode();
     while (this.pending.has(code)) code = newPairCode();
     const expiresAt = this.clock.now() + PAIR_CODE_TTL_MS;
-    const timer = setTimeout(() => {
-      if (this.pending.get(code)?.link !== link) return;
-      this.pending.delete(code);
-      link.send({ type: "pair.rejected", reason: "the pairing code expired after 10 minutes; run `ra pair` again" });
-      link.close(CloseCode.pairingOver, "code expired");
-    }, PAIR_CODE_TTL_MS);
-    this.pending.set(code, { link, name, facts, expiresAt, timer });
-    return { code, expiresAt };
+    const timer = setTimeout(() => this.end(code, "the pairing code expired after 10 minutes; run `ra pair` again"), PAIR_CODE_TTL_MS);
+    const entry: Entry = { claimId: shortId(), link, name, facts, ip: link.ip, fingerprint, expiresAt, code, secret: shortId(16), timer };
+    this.pending.set(code, entry);
+    return { code, secret: entry.secret, expiresAt };
   }
 
   /** The machine hung up: its code dies with it. */
   close(link: AgentLink): void {
-    for (const [code, p] of this.pending) {
-      if (p.link !== link) continue;
-      clearTimeout(p.timer);
-      this.pending.delete(code);
-    }
+    for (const [code, p] of this.pending) if (p.link === link) this.drop(code);
   }
 
-  /** Redeems a typed code for a Telegram user; the device and its token go to the waiting machine. */
-  redeem(input: string, ownerId: number): Device | null {
-    const code = normalizePairCode(input);
-    const p = code ? this.pending.get(code) : undefined;
-    if (!code || !p || p.expiresAt <= this.clock.now()) return null;
-    this.pending.delete(code);
-    clearTimeout(p.timer);
+  /** A typed code or a deep-link secret from an allowed user: claims the machine for confirmation. */
+  redeem(input: string, userId: number): Redeem {
+    const blocked = this.limits.blocked(userId);
+    if (blocked) return { ok: false, reason: blocked.reason, until: blocked.until };
+    const entry = this.lookup(input);
+    if (!entry || entry.expiresAt <= this.clock.now() || (entry.claimedBy !== undefined && entry.claimedBy !== userId)) {
+      const { locked, paused } = this.limits.fail(userId);
+      return { ok: false, reason: "invalid", ...(locked ? { justLocked: locked } : {}), ...(paused ? { justPaused: paused } : {}) };
+    }
+    entry.claimedBy = userId;
+    entry.expiresAt = Math.min(entry.expiresAt, this.clock.now() + CONFIRM_WINDOW_MS);
+    this.limits.succeed(userId);
+    return { ok: true, machine: entry };
+  }
+
+  /** [Pair] on the confirmation card: mints the device and hands its token to the waiting machine. */
+  confirm(claimId: string, userId: number): Device | null {
+    const entry = this.byClaim(claimId);
+    if (!entry || entry.claimedBy !== userId || entry.expiresAt <= this.clock.now()) return null;
+    this.drop(entry.code);
     const token = newDeviceToken();
     const device: Device = {
       id: shortId(),
-      name: this.uniqueName(ownerId, p.name),
-      ownerId,
+      name: this.uniqueName(userId, entry.name),
+      ownerId: userId,
       tokenHash: sha256(token),
-      hostname: p.facts.hostname,
-      os: p.facts.os,
-      arch: p.facts.arch,
-      osUser: p.facts.user,
-      agentVersion: p.facts.agentVersion,
+      hostname: entry.facts.hostname,
+      os: entry.facts.os,
+      arch: entry.facts.arch,
+      osUser: entry.facts.user,
+      agentVersion: entry.facts.agentVersion,
       createdAt: this.clock.now(),
       lastSeenAt: null,
     };
     this.repo.addDevice(device);
-    p.link.send({ type: "pair.done", deviceId: device.id, name: device.name, token });
-    p.link.close(CloseCode.pairingOver, "paired");
+    entry.link.send({ type: "pair.done", deviceId: device.id, name: device.name, token });
+    entry.link.close(CloseCode.pairingOver, "paired");
     return device;
+  }
+
+  /** [Reject]: the machine is told and its code is gone. */
+  reject(claimId: string, userId: number): boolean {
+    const entry = this.byClaim(claimId);
+    if (!entry || entry.claimedBy !== userId) return false;
+    this.end(entry.code, "the owner rejected this pairing in Telegram");
+    return true;
+  }
+
+  private lookup(input: string): Entry | undefined {
+    const trimmed = input.trim();
+    const secret = trimmed.startsWith("pair_") ? trimmed.slice(5) : undefined;
+    if (secret) return [...this.pending.values()].find((p) => p.secret === secret);
+    const code = normalizePairCode(trimmed);
+    return code ? this.pending.get(code) : undefined;
+  }
+
+  private byClaim(claimId: string): Entry | undefined {
+    return [...this.pending.values()].find((p) => p.claimId === claimId);
+  }
+
+  private end(code: string, reason: string): void {
+    const entry = this.pending.get(code);
+    if (!entry) return;
+    this.drop(code);
+    entry.link.send({ type: "pair.rejected", reason });
+    entry.link.close(CloseCode.pairingOver, "pairing over");
+  }
+
+  private drop(code: string): void {
+    const entry = this.pending.get(code);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.pending.delete(code);
   }
 
   private uniqueName(ownerId: number, wanted: string): string {

@@ -35,6 +35,9 @@ function tap(card: StoredMessage, action: string, from = OWNER): string {
 
 const turnDone = (text: RegExp) => stack.waitForText(new RegExp(`${text.source}[\\s\\S]*✅ laptop`), `the turn to finish with ${text}`);
 const cardNow = (card: StoredMessage) => stack.telegram.chat(OWNER).find((m) => m.message_id === card.message_id)!;
+/** The card's edit with the decision travels behind other chat traffic: wait for it. */
+const cardSays = (card: StoredMessage, pattern: RegExp | string) =>
+  stack.telegram.waitFor(() => (typeof pattern === "string" ? (cardNow(card).text ?? "").includes(pattern) : pattern.test(cardNow(card).text ?? "")), { message: `the card to say ${pattern}` });
 
 describe("approvals from the phone", () => {
   test("allow runs the tool: the file really appears", async () => {
@@ -49,7 +52,7 @@ describe("approvals from the phone", () => {
     tap(card, "a");
     await turnDone(/Wrote allowed\.txt/);
     expect(readFileSync(file, "utf8")).toBe("hello from the phone\n");
-    expect(cardNow(card).text).toMatch(/✅ allowed by you · \d\d:\d\d/);
+    await cardSays(card, /✅ allowed by you · \d\d:\d\d/);
     expect(buttonsOf(cardNow(card))).toEqual([]);
   });
 
@@ -68,7 +71,7 @@ describe("approvals from the phone", () => {
     const results = toolResultsOf((await stack.model.waitForRequest(seen + 2)).body);
     expect(results.at(-1)).toMatchObject({ is_error: true });
     expect(JSON.stringify(results.at(-1))).toContain("The owner denied this from Telegram.");
-    expect(cardNow(card).text).toMatch(/❌ denied by you/);
+    await cardSays(card, /❌ denied by you/);
   });
 
   test("a second tap on a decided card is answered 'already decided' and changes nothing", async () => {
@@ -80,7 +83,7 @@ describe("approvals from the phone", () => {
     stack.telegram.clickButton(OWNER, card.message_id, allow!);
     await stack.telegram.waitFor(() => answered().length > before, { message: "the tap to be answered" });
     expect(answered().at(-1)!.payload.text).toBe("Already decided.");
-    expect(cardNow(card).text).toMatch(/❌ denied by you/);
+    await cardSays(card, /❌ denied by you/);
   });
 
   test("allow for this session skips the next card for the same tool", async () => {
@@ -98,7 +101,7 @@ describe("approvals from the phone", () => {
     expect(readFileSync(a, "utf8")).toBe("1\n");
     expect(readFileSync(b, "utf8")).toBe("2\n");
     expect(cards()).toHaveLength(3);
-    expect(cardNow(card).text).toContain("allowed by you for this session (Write)");
+    await cardSays(card, "allowed by you for this session (Write)");
   });
 
   test("deny with reason sends the owner's next message to claude", async () => {
@@ -113,7 +116,7 @@ describe("approvals from the phone", () => {
     await turnDone(/OK, I will not delete it\./);
     const results = toolResultsOf((await stack.model.waitForRequest(seen + 2)).body);
     expect(JSON.stringify(results.at(-1))).toContain("never delete files in this repo");
-    expect(cardNow(card).text).toContain("❌ denied by you: never delete files in this repo");
+    await cardSays(card, "❌ denied by you: never delete files in this repo");
   });
 
   test("a stranger's tap is refused and the card stays open (and /new forgets session rules)", async () => {
@@ -179,7 +182,7 @@ describe("approvals from the phone", () => {
     await turnDone(/Going with your choice\./);
     const results = toolResultsOf((await stack.model.waitForRequest(seen + 2)).body);
     expect(JSON.stringify(results.at(-1))).toContain("Postgres");
-    expect(cardNow(card).text).toContain("you answered: Postgres");
+    await cardSays(card, "you answered: Postgres");
   });
 
   test("/mode plan, then ExitPlanMode becomes Approve plan / Keep planning", async () => {
@@ -197,7 +200,7 @@ describe("approvals from the phone", () => {
     expect(buttonsOf(card).map((d) => d.split(":")[2])).toEqual(["p", "k"]);
     tap(card, "p");
     await turnDone(/Plan approved, starting\./);
-    expect(cardNow(card).text).toContain("plan approved by you");
+    await cardSays(card, "plan approved by you");
   });
 
   test("no answer within the approval timeout denies, and the card says expired", async () => {

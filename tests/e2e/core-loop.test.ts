@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { startFakeModelApi, lastUserText, textsOf, type FakeModelApi } from "../fakes/model-api";
 import { FakeTelegram } from "../fakes/telegram-api";
 import { CLAUDE_BIN, createClaudeEnv, type ClaudeTestEnv } from "../helpers/claude-env";
+import { pairFromTelegram } from "../helpers/pairing";
 import { RaProcess } from "../helpers/ra-process";
 import { tmpDir } from "../helpers/tmp";
 
@@ -71,9 +72,11 @@ describe("core loop through the compiled binary", () => {
 
   test("ra pair prints a code; /pair in Telegram pairs the machine and saves a 0600 config", async () => {
     await using pair = new RaProcess(["pair", "--relay", relayUrl, "--name", "laptop", "--config", configPath()]);
-    const code = (await pair.waitFor(/\/pair ([A-Z]{5}-[A-Z]{5})/, "the pairing code"))[1]!;
+    const card = await pairFromTelegram(telegram, OWNER, pair);
     expect(pair.stdout).toContain("@ra_test_bot");
-    telegram.userText(OWNER, `/pair ${code}`);
+    expect(pair.stdout).toMatch(/https:\/\/t\.me\/ra_test_bot\?start=pair_[A-Za-z0-9_-]{22}/);
+    expect(card).toContain("Machine: laptop");
+    expect(card).toContain("From: 127.0.0.1");
     expect(await pair.exitCode()).toBe(0);
     expect(pair.stdout).toContain('Paired as "laptop"');
     expect(statSync(configPath()).mode & 0o777).toBe(0o600);

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { startFakeModelApi, type FakeModelApi } from "../fakes/model-api";
 import { FakeTelegram } from "../fakes/telegram-api";
 import { CLAUDE_BIN, createClaudeEnv, type ClaudeTestEnv } from "./claude-env";
+import { pairFromTelegram } from "./pairing";
 import { RaProcess } from "./ra-process";
 import { tmpDir } from "./tmp";
 
@@ -29,8 +30,7 @@ export async function startStack(options: { serveArgs?: string[] } = {}) {
   const relayUrl = `http://127.0.0.1:${(await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/, "the relay to listen"))[1]}`;
   {
     await using pair = new RaProcess(["pair", "--relay", relayUrl, "--name", "laptop", "--config", config]);
-    const code = (await pair.waitFor(/\/pair ([A-Z]{5}-[A-Z]{5})/, "the pairing code"))[1]!;
-    telegram.userText(OWNER, `/pair ${code}`);
+    await pairFromTelegram(telegram, OWNER, pair);
     if ((await pair.exitCode()) !== 0) throw new Error(`ra pair failed:\n${pair.output}`);
   }
   const startAgent = async () => {

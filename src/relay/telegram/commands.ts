@@ -68,16 +68,44 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
 
   const noDevice = concatFormatted(plain("No machine is paired yet. On the machine, run "), code("ra pair --relay <relay URL> --name laptop"), plain(" and send me the /pair command it prints."));
 
-  bot.command(["start", "help"], (ctx) => say(ctx, HELP));
+  bot.command(["start", "help"], (ctx) => {
+    const payload = ctx.match?.trim() ?? "";
+    if (ctx.message?.text?.startsWith("/start") && payload.startsWith("pair_")) return redeem(ctx, payload);
+    return say(ctx, HELP);
+  });
+
+  const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+
+  /** A typed code or deep-link secret: claims the machine and shows the confirmation card. */
+  const redeem = async (ctx: RaContext, input: string) => {
+    const result = pairing.redeem(input, ctx.user!.telegramId);
+    if (!result.ok) {
+      if (result.justPaused) await tellOwners(`⚠️ Pairing is paused until ${hhmm(result.justPaused)} UTC after 20 wrong pairing codes in 10 minutes.`);
+      if (result.reason === "locked" || result.justLocked) return say(ctx, `Too many wrong codes. Pairing is locked for you until ${hhmm(result.until ?? result.justLocked!)} UTC.`);
+      if (result.reason === "paused") return say(ctx, `Pairing is paused until ${hhmm(result.until!)} UTC after too many wrong codes.`);
+      return say(ctx, "That code is not valid. Codes work once and expire after 10 minutes; run `ra pair` again for a new one.");
+    }
+    const m = result.machine;
+    const facts = [
+      `Machine: ${m.name}`,
+      `Host: ${m.facts.hostname} (${m.facts.os}/${m.facts.arch})`,
+      `User: ${m.facts.user}`,
+      `From: ${m.ip}`,
+      `ra: ${m.facts.agentVersion}`,
+    ].join("\n");
+    return say(ctx, concatFormatted(bold("Pair this machine?\n"), plain(`${facts}\nFingerprint: `), code(m.fingerprint), plain("\n\nPair only if the fingerprint matches what `ra pair` printed on your machine.")), {
+      inline_keyboard: [[{ text: "✅ Pair", callback_data: `pair:${m.claimId}:y` }, { text: "✖ Reject", callback_data: `pair:${m.claimId}:n` }]],
+    });
+  };
+
+  const tellOwners = async (text: string) => {
+    for (const owner of repo.owners()) await messenger.send(owner.telegramId, plain(text));
+  };
 
   bot.command("pair", async (ctx) => {
     const input = ctx.match.trim();
     if (!input) return say(ctx, "Send the code `ra pair` printed, like: /pair BCDFG-HJKLM");
-    const device = pairing.redeem(input, ctx.user!.telegramId);
-    if (!device) return say(ctx, "That code is not valid. Codes work once and expire after 10 minutes; run `ra pair` again for a new one.");
-    if (!repo.selectedDevice(ctx.chat.id)) repo.selectDevice(ctx.chat.id, device.id);
-    deps.log.success(`paired "${device.name}" (${device.hostname}) for user ${ctx.user!.telegramId}`);
-    return say(ctx, concatFormatted(plain("✅ "), bold(device.name), plain(` paired (${device.hostname}, ${device.os}/${device.arch}). Start it with `), code("ra agent"), plain(" on the machine, then send a prompt here.")));
+    return redeem(ctx, input);
   });
 
   bot.command("devices", async (ctx) => {
@@ -188,6 +216,25 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
     const chatId = ctx.chat?.id;
     if (!chatId || !id) return ctx.answerCallbackQuery();
     if (kind === "ap" && action) return ctx.answerCallbackQuery({ text: approvals.tap(id, action as TapAction, ctx.from.id, chatId) });
+    if (kind === "pair") {
+      if (action === "n") {
+        await ctx.answerCallbackQuery({ text: pairing.reject(id, ctx.from.id) ? "Rejected" : "This pairing request is over." });
+        if (ctx.callbackQuery.message) await messenger.edit(chatId, ctx.callbackQuery.message.message_id, plain("✖ Pairing rejected; the machine was told."));
+        return;
+      }
+      const device = pairing.confirm(id, ctx.from.id);
+      if (!device) return ctx.answerCallbackQuery({ text: "This pairing request expired or is not yours; run `ra pair` again." });
+      await ctx.answerCallbackQuery({ text: `${device.name} paired` });
+      if (!repo.selectedDevice(chatId)) repo.selectDevice(chatId, device.id);
+      deps.log.success(`paired "${device.name}" (${device.hostname}) for user ${ctx.from.id}`);
+      if (ctx.callbackQuery.message) {
+        await messenger.edit(chatId, ctx.callbackQuery.message.message_id, concatFormatted(plain("✅ "), bold(device.name), plain(` paired (${device.hostname}, ${device.os}/${device.arch}). Start it with `), code("ra agent"), plain(" on the machine, then send a prompt here.")));
+      }
+      for (const owner of repo.owners()) {
+        if (owner.telegramId !== ctx.from.id) await messenger.send(owner.telegramId, plain(`🔔 New machine paired: ${device.name} (${device.hostname}) by ${ctx.from.first_name}.`));
+      }
+      return;
+    }
     if (kind === "mode") {
       const device = target(ctx);
       const mode = MODES.find((m) => m === id);
