@@ -1,19 +1,11 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, resolve, sep } from "node:path";
-import type { PermissionMode } from "../proto";
-
-/** Risk order of claude's permission modes: plan only reads, bypassPermissions asks nothing. */
-const RANK: Record<PermissionMode, number> = { plan: 0, default: 1, acceptEdits: 2, bypassPermissions: 3 };
+import { modeWithin, type PermissionMode } from "../proto";
 
 export type MachineLimits = { roots: string[]; maxMode: PermissionMode };
 
-/** The modes the phone may pick on this machine. */
-export function allowedModes(limits: MachineLimits): PermissionMode[] {
-  return (Object.keys(RANK) as PermissionMode[]).filter((m) => RANK[m] <= RANK[limits.maxMode]);
-}
-
 export function checkMode(limits: MachineLimits, mode: PermissionMode): string | null {
-  if (RANK[mode] <= RANK[limits.maxMode]) return null;
+  if (modeWithin(mode, limits.maxMode)) return null;
   return `this machine allows at most "${limits.maxMode}" (set on the machine with \`ra agent --max-mode\`${mode === "bypassPermissions" ? " and --allow-bypass" : ""}); "${mode}" was refused`;
 }
 

@@ -9,6 +9,12 @@ export const Seq = z.number().int().nonnegative();
 export const PermissionMode = z.enum(["default", "acceptEdits", "plan", "bypassPermissions"]);
 export type PermissionMode = z.infer<typeof PermissionMode>;
 
+/** Risk order of claude's permission modes: plan only reads, bypassPermissions asks nothing. */
+const MODE_RANK: Record<PermissionMode, number> = { plan: 0, default: 1, acceptEdits: 2, bypassPermissions: 3 };
+
+/** Whether a machine whose highest allowed mode is `max` accepts `mode`. */
+export const modeWithin = (mode: PermissionMode, max: PermissionMode) => MODE_RANK[mode] <= MODE_RANK[max];
+
 /** Facts about a machine, shown to the owner when pairing and in /devices. */
 export const MachineFacts = z.object({
   hostname: z.string().max(255),

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { getConnInfo, upgradeWebSocket } from "hono/bun";
-import { CloseCode } from "../proto";
 import { sha256 } from "./secrets";
 import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
 
@@ -34,8 +33,7 @@ export function createApp(deps: SocketDeps) {
   app.delete("/api/device", (c) => {
     const device = deviceOf(c.req.header("authorization"));
     if (!device) return c.json(unauthorized, 401);
-    deps.repo.deleteDevice(device.id);
-    deps.hub.disconnect(device.id, CloseCode.unauthorized, "device unpaired");
+    deps.conversations.revoke(device);
     deps.log.info(`"${device.name}" unpaired itself`);
     return c.json({ ok: true });
   });

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock";
 import type { Log } from "../log";
-import type { EventFrame, Hello, SessionEvent } from "../proto";
+import { CloseCode, modeWithin, type EventFrame, type Hello, type SessionEvent } from "../proto";
 import type { z } from "zod";
 import type { Approvals } from "./approvals";
 import type { Device, Repo, Session, Turn } from "./db/repo";
@@ -92,10 +92,12 @@ export class Conversations {
   }
 
   /** /mode: stored for the conversation and sent to the machine, which checks it against its cap. */
-  setMode(chatId: number, deviceId: string, mode: Session["mode"]): boolean {
+  setMode(chatId: number, deviceId: string, mode: Session["mode"]): "sent" | "offline" | "refused" {
+    const max = this.limits.get(deviceId)?.maxMode;
+    if (max && !modeWithin(mode, max)) return "refused";
     const session = this.session(chatId, deviceId);
     this.deps.repo.setSessionMode(session.id, mode);
-    return this.deps.hub.send(deviceId, { type: "session.mode", sessionId: session.id, mode });
+    return this.deps.hub.send(deviceId, { type: "session.mode", sessionId: session.id, mode }) ? "sent" : "offline";
   }
 
   limitsOf(deviceId: string): HelloT["limits"] {
@@ -122,6 +124,18 @@ export class Conversations {
     }
     queueMicrotask(() => sessions.forEach((s) => this.pump(s.id)));
     return sessions.filter((s) => s.lastSeq >= 0).map((s) => ({ sessionId: s.id, seq: s.lastSeq }));
+  }
+
+  /** /revoke: everything of the device ends now and its token stops working within a second. */
+  revoke(device: Device): void {
+    const { repo, hub, clock } = this.deps;
+    this.deps.approvals.deviceGone(device.id, device.name);
+    for (const session of repo.openSessionsOfDevice(device.id)) {
+      for (const turn of repo.turnsOfSession(session.id, ["queued", "running"])) this.endTurn(turn, "failed", { error: `${device.name} was revoked.` });
+      repo.closeSession(session.id, clock.now());
+    }
+    repo.deleteDevice(device.id);
+    hub.disconnect(device.id, CloseCode.unauthorized, "this device was revoked");
   }
 
   /** The device's link dropped: its pending approvals are denied (the agent denies them too). */

@@ -48,6 +48,8 @@ export async function startStack(options: { serveArgs?: string[] } = {}) {
     serve,
     workdir,
     relayUrl,
+    /** The agent's config file (device token inside). */
+    config,
     get agent() {
       return agent;
     },

@@ -22,6 +22,7 @@ export const COMMANDS = [
   { command: "pending", description: "Approval cards still waiting for you" },
   { command: "audit", description: "The last 20 approval decisions" },
   { command: "pair", description: "Pair a machine: /pair CODE from `ra pair`" },
+  { command: "revoke", description: "Unpair a machine: /revoke NAME" },
   { command: "help", description: "How to use this bot" },
 ];
 
@@ -40,6 +41,7 @@ const HELP = [
   "/pending – approval cards still waiting for you",
   "/audit – the last 20 approval decisions",
   "/pair CODE – pair a machine (run `ra pair` on it first)",
+  "/revoke NAME – unpair a machine at once",
 ].join("\n");
 
 export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
@@ -117,7 +119,23 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
       const mark = typeof selected === "object" && selected.id === d.id ? " ← prompts go here" : "";
       return `${dot(d)} ${d.name} – ${status(d)}${seen}${mark}`;
     });
-    return say(ctx, lines.join("\n"), chooser(ctx.user!));
+    const rows = devices.map((d) => [
+      { text: `${dot(d)} ${d.name}`, callback_data: `use:${d.id}` },
+      { text: "🗑 Revoke", callback_data: `rv:${d.id}:?` },
+    ]);
+    return say(ctx, lines.join("\n"), { inline_keyboard: rows });
+  });
+
+  const askRevoke = (ctx: RaContext, device: Device) =>
+    say(ctx, `Revoke ${device.name} (${device.hostname})? Its agent is disconnected at once, its running turn stops, and it must be paired again to come back.`, {
+      inline_keyboard: [[{ text: `🗑 Yes, revoke ${device.name}`, callback_data: `rv:${device.id}:y` }, { text: "Cancel", callback_data: `rv:${device.id}:n` }]],
+    });
+
+  bot.command("revoke", async (ctx) => {
+    const name = ctx.match.trim().toLowerCase();
+    const device = visibleDevices(repo, ctx.user!).find((d) => d.name.toLowerCase() === name);
+    if (!device) return say(ctx, name ? `No machine called "${ctx.match.trim()}". /devices lists yours.` : "Which machine? Send /revoke NAME, or use the buttons in /devices.");
+    return askRevoke(ctx, device);
   });
 
   bot.command("use", async (ctx) => {
@@ -216,6 +234,25 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
     const chatId = ctx.chat?.id;
     if (!chatId || !id) return ctx.answerCallbackQuery();
     if (kind === "ap" && action) return ctx.answerCallbackQuery({ text: approvals.tap(id, action as TapAction, ctx.from.id, chatId) });
+    if (kind === "rv") {
+      const device = visibleDevices(repo, ctx.user!).find((d) => d.id === id);
+      if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
+      if (action === "?") {
+        await ctx.answerCallbackQuery();
+        return askRevoke(ctx, device);
+      }
+      const message = ctx.callbackQuery.message?.message_id;
+      if (action !== "y") {
+        await ctx.answerCallbackQuery({ text: "Kept" });
+        if (message) await messenger.edit(chatId, message, plain(`${device.name} stays paired.`));
+        return;
+      }
+      conversations.revoke(device);
+      deps.log.info(`"${device.name}" revoked by ${ctx.from.id}`);
+      await ctx.answerCallbackQuery({ text: `${device.name} revoked` });
+      if (message) await messenger.edit(chatId, message, plain(`🗑 ${device.name} is revoked: disconnected, and its token no longer works.`));
+      return;
+    }
     if (kind === "pair") {
       if (action === "n") {
         await ctx.answerCallbackQuery({ text: pairing.reject(id, ctx.from.id) ? "Rejected" : "This pairing request is over." });
@@ -239,8 +276,14 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
       const device = target(ctx);
       const mode = MODES.find((m) => m === id);
       if (typeof device !== "object" || !mode) return ctx.answerCallbackQuery({ text: "Select a machine first with /devices." });
-      const sent = conversations.setMode(chatId, device.id, mode);
-      return ctx.answerCallbackQuery({ text: sent ? `Switching to ${mode}…` : `${device.name} is offline; ${mode} applies when it is back.` });
+      const outcome = conversations.setMode(chatId, device.id, mode);
+      const max = conversations.limitsOf(device.id)?.maxMode;
+      const text = {
+        sent: `Switching to ${mode}…`,
+        offline: `${device.name} is offline; ${mode} applies when it is back.`,
+        refused: `${device.name} allows at most ${max} (set on the machine with ra agent --max-mode).`,
+      }[outcome];
+      return ctx.answerCallbackQuery({ text, show_alert: outcome === "refused" });
     }
     if (kind === "use") {
       const device = visibleDevices(repo, ctx.user!).find((d) => d.id === id);
