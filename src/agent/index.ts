@@ -38,7 +38,8 @@ export function runAgent(options: AgentOptions): AgentHandle {
   const log = createLog("agent");
   const { config, clock } = options;
   const random = options.random ?? Math.random;
-  const heartbeatMs = options.heartbeatMs ?? 20_000;
+  // A ping every 10 s; no frame at all for 25 s means the link is dead (noticed within 30 s).
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
   const urls = relayUrls(config.relay);
   const outbox = new Outbox();
   let socket: WebSocket | null = null;
@@ -121,7 +122,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
     let opened = false;
     let lastHeard = clock.now();
     const heartbeat = setInterval(() => {
-      if (clock.now() - lastHeard > heartbeatMs * 2.25) {
+      if (clock.now() - lastHeard > heartbeatMs * 2.5) {
         log.warn("no answer from the relay for a while; reconnecting");
         ws.close(4000, "heartbeat timeout");
         return;

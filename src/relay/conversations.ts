@@ -6,6 +6,7 @@ import type { Approvals } from "./approvals";
 import type { Device, Repo, Session, Turn } from "./db/repo";
 import type { Hub } from "./hub";
 import { shortId } from "./secrets";
+import { plain } from "./format";
 import type { Messenger } from "./telegram/messenger";
 import { toolLine, TurnView } from "./telegram/turn-view";
 
@@ -20,6 +21,8 @@ type HelloT = z.infer<typeof Hello>;
  */
 export class Conversations {
   private views = new Map<string, TurnView>();
+  /** Machines that dropped with a turn running: the owner hears when they are back. */
+  private droppedWhileBusy = new Set<string>();
   /** What each connected machine allows (from its hello). */
   private limits = new Map<string, NonNullable<HelloT["limits"]>>();
 
@@ -122,6 +125,9 @@ export class Conversations {
         this.endTurn(turn, "failed", { error: `${device.name} restarted while this turn was running; send the prompt again to continue the conversation.` });
       }
     }
+    if (this.droppedWhileBusy.delete(device.id)) {
+      for (const chatId of this.runningChats(device.id)) void this.deps.messenger.send(chatId, plain(`✅ ${device.name} is back.`), { silent: true });
+    }
     queueMicrotask(() => sessions.forEach((s) => this.pump(s.id)));
     return sessions.filter((s) => s.lastSeq >= 0).map((s) => ({ sessionId: s.id, seq: s.lastSeq }));
   }
@@ -141,6 +147,17 @@ export class Conversations {
   /** The device's link dropped: its pending approvals are denied (the agent denies them too). */
   disconnected(device: Device): void {
     this.deps.approvals.deviceGone(device.id, device.name);
+    const chats = this.runningChats(device.id);
+    if (chats.size === 0) return;
+    this.droppedWhileBusy.add(device.id);
+    for (const chatId of chats) {
+      void this.deps.messenger.send(chatId, plain(`⚠️ ${device.name} lost its connection while working. The turn keeps running there; its output arrives here when ${device.name} is back.`));
+    }
+  }
+
+  private runningChats(deviceId: string): Set<number> {
+    const { repo } = this.deps;
+    return new Set(repo.openSessionsOfDevice(deviceId).flatMap((s) => repo.turnsOfSession(s.id, ["running"]).map((t) => t.chatId)));
   }
 
   /** Stores one numbered event (dropping duplicates) and returns the seq to acknowledge. */
@@ -268,7 +285,7 @@ export class Conversations {
   }
 
   private view(turn: Turn, device: Device): TurnView {
-    const live = this.deps.messenger.live(turn.chatId);
+    const live = this.deps.messenger.live(turn.chatId, (ids) => this.deps.repo.setTurnMessages(turn.id, ids));
     live.adopt(JSON.parse(turn.messageIds) as number[]);
     const view = new TurnView(turn.id, device.name, live, turn.text, turn.status);
     this.views.set(turn.id, view);
@@ -280,7 +297,6 @@ export class Conversations {
     const view = this.views.get(turnId);
     if (!view) return;
     void view.settled().then(() => {
-      this.deps.repo.setTurnMessages(turnId, view.messageIds);
       if (this.views.get(turnId) === view && view.finished) this.views.delete(turnId);
     });
   }

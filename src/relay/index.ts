@@ -76,7 +76,8 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       hostname: config.host,
       port: config.port,
       fetch: app.fetch,
-      websocket: { ...websocket, maxPayloadLength: MAX_FRAME_BYTES, idleTimeout: 60, sendPings: true },
+      // Bun pings idle sockets and drops one that stays silent for 30 s: a dead link is noticed in time.
+      websocket: { ...websocket, maxPayloadLength: MAX_FRAME_BYTES, idleTimeout: 30, sendPings: true },
     });
   } catch (cause) {
     await telegram.stop();

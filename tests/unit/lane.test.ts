@@ -68,6 +68,21 @@ describe("chat lane", () => {
     expect(order).toEqual(["edit 1", "card", "edit 2"]);
   });
 
+  test("5xx and network errors retry the same job with a growing delay; the last chance must settle", async () => {
+    const clock = virtualClock();
+    const lane = new ChatLane(clock, 100, createLog("test"));
+    const at: number[] = [];
+    let failures = 3;
+    lane.push(async (lastChance) => {
+      at.push(clock.now());
+      expect(lastChance).toBe(false);
+      if (failures-- > 0) throw new GrammyError("Call failed", { ok: false, error_code: 502, description: "Bad Gateway" }, "sendMessage", {});
+      return "done";
+    });
+    await until(() => lane.idle);
+    expect(at).toEqual([0, 1000, 3000, 7000]);
+  });
+
   test("a failing call is logged and does not stop the lane", async () => {
     const clock = virtualClock();
     const lane = new ChatLane(clock, 10, createLog("test"));

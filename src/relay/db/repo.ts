@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { approvals, audit, chats, devices, kv, sessions, turns, users } from "./schema";
+import { approvals, audit, chats, devices, kv, sessions, telegramUpdates, turns, users } from "./schema";
 
 export type User = typeof users.$inferSelect;
 export type Device = typeof devices.$inferSelect;
@@ -83,6 +83,15 @@ export function createRepo(db: Db) {
       db.select().from(approvals).where(and(eq(approvals.chatId, chatId), eq(approvals.status, "pending"), eq(approvals.awaitingReason, true))).get(),
     addAudit: (row: typeof audit.$inferInsert) => db.insert(audit).values(row).run(),
     lastAudit: (limit: number) => db.select().from(audit).orderBy(desc(audit.id)).limit(limit).all(),
+
+    // telegram inbox
+    /** Stores an update once; false when it was already stored. */
+    receiveUpdate: (updateId: number, body: string, at: number) =>
+      db.insert(telegramUpdates).values({ updateId, body, receivedAt: at }).onConflictDoNothing().returning({ id: telegramUpdates.updateId }).all().length === 1,
+    updateHandled: (updateId: number) => db.select({ at: telegramUpdates.handledAt }).from(telegramUpdates).where(eq(telegramUpdates.updateId, updateId)).get()?.at != null,
+    markUpdateHandled: (updateId: number, at: number) => db.update(telegramUpdates).set({ handledAt: at }).where(eq(telegramUpdates.updateId, updateId)).run(),
+    unhandledUpdates: () => db.select().from(telegramUpdates).where(isNull(telegramUpdates.handledAt)).orderBy(asc(telegramUpdates.updateId)).all(),
+    pruneUpdates: (before: number) => db.delete(telegramUpdates).where(and(sql`${telegramUpdates.handledAt} IS NOT NULL`, sql`${telegramUpdates.receivedAt} < ${before}`)).run(),
 
     // kv
     get: (key: string) => db.select().from(kv).where(eq(kv.key, key)).get()?.value,

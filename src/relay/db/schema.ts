@@ -113,3 +113,14 @@ export const audit = sqliteTable("audit", {
   latencyMs: integer("latency_ms").notNull(),
   approvalId: text("approval_id").notNull(),
 });
+
+/**
+ * Every Telegram update as received, before it is handled: a relay that dies mid-update handles it
+ * after the restart, and one Telegram delivers twice is handled once (update_id is the key).
+ */
+export const telegramUpdates = sqliteTable("telegram_updates", {
+  updateId: integer("update_id").primaryKey(),
+  body: text("body").notNull(),
+  receivedAt: integer("received_at").notNull(),
+  handledAt: integer("handled_at"),
+});

@@ -1,5 +1,6 @@
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
+import type { Update } from "grammy/types";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import type { Approvals } from "../approvals";
@@ -43,6 +44,24 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   const messenger = new Messenger(bot.api, deps.clock, deps.editIntervalMs, deps.log);
   const refusals = new Refusals(deps.clock);
   let runner: RunnerHandle | undefined;
+
+  // Every update is stored before it is handled and marked when done: see telegramUpdates.
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    const result = await prev(method, payload, signal);
+    if (method === "getUpdates" && result.ok) {
+      for (const update of result.result as Update[]) deps.repo.receiveUpdate(update.update_id, JSON.stringify(update), deps.clock.now());
+    }
+    return result;
+  });
+  bot.use(async (ctx, next) => {
+    const id = ctx.update.update_id;
+    if (deps.repo.updateHandled(id)) return;
+    try {
+      await next();
+    } finally {
+      deps.repo.markUpdateHandled(id, deps.clock.now());
+    }
+  });
 
   bot.catch((err) => deps.log.error(`handling update ${err.ctx.update.update_id} failed: ${(err.error as Error)?.stack ?? err.error}`));
 
@@ -90,6 +109,11 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       await bot.init();
       await bot.api.deleteWebhook();
       await bot.api.setMyCommands(COMMANDS).catch((err) => deps.log.warn(`could not set the command menu: ${(err as Error).message}`));
+      // Updates received before a crash but never handled are handled now, in order, once.
+      const leftover = deps.repo.unhandledUpdates();
+      if (leftover.length) deps.log.info(`handling ${leftover.length} update(s) received before the last stop`);
+      for (const row of leftover) await bot.handleUpdate(JSON.parse(row.body) as Update);
+      deps.repo.pruneUpdates(deps.clock.now() - 2 * 24 * 3600_000);
       runner = run(bot, { runner: { fetch: { timeout: deps.pollTimeoutSeconds } } });
       deps.log.info(`Telegram bot @${bot.botInfo.username} is polling for messages`);
     },

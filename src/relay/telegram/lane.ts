@@ -1,9 +1,18 @@
-import { GrammyError } from "grammy";
+import { GrammyError, HttpError } from "grammy";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 
-/** A unit of work that makes exactly one Bot API call; "again" asks to be run once more later. */
-export type LaneJob = () => Promise<"done" | "again">;
+/** Retries of one call after 5xx or network errors (1 s doubling to 30 s: about 4 minutes in all). */
+const MAX_ATTEMPTS = 12;
+
+/**
+ * A unit of work that makes exactly one Bot API call; "again" asks to be run once more later.
+ * Thrown 429s and transient errors (5xx, network) are retried by the lane; on its `lastChance`
+ * a job must settle its own failure instead of throwing.
+ */
+export type LaneJob = (lastChance: boolean) => Promise<"done" | "again">;
+
+export const isTransient = (err: unknown) => err instanceof HttpError || (err instanceof GrammyError && err.error_code >= 500);
 
 /**
  * Serialises every Bot API call to one chat: one request in flight, at least `intervalMs` between
@@ -12,6 +21,8 @@ export type LaneJob = () => Promise<"done" | "again">;
  */
 export class ChatLane {
   private jobs: LaneJob[] = [];
+  /** Failed attempts of jobs that hit a server or network error, for their backoff. */
+  private attempts = new Map<LaneJob, number>();
   private running = false;
   private nextAt = 0;
 
@@ -43,7 +54,7 @@ export class ChatLane {
         const job = this.jobs.shift()!;
         let outcome: "done" | "again" = "done";
         try {
-          outcome = await job();
+          outcome = await job((this.attempts.get(job) ?? 0) >= MAX_ATTEMPTS);
           this.nextAt = this.clock.now() + this.intervalMs;
         } catch (err) {
           const retryAfter = err instanceof GrammyError ? err.parameters.retry_after : undefined;
@@ -53,9 +64,22 @@ export class ChatLane {
             this.jobs.unshift(job);
             continue;
           }
+          const transient = isTransient(err);
+          const attempt = (this.attempts.get(job) ?? 0) + 1;
+          if (transient && attempt <= MAX_ATTEMPTS) {
+            const delay = Math.min(30_000, 1000 * 2 ** (attempt - 1));
+            this.log.warn(`Telegram is unavailable (${(err as Error).message}); retrying in ${delay / 1000} s`);
+            this.attempts.set(job, attempt);
+            this.nextAt = this.clock.now() + delay;
+            this.jobs.unshift(job);
+            continue;
+          }
+          this.attempts.delete(job);
           this.nextAt = this.clock.now() + this.intervalMs;
           this.log.error(`Telegram call failed: ${(err as Error).message}`);
+          continue;
         }
+        this.attempts.delete(job);
         if (outcome === "again" && !this.jobs.includes(job)) this.jobs.push(job);
       }
     } finally {

@@ -3,7 +3,7 @@ import type { InlineKeyboardMarkup, Message } from "grammy/types";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import { validateEntities, type FormattedText } from "../format";
-import { ChatLane } from "./lane";
+import { ChatLane, isTransient } from "./lane";
 
 /** urgent: goes before waiting edits (approval cards must not queue behind streaming). */
 export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean; urgent?: boolean };
@@ -36,11 +36,11 @@ export class Messenger {
   /** Sends one message (paced); resolves with it, or null if Telegram refused it for good. */
   send(chatId: number, ft: FormattedText, options: SendOptions = {}): Promise<Message | null> {
     return new Promise((resolve) => {
-      this.lane(chatId).push(async () => {
+      this.lane(chatId).push(async (lastChance) => {
         try {
           resolve(await this.rawSend(chatId, ft, options));
         } catch (err) {
-          if (isRetryAfter(err)) throw err;
+          if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
           this.log.error(`could not send a message to chat ${chatId}: ${(err as Error).message}`);
           resolve(null);
         }
@@ -52,11 +52,11 @@ export class Messenger {
   /** Edits a message (paced); "not modified" counts as success. */
   edit(chatId: number, messageId: number, ft: FormattedText, options: SendOptions = {}): Promise<boolean> {
     return new Promise((resolve) => {
-      this.lane(chatId).push(async () => {
+      this.lane(chatId).push(async (lastChance) => {
         try {
           resolve(await this.rawEdit(chatId, messageId, ft, options));
         } catch (err) {
-          if (isRetryAfter(err)) throw err;
+          if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
           this.log.warn(`could not edit message ${messageId} in chat ${chatId}: ${(err as Error).message}`);
           resolve(false);
         }
@@ -68,11 +68,11 @@ export class Messenger {
   /** Sends a text file (a long diff, a whole answer); paced like everything else. */
   document(chatId: number, filename: string, content: string, caption?: string): Promise<Message | null> {
     return new Promise((resolve) => {
-      this.lane(chatId).push(async () => {
+      this.lane(chatId).push(async (lastChance) => {
         try {
           resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(content), filename), { caption: caption?.slice(0, 1024), disable_notification: true }));
         } catch (err) {
-          if (isRetryAfter(err)) throw err;
+          if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
           this.log.error(`could not send ${filename} to chat ${chatId}: ${(err as Error).message}`);
           resolve(null);
         }
@@ -81,8 +81,9 @@ export class Messenger {
     });
   }
 
-  live(chatId: number): LiveMessage {
-    return new LiveMessage(this, chatId);
+  /** `onMessages` hears every change of the message ids (so a restart can adopt them). */
+  live(chatId: number, onMessages?: (ids: number[]) => void): LiveMessage {
+    return new LiveMessage(this, chatId, onMessages);
   }
 
   async rawSend(chatId: number, ft: FormattedText, options: SendOptions): Promise<Message> {
@@ -132,6 +133,7 @@ export class LiveMessage {
   constructor(
     private readonly messenger: Messenger,
     readonly chatId: number,
+    private readonly onMessages?: (ids: number[]) => void,
   ) {}
 
   get messageIds(): number[] {
@@ -185,6 +187,7 @@ export class LiveMessage {
       } else {
         const message = await this.messenger.rawSend(this.chatId, piece, { markup, silent });
         this.sent[index] = { id: message.message_id, key };
+        this.onMessages?.(this.messageIds);
       }
     }
     if (!this.inSync()) return "again";
