@@ -7,6 +7,7 @@ import { DENY_MESSAGES, PendingApprovals } from "./approvals";
 import { backoffDelay } from "./backoff";
 import type { AgentConfig } from "./config";
 import { machineFacts } from "./facts";
+import type { AgentStore } from "./store";
 import type { MachineLimits } from "./limits";
 import { Outbox } from "./outbox";
 import { relayUrls } from "./relay-url";
@@ -14,6 +15,8 @@ import { AgentSessions } from "./sessions";
 
 export type AgentOptions = {
   config: AgentConfig;
+  /** Where unacknowledged events and conversations survive a restart; absent = memory only. */
+  store?: AgentStore;
   runner: Runner;
   limits: MachineLimits;
   env: Record<string, string>;
@@ -41,7 +44,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
   // A ping every 10 s; no frame at all for 25 s means the link is dead (noticed within 30 s).
   const heartbeatMs = options.heartbeatMs ?? 10_000;
   const urls = relayUrls(config.relay);
-  const outbox = new Outbox();
+  const outbox = new Outbox(options.store, options.store?.loadOutbox() ?? []);
   let socket: WebSocket | null = null;
   let ready = false;
   let stopping = false;
@@ -69,7 +72,11 @@ export function runAgent(options: AgentOptions): AgentHandle {
     clock,
     log,
     emit,
+    ...(options.store ? { save: (saved: Parameters<AgentStore["saveSessions"]>[0]) => options.store!.saveSessions(saved) } : {}),
   });
+  sessions.restore(options.store?.loadSessions() ?? []);
+  /** Close codes 4409 (replaced by another connection with our token), to stop a tug of war. */
+  const replacedAt: number[] = [];
 
   const onFrame = (frame: RelayFrame) => {
     switch (frame.type) {
@@ -153,6 +160,14 @@ export function runAgent(options: AgentOptions): AgentHandle {
       if (denied) log.warn(`denied ${denied} pending approval${denied === 1 ? "" : "s"}: nobody can answer while the relay is unreachable`);
       if (stopping) return;
       if (e.code === CloseCode.unauthorized) return revoked();
+      if (e.code === CloseCode.replaced) {
+        replacedAt.push(clock.now());
+        while (replacedAt.length && clock.now() - replacedAt[0]! > 5 * 60_000) replacedAt.shift();
+        if (replacedAt.length > 3) return fatal(new RaError("token_in_use", `another machine keeps connecting as "${config.name}" with this token`, {
+          hint: "a copied config.json runs elsewhere; stop it there, or pair this machine under its own name with `ra pair`",
+          exitCode: ExitCode.config,
+        }));
+      }
       if (!opened) return void checkToken().then((ok) => (ok ? retry(`cannot reach the relay at ${urls.base}`) : revoked()));
       retry(`lost the connection to the relay (${e.code}${e.reason ? ` ${e.reason}` : ""})`);
     };
@@ -174,15 +189,18 @@ export function runAgent(options: AgentOptions): AgentHandle {
     }
   };
 
-  const revoked = () => {
+  const fatal = (err: RaError) => {
     stopping = true;
-    void sessions.closeAll().then(() =>
-      finish(
-        new RaError("revoked", `the relay no longer accepts this machine ("${config.name}"): it was unpaired or revoked`, {
-          hint: "pair it again with `ra pair` if you still want to use it",
-          exitCode: ExitCode.revoked,
-        }),
-      ),
+    void sessions.shutdown().then(() => finish(err));
+  };
+
+  const revoked = () => {
+    options.store?.saveSessions([]);
+    fatal(
+      new RaError("revoked", `the relay no longer accepts this machine ("${config.name}"): it was unpaired or revoked`, {
+        hint: "pair it again with `ra pair` if you still want to use it",
+        exitCode: ExitCode.revoked,
+      }),
     );
   };
 
@@ -193,8 +211,15 @@ export function runAgent(options: AgentOptions): AgentHandle {
     async stop() {
       if (stopping) return done;
       stopping = true;
+      await sessions.shutdown();
+      // Give the last events (the interrupted turns' ends) a moment to reach the relay; the rest stays on disk.
+      if (ready) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([outbox.drained(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+        clearTimeout(timer);
+      }
       socket?.close(CloseCode.goingAway, "agent shutting down");
-      await sessions.closeAll();
+      if (options.store) options.store.compact(outbox.unacked());
       finish();
       return done;
     },

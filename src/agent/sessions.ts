@@ -5,6 +5,7 @@ import type { Runner, RunnerEvent, RunnerSession } from "../runner/types";
 import type { z } from "zod";
 import type { PendingApprovals } from "./approvals";
 import { checkMode, resolveCwd, type MachineLimits } from "./limits";
+import type { SavedSession } from "./store";
 import { toolSummary } from "./tool-summary";
 
 type PromptT = z.infer<typeof Prompt>;
@@ -29,6 +30,8 @@ export type SessionsDeps = {
   log: Log;
   /** Every event goes here, in order; the caller numbers and delivers them. */
   emit(sessionId: string, event: SessionEvent): void;
+  /** Called with the sessions' state whenever it changes (persisted so a restart can resume). */
+  save?(sessions: SavedSession[]): void;
 };
 
 const OUTPUT_LIMIT = 2000;
@@ -41,6 +44,41 @@ export class AgentSessions {
   private sessions = new Map<string, Live>();
 
   constructor(private readonly deps: SessionsDeps) {}
+
+  /**
+   * Brings back the conversations of a previous run (claude resumes them on the next prompt).
+   * A turn that was running when the agent died cannot finish: it ends as failed, saying why.
+   */
+  restore(saved: SavedSession[]): void {
+    for (const s of saved) {
+      const session = this.create(s.sessionId);
+      session.claudeSessionId = s.claudeSessionId;
+      session.costSoFar = s.costSoFar;
+      session.mode = (s.mode as PermissionMode) ?? "default";
+      if (!s.turnId) continue;
+      this.deps.emit(s.sessionId, {
+        kind: "turn.ended",
+        turnId: s.turnId,
+        status: "failed",
+        durationMs: 0,
+        ...(s.claudeSessionId ? { claudeSessionId: s.claudeSessionId } : {}),
+        error: "The machine restarted during this turn; the conversation is kept (claude resumes it). Send the prompt again to continue.",
+      });
+    }
+    this.persist();
+  }
+
+  private persist(): void {
+    this.deps.save?.(
+      [...this.sessions.values()].map((s) => ({
+        sessionId: s.id,
+        costSoFar: s.costSoFar,
+        mode: s.mode,
+        ...(s.claudeSessionId ? { claudeSessionId: s.claudeSessionId } : {}),
+        ...(s.turn ? { turnId: s.turn.id } : {}),
+      })),
+    );
+  }
 
   list(): { sessionId: string; busy: boolean }[] {
     return [...this.sessions.values()].map((s) => ({ sessionId: s.id, busy: s.turn !== null }));
@@ -65,6 +103,7 @@ export class AgentSessions {
       return;
     }
     session.mode = mode;
+    this.persist();
     const applied = session.runner ? await session.runner.setMode(mode) : true;
     this.deps.emit(sessionId, applied
       ? { kind: "notice", level: "info", text: `Permission mode is now ${mode}.` }
@@ -84,11 +123,21 @@ export class AgentSessions {
     if (!session) return;
     this.sessions.delete(sessionId);
     session.queue.splice(0);
+    this.persist();
     await session.runner?.close();
   }
 
   async closeAll(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
+  }
+
+  /** The agent stops: claude processes end (a running turn is interrupted), conversations are kept for the next run. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map(async (s) => {
+      s.queue.splice(0);
+      await s.runner?.close();
+    }));
+    this.persist();
   }
 
   private create(id: string): Live {
@@ -101,6 +150,7 @@ export class AgentSessions {
     const { deps } = this;
     session.turn = { id: frame.turnId, startedAt: deps.clock.now() };
     deps.emit(session.id, { kind: "turn.started", turnId: frame.turnId });
+    this.persist();
     if (!session.runner) {
       const resume = session.claudeSessionId ?? frame.resume;
       const where = resolveCwd(deps.limits, frame.cwd);
@@ -134,7 +184,10 @@ export class AgentSessions {
     const emit = (e: SessionEvent) => this.deps.emit(session.id, e);
     switch (event.kind) {
       case "init":
-        session.claudeSessionId = event.sessionId;
+        if (session.claudeSessionId !== event.sessionId) {
+          session.claudeSessionId = event.sessionId;
+          this.persist();
+        }
         if (turn) emit({ kind: "init", turnId: turn.id, claudeSessionId: event.sessionId, model: event.model, cwd: event.cwd });
         return;
       case "text":
@@ -186,6 +239,7 @@ export class AgentSessions {
   private endTurn(session: Live, ended: Extract<SessionEvent, { kind: "turn.ended" }>): void {
     session.turn = null;
     this.deps.emit(session.id, ended);
+    this.persist();
     const next = session.queue.shift();
     if (next) this.begin(session, next);
   }

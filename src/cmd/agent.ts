@@ -7,7 +7,9 @@ import { loadAgentConfig } from "../agent/config";
 import { systemClock } from "../clock";
 import { ExitCode, RaError } from "../errors";
 import { createLog } from "../log";
-import { agentConfigPath } from "../paths";
+import { join } from "node:path";
+import { AgentStore } from "../agent/store";
+import { agentConfigPath, dataDir } from "../paths";
 import { createClaudeRunner } from "../runner";
 import { PermissionMode } from "../proto";
 import { guard, list, logArgs, setupLogging, untilSignal, usage } from "./_shared";
@@ -20,6 +22,7 @@ export default defineCommand({
     "max-mode": { type: "string", description: "Highest permission mode the phone may choose: plan, default or acceptEdits (env RA_MAX_MODE, default acceptEdits)", valueHint: "mode" },
     "allow-bypass": { type: "boolean", description: "Also allow bypassPermissions (claude then runs tools without asking)" },
     claude: { type: "string", description: "Path of the claude executable (env RA_CLAUDE, default: claude on PATH)", valueHint: "path" },
+    "data-dir": { type: "string", description: "Where undelivered output and conversations survive restarts (env RA_DATA_DIR, default ~/.local/share/ra/agent)", valueHint: "dir" },
     ...logArgs,
   },
   run: ({ args }) =>
@@ -31,9 +34,12 @@ export default defineCommand({
       const roots = (list(args.root ?? env.RA_ROOTS).length ? list(args.root ?? env.RA_ROOTS) : [process.cwd()]).map(workingDir);
       const limits = { roots, maxMode: maxMode(args["max-mode"] ?? env.RA_MAX_MODE ?? "acceptEdits", Boolean(args["allow-bypass"])) };
       const claudePath = findClaude(args.claude ?? env.RA_CLAUDE);
+      const store = new AgentStore(args["data-dir"] ?? env.RA_DATA_DIR ?? join(dataDir(), "agent"));
+      store.open();
       const agent = runAgent({
         config,
         limits,
+        store,
         env: childEnv(env),
         clock: systemClock,
         runner: createClaudeRunner({ claudePath }),
@@ -43,7 +49,11 @@ export default defineCommand({
         log.info(`${sig}: stopping (running turns end, conversations are kept for --resume)`);
         await agent.stop();
       });
-      await Promise.race([agent.done, stopped]);
+      try {
+        await Promise.race([agent.done, stopped]);
+      } finally {
+        store.release();
+      }
     }),
 });
 

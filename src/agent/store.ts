@@ -1,0 +1,122 @@
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { ExitCode, RaError } from "../errors";
+import type { OutgoingEvent } from "./outbox";
+
+export type SavedSession = { sessionId: string; claudeSessionId?: string; costSoFar: number; mode: string; turnId?: string };
+
+const COMPACT_BYTES = 1 << 20;
+
+/**
+ * The agent's memory on disk (its data dir): unacknowledged events (an append-only log of events
+ * and acks, compacted when it grows) and the conversations it runs, so a restarted agent replays
+ * what the relay never stored and resumes claude where it was.
+ */
+export class AgentStore {
+  private readonly outboxPath: string;
+  private readonly sessionsPath: string;
+  private readonly lockPath: string;
+
+  constructor(readonly dir: string) {
+    this.outboxPath = join(dir, "outbox.jsonl");
+    this.sessionsPath = join(dir, "sessions.json");
+    this.lockPath = join(dir, "agent.pid");
+  }
+
+  /** Creates the dir, proves it is writable, and takes the lock; clear errors otherwise. */
+  open(pid = process.pid): void {
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      const probe = join(this.dir, `.write-test-${pid}`);
+      writeFileSync(probe, "ok");
+      rmSync(probe);
+    } catch (cause) {
+      throw new RaError("data_dir", `cannot write to the agent's data directory ${this.dir}: ${(cause as Error).message}`, {
+        hint: "free some disk space, fix the folder's permissions, or pass another --data-dir",
+        exitCode: ExitCode.ioError,
+      });
+    }
+    if (existsSync(this.lockPath)) {
+      const other = Number(readFileSync(this.lockPath, "utf8").trim());
+      if (other && other !== pid && alive(other)) {
+        throw new RaError("agent_running", `another ra agent (pid ${other}) already runs with ${this.dir}`, {
+          hint: "stop it first (or use `ra service stop`); two agents with one identity would take turns disconnecting each other",
+          exitCode: ExitCode.config,
+        });
+      }
+    }
+    writeFileSync(this.lockPath, `${pid}\n`);
+  }
+
+  release(): void {
+    rmSync(this.lockPath, { force: true });
+  }
+
+  /** The unacknowledged events left by the previous run, in order. */
+  loadOutbox(): OutgoingEvent[] {
+    if (!existsSync(this.outboxPath)) return [];
+    const pending: OutgoingEvent[] = [];
+    for (const line of readFileSync(this.outboxPath, "utf8").split("\n")) {
+      if (!line) continue;
+      try {
+        const entry = JSON.parse(line) as { e?: OutgoingEvent; a?: [string, number] };
+        if (entry.e) pending.push(entry.e);
+        else if (entry.a) {
+          const [sessionId, seq] = entry.a;
+          for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.sessionId === sessionId && pending[i]!.seq <= seq) pending.splice(i, 1);
+        }
+      } catch {
+        // A torn last line after a crash: everything before it is intact.
+      }
+    }
+    return pending;
+  }
+
+  appendEvent(item: OutgoingEvent): void {
+    appendFileSync(this.outboxPath, `${JSON.stringify({ e: item })}\n`);
+  }
+
+  appendAck(sessionId: string, seq: number, pending: readonly OutgoingEvent[]): void {
+    appendFileSync(this.outboxPath, `${JSON.stringify({ a: [sessionId, seq] })}\n`);
+    if (statSync(this.outboxPath).size > COMPACT_BYTES) this.compact(pending);
+  }
+
+  /** Rewrites the log with only what is still unacknowledged (atomic rename). */
+  compact(pending: readonly OutgoingEvent[]): void {
+    writeAtomic(this.outboxPath, pending.map((e) => `${JSON.stringify({ e })}\n`).join(""));
+  }
+
+  loadSessions(): SavedSession[] {
+    if (!existsSync(this.sessionsPath)) return [];
+    try {
+      return JSON.parse(readFileSync(this.sessionsPath, "utf8")) as SavedSession[];
+    } catch {
+      return [];
+    }
+  }
+
+  saveSessions(sessions: SavedSession[]): void {
+    writeAtomic(this.sessionsPath, JSON.stringify(sessions));
+  }
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
