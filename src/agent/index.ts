@@ -44,7 +44,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
   // A ping every 10 s; no frame at all for 25 s means the link is dead (noticed within 30 s).
   const heartbeatMs = options.heartbeatMs ?? 10_000;
   const urls = relayUrls(config.relay);
-  const outbox = new Outbox(options.store, options.store?.loadOutbox() ?? []);
+  const outbox = new Outbox(options.store, options.store?.loadOutbox());
   let socket: WebSocket | null = null;
   let ready = false;
   let stopping = false;
@@ -219,7 +219,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
         clearTimeout(timer);
       }
       socket?.close(CloseCode.goingAway, "agent shutting down");
-      if (options.store) options.store.compact(outbox.unacked());
+      if (options.store) options.store.compact(outbox.unacked(), outbox.lastSeq());
       finish();
       return done;
     },

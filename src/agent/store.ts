@@ -52,38 +52,49 @@ export class AgentStore {
     rmSync(this.lockPath, { force: true });
   }
 
-  /** The unacknowledged events left by the previous run, in order. */
-  loadOutbox(): OutgoingEvent[] {
-    if (!existsSync(this.outboxPath)) return [];
+  /**
+   * What the previous run left: its unacknowledged events, in order, and the highest sequence
+   * number each session used, so numbering continues after it (a lower one would be dropped by
+   * the relay as a duplicate).
+   */
+  loadOutbox(): { pending: OutgoingEvent[]; lastSeq: Map<string, number> } {
     const pending: OutgoingEvent[] = [];
+    const lastSeq = new Map<string, number>();
+    if (!existsSync(this.outboxPath)) return { pending, lastSeq };
+    const saw = (sessionId: string, seq: number) => lastSeq.set(sessionId, Math.max(lastSeq.get(sessionId) ?? -1, seq));
     for (const line of readFileSync(this.outboxPath, "utf8").split("\n")) {
       if (!line) continue;
       try {
-        const entry = JSON.parse(line) as { e?: OutgoingEvent; a?: [string, number] };
-        if (entry.e) pending.push(entry.e);
-        else if (entry.a) {
+        const entry = JSON.parse(line) as { e?: OutgoingEvent; a?: [string, number]; n?: [string, number] };
+        if (entry.n) saw(...entry.n);
+        else if (entry.e) {
+          pending.push(entry.e);
+          saw(entry.e.sessionId, entry.e.seq);
+        } else if (entry.a) {
           const [sessionId, seq] = entry.a;
+          saw(sessionId, seq);
           for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.sessionId === sessionId && pending[i]!.seq <= seq) pending.splice(i, 1);
         }
       } catch {
         // A torn last line after a crash: everything before it is intact.
       }
     }
-    return pending;
+    return { pending, lastSeq };
   }
 
   appendEvent(item: OutgoingEvent): void {
     appendFileSync(this.outboxPath, `${JSON.stringify({ e: item })}\n`);
   }
 
-  appendAck(sessionId: string, seq: number, pending: readonly OutgoingEvent[]): void {
+  appendAck(sessionId: string, seq: number, pending: readonly OutgoingEvent[], lastSeq: ReadonlyMap<string, number>): void {
     appendFileSync(this.outboxPath, `${JSON.stringify({ a: [sessionId, seq] })}\n`);
-    if (statSync(this.outboxPath).size > COMPACT_BYTES) this.compact(pending);
+    if (statSync(this.outboxPath).size > COMPACT_BYTES) this.compact(pending, lastSeq);
   }
 
-  /** Rewrites the log with only what is still unacknowledged (atomic rename). */
-  compact(pending: readonly OutgoingEvent[]): void {
-    writeAtomic(this.outboxPath, pending.map((e) => `${JSON.stringify({ e })}\n`).join(""));
+  /** Rewrites the log with only what is still unacknowledged plus each session's last number (atomic rename). */
+  compact(pending: readonly OutgoingEvent[], lastSeq: ReadonlyMap<string, number>): void {
+    const marks = [...lastSeq].map(([sessionId, seq]) => `${JSON.stringify({ n: [sessionId, seq] })}\n`);
+    writeAtomic(this.outboxPath, marks.join("") + pending.map((e) => `${JSON.stringify({ e })}\n`).join(""));
   }
 
   loadSessions(): SavedSession[] {

@@ -3,6 +3,7 @@ import { startFakeModelApi, type FakeModelApi } from "../fakes/model-api";
 import { FakeTelegram } from "../fakes/telegram-api";
 import { CLAUDE_BIN, createClaudeEnv, type ClaudeTestEnv } from "./claude-env";
 import { pairFromTelegram } from "./pairing";
+import { startTcpProxy } from "./tcp-proxy";
 import { RaProcess } from "./ra-process";
 import { tmpDir } from "./tmp";
 
@@ -16,25 +17,29 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
  * `ra serve` with OWNER as owner, one machine paired as "laptop" and its `ra agent` running the
  * real claude CLI in a fresh working directory.
  */
-export async function startStack(options: { serveArgs?: string[] } = {}) {
+export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string } = {}) {
   const telegram = new FakeTelegram({ token: TOKEN, username: "ra_test_bot" });
   const model = startFakeModelApi();
   const claude: ClaudeTestEnv = createClaudeEnv(model.url);
   const dir = tmpDir("ra-stack-");
   const workdir = claude.makeWorkdir();
   const config = join(dir.path, "agent", "config.json");
-  const serve = new RaProcess([
-    "serve", "--bot-token", TOKEN, "--telegram-api-root", telegram.url, "--data-dir", join(dir.path, "relay"),
-    "--listen", "127.0.0.1:0", "--edit-interval-ms", "50", "--poll-timeout", "1", "--owner", String(OWNER), ...(options.serveArgs ?? []),
-  ]);
-  const relayUrl = `http://127.0.0.1:${(await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/, "the relay to listen"))[1]}`;
+  const serveWith = (port: number) =>
+    new RaProcess([
+      "serve", "--bot-token", TOKEN, "--telegram-api-root", telegram.url, "--data-dir", join(dir.path, "relay"),
+      "--listen", `127.0.0.1:${port}`, "--edit-interval-ms", "50", "--poll-timeout", "1", "--owner", String(OWNER), ...(options.serveArgs ?? []),
+    ]);
+  let serve = serveWith(0);
+  const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/, "the relay to listen"))[1]);
+  const proxy = options.viaProxy ? startTcpProxy(port) : undefined;
+  const relayUrl = proxy?.url ?? `http://127.0.0.1:${port}`;
   {
     await using pair = new RaProcess(["pair", "--relay", relayUrl, "--name", "laptop", "--config", config]);
     await pairFromTelegram(telegram, OWNER, pair);
     if ((await pair.exitCode()) !== 0) throw new Error(`ra pair failed:\n${pair.output}`);
   }
   const startAgent = async () => {
-    const agent = new RaProcess(["agent", "--config", config, "--root", workdir, "--claude", CLAUDE_BIN], { env: claude.env });
+    const agent = new RaProcess(["agent", "--config", config, "--root", workdir, "--claude", options.claudePath ?? CLAUDE_BIN], { env: claude.env });
     await agent.waitFor(/connected to .* as "laptop"/, "the agent to connect");
     return agent;
   };
@@ -45,7 +50,18 @@ export async function startStack(options: { serveArgs?: string[] } = {}) {
     telegram,
     model,
     claude,
-    serve,
+    get serve() {
+      return serve;
+    },
+    proxy,
+    /** kill -9 the relay and start it again on the same port and data dir. */
+    async crashAndRestartServe() {
+      serve.kill("SIGKILL");
+      await serve.exitCode();
+      serve = serveWith(port);
+      await serve.waitFor(/listening on/, "the relay to listen again");
+      return serve;
+    },
     workdir,
     relayUrl,
     /** The agent's config file (device token inside). */
@@ -65,6 +81,7 @@ export async function startStack(options: { serveArgs?: string[] } = {}) {
     async [Symbol.asyncDispose]() {
       await agent[Symbol.asyncDispose]();
       await serve[Symbol.asyncDispose]();
+      proxy?.stop();
       await telegram.stop();
       await model.stop();
       claude[Symbol.dispose]();

@@ -92,7 +92,8 @@ export function preview(text: string, budget: number, maxLines = Infinity, lineM
 
 /** A `pre` block, or a plain marker when there is nothing visible to put in it. */
 export function block(text: string, language?: string, empty = "(empty)"): FormattedText {
-  return text.trim() ? pre(text, language) : plain(empty);
+  const shown = text.replace(/\n+$/, "");
+  return shown.trim() ? pre(shown, language) : plain(empty);
 }
 
 /** Lines joined with "\n". */
@@ -121,6 +122,16 @@ export function basename(path: string): string {
 export function filename(name: string, fallback: string): string {
   const safe = clipLine(name, 100).replace(/[\\/:*?"<>|]/g, "_");
   return safe && safe !== "." && safe !== ".." ? safe : fallback;
+}
+
+/** A copy of a JSON value with every key and string sanitised (for display only). */
+export function sanitizeDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return sanitize(value);
+  if (typeof value !== "object" || value === null || depth > 100) return value;
+  if (Array.isArray(value)) return value.map((v) => sanitizeDeep(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[sanitize(k)] = sanitizeDeep(v, depth + 1);
+  return out;
 }
 
 /** JSON with a 2-space indent that never throws. */

@@ -1,0 +1,57 @@
+import { describe, expect, test } from "bun:test";
+import { appendFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Outbox } from "../../src/agent/outbox";
+import { AgentStore } from "../../src/agent/store";
+import { tmpDir } from "../helpers/tmp";
+
+const started = (turnId: string) => ({ kind: "turn.started" as const, turnId });
+
+describe("agent store", () => {
+  test("a restarted agent gets back exactly the unacknowledged events, in order", async () => {
+    await using dir = tmpDir();
+    const store = new AgentStore(dir.path);
+    store.open();
+    const box = new Outbox(store, store.loadOutbox());
+    for (let i = 0; i < 4; i++) box.add("a", started(`t${i}`), i);
+    box.add("b", started("u"), 9);
+    box.ack("a", 1);
+    const again = store.loadOutbox();
+    expect(again.pending.map((e) => [e.sessionId, e.seq])).toEqual([["a", 2], ["a", 3], ["b", 0]]);
+    expect(again.lastSeq).toEqual(new Map([["a", 3], ["b", 0]]));
+  });
+
+  test("numbering continues after a restart even when everything was acknowledged and compacted", async () => {
+    await using dir = tmpDir();
+    const store = new AgentStore(dir.path);
+    store.open();
+    const first = new Outbox(store, store.loadOutbox());
+    for (let i = 0; i < 3; i++) first.add("a", started(`t${i}`), i);
+    first.ack("a", 2);
+    store.compact(first.unacked(), first.lastSeq());
+    const second = new Outbox(store, store.loadOutbox());
+    expect(second.size).toBe(0);
+    // Seq 0 again would be dropped by the relay as a duplicate: the restart notice would be lost.
+    expect(second.add("a", started("after-restart"), 10).seq).toBe(3);
+  });
+
+  test("a torn last line after a crash keeps everything before it", async () => {
+    await using dir = tmpDir();
+    const store = new AgentStore(dir.path);
+    store.open();
+    const box = new Outbox(store);
+    box.add("a", started("t0"), 0);
+    appendFileSync(join(dir.path, "outbox.jsonl"), '{"e":{"sessionId":"a","se');
+    expect(store.loadOutbox().pending.map((e) => e.seq)).toEqual([0]);
+  });
+
+  test("the data dir lock refuses a second live agent but takes over a dead one's", async () => {
+    await using dir = tmpDir();
+    const store = new AgentStore(dir.path);
+    store.open(process.pid);
+    expect(() => new AgentStore(dir.path).open(process.pid + 1)).toThrow(/another ra agent \(pid \d+\) already runs/);
+    writeFileSync(join(dir.path, "agent.pid"), "2147483646\n");
+    expect(() => new AgentStore(dir.path).open()).not.toThrow();
+    expect(statSync(join(dir.path, "agent.pid")).isFile()).toBe(true);
+  });
+});
