@@ -9,7 +9,7 @@ import type { AgentConfig } from "./config";
 import { machineFacts } from "./facts";
 import type { AgentStore } from "./store";
 import type { MachineLimits } from "./limits";
-import { Outbox } from "./outbox";
+import { Outbox, type OutgoingEvent } from "./outbox";
 import { relayUrls } from "./relay-url";
 import { AgentSessions } from "./sessions";
 
@@ -58,9 +58,14 @@ export function runAgent(options: AgentOptions): AgentHandle {
     if (socket?.readyState === WebSocket.OPEN) socket.send(encode<AgentFrame>(frame));
   };
 
+  const sendEvent = (item: OutgoingEvent) => {
+    send({ type: "event", ...item });
+    outbox.markSent(item);
+  };
+
   const emit = (sessionId: string, event: Parameters<PendingApprovals["deps"]["emit"]>[1]) => {
     const item = outbox.add(sessionId, event, clock.now());
-    if (ready) send({ type: "event", ...item });
+    if (item && ready) sendEvent(item);
   };
   // Until the relay says otherwise (welcome), wait 11 minutes: a little longer than its default 10.
   const approvals = new PendingApprovals({ emit, timeoutMs: 11 * 60_000, log });
@@ -86,7 +91,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
         ready = true;
         attempt = 0;
         log.success(`connected to ${urls.base} as "${frame.name}"${outbox.size ? `; replaying ${outbox.size} unacknowledged events` : ""}`);
-        for (const item of outbox.unacked()) send({ type: "event", ...item });
+        for (const item of outbox.unacked()) sendEvent(item);
         return;
       case "ack":
         outbox.ack(frame.sessionId, frame.seq);

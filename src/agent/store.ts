@@ -65,8 +65,13 @@ export class AgentStore {
     for (const line of readFileSync(this.outboxPath, "utf8").split("\n")) {
       if (!line) continue;
       try {
-        const entry = JSON.parse(line) as { e?: OutgoingEvent; a?: [string, number]; n?: [string, number] };
+        const entry = JSON.parse(line) as { e?: OutgoingEvent; a?: [string, number]; n?: [string, number]; t?: [string, number, string] };
         if (entry.n) saw(...entry.n);
+        else if (entry.t) {
+          const [sessionId, seq, text] = entry.t;
+          const target = pending.find((e) => e.sessionId === sessionId && e.seq === seq);
+          if (target?.event.kind === "text") target.event = { ...target.event, text: target.event.text + text };
+        }
         else if (entry.e) {
           pending.push(entry.e);
           saw(entry.e.sessionId, entry.e.seq);
@@ -84,6 +89,10 @@ export class AgentStore {
 
   appendEvent(item: OutgoingEvent): void {
     appendFileSync(this.outboxPath, `${JSON.stringify({ e: item })}\n`);
+  }
+
+  appendText(sessionId: string, seq: number, text: string): void {
+    appendFileSync(this.outboxPath, `${JSON.stringify({ t: [sessionId, seq, text] })}\n`);
   }
 
   appendAck(sessionId: string, seq: number, pending: readonly OutgoingEvent[], lastSeq: ReadonlyMap<string, number>): void {

@@ -22,7 +22,7 @@ describe("outbox", () => {
   test("continues after the relay's seq when the relay knows more (agent restarted)", () => {
     const box = new Outbox();
     box.ack("a", 41);
-    expect(box.add("a", { kind: "turn.started", turnId: "t" }, 1).seq).toBe(42);
+    expect(box.add("a", { kind: "turn.started", turnId: "t" }, 1)!.seq).toBe(42);
   });
 });
 

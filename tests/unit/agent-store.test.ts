@@ -32,7 +32,7 @@ describe("agent store", () => {
     const second = new Outbox(store, store.loadOutbox());
     expect(second.size).toBe(0);
     // Seq 0 again would be dropped by the relay as a duplicate: the restart notice would be lost.
-    expect(second.add("a", started("after-restart"), 10).seq).toBe(3);
+    expect(second.add("a", started("after-restart"), 10)?.seq).toBe(3);
   });
 
   test("a torn last line after a crash keeps everything before it", async () => {
@@ -53,5 +53,45 @@ describe("agent store", () => {
     writeFileSync(join(dir.path, "agent.pid"), "2147483646\n");
     expect(() => new AgentStore(dir.path).open()).not.toThrow();
     expect(statSync(join(dir.path, "agent.pid")).isFile()).toBe(true);
+  });
+});
+
+describe("outbox while the relay is unreachable", () => {
+  const text = (turnId: string, t: string) => ({ kind: "text" as const, turnId, text: t });
+
+  test("consecutive unsent deltas of a turn merge into one event; sent ones are never merged into", () => {
+    const box = new Outbox();
+    const first = box.add("a", text("t", "Hel"), 1)!;
+    box.markSent(first);
+    const second = box.add("a", text("t", "lo, "), 2);
+    expect(second?.seq).toBe(1);
+    expect(box.add("a", text("t", "world"), 3)).toBeNull();
+    expect(box.add("a", { kind: "turn.ended", turnId: "t", status: "done", durationMs: 5 }, 4)?.seq).toBe(2);
+    expect(box.unacked().map((e) => [e.seq, e.event.kind === "text" ? e.event.text : e.event.kind])).toEqual([[0, "Hel"], [1, "lo, world"], [2, "turn.ended"]]);
+  });
+
+  test("merged text survives a restart through the on-disk log", async () => {
+    await using dir = tmpDir();
+    const store = new AgentStore(dir.path);
+    store.open();
+    const box = new Outbox(store);
+    for (const part of ["one ", "two ", "three"]) box.add("a", text("t", part), 1);
+    const again = new Outbox(store, store.loadOutbox());
+    expect(again.unacked().map((e) => [e.seq, e.event.kind === "text" && e.event.text])).toEqual([[0, "one two three"]]);
+    expect(again.add("a", started("next"), 2)?.seq).toBe(1);
+  });
+
+  test("a turn's text past the offline cap is left out, and a marker says how much", () => {
+    const box = new Outbox();
+    const big = "x".repeat(64 * 1024);
+    for (let i = 0; i < 16 * 16; i++) box.add("a", text("t", big), i);
+    expect(box.add("a", text("t", "lost"), 999)).toBeNull();
+    box.add("a", { kind: "turn.ended", turnId: "t", status: "done", durationMs: 5 }, 1000);
+    const tail = box.unacked().slice(-2).map((e) => (e.event.kind === "text" ? e.event.text : e.event.kind));
+    expect(tail[0]).toContain("4 characters of output were left out here");
+    expect(tail[1]).toBe("turn.ended");
+    box.ack("a", box.unacked().at(-1)!.seq);
+    expect(box.size).toBe(0);
+    expect(box.add("a", text("u", "fits again"), 1001)).not.toBeNull();
   });
 });
