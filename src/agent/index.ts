@@ -70,6 +70,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
   // Until the relay says otherwise (welcome), wait 11 minutes: a little longer than its default 10.
   const approvals = new PendingApprovals({ emit, timeoutMs: 11 * 60_000, log });
   const sessions = new AgentSessions({
+    machineName: config.name,
     runner: options.runner,
     approvals,
     limits: options.limits,

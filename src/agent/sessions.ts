@@ -28,6 +28,8 @@ export type SessionsDeps = {
   env: Record<string, string>;
   clock: Clock;
   log: Log;
+  /** This machine's name as the owner knows it (for messages). */
+  machineName?: string;
   /** Every event goes here, in order; the caller numbers and delivers them. */
   emit(sessionId: string, event: SessionEvent): void;
   /** Called with the sessions' state whenever it changes (persisted so a restart can resume). */
@@ -62,7 +64,7 @@ export class AgentSessions {
         status: "failed",
         durationMs: 0,
         ...(s.claudeSessionId ? { claudeSessionId: s.claudeSessionId } : {}),
-        error: "The machine restarted during this turn; the conversation is kept (claude resumes it). Send the prompt again to continue.",
+        error: `${this.deps.machineName ?? "The machine"} restarted during this turn; session resumed: the conversation is kept and claude continues it. Send the prompt again to pick up where it stopped.`,
       });
     }
     this.persist();

@@ -78,7 +78,7 @@ describe("faults, and nothing lost", () => {
     await stack.agent.exitCode();
     stack.model.release();
     await stack.restartAgent();
-    await stack.waitForText(/machine restarted during this turn/, "the turn to say the machine restarted");
+    await stack.waitForText(/laptop restarted during this turn; session resumed/, "the turn to say the machine restarted");
     const seen = stack.model.requests.length;
     stack.telegram.userText(OWNER, "what was the word?");
     const request = await stack.model.waitForRequest(seen + 1);
