@@ -1,11 +1,12 @@
 import type { FakeTelegram } from "../fakes/telegram-api";
-import type { RaProcess } from "./ra-process";
+
+type Prints = { waitFor(pattern: RegExp, what?: string): Promise<RegExpMatchArray> };
 
 /**
  * The owner's side of pairing: sends the code `ra pair` printed, checks the confirmation card shows
  * the fingerprint `ra pair` printed, and taps Pair. Resolves with the card's text.
  */
-export async function pairFromTelegram(telegram: FakeTelegram, chatId: number, pair: RaProcess): Promise<string> {
+export async function pairFromTelegram(telegram: FakeTelegram, chatId: number, pair: Prints): Promise<string> {
   const code = (await pair.waitFor(/\/pair ([A-Z]{5}-[A-Z]{5})/, "the pairing code"))[1]!;
   const fingerprint = (await pair.waitFor(/fingerprint ([A-Z]{4}-[A-Z]{4})/, "the fingerprint"))[1]!;
   const before = telegram.chat(chatId).length;
