@@ -11,6 +11,7 @@ import {
   type ApprovalCard,
   type ApprovalCardRequest,
 } from "../../src/relay/telegram/approval-card";
+import { mulberry32 } from "../helpers/prng";
 
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
@@ -40,17 +41,6 @@ const covered = (card: ApprovalCard, type: string) => {
   const e = entity(card, type);
   return e ? card.text.text.slice(e.offset, e.offset + e.length) : undefined;
 };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("renderApprovalCard: exact cards", () => {
   test("Bash, the request from a real transcript", () => {
