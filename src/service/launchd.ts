@@ -20,9 +20,6 @@ export function launchdManager(exec: Exec, uid: number = process.getuid?.() ?? 5
       });
     }
   };
-  const load = async (t: ServiceTarget) => {
-    if (!(await loaded(t))) await must(["launchctl", "bootstrap", domain, t.file]);
-  };
   return {
     kind: "launchd",
     version: async () => undefined,
@@ -36,8 +33,8 @@ export function launchdManager(exec: Exec, uid: number = process.getuid?.() ?? 5
     },
     // RunAtLoad starts it at bootstrap; kickstart covers a loaded job that is not running.
     async start(t) {
-      await load(t);
-      await must(["launchctl", "kickstart", job(t)]);
+      if (await loaded(t)) await must(["launchctl", "kickstart", job(t)]);
+      else await must(["launchctl", "bootstrap", domain, t.file]);
     },
     async stop(t) {
       if (await loaded(t)) await must(["launchctl", "bootout", job(t)]);

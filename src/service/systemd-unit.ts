@@ -81,7 +81,7 @@ const escapeSpecifiers = (value: string) => value.replaceAll("%", "%%");
 
 /** One ExecStart=/Environment= word: bare when safe, else double-quoted with C escapes; `$` doubled so it is not expanded. */
 export function quoteArg(value: string): string {
-  const escaped = escapeSpecifiers(value).replaceAll("$", "$$");
+  const escaped = escapeSpecifiers(value).replaceAll("$", () => "$$");
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(escaped)) return escaped;
   return `"${escaped.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n")}"`;
 }
