@@ -3,6 +3,11 @@
  * a systemd unit as section → key → values (repeated keys keep every value), and an XML plist
  * (the subset launchd uses: dict, array, string, integer, true, false) as plain JS values.
  */
+import { expect } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 export type UnitFile = Record<string, Record<string, string[]>>;
 
 export function parseUnit(text: string): UnitFile {
@@ -86,4 +91,21 @@ export function parsePlist(xml: string): PlistValue {
   const end = next();
   if (!end || !("tag" in end) || !end.close || end.tag !== "plist" || next() !== undefined) throw new Error("content after the top-level value");
   return result;
+}
+
+/**
+ * Where systemd-analyze exists, a unit must verify without a single warning (unknown keys, bad
+ * values, a missing ExecStart binary). Elsewhere the field-by-field checks stand alone.
+ */
+export async function expectVerifies(scope: "user" | "system", text: string, name = "ra-agent.service"): Promise<void> {
+  const analyze = Bun.which("systemd-analyze");
+  if (!analyze) return;
+  const dir = mkdtempSync(join(tmpdir(), "ra-unit-"));
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  const proc = Bun.spawn([analyze, ...(scope === "user" ? ["--user"] : []), "verify", file], { env: { ...process.env, XDG_RUNTIME_DIR: dir }, stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  // An EnvironmentFile that only exists on the target machine is not the unit's fault.
+  const problems = `${out}${err}`.split("\n").filter((l) => l.trim() && !/environment file/i.test(l));
+  expect({ code, problems }).toEqual({ code: 0, problems: [] });
 }

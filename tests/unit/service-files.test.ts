@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { renderLaunchdPlist } from "../../src/service/launchd-plist";
 import type { ServiceSpec } from "../../src/service/spec";
 import { quoteArg, renderEnvFile, renderSystemdUnit } from "../../src/service/systemd-unit";
-import { parsePlist, parseUnit, unitWords } from "../helpers/service-files";
+import { expectVerifies, parsePlist, parseUnit, unitWords } from "../helpers/service-files";
 import { RA_BINARY } from "../helpers/ra-process";
 import { CLAUDE_BIN } from "../helpers/claude-env";
 
@@ -32,21 +32,6 @@ const serve: ServiceSpec = {
   systemdVersion: 256,
 };
 
-/** Where systemd-analyze exists, the rendered unit must verify without a single warning. */
-async function expectVerifies(spec: ServiceSpec, text: string) {
-  const analyze = Bun.which("systemd-analyze");
-  if (!analyze) return;
-  const dir = mkdtempSync(join(tmpdir(), "ra-unit-"));
-  const file = join(dir, spec.role === "agent" ? "ra-agent.service" : "ra-serve.service");
-  writeFileSync(file, text);
-  const user = spec.scope === "user";
-  const proc = Bun.spawn([analyze, ...(user ? ["--user"] : []), "verify", file], { env: { ...process.env, XDG_RUNTIME_DIR: dir }, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  // Missing EnvironmentFile/WorkingDirectory on this machine are not the unit's fault; syntax is.
-  const problems = `${out}${err}`.split("\n").filter((l) => l.trim() && !/Failed to .*(directory|environment file)|No such file or directory$/i.test(l));
-  expect({ code, problems }).toEqual({ code: 0, problems: [] });
-}
-
 describe("systemd unit", () => {
   test("agent user unit: command, environment, restart policy, hardening that leaves projects writable", async () => {
     const text = renderSystemdUnit({ ...agent, systemdVersion: 252 });
@@ -67,7 +52,7 @@ describe("systemd unit", () => {
     expect(s.PrivateTmp).toEqual(["yes"]);
     for (const key of ["ProtectHome", "ProtectSystem", "UMask", "User", "MemoryDenyWriteExecute"]) expect(s[key]).toBeUndefined();
     expect(unit.Install).toEqual({ WantedBy: ["default.target"] });
-    await expectVerifies(agent, renderSystemdUnit({ ...agent, systemdVersion: 252, workingDir: tmpdir() }));
+    await expectVerifies("user", renderSystemdUnit({ ...agent, systemdVersion: 252, workingDir: tmpdir() }));
   });
 
   test("newer systemd gets a growing restart delay", () => {
@@ -95,7 +80,7 @@ describe("systemd unit", () => {
     expect(s.MemoryDenyWriteExecute).toBeUndefined();
     expect(unit.Install).toEqual({ WantedBy: ["multi-user.target"] });
     const here = await systemdVersion();
-    await expectVerifies(serve, renderSystemdUnit({ ...serve, systemdVersion: here, workingDir: tmpdir(), writablePaths: [tmpdir()], user: "root" }));
+    await expectVerifies("system", renderSystemdUnit({ ...serve, systemdVersion: here, workingDir: tmpdir(), writablePaths: [tmpdir()], user: "root" }));
   });
 
   test("arguments with spaces, quotes, % and $ survive systemd's parsing", () => {
