@@ -57,7 +57,9 @@ export async function checkClaudeStreamJson(p: ClaudeProbe & { path: string }): 
   child.signalGroup("SIGTERM");
   await child.exited;
   if (!response) {
-    const tail = (await stderr).trim().split("\n").slice(-3).join(" / ");
+    // The error line itself, not the stack trace under it.
+    const lines = (await stderr).split("\n").map((l) => l.trim()).filter(Boolean);
+    const tail = lines.find((l) => /\w*Error\b|error:/i.test(l)) ?? lines.at(-1) ?? "";
     return fail(name, `claude did not start in stream-json mode${tail ? `: ${tail}` : ""}`, `run \`${p.path} -p --output-format stream-json --verbose "hi"\` to see the error`);
   }
   if (response.subtype !== "success") return fail(name, `claude refused the stream-json handshake: ${response.error ?? "unknown error"}`, "update Claude Code: npm install -g @anthropic-ai/claude-code");
