@@ -12,6 +12,7 @@ import { type BotApi, checkBotToken, checkPoller, checkWebhook } from "../doctor
 import { ExitCode, RaError } from "../errors";
 import { agentConfigPath, dataDir } from "../paths";
 import { serviceAccount } from "../service/account";
+import { installedSecret } from "../service/installed-secret";
 import { serviceLayout } from "../service/layout";
 import { selectServiceManager } from "../service/select";
 import { guard } from "./_shared";
@@ -81,17 +82,15 @@ async function serveChecks(args: Args, env: Env, report: (r: CheckResult) => voi
   report(await checkPoller(api, await localRelay(str(args.listen) ?? env.RA_LISTEN ?? "0.0.0.0:8080"), seconds));
 }
 
-/** The token ra serve would read: its saved file, else the service's env file. */
+/** The token ra serve would read: its saved file, else the one its installed service holds. */
 function savedToken(dir: string, system: boolean): string | undefined {
   const saved = join(dir, "bot-token");
   if (existsSync(saved)) return readFileSync(saved, "utf8").trim() || undefined;
   try {
-    const layout = serviceLayout("systemd", "serve", system ? "system" : "user", process.env.HOME || "/");
-    if (layout.envFile && existsSync(layout.envFile)) return readFileSync(layout.envFile, "utf8").match(/^RA_BOT_TOKEN="?([^"\n]+)"?$/m)?.[1];
+    return installedSecret(serviceLayout(selectServiceManager().kind, "serve", system ? "system" : "user", serviceAccount("user").home), "RA_BOT_TOKEN");
   } catch {
-    // unreadable (another user's /etc/ra): treated as no token
+    return undefined; // no service manager here
   }
-  return undefined;
 }
 
 /** The relay on this machine, if one answers /healthz at --listen. */
@@ -115,6 +114,5 @@ async function serviceCheck(role: "agent" | "serve", system: boolean): Promise<C
   } catch (err) {
     return warn("service", `no service manager: ${(err as Error).message}`, "start ra by hand or from your init system");
   }
-  const home = process.env.HOME || "/";
-  return checkService(manager, serviceLayout(manager.kind, role, system ? "system" : "user", home), serviceAccount("user").user);
+  return checkService(manager, serviceLayout(manager.kind, role, system ? "system" : "user", serviceAccount("user").home), serviceAccount("user").user);
 }

@@ -27,8 +27,7 @@ function target(args: Which) {
   const scope: ServiceScope = args.system ? "system" : "user";
   const manager = selectServiceManager();
   if (scope === "system" && manager.kind === "launchd") throw usage("--system is for Linux", "on macOS ra installs a LaunchAgent for your user; drop --system");
-  const home = process.env.HOME || "/";
-  const layout = serviceLayout(manager.kind, role, scope, home);
+  const layout = serviceLayout(manager.kind, role, scope, serviceAccount("user").home);
   return { role, scope, manager, layout, label: `ra ${role} (${manager.kind} ${scope === "user" ? (manager.kind === "launchd" ? "LaunchAgent" : "user unit") : "system unit"} ${layout.target.name})` };
 }
 

@@ -18,14 +18,14 @@ export function serviceAccount(scope: ServiceScope, env: Env = process.env, uid:
   if (scope === "user") return { user: env.USER || env.LOGNAME || userByUid(uid, passwd) || userInfo().username, home: env.HOME || homedir() };
   if (uid !== 0) {
     throw new RaError("needs_root", "a system service (--system) is installed by root", {
-      hint: "run it with sudo (sudo -E keeps your PATH so claude is found), or drop --system for a user service",
+      hint: 'run: sudo env PATH="$PATH" ra service install --system (your PATH, so claude is found), or drop --system for a user service',
       exitCode: ExitCode.usage,
     });
   }
   const user = env.SUDO_USER;
   if (!user || user === "root") {
     throw new RaError("system_user", "a system service runs as the user who installs it, and there is none (not run via sudo)", {
-      hint: "run it as your own user with sudo: sudo -E ra service install --system",
+      hint: 'run it as your own user with sudo: sudo env PATH="$PATH" ra service install --system',
       exitCode: ExitCode.usage,
     });
   }

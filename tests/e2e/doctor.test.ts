@@ -122,6 +122,22 @@ describe("ra doctor --serve", () => {
     expect(code).toBe(0);
   });
 
+  test("without --bot-token it uses the token of the installed relay service", async () => {
+    const env = { ...stack.claude.env, RA_TEST_SERVICE_MANAGER: `systemd:${join(scratch.path, "serve-calls.log")}`, USER: "pi" };
+    const install = new RaProcess(["service", "install", "--serve", "--linger", "--data-dir", join(scratch.path, "relay-data")], { env: { ...env, RA_BOT_TOKEN: TOKEN } });
+    expect(await install.exitCode()).toBe(0);
+    try {
+      const listen = stack.relayUrl.replace("http://", "");
+      const proc = new RaProcess(["doctor", ...serveArgs(["--listen", listen, "--data-dir", join(scratch.path, "relay-data")])], { env });
+      const code = await proc.exitCode();
+      expect(line(proc.stdout, "bot token")?.[2]).toBe("valid: @ra_test_bot (id 123456)");
+      expect(line(proc.stdout, "service")?.[2]).toBe("ra-serve.service installed and running (pid 4242)");
+      expect(code).toBe(0);
+    } finally {
+      expect(await new RaProcess(["service", "uninstall", "--serve"], { env }).exitCode()).toBe(0);
+    }
+  });
+
   test("wrong bot token: Telegram's 401 and where to get the right one", async () => {
     const { code, out } = await doctor(serveArgs(["--bot-token", "999:wrong-token"]));
     expect(line(out, "bot token")?.slice(1)).toEqual(["✖", "Telegram rejected the bot token (401 Unauthorized)", "copy the token again from @BotFather (/mybots → API Token) and pass it with --bot-token or RA_BOT_TOKEN"]);

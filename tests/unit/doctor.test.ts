@@ -6,7 +6,10 @@ import { fail, formatReport, ok, warn } from "../../src/doctor/check";
 import { checkClaudeStreamJson } from "../../src/doctor/claude";
 import { checkClockSkew, skewResult } from "../../src/doctor/relay";
 import { checkService } from "../../src/doctor/service";
+import { installedSecret } from "../../src/service/installed-secret";
+import { renderLaunchdPlist } from "../../src/service/launchd-plist";
 import { serviceLayout } from "../../src/service/layout";
+import { renderEnvFile } from "../../src/service/systemd-unit";
 import { recordingManager } from "../../src/service/recording";
 import { REPO_ROOT } from "../helpers/claude-env";
 import { tmpDir } from "../helpers/tmp";
@@ -69,4 +72,17 @@ describe("service check", () => {
     await manager.setLinger("pi", true);
     expect(await checkService(manager, layout, "pi")).toEqual(ok("service", "ra-agent.service installed and running (pid 4242)"));
   });
+});
+
+test("the token an installed service holds is read back from its env file or its plist", async () => {
+  await using dir = tmpDir();
+  const systemd = serviceLayout("systemd", "serve", "user", dir.path, {});
+  const launchd = serviceLayout("launchd", "serve", "user", dir.path, {});
+  expect(installedSecret(systemd, "RA_BOT_TOKEN")).toBeUndefined();
+  mkdirSync(dirname(systemd.envFile!), { recursive: true });
+  writeFileSync(systemd.envFile!, renderEnvFile({ RA_BOT_TOKEN: "123:env-file" }));
+  mkdirSync(dirname(launchd.target.file), { recursive: true });
+  writeFileSync(launchd.target.file, renderLaunchdPlist({ role: "serve", scope: "user", argv: ["/ra", "serve"], workingDir: "/", env: {}, secrets: { RA_BOT_TOKEN: "123:plist" } }));
+  expect(installedSecret(systemd, "RA_BOT_TOKEN")).toBe("123:env-file");
+  expect(installedSecret(launchd, "RA_BOT_TOKEN")).toBe("123:plist");
 });
