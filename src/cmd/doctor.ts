@@ -14,6 +14,7 @@ import { agentConfigPath, dataDir } from "../paths";
 import { serviceAccount } from "../service/account";
 import { installedSecret } from "../service/installed-secret";
 import { serviceLayout } from "../service/layout";
+import { readManifest } from "../service/manifest";
 import { selectServiceManager } from "../service/select";
 import { guard } from "./_shared";
 
@@ -67,7 +68,8 @@ async function agentChecks(args: Args, env: Env, report: (r: CheckResult) => voi
 
 async function serveChecks(args: Args, env: Env, report: (r: CheckResult) => void) {
   const dir = str(args["data-dir"]) ?? env.RA_DATA_DIR ?? dataDir(env);
-  const token = str(args["bot-token"]) ?? env.RA_BOT_TOKEN ?? savedToken(dir, Boolean(args.system));
+  const service = installedService("serve", Boolean(args.system));
+  const token = str(args["bot-token"]) ?? env.RA_BOT_TOKEN ?? savedToken(dir) ?? (service && installedSecret(service.layout, "RA_BOT_TOKEN"));
   if (!token) {
     report(fail("bot token", "no bot token given, none saved in the data dir and no service installed with one", "pass --bot-token or set RA_BOT_TOKEN (the token from @BotFather)"));
     return;
@@ -79,18 +81,35 @@ async function serveChecks(args: Args, env: Env, report: (r: CheckResult) => voi
   report(await checkWebhook(api));
   const seconds = Number(str(args["poll-timeout"]) ?? 3);
   if (!Number.isFinite(seconds) || seconds < 1 || seconds > 50) throw new RaError("usage", `--poll-timeout "${args["poll-timeout"]}" is not 1–50 seconds`, { exitCode: ExitCode.usage });
-  report(await checkPoller(api, await localRelay(str(args.listen) ?? env.RA_LISTEN ?? "0.0.0.0:8080"), seconds));
+  // Polling while this machine's relay runs would end its poll (and so the relay): find it first.
+  const argv = service?.manifest?.argv ?? [];
+  const at = argv.indexOf("--listen");
+  const listen = str(args.listen) ?? env.RA_LISTEN ?? (at >= 0 ? argv[at + 1] : undefined) ?? "0.0.0.0:8080";
+  const local = (await localRelay(listen)) ?? (await runningService(service));
+  report(await checkPoller(api, local, seconds));
 }
 
-/** The token ra serve would read: its saved file, else the one its installed service holds. */
-function savedToken(dir: string, system: boolean): string | undefined {
+/** The token an interactive `ra serve` saved in its data dir. */
+function savedToken(dir: string): string | undefined {
   const saved = join(dir, "bot-token");
-  if (existsSync(saved)) return readFileSync(saved, "utf8").trim() || undefined;
+  return existsSync(saved) ? readFileSync(saved, "utf8").trim() || undefined : undefined;
+}
+
+/** The ra service of this role on this machine as ra installed it (manager, files, manifest), or undefined without a service manager. */
+function installedService(role: "agent" | "serve", system: boolean) {
   try {
-    return installedSecret(serviceLayout(selectServiceManager().kind, "serve", system ? "system" : "user", serviceAccount("user").home), "RA_BOT_TOKEN");
+    const manager = selectServiceManager();
+    const layout = serviceLayout(manager.kind, role, system ? "system" : "user", serviceAccount("user").home);
+    return { manager, layout, manifest: readManifest(layout.manifest) };
   } catch {
-    return undefined; // no service manager here
+    return undefined;
   }
+}
+
+async function runningService(service: ReturnType<typeof installedService>): Promise<string | undefined> {
+  if (!service || !existsSync(service.layout.target.file)) return undefined;
+  const state = await service.manager.state(service.layout.target).catch(() => undefined);
+  return state?.running ? `the ${service.layout.target.name} service` : undefined;
 }
 
 /** The relay on this machine, if one answers /healthz at --listen. */

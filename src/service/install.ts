@@ -67,6 +67,7 @@ export async function installService(o: InstallOptions, say: Say): Promise<void>
     scope: spec.scope,
     kind: manager.kind,
     files: [target.file, ...(layout.envFile && hasSecrets ? [layout.envFile] : [])],
+    argv: spec.argv,
     lingerEnabledByRa,
     user: o.user,
     installedAt: previous && !fileChanged && !secretsChanged ? previous.installedAt : new Date().toISOString(),

@@ -8,6 +8,8 @@ export const ServiceManifest = z.object({
   scope: z.enum(["user", "system"]),
   kind: z.enum(["systemd", "launchd"]),
   files: z.array(z.string()),
+  /** The service's command line (doctor reads --listen from it). */
+  argv: z.array(z.string()).default([]),
   /** ra turned linger on (so uninstall may turn it off again). */
   lingerEnabledByRa: z.boolean(),
   user: z.string(),

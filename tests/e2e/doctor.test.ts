@@ -122,19 +122,38 @@ describe("ra doctor --serve", () => {
     expect(code).toBe(0);
   });
 
-  test("without --bot-token it uses the token of the installed relay service", async () => {
+  test("without flags it uses the installed relay service's token and --listen, and leaves its poll alone", async () => {
     const env = { ...stack.claude.env, RA_TEST_SERVICE_MANAGER: `systemd:${join(scratch.path, "serve-calls.log")}`, USER: "pi" };
-    const install = new RaProcess(["service", "install", "--serve", "--linger", "--data-dir", join(scratch.path, "relay-data")], { env: { ...env, RA_BOT_TOKEN: TOKEN } });
+    const listen = stack.relayUrl.replace("http://", "");
+    const install = new RaProcess(["service", "install", "--serve", "--linger", "--listen", listen, "--data-dir", join(scratch.path, "relay-data")], { env: { ...env, RA_BOT_TOKEN: TOKEN } });
     expect(await install.exitCode()).toBe(0);
     try {
-      const listen = stack.relayUrl.replace("http://", "");
-      const proc = new RaProcess(["doctor", ...serveArgs(["--listen", listen, "--data-dir", join(scratch.path, "relay-data")])], { env });
+      const proc = new RaProcess(["doctor", "--serve", "--telegram-api-root", stack.telegram.url, "--data-dir", join(scratch.path, "relay-data")], { env });
       const code = await proc.exitCode();
       expect(line(proc.stdout, "bot token")?.[2]).toBe("valid: @ra_test_bot (id 123456)");
+      expect(line(proc.stdout, "poller")?.[2]).toStartWith(`ra serve on this machine (${stack.relayUrl}) is polling`);
       expect(line(proc.stdout, "service")?.[2]).toBe("ra-serve.service installed and running (pid 4242)");
       expect(code).toBe(0);
     } finally {
       expect(await new RaProcess(["service", "uninstall", "--serve"], { env }).exitCode()).toBe(0);
+    }
+  });
+
+  test("a running relay service that does not answer /healthz is not probed either", async () => {
+    const token = "778:service-bot-token";
+    const other = new FakeTelegram({ token, username: "service_bot" });
+    const env = { ...stack.claude.env, RA_TEST_SERVICE_MANAGER: `systemd:${join(scratch.path, "serve2-calls.log")}`, USER: "pi" };
+    const port = await closedPort();
+    try {
+      const install = new RaProcess(["service", "install", "--serve", "--linger", "--listen", `127.0.0.1:${port}`, "--data-dir", join(scratch.path, "relay-data2")], { env: { ...env, RA_BOT_TOKEN: token } });
+      expect(await install.exitCode()).toBe(0);
+      const proc = new RaProcess(["doctor", "--serve", "--telegram-api-root", other.url, "--data-dir", join(scratch.path, "relay-data2")], { env });
+      expect(await proc.exitCode()).toBe(0);
+      expect(line(proc.stdout, "poller")?.[2]).toStartWith("ra serve on this machine (the ra-serve.service service) is polling");
+      expect(other.calls.map((c) => c.method)).toEqual(["getMe", "getWebhookInfo"]);
+      expect(await new RaProcess(["service", "uninstall", "--serve"], { env }).exitCode()).toBe(0);
+    } finally {
+      await other.stop();
     }
   });
 
