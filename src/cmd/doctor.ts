@@ -51,14 +51,17 @@ export default defineCommand({
 type Args = Record<string, unknown>;
 type Env = Record<string, string | undefined>;
 const str = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+/** `--flag value` in a recorded command line. */
+const flagValue = (argv: string[], flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
 
 async function agentChecks(args: Args, env: Env, report: (r: CheckResult) => void) {
-  const claudeEnv = childEnv(env);
-  const probe = { given: str(args.claude) ?? env.RA_CLAUDE, env: claudeEnv, cwd: process.cwd() };
+  // What the installed agent service uses, unless told otherwise: that is what has to work at boot.
+  const argv = installedService("agent", Boolean(args.system))?.manifest?.argv ?? [];
+  const probe = { given: str(args.claude) ?? env.RA_CLAUDE ?? flagValue(argv, "--claude"), env: childEnv(env), cwd: process.cwd() };
   const version = await checkClaudeVersion(probe);
   report(version.result);
   if (version.path && version.result.status === "ok") report(await checkClaudeStreamJson({ ...probe, path: version.path }));
-  const { result, config } = checkAgentConfig(str(args.config) ?? env.RA_CONFIG ?? agentConfigPath(env));
+  const { result, config } = checkAgentConfig(str(args.config) ?? env.RA_CONFIG ?? flagValue(argv, "--config") ?? agentConfigPath(env));
   report(result);
   if (!config) return;
   const relay = await checkRelay(config);
@@ -83,8 +86,7 @@ async function serveChecks(args: Args, env: Env, report: (r: CheckResult) => voi
   if (!Number.isFinite(seconds) || seconds < 1 || seconds > 50) throw new RaError("usage", `--poll-timeout "${args["poll-timeout"]}" is not 1–50 seconds`, { exitCode: ExitCode.usage });
   // Polling while this machine's relay runs would end its poll (and so the relay): find it first.
   const argv = service?.manifest?.argv ?? [];
-  const at = argv.indexOf("--listen");
-  const listen = str(args.listen) ?? env.RA_LISTEN ?? (at >= 0 ? argv[at + 1] : undefined) ?? "0.0.0.0:8080";
+  const listen = str(args.listen) ?? env.RA_LISTEN ?? flagValue(argv, "--listen") ?? "0.0.0.0:8080";
   const local = (await localRelay(listen)) ?? (await runningService(service));
   report(await checkPoller(api, local, seconds));
 }

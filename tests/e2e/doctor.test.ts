@@ -55,7 +55,8 @@ describe("ra doctor (agent)", () => {
     });
     expect(await install.exitCode()).toBe(0);
 
-    const { code, out } = await doctor(["--config", stack.config]);
+    // No flags: doctor checks what the installed service uses (its --config and --claude).
+    const { code, out } = await doctor([], { PATH: "/usr/bin:/bin" });
     expect(line(out, "claude")?.[2]).toBe(`2.1.197 (Claude Code) at ${CLAUDE_BIN}`);
     expect(line(out, "claude start")?.[2]).toMatch(/^starts in stream-json mode in \d+\.\d s, logged in via ANTHROPIC_API_KEY$/);
     expect(line(out, "config")?.[2]).toBe(`${stack.config} (mode 0600), paired as "laptop"`);
