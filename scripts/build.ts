@@ -1,27 +1,59 @@
 // Builds the single `ra` executable: `bun scripts/build.ts` → dist/ra for this machine;
-// `--all` → dist/release/ra-{linux,darwin}-{x64,arm64} + .xz copies + SHA256SUMS.
+// `--all` → dist/release/ra-{linux,darwin}-{x64,arm64} + .xz copies + SHA256SUMS;
+// `--target=linux-arm64` (repeatable) → just those release binaries (no .xz, no sums).
 import { $ } from "bun";
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+
+const RELEASE_TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"] as const;
 
 const all = process.argv.includes("--all");
+const picked = process.argv.filter((a) => a.startsWith("--target=")).map((a) => a.slice("--target=".length));
+for (const t of picked) if (!(RELEASE_TARGETS as readonly string[]).includes(t)) fail(`unknown --target=${t}; use one of ${RELEASE_TARGETS.join(", ")}`);
+const release = all || picked.length > 0;
 const commit = (await $`git rev-parse --short HEAD`.nothrow().quiet().text()).trim() || "unknown";
 const host = `${process.platform}-${process.arch}`;
-const targets = all ? ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"] : [host];
+const targets = all ? [...RELEASE_TARGETS] : picked.length ? picked : [host];
+if (all && !Bun.which("xz")) fail("xz is needed for the .xz copies: apt-get install xz-utils (Debian/Ubuntu) or brew install xz (macOS)");
 
-mkdirSync(all ? "dist/release" : "dist", { recursive: true });
+mkdirSync(release ? "dist/release" : "dist", { recursive: true });
 for (const target of targets) {
-  const out = all ? `dist/release/ra-${target}` : "dist/ra";
-  const cross = all ? [`--target=bun-${target}`] : [];
+  const out = release ? `dist/release/ra-${target}` : "dist/ra";
+  const cross = release ? [`--target=bun-${target}`] : [];
   // --bytecode needs --format=esm (otherwise the binary crashes at start while the build exits 0);
   // no dotenv/bunfig autoload so a stray .env in the user's folder cannot change ra's behaviour.
   await $`bun build src/main.ts --compile ${cross} --minify --sourcemap --bytecode --format=esm --no-compile-autoload-dotenv --no-compile-autoload-bunfig --define RA_COMMIT=${JSON.stringify(commit)} --define RA_TARGET=${JSON.stringify(target)} --outfile ${out}`.quiet();
-  await $`rm -f ${out}.map`;
+  rmSync(`${out}.map`, { force: true });
+  checkArchitecture(out, target);
   // Smoke-run what can run here: catches a binary that builds but cannot start.
   if (target === host) await $`${out} --version`.quiet();
   console.log(`built ${out}`);
 }
 if (all) {
-  for (const target of targets) await $`xz -T0 -6 -k -f dist/release/ra-${target}`;
-  await $`cd dist/release && sha256sum ra-* > SHA256SUMS`;
+  const files: string[] = [];
+  for (const target of targets) {
+    const name = `ra-${target}`;
+    await $`xz -T0 -6 -k -f dist/release/${name}`;
+    await $`xz -t dist/release/${name}.xz`;
+    chmodSync(`dist/release/${name}.xz`, 0o644);
+    files.push(name, `${name}.xz`);
+  }
+  // `sha256sum -c SHA256SUMS` (Linux) and `shasum -a 256 -c SHA256SUMS` (macOS) both read this format.
+  const lines = files.sort().map((name) => `${new Bun.CryptoHasher("sha256").update(readFileSync(`dist/release/${name}`)).digest("hex")}  ${name}`);
+  writeFileSync("dist/release/SHA256SUMS", `${lines.join("\n")}\n`);
   console.log("wrote dist/release/SHA256SUMS");
+}
+
+/** The file really is an executable for `target` (ELF e_machine / Mach-O cputype), not the host's by mistake. */
+function checkArchitecture(path: string, target: string): void {
+  const head = readFileSync(path).subarray(0, 20);
+  const [os, arch] = target.split("-");
+  let found = "unknown";
+  if (head.readUInt32BE(0) === 0x7f454c46) found = `linux-${({ 0x3e: "x64", 0xb7: "arm64" } as Record<number, string>)[head.readUInt16LE(18)] ?? "?"}`;
+  else if (head.readUInt32LE(0) === 0xfeedfacf) found = `darwin-${({ 0x01000007: "x64", 0x0100000c: "arm64" } as Record<number, string>)[head.readUInt32LE(4)] ?? "?"}`;
+  if (found !== `${os}-${arch}`) fail(`${path} is a ${found} executable, expected ${target}`);
+}
+
+function fail(message: string): never {
+  console.error(`build: ${message}`);
+  process.exit(1);
 }

@@ -19,6 +19,9 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** Exits that restarting cannot fix (wrong flags, revoked, bad config): service managers must not restart on them. */
+export const FINAL_EXITS: number[] = [ExitCode.usage, ExitCode.revoked, ExitCode.config];
+
 export class RaError extends Error {
   constructor(
     readonly code: string,

@@ -1,6 +1,6 @@
 import type { ArgsDef } from "citty";
 import { configureLogging, LOG_LEVELS, type LogFormat, type LogLevelName } from "../log";
-import { ExitCode, formatError, RaError } from "../errors";
+import { ExitCode, FINAL_EXITS, formatError, RaError } from "../errors";
 
 export const logArgs = {
   "log-level": { type: "string", description: "error, warn, info, debug or trace (env RA_LOG_LEVEL)", valueHint: "level" },
@@ -26,6 +26,8 @@ export async function guard(fn: () => Promise<unknown> | unknown): Promise<void>
   } catch (err) {
     process.stderr.write(`✖ ${formatError(err)}\n`);
     process.exitCode = err instanceof RaError ? err.exitCode : ExitCode.failure;
+    // launchd can only be told "do not respawn after a clean exit" (service/launchd-plist.ts).
+    if (process.env.RA_SUPERVISOR === "launchd" && FINAL_EXITS.includes(process.exitCode)) process.exitCode = ExitCode.ok;
   }
 }
 

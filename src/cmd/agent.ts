@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { runAgent } from "../agent";
 import { childEnv } from "../agent/child-env";
+import { findClaude } from "../agent/find-claude";
 import { loadAgentConfig } from "../agent/config";
 import { systemClock } from "../clock";
 import { ExitCode, RaError } from "../errors";
@@ -57,23 +58,12 @@ export default defineCommand({
     }),
 });
 
-function workingDir(dir: string): string {
+export function workingDir(dir: string): string {
   const full = resolve(dir);
   if (!existsSync(full) || !statSync(full).isDirectory()) {
     throw new RaError("root", `${full} is not a directory`, { hint: "pass an existing folder with --root", exitCode: ExitCode.config });
   }
   return realpathSync(full);
-}
-
-function findClaude(given: string | undefined): string {
-  const found = given ? (existsSync(given) ? resolve(given) : Bun.which(given)) : Bun.which("claude");
-  if (!found) {
-    throw new RaError("claude_missing", given ? `cannot find claude at "${given}"` : "cannot find `claude` on PATH", {
-      hint: "install Claude Code (npm install -g @anthropic-ai/claude-code) or pass --claude /path/to/claude",
-      exitCode: ExitCode.config,
-    });
-  }
-  return found;
 }
 
 function maxMode(value: string, allowBypass: boolean): PermissionMode {

@@ -13,6 +13,8 @@ export const main = defineCommand({
     pair: () => import("./pair").then((m) => m.default),
     status: () => import("./status").then((m) => m.default),
     unpair: () => import("./unpair").then((m) => m.default),
+    service: () => import("./service").then((m) => m.default),
+    doctor: () => import("./doctor").then((m) => m.default),
     version: () => import("./version").then((m) => m.default),
   },
 });

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { defineCommand } from "citty";
 import { loadAgentConfig } from "../agent/config";
+import { fetchDeviceStatus } from "../agent/device-status";
 import { relayUrls } from "../agent/relay-url";
-import { ExitCode, RaError } from "../errors";
+import { ExitCode } from "../errors";
 import { agentConfigPath } from "../paths";
 import { guard } from "./_shared";
 
@@ -22,15 +23,7 @@ export default defineCommand({
       const config = loadAgentConfig(path);
       const urls = relayUrls(config.relay);
       process.stdout.write(`Paired as "${config.name}" (device ${config.deviceId})\nRelay:  ${urls.base}\n`);
-      let res: Response;
-      try {
-        res = await fetch(urls.device, { headers: { Authorization: `Bearer ${config.token}` }, signal: AbortSignal.timeout(10_000) });
-      } catch (cause) {
-        throw new RaError("relay_unreachable", `relay unreachable: ${(cause as Error).message}`, { hint: "check the network and that `ra serve` runs there", exitCode: ExitCode.unavailable });
-      }
-      if (res.status === 401) throw new RaError("revoked", "the relay does not know this machine any more (unpaired or revoked)", { hint: "pair again with `ra pair`", exitCode: ExitCode.revoked });
-      if (!res.ok) throw new RaError("relay_error", `the relay answered ${res.status}`, { exitCode: ExitCode.unavailable });
-      const body = (await res.json()) as { online: boolean };
+      const body = await fetchDeviceStatus(config);
       process.stdout.write(`Status: relay reachable, token accepted, agent ${body.online ? "connected" : "not connected (start it with `ra agent`)"}\n`);
     }),
 });

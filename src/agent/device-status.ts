@@ -1,0 +1,17 @@
+import type { AgentConfig } from "./config";
+import { relayUrls } from "./relay-url";
+import { ExitCode, RaError } from "../errors";
+
+/** Asks the relay whether it knows this machine's token (GET /api/device); throws a RaError that says what to do. */
+export async function fetchDeviceStatus(config: AgentConfig): Promise<{ online: boolean }> {
+  const urls = relayUrls(config.relay);
+  let res: Response;
+  try {
+    res = await fetch(urls.device, { headers: { Authorization: `Bearer ${config.token}` }, signal: AbortSignal.timeout(10_000) });
+  } catch (cause) {
+    throw new RaError("relay_unreachable", `relay unreachable: ${(cause as Error).message}`, { hint: "check the network and that `ra serve` runs there", exitCode: ExitCode.unavailable });
+  }
+  if (res.status === 401) throw new RaError("revoked", "the relay does not know this machine any more (unpaired or revoked)", { hint: "pair again with `ra pair`", exitCode: ExitCode.revoked });
+  if (!res.ok) throw new RaError("relay_error", `the relay answered ${res.status}`, { exitCode: ExitCode.unavailable });
+  return (await res.json()) as { online: boolean };
+}
