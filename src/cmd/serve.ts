@@ -7,6 +7,7 @@ import { createLog } from "../log";
 import { dataDir as defaultDataDir } from "../paths";
 import { RelayConfig } from "../relay/config";
 import { startRelay } from "../relay";
+import { webhookUrl } from "../relay/webhook-url";
 import { canPrompt, guard, list, logArgs, setupLogging, untilSignal, usage } from "./_shared";
 
 export default defineCommand({
@@ -17,6 +18,7 @@ export default defineCommand({
     listen: { type: "string", description: "Address for agents and health checks (env RA_LISTEN, default 0.0.0.0:8080)", valueHint: "host:port" },
     "public-url": { type: "string", description: "The URL agents use to reach this relay, e.g. https://relay.example.com (env RA_PUBLIC_URL)", valueHint: "url" },
     owner: { type: "string", description: "Telegram user id allowed to use the bot; repeatable (env RA_OWNERS, comma-separated)", valueHint: "id" },
+    webhook: { type: "boolean", description: "Receive updates by webhook at --public-url instead of polling (env RA_WEBHOOK=1)" },
     "telegram-api-root": { type: "string", description: "Bot API server, for a self-hosted one (env RA_TELEGRAM_API_ROOT)", valueHint: "url" },
     "edit-interval-ms": { type: "string", description: "Minimum gap between messages/edits to one chat (default 1200)", valueHint: "ms" },
     "poll-timeout": { type: "string", description: "Long-polling timeout in seconds (default 30)", valueHint: "s" },
@@ -36,13 +38,18 @@ export default defineCommand({
         if (!Number.isSafeInteger(n) || n <= 0) throw usage(`--owner "${id}" is not a Telegram user id`, "user ids are numbers; message @userinfobot to see yours");
         return n;
       });
+      const publicUrl = args["public-url"] ?? env.RA_PUBLIC_URL;
+      const telegramApiRoot = args["telegram-api-root"] ?? env.RA_TELEGRAM_API_ROOT;
+      const hook = (args.webhook ?? env.RA_WEBHOOK === "1") ? webhookUrl(publicUrl, Boolean(telegramApiRoot)) : undefined;
+      if (hook && !hook.ok) throw usage(hook.message, hook.hint);
       const parsed = RelayConfig.safeParse({
         botToken,
         dataDir,
         host,
         port,
-        publicUrl: args["public-url"] ?? env.RA_PUBLIC_URL,
-        telegramApiRoot: args["telegram-api-root"] ?? env.RA_TELEGRAM_API_ROOT,
+        publicUrl,
+        telegramApiRoot,
+        webhookUrl: hook?.url,
         owners,
         editIntervalMs: Number(args["edit-interval-ms"] ?? env.RA_EDIT_INTERVAL_MS ?? 1200),
         pollTimeoutSeconds: Number(args["poll-timeout"] ?? 30),

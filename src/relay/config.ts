@@ -7,6 +7,8 @@ export const RelayConfig = z.object({
   port: z.number().int().min(0).max(65535),
   publicUrl: z.string().url().optional(),
   telegramApiRoot: z.string().url().optional(),
+  /** Set in webhook mode: where Telegram posts updates (already checked by webhookUrl). */
+  webhookUrl: z.string().url().optional(),
   owners: z.array(z.number().int().positive()),
   /** Minimum gap between two Bot API calls to one chat. */
   editIntervalMs: z.number().int().min(0),
