@@ -13,6 +13,8 @@ import { Refusals, REFUSAL_TEXT } from "./access";
 import { Messenger } from "./messenger";
 import { registerCommands, COMMANDS } from "./commands";
 import { ALLOWED_UPDATES } from "./allowed-updates";
+import { Invites } from "../invites";
+import { claimInvite, registerUsers, USER_COMMANDS } from "./users";
 
 export type BotDeps = {
   token: string;
@@ -47,6 +49,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   const bot = new Bot<RaContext>(deps.token, { client: { apiRoot: deps.apiRoot, timeoutSeconds: deps.pollTimeoutSeconds + 30 } });
   const messenger = new Messenger(bot.api, deps.clock, deps.editIntervalMs, deps.log);
   const refusals = new Refusals(deps.clock);
+  const invites = new Invites(deps.repo, deps.clock);
   let runner: RunnerHandle | undefined;
   const inFlight = new Set<Promise<void>>();
 
@@ -97,6 +100,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       });
       return;
     }
+    if (await claimInvite(ctx, invites, messenger)) return;
     // A stranger's tap is answered privately (a toast only they see), never in the card's chat.
     const answer = refusals.shouldAnswer(from.id);
     if (ctx.callbackQuery) await ctx.answerCallbackQuery(answer ? { text: REFUSAL_TEXT } : {}).catch(() => {});
@@ -107,12 +111,13 @@ export function createTelegram(deps: BotDeps): TelegramSide {
     bot,
     messenger,
     attach(conversations, approvals) {
+      registerUsers(bot, { ...deps, invites, messenger, conversations });
       registerCommands(bot, { ...deps, messenger, conversations, approvals });
     },
     async start(mode) {
       await bot.init();
       if (mode !== "webhook") await bot.api.deleteWebhook();
-      await bot.api.setMyCommands(COMMANDS).catch((err) => deps.log.warn(`could not set the command menu: ${(err as Error).message}`));
+      await bot.api.setMyCommands([...COMMANDS, ...USER_COMMANDS]).catch((err) => deps.log.warn(`could not set the command menu: ${(err as Error).message}`));
       // Updates received before a crash but never handled are handled now, in order, once.
       const leftover = deps.repo.unhandledUpdates();
       if (leftover.length) deps.log.info(`handling ${leftover.length} update(s) received before the last stop`);
