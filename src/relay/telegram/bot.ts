@@ -15,6 +15,7 @@ import { registerCommands, COMMANDS } from "./commands";
 import { ALLOWED_UPDATES } from "./allowed-updates";
 import { Invites } from "../invites";
 import { claimInvite, registerUsers, USER_COMMANDS } from "./users";
+import { admitGroupUpdate } from "./groups";
 
 export type BotDeps = {
   token: string;
@@ -78,10 +79,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
 
   bot.use(async (ctx, next) => {
     const chat = ctx.chat;
-    if (chat && chat.type !== "private") {
-      if (chat.type === "group" || chat.type === "supergroup") await ctx.leaveChat().catch(() => {});
-      return;
-    }
+    if (chat && chat.type !== "private") return (await admitGroupUpdate(ctx, { ...deps, messenger })) ? next() : undefined;
     const from = ctx.from;
     if (!from) return;
     const user = deps.repo.user(from.id);
