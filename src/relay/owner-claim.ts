@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../clock";
 import type { Repo } from "./db/repo";
@@ -23,7 +23,7 @@ export class OwnerClaim {
     const code = shortId(16);
     const expiresAt = this.clock.now() + SETUP_CODE_TTL_MS;
     this.repo.set(KEY, JSON.stringify({ hash: sha256(code), expiresAt }));
-    const file = join(this.dataDir, "setup-code");
+    const file = this.file();
     writeFileSync(file, `${code}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
     return { code, file, expiresAt };
@@ -36,6 +36,11 @@ export class OwnerClaim {
     const { hash, expiresAt } = JSON.parse(stored) as { hash: string; expiresAt: number };
     if (expiresAt <= this.clock.now() || !constantTimeEqual(hash, sha256(candidate.trim()))) return false;
     this.repo.del(KEY);
+    rmSync(this.file(), { force: true });
     return true;
+  }
+
+  private file(): string {
+    return join(this.dataDir, "setup-code");
   }
 }
