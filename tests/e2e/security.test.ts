@@ -7,6 +7,7 @@ import { CLAUDE_BIN } from "../helpers/claude-env";
 import { RaProcess } from "../helpers/ra-process";
 import { OWNER, startStack, type Stack } from "../helpers/stack";
 import { tmpDir } from "../helpers/tmp";
+import { decodeQr, parseTerminalQr } from "../helpers/qr-decode";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -30,6 +31,24 @@ describe("security through the compiled binary", () => {
     await stack.telegram.waitFor(() => stack.texts(4242).length === 1, { message: "the stranger's refusal" });
     expect(stack.texts(4242)).toEqual(["Sorry, this is a private bot."]);
     expect(existsSync(join(dir.path, "c.json"))).toBe(false);
+  });
+
+  test("ra pair prints the deep link as a QR code and a typed code from the 20-consonant alphabet; the link pairs", async () => {
+    await using dir = tmpDir();
+    await using pair = new RaProcess(["pair", "--relay", stack.relayUrl, "--name", "qr-box", "--config", join(dir.path, "c.json")]);
+    await pair.waitFor(/Waiting…/);
+    expect(pair.stdout).toMatch(/\/pair [BCDFGHJKLMNPQRSTVWXZ]{5}-[BCDFGHJKLMNPQRSTVWXZ]{5}\n/);
+    const link = pair.stdout.match(/https:\/\/t\.me\/ra_test_bot\?start=(pair_[A-Za-z0-9_-]{22})/)!;
+    const art = pair.stdout.split("\n").filter((l) => l.length > 20 && /^[█▀▄ ]+$/.test(l)).join("\n");
+    const qr = decodeQr(parseTerminalQr(art));
+    expect(qr).toMatchObject({ text: link[0], syndromesZero: true });
+
+    stack.telegram.userText(OWNER, `/start ${link[1]}`);
+    await stack.waitForText(/^Pair this machine\?[\s\S]*Machine: qr-box/);
+    const card = buttons(/Machine: qr-box/);
+    stack.telegram.clickButton(OWNER, card.message.message_id, card.data.find((d) => d.endsWith(":n"))!);
+    expect(await pair.exitCode()).toBe(1);
+    expect(stack.serve.output).not.toContain(link[1]);
   });
 
   test("rejecting the confirmation card ends `ra pair` with a clear error and no config", async () => {
