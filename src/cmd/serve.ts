@@ -18,6 +18,8 @@ export default defineCommand({
     listen: { type: "string", description: "Address for agents and health checks (env RA_LISTEN, default 0.0.0.0:8080)", valueHint: "host:port" },
     "public-url": { type: "string", description: "The URL agents use to reach this relay, e.g. https://relay.example.com (env RA_PUBLIC_URL)", valueHint: "url" },
     owner: { type: "string", description: "Telegram user id allowed to use the bot; repeatable (env RA_OWNERS, comma-separated)", valueHint: "id" },
+    "tls-cert": { type: "string", description: "PEM certificate (chain) to serve https/wss directly (env RA_TLS_CERT)", valueHint: "file" },
+    "tls-key": { type: "string", description: "PEM private key for --tls-cert (env RA_TLS_KEY)", valueHint: "file" },
     webhook: { type: "boolean", description: "Receive updates by webhook at --public-url instead of polling (env RA_WEBHOOK=1)" },
     "telegram-api-root": { type: "string", description: "Bot API server, for a self-hosted one (env RA_TELEGRAM_API_ROOT)", valueHint: "url" },
     "edit-interval-ms": { type: "string", description: "Minimum gap between messages/edits to one chat (default 1200)", valueHint: "ms" },
@@ -42,7 +44,9 @@ export default defineCommand({
       const telegramApiRoot = args["telegram-api-root"] ?? env.RA_TELEGRAM_API_ROOT;
       const hook = (args.webhook ?? env.RA_WEBHOOK === "1") ? webhookUrl(publicUrl, Boolean(telegramApiRoot)) : undefined;
       if (hook && !hook.ok) throw usage(hook.message, hook.hint);
+      const tls = readTls(args["tls-cert"] ?? env.RA_TLS_CERT, args["tls-key"] ?? env.RA_TLS_KEY);
       const parsed = RelayConfig.safeParse({
+        tls,
         botToken,
         dataDir,
         host,
@@ -71,6 +75,19 @@ export default defineCommand({
       await relay.stop();
     }),
 });
+
+function readTls(certFile: string | undefined, keyFile: string | undefined): { cert: string; key: string } | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw usage("--tls-cert and --tls-key go together", "pass both the PEM certificate and its private key, or neither (e.g. behind Caddy)");
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch (cause) {
+      throw new RaError("tls_file", `cannot read --${flag} ${file}: ${(cause as Error).message}`, { hint: "check the path and that the user running ra serve may read it", exitCode: ExitCode.config });
+    }
+  };
+  return { cert: read("tls-cert", certFile), key: read("tls-key", keyFile) };
+}
 
 function parseListen(value: string): [string, number] {
   const match = value.match(/^(.*):(\d+)$/);

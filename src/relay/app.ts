@@ -17,6 +17,13 @@ export function createApp(deps: SocketDeps & { webhook?: WebhookDeps }) {
     }
   };
 
+  // Agents never send an Origin header and browsers always do: refusing it keeps web pages from
+  // opening the hub's sockets with a visitor's network position (cross-site WebSocket hijacking).
+  app.use("/ws/*", async (c, next) => {
+    if (c.req.header("origin")) return c.json({ error: "forbidden", message: "WebSocket connections from web pages are not accepted" }, 403);
+    await next();
+  });
+
   app.get("/healthz", (c) => c.json({ ok: true, time: deps.clock.now() }));
 
   const deviceOf = (authorization: string | undefined) => {

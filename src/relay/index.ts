@@ -81,19 +81,26 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       hostname: config.host,
       port: config.port,
       fetch: app.fetch,
+      ...(config.tls ? { tls: config.tls } : {}),
       // Bun pings idle sockets and drops one that stays silent for 30 s: a dead link is noticed in time.
       websocket: { ...websocket, maxPayloadLength: MAX_FRAME_BYTES, idleTimeout: 30, sendPings: true },
     });
   } catch (cause) {
     await telegram.stop();
     db.$client.close();
+    if (config.tls) {
+      throw new RaError("tls", `cannot serve TLS with --tls-cert/--tls-key: ${(cause as Error).message}`, {
+        hint: "pass a PEM certificate (chain) and its matching unencrypted PEM private key, or a free port with --listen",
+        exitCode: ExitCode.config,
+      });
+    }
     throw new RaError("listen", `cannot listen on ${config.host}:${config.port}: ${(cause as Error).message}`, {
       hint: "pick a free port with --listen HOST:PORT",
       exitCode: ExitCode.unavailable,
     });
   }
-  const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${server.port}`;
-  log.info(`listening on ${config.host}:${server.port}`);
+  const url = `${config.tls ? "https" : "http"}://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${server.port}`;
+  log.info(`listening on ${config.host}:${server.port}${config.tls ? " (TLS)" : ""}`);
   if (config.webhookUrl && webhookSecret) {
     try {
       await registerWebhook(telegram.bot.api, config.webhookUrl, webhookSecret);

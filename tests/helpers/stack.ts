@@ -17,7 +17,7 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
  * `ra serve` with OWNER as owner, one machine paired as "laptop" and its `ra agent` running the
  * real claude CLI in a fresh working directory.
  */
-export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; port?: number } = {}) {
+export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; port?: number; https?: boolean; agentEnv?: Record<string, string> } = {}) {
   const telegram = new FakeTelegram({ token: TOKEN, username: "ra_test_bot" });
   const model = startFakeModelApi();
   const claude: ClaudeTestEnv = createClaudeEnv(model.url);
@@ -32,14 +32,14 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
   let serve = serveWith(options.port ?? 0);
   const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/, "the relay to listen"))[1]);
   const proxy = options.viaProxy ? startTcpProxy(port) : undefined;
-  const relayUrl = proxy?.url ?? `http://127.0.0.1:${port}`;
+  const relayUrl = proxy?.url ?? `${options.https ? "https" : "http"}://127.0.0.1:${port}`;
   {
-    await using pair = new RaProcess(["pair", "--relay", relayUrl, "--name", "laptop", "--config", config]);
+    await using pair = new RaProcess(["pair", "--relay", relayUrl, "--name", "laptop", "--config", config], { env: options.agentEnv });
     await pairFromTelegram(telegram, OWNER, pair);
     if ((await pair.exitCode()) !== 0) throw new Error(`ra pair failed:\n${pair.output}`);
   }
   const startAgent = async () => {
-    const agent = new RaProcess(["agent", "--config", config, "--root", workdir, "--claude", options.claudePath ?? CLAUDE_BIN], { env: claude.env });
+    const agent = new RaProcess(["agent", "--config", config, "--root", workdir, "--claude", options.claudePath ?? CLAUDE_BIN], { env: { ...claude.env, ...options.agentEnv } });
     await agent.waitFor(/connected to .* as "laptop"/, "the agent to connect");
     return agent;
   };
