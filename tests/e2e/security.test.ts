@@ -8,6 +8,7 @@ import { RaProcess } from "../helpers/ra-process";
 import { OWNER, startStack, type Stack } from "../helpers/stack";
 import { tmpDir } from "../helpers/tmp";
 import { decodeQr, parseTerminalQr } from "../helpers/qr-decode";
+import { MASKED_NOTE } from "../../src/relay/mask-secrets";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -17,6 +18,8 @@ afterAll(async () => {
   await stack?.[Symbol.asyncDispose]();
 });
 
+const buttonsOf = (m: { reply_markup?: { inline_keyboard: unknown[][] } }) =>
+  (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => ((b as { callback_data?: string }).callback_data ?? ""));
 const buttons = (text: RegExp) => {
   const message = stack.messages(text).at(-1)!;
   return { message, data: (message.reply_markup?.inline_keyboard ?? []).flat().map((b) => ("callback_data" in b ? b.callback_data : "")) };
@@ -125,15 +128,33 @@ describe("security through the compiled binary", () => {
     await stack.waitForText(/echo: still fine\?[\s\S]*✅ laptop/);
   });
 
-  test("revoking from /devices disconnects the agent at once; it exits 77 and does not retry", async () => {
+  test("a secret in a tool call is masked on the approval card; no Bot API call ever carries it", async () => {
+    const token = `ghp_${"Q".repeat(36)}`;
+    stack.model.enqueue([{ toolUse: { name: "Bash", input: { command: `curl -H "Authorization: token ${token}" https://api.github.com/user`, description: "Ask GitHub who I am" } } }], [{ text: "Denied, fine." }]);
+    stack.telegram.userText(OWNER, "who am i on github");
+    const card = await stack.telegram.waitFor(() => stack.messages(/wants to/).find((m) => buttonsOf(m).some((d) => d.startsWith("ap:"))), { message: "the approval card" });
+    expect(card.text).toContain("ghp_…[masked]");
+    expect(card.text).toContain(MASKED_NOTE);
+    stack.telegram.clickButton(OWNER, card.message_id, buttonsOf(card).find((d) => d.startsWith("ap:") && d.endsWith(":d"))!);
+    await stack.waitForText(/Denied, fine\.[\s\S]*✅ laptop/);
+    expect(stack.telegram.calls.filter((c) => JSON.stringify(c).includes(token))).toEqual([]);
+  });
+
+  test("revoking mid-turn from /devices ends the turn and disconnects the agent at once; it exits 77 and does not retry", async () => {
+    const answer = Array.from({ length: 60 }, (_, i) => `Sentence ${i + 1} of a long answer.`).join(" ");
+    stack.model.enqueue([{ text: answer, chunkSize: 10, delayMs: 40 }]);
+    stack.telegram.userText(OWNER, "talk for a while");
+    await stack.waitForText(/Sentence 2 of/, "the turn to be streaming");
     stack.telegram.userText(OWNER, "/devices");
-    await stack.waitForText(/🟢 laptop – online/);
-    const list = buttons(/laptop – online/);
+    await stack.waitForText(/🟡 laptop – busy/);
+    const list = buttons(/laptop – busy/);
     stack.telegram.clickButton(OWNER, list.message.message_id, list.data.find((d) => d.startsWith("rv:") && d.endsWith(":?"))!);
     await stack.waitForText(/^Revoke laptop/);
     const confirm = buttons(/^Revoke laptop/);
     stack.telegram.clickButton(OWNER, confirm.message.message_id, confirm.data.find((d) => d.endsWith(":y"))!);
     expect(await stack.agent.exitCode()).toBe(77);
+    await stack.waitForText(/Sentence 2 of[\s\S]*⚠️ failed · laptop[\s\S]*laptop was revoked\./, "the turn to end as revoked");
+    expect(stack.texts().join("\n")).not.toContain("Sentence 60 of");
     expect(stack.agent.stderr).toContain("it was unpaired or revoked");
     expect(stack.agent.stderr).not.toContain("retrying");
     await using status = new RaProcess(["status", "--config", stack.config]);
