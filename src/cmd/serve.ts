@@ -8,7 +8,7 @@ import { dataDir as defaultDataDir } from "../paths";
 import { RelayConfig } from "../relay/config";
 import { startRelay } from "../relay";
 import { webhookUrl } from "../relay/webhook-url";
-import { canPrompt, guard, list, logArgs, setupLogging, untilSignal, usage } from "./_shared";
+import { canPrompt, guard, list, logArgs, repeated, setupLogging, untilSignal, usage } from "./_shared";
 
 export default defineCommand({
   meta: { name: "serve", description: "Run the relay: the Telegram bot and the hub your machines connect to (on a small server)" },
@@ -27,7 +27,7 @@ export default defineCommand({
     "approval-timeout": { type: "string", description: "Seconds an approval card waits before it is denied (env RA_APPROVAL_TIMEOUT, default 600)", valueHint: "s" },
     ...logArgs,
   },
-  run: ({ args }) =>
+  run: ({ args, rawArgs }) =>
     guard(async () => {
       const env = process.env;
       setupLogging(args);
@@ -35,7 +35,7 @@ export default defineCommand({
       const dataDir = args["data-dir"] ?? env.RA_DATA_DIR ?? defaultDataDir();
       const [host, port] = parseListen(args.listen ?? env.RA_LISTEN ?? "0.0.0.0:8080");
       const botToken = await resolveBotToken(args["bot-token"] ?? env.RA_BOT_TOKEN, dataDir);
-      const owners = list(args.owner ?? env.RA_OWNERS).map((id) => {
+      const owners = list(args.owner ? repeated(rawArgs, "owner") : env.RA_OWNERS).map((id) => {
         const n = Number(id);
         if (!Number.isSafeInteger(n) || n <= 0) throw usage(`--owner "${id}" is not a Telegram user id`, "user ids are numbers; message @userinfobot to see yours");
         return n;
