@@ -12,6 +12,7 @@ CREATE TABLE `invites` (
 	`status` text NOT NULL,
 	`claimed_by` integer,
 	`claimed_name` text,
+	`message_id` integer,
 	`created_at` integer NOT NULL,
 	`expires_at` integer NOT NULL
 );

@@ -17,12 +17,18 @@ export class Invites {
     private readonly clock: Clock,
   ) {}
 
-  create(ownerId: number): { secret: string; expiresAt: number } {
+  create(ownerId: number): { id: string; secret: string; expiresAt: number } {
+    const id = shortId();
     const secret = shortId(16);
     const now = this.clock.now();
     const expiresAt = now + INVITE_TTL_MS;
-    this.repo.addInvite({ id: shortId(), secretHash: sha256(secret), invitedBy: ownerId, status: "open", createdAt: now, expiresAt });
-    return { secret, expiresAt };
+    this.repo.addInvite({ id, secretHash: sha256(secret), invitedBy: ownerId, status: "open", createdAt: now, expiresAt });
+    return { id, secret, expiresAt };
+  }
+
+  /** Remembers the owner's message with the link, to take the link out once it is used. */
+  shownIn(id: string, messageId: number): void {
+    this.repo.setInviteMessage(id, messageId);
   }
 
   /** A stranger's /start inv_<secret>; null when the secret is unknown, used or expired. */

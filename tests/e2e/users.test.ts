@@ -47,6 +47,8 @@ describe("inviting a second person", () => {
     stack.telegram.userText(FRIEND, `/start ${link}`, { firstName: "Fran" });
     await stack.waitForText(/^Let this person use your bot\?\nFran, Telegram id 3003, opened your invite/);
     await stack.waitForText(/owner who invited you was asked to confirm/, "the invitee's note", FRIEND);
+    await stack.waitForText(/^Invite link used by Fran; it no longer works\./);
+    expect(stack.texts().join("\n")).not.toContain(link);
 
     stack.telegram.userText(LATECOMER, `/start ${link}`);
     await stack.waitForText(/private bot/, "the latecomer's refusal", LATECOMER);

@@ -32,6 +32,7 @@ export function createRepo(db: Db) {
     invite: (id: string) => db.select().from(invites).where(eq(invites.id, id)).get(),
     inviteBySecretHash: (hash: string) => db.select().from(invites).where(eq(invites.secretHash, hash)).get(),
     addInvite: (i: typeof invites.$inferInsert) => db.insert(invites).values(i).run(),
+    setInviteMessage: (id: string, messageId: number) => db.update(invites).set({ messageId }).where(eq(invites.id, id)).run(),
     /** Moves an invite on from `from`; false when someone else got there first (single use). */
     moveInvite: (id: string, from: Invite["status"], set: Partial<typeof invites.$inferInsert>) =>
       db.update(invites).set(set).where(and(eq(invites.id, id), eq(invites.status, from))).returning({ id: invites.id }).all().length === 1,

@@ -138,6 +138,8 @@ export const invites = sqliteTable(
     status: text("status", { enum: ["open", "claimed", "accepted", "refused"] }).notNull(),
     claimedBy: integer("claimed_by"),
     claimedName: text("claimed_name"),
+    /** The owner's message holding the link: edited once the link is used, so the secret leaves the chat. */
+    messageId: integer("message_id"),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
   },

@@ -33,12 +33,13 @@ export function registerUsers(bot: Bot<RaContext>, deps: Deps): void {
 
   bot.command("invite", async (ctx) => {
     if (!isOwner(ctx)) return say(ctx, ONLY_OWNERS);
-    const { secret } = invites.create(ctx.user!.telegramId);
+    const { id, secret } = invites.create(ctx.user!.telegramId);
     const link = `https://t.me/${bot.botInfo.username}?start=${INVITE_PREFIX}${secret}`;
-    return say(ctx, concatFormatted(
+    const sent = await say(ctx, concatFormatted(
       bold("Invite a second person\n"),
       plain(`Send them this link (it works once, for 24 hours):\n${link}\n\nWhen they open it you get a card with their Telegram name and id, and they get in only if you tap Let in. They will see and drive only the machines they pair themselves.`),
     ));
+    if (sent) invites.shownIn(id, sent.message_id);
   });
 
   bot.command("users", async (ctx) => {
@@ -132,6 +133,8 @@ export async function claimInvite(ctx: RaContext, invites: Invites, messenger: M
   if (!secret || !from) return false;
   const invite = invites.claim(secret, { id: from.id, name: fullName(from) });
   if (!invite) return false;
+  // The link has done its job: take it out of the owner's chat.
+  if (invite.messageId) await messenger.edit(invite.invitedBy, invite.messageId, plain(`Invite link used by ${fullName(from)}; it no longer works. Confirm below.`));
   await messenger.send(invite.invitedBy, concatFormatted(
     bold("Let this person use your bot?\n"),
     plain(`${fullName(from)}, Telegram id ${from.id}, opened your invite.\nThey will see and drive only the machines they pair themselves.`),
