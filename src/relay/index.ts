@@ -45,7 +45,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const ownerClaim = new OwnerClaim(repo, clock, config.dataDir);
 
   for (const id of config.owners) repo.addUser({ telegramId: id, role: "owner", name: "", createdAt: clock.now() });
-  const setupCode = repo.owners().length === 0 ? ownerClaim.mint() : undefined;
+  const setupCode = repo.owners().length === 0 ? ownerClaim.mint() : ownerClaim.retire();
 
   const telegram = createTelegram({
     token: config.botToken,

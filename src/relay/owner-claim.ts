@@ -29,10 +29,17 @@ export class OwnerClaim {
     return { code, file, expiresAt };
   }
 
+  /** The relay has an owner (e.g. --owner was added after a start without one): no code works any more. */
+  retire(): undefined {
+    this.repo.del(KEY);
+    rmSync(this.file(), { force: true });
+    return undefined;
+  }
+
   /** Consumes the code if it matches and is fresh; the caller then makes the sender an owner. */
   redeem(candidate: string): boolean {
     const stored = this.repo.get(KEY);
-    if (!stored || !candidate) return false;
+    if (!stored || !candidate || this.repo.owners().length > 0) return false;
     const { hash, expiresAt } = JSON.parse(stored) as { hash: string; expiresAt: number };
     if (expiresAt <= this.clock.now() || !constantTimeEqual(hash, sha256(candidate.trim()))) return false;
     this.repo.del(KEY);

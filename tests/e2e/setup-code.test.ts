@@ -21,8 +21,8 @@ afterAll(async () => {
   await dir?.[Symbol.asyncDispose]();
 });
 
-const serve = (dataDir: string) =>
-  new RaProcess(["serve", "--bot-token", TOKEN, "--telegram-api-root", telegram.url, "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--poll-timeout", "1", "--edit-interval-ms", "0"]);
+const serve = (dataDir: string, ...extra: string[]) =>
+  new RaProcess(["serve", "--bot-token", TOKEN, "--telegram-api-root", telegram.url, "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--poll-timeout", "1", "--edit-interval-ms", "0", ...extra]);
 const texts = (chatId: number) => telegram.sent(chatId);
 
 describe("the setup code", () => {
@@ -47,6 +47,22 @@ describe("the setup code", () => {
     expect(texts(FIRST)).toEqual(["Sorry, this is a private bot."]);
     expect(existsSync(file)).toBe(false);
     expect(relay.output).not.toMatch(new RegExp(`${code}[\\s\\S]*${code}`)); // printed once, never logged
+  });
+
+  test("a code printed before an --owner was given stops working, and its file goes", async () => {
+    const data = join(dir.path, "later-owner");
+    let code: string;
+    {
+      await using first = serve(data);
+      code = (await first.waitFor(/\/start ([A-Za-z0-9_-]{22})\n/, "the setup code"))[1]!;
+    }
+    await using relay = serve(data, "--owner", "6009");
+    await relay.waitFor(/polling for messages/);
+    expect(relay.stdout).not.toContain("/start");
+    expect(existsSync(join(data, "setup-code"))).toBe(false);
+    telegram.userText(6010, `/start ${code}`);
+    await telegram.waitFor(() => texts(6010).length === 1, { message: "the refusal" });
+    expect(texts(6010)).toEqual(["Sorry, this is a private bot."]);
   });
 
   test("a corrupt database stops the relay with a clear error and is left untouched", async () => {

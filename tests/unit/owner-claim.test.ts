@@ -51,6 +51,16 @@ describe("the owner's setup code", () => {
     expect(claim.redeem(second)).toBe(false);
   });
 
+  test("once the relay has an owner, a code minted before stops working and its file goes", () => {
+    const { repo, claim } = setup();
+    const { code, file } = claim.mint();
+    repo.addUser({ telegramId: 1001, role: "owner", name: "", createdAt: 0 });
+    expect(claim.redeem(code)).toBe(false);
+    claim.retire();
+    expect(existsSync(file)).toBe(false);
+    expect(repo.get("setup_code")).toBeUndefined();
+  });
+
   test("a new code (a restart without an owner) invalidates the old one", () => {
     const { claim } = setup();
     const old = claim.mint().code;
