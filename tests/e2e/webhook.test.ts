@@ -7,6 +7,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../helpers/free-port";
 import { RaProcess } from "../helpers/ra-process";
+import { tmpDir } from "../helpers/tmp";
 import { OWNER, startStack, TOKEN, type Stack } from "../helpers/stack";
 
 let stack: Stack;
@@ -117,6 +118,15 @@ describe("ra serve --webhook usage errors", () => {
   test("without --public-url", async () => {
     expect(await serve()).toEqual({ code: 2, stderr: expect.stringContaining("--webhook needs --public-url") });
   });
+  test("a webhook Telegram refuses stops the relay with Telegram's reason", async () => {
+    await using dir = tmpDir();
+    const got = await serve("--public-url", "https://relay.example.com", "--telegram-api-root", stack.telegram.url, "--data-dir", dir.path, "--listen", "127.0.0.1:0");
+    expect(got.code).toBe(69);
+    expect(got.stderr).toContain("Telegram refused the webhook https://relay.example.com/telegram/webhook");
+    expect(got.stderr).toContain("delivers only to loopback addresses");
+    expect(got.stderr).not.toContain(readFileSync(join(dir.path, "webhook-secret"), "utf8").trim());
+  });
+
   test("with http, or a port Telegram does not deliver to", async () => {
     expect(await serve("--public-url", "http://relay.example.com")).toEqual({ code: 2, stderr: expect.stringContaining("--webhook needs an https --public-url") });
     expect(await serve("--public-url", "https://relay.example.com:8080")).toEqual({ code: 2, stderr: expect.stringContaining("--webhook cannot use port 8080") });
