@@ -45,6 +45,9 @@ describe("groups", () => {
     stack.telegram.userText(-800, "/status", { fromId: OWNER });
     await stack.waitForText(/^Prompts go to laptop\./, "the owner's /status", -800);
     expect(stack.texts(-800)).toHaveLength(3); // hint, enabled, /status: nothing for the stranger
+    const status = stack.messages(/^Prompts go to laptop\./, -800).at(-1)!;
+    const tap = stack.telegram.clickButton(-800, status.message_id, "use:whatever", STRANGER);
+    expect(await stack.telegram.waitFor(() => stack.telegram.callbackAnswer(tap), { message: "the stranger's tap answered" })).not.toHaveProperty("text");
     expect(stack.telegram.leftChats.has(-800)).toBe(false);
 
     stack.telegram.userText(-800, "/disallowgroup", { fromId: STRANGER });

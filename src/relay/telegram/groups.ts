@@ -44,7 +44,11 @@ export async function admitGroupUpdate(ctx: RaContext, deps: { repo: Repo; log: 
       if (owner) await say("This group is already enabled.");
       return false;
     }
-    if (!user) return false;
+    if (!user) {
+      // A stranger's tap on a card in the group: stop their spinner, say nothing.
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+      return false;
+    }
     ctx.user = user;
     return true;
   }
