@@ -16,8 +16,8 @@ const IncomingUpdate = z.looseObject({ update_id: z.number().int().nonnegative()
 
 export type WebhookDeps = {
   secret: string;
-  /** Stores the update and handles it in the background; false when it was stored before. */
-  receive(update: Update): boolean;
+  /** Stores the update and handles it in the background. */
+  receive(update: Update): "new" | "duplicate" | "stopping";
   log: Log;
 };
 
@@ -42,7 +42,8 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
     }
     const parsed = IncomingUpdate.safeParse(body);
     if (!parsed.success) return c.json({ error: "bad_request", message: "the body is not a Telegram update" }, 400);
-    deps.receive(parsed.data as unknown as Update);
+    // While shutting down nothing is stored: Telegram delivers it again to the next start.
+    if (deps.receive(parsed.data as unknown as Update) === "stopping") return c.json({ error: "unavailable", message: "the relay is restarting" }, 503);
     return c.body(null, 200);
   });
 }

@@ -40,7 +40,7 @@ export type TelegramSide = {
   /** Polls, or with `webhook` only gets ready: updates then arrive through `receive`. */
   start(mode?: "webhook"): Promise<void>;
   /** A webhook delivery: stored first (dedupe, survives a crash), handled in the background. */
-  receive(update: Update): boolean;
+  receive(update: Update): "new" | "duplicate" | "stopping";
   stop(): Promise<void>;
   /** Settles when polling ends on its own (a fatal Bot API error such as 401 or 409). */
   ended(): Promise<unknown>;
@@ -53,6 +53,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   const invites = new Invites(deps.repo, deps.clock);
   let runner: RunnerHandle | undefined;
   const inFlight = new Set<Promise<void>>();
+  let stopping = false;
 
   // Every update is stored before it is handled and marked when done: see telegramUpdates.
   const store = (update: Update) => deps.repo.receiveUpdate(update.update_id, JSON.stringify(update), deps.clock.now());
@@ -126,15 +127,17 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       deps.log.info(`Telegram bot @${bot.botInfo.username} is polling for messages`);
     },
     receive(update) {
-      if (!store(update)) return false;
+      if (stopping) return "stopping";
+      if (!store(update)) return "duplicate";
       const handled: Promise<void> = bot.handleUpdate(update).then(
         () => {},
         async (err) => void (await bot.errorHandler(err)),
       ).finally(() => inFlight.delete(handled));
       inFlight.add(handled);
-      return true;
+      return "new";
     },
     async stop() {
+      stopping = true;
       if (runner?.isRunning()) await runner.stop();
       await Promise.all(inFlight);
     },
