@@ -1,7 +1,7 @@
 // Only the owner reaches an agent: pairing confirmation and brakes, revocation, unpair, the
 // machine's own limits, and hostile frames, each through the compiled binary.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, existsSync, symlinkSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLAUDE_BIN } from "../helpers/claude-env";
 import { RaProcess } from "../helpers/ra-process";
@@ -76,6 +76,18 @@ describe("security through the compiled binary", () => {
     expect(await agent.exitCode()).toBe(78);
     expect(agent.stderr).toContain("readable by other users");
     expect(agent.stderr).toContain(`chmod 600 ${loose}`);
+  });
+
+  test("--root is repeatable: every folder given becomes a root", async () => {
+    await using dir = tmpDir();
+    const [a, b] = [join(dir.path, "a"), join(dir.path, "b")];
+    mkdirSync(a);
+    mkdirSync(b);
+    const config = join(dir.path, "c.json");
+    writeFileSync(config, JSON.stringify({ relay: "http://127.0.0.1:9", deviceId: "d", name: "roots", token: "ra_dev_unused" }), { mode: 0o600 });
+    await using agent = new RaProcess(["agent", "--config", config, "--data-dir", join(dir.path, "data"), "--root", a, "--root", b, "--claude", CLAUDE_BIN]);
+    await agent.waitFor(/runs prompts in/);
+    expect(agent.output).toContain(`"roots" runs prompts in ${realpathSync(a)}, ${realpathSync(b)}`);
   });
 
   test("/cd outside the machine's roots, directly or through a symlink, is refused by the machine", async () => {
