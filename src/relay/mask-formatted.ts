@@ -7,7 +7,8 @@ import { MASKED_NOTE, maskSecrets, secretRanges } from "./mask-secrets";
  * secrets are masked, entities moved to match, and a note added when something was masked. An
  * entity that only covered a secret disappears; a link whose URL carries one is masked too.
  */
-export function maskFormatted(ft: FormattedText): FormattedText {
+export function maskFormatted(ft: FormattedText, options: { limit?: number; note?: boolean } = {}): FormattedText {
+  const limit = options.limit ?? TELEGRAM_TEXT_LIMIT;
   const ranges = secretRanges(ft.text);
   const urlsMasked = ft.entities.some((e) => e.type === "text_link" && maskSecrets(e.url).masked > 0);
   if (ranges.length === 0 && !urlsMasked) return ft;
@@ -39,7 +40,6 @@ export function maskFormatted(ft: FormattedText): FormattedText {
   }
   const masked = { text, entities };
   const note = `\n\n${MASKED_NOTE}`;
-  if (text.includes(MASKED_NOTE)) return truncateFormatted(masked, TELEGRAM_TEXT_LIMIT);
-  if (text.length + note.length <= TELEGRAM_TEXT_LIMIT) return { text: text + note, entities };
-  return truncateFormatted(masked, TELEGRAM_TEXT_LIMIT);
+  if (options.note !== false && !text.includes(MASKED_NOTE) && text.length + note.length <= limit) return { text: text + note, entities };
+  return truncateFormatted(masked, limit);
 }

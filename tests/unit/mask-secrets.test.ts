@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { validateEntities } from "../../src/relay/format";
 import { maskFormatted } from "../../src/relay/mask-formatted";
 import { MASKED_NOTE, maskSecrets } from "../../src/relay/mask-secrets";
+import { maskOutgoing } from "../../src/relay/telegram/mask-transformer";
 
 describe("secret masking", () => {
   const cases: [string, string, string][] = [
@@ -83,5 +84,25 @@ describe("masking formatted text (every message on its way out)", () => {
       for (const s of ["abcdefghijklmnopqrstuvwxyz0123", "IOSFODNN7EXAMPLE", "B".repeat(36), "hunter2hunter2", "pw12345"]) expect(out.text).not.toContain(s);
       expect(validateEntities(out)).toBeNull();
     }
+  });
+});
+
+describe("the Bot API transformer", () => {
+  const key = "AKIAIOSFODNN7EXAMPLE";
+  const call = async (method: string, payload: Record<string, unknown>) => {
+    let seen: Record<string, unknown> = {};
+    const prev = (async (_m: string, p: Record<string, unknown>) => ((seen = p), { ok: true, result: true })) as unknown as Parameters<typeof maskOutgoing>[0];
+    await maskOutgoing(prev, method as never, payload as never);
+    return seen;
+  };
+  test("masks message text (with the note), drafts, toasts (without) and captions, keeping entities valid", async () => {
+    const sent = await call("sendMessage", { chat_id: 1, text: `id ${key}`, entities: [{ type: "code", offset: 3, length: key.length }] });
+    expect(sent.text).toBe(`id AKIA…[masked]\n\n${MASKED_NOTE}`);
+    expect(sent.entities).toEqual([{ type: "code", offset: 3, length: "AKIA…[masked]".length }]);
+    expect((await call("sendMessageDraft", { chat_id: 1, draft_id: 1, text: key })).text).toStartWith("AKIA…[masked]");
+    expect((await call("answerCallbackQuery", { callback_query_id: "1", text: `tapped ${key}` })).text).toBe("tapped AKIA…[masked]");
+    expect((await call("sendDocument", { chat_id: 1, caption: key })).caption).toStartWith("AKIA…[masked]");
+    const clean = { chat_id: 1, text: "nothing secret" };
+    expect(await call("sendMessage", clean)).toBe(clean);
   });
 });

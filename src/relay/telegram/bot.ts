@@ -16,6 +16,7 @@ import { ALLOWED_UPDATES } from "./allowed-updates";
 import { Invites } from "../invites";
 import { claimInvite, registerUsers, USER_COMMANDS } from "./users";
 import { admitGroupUpdate } from "./groups";
+import { maskOutgoing } from "./mask-transformer";
 
 export type BotDeps = {
   token: string;
@@ -55,6 +56,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
 
+  bot.api.config.use(maskOutgoing);
   // Every update is stored before it is handled and marked when done: see telegramUpdates.
   const store = (update: Update) => deps.repo.receiveUpdate(update.update_id, JSON.stringify(update), deps.clock.now());
   bot.api.config.use(async (prev, method, payload, signal) => {

@@ -4,7 +4,6 @@ import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import { validateEntities, type FormattedText } from "../format";
 import { ChatLane, isTransient } from "./lane";
-import { maskFormatted } from "../mask-formatted";
 import { maskSecrets } from "../mask-secrets";
 
 /** urgent: goes before waiting edits (approval cards must not queue behind streaming). */
@@ -72,7 +71,7 @@ export class Messenger {
     return new Promise((resolve) => {
       this.lane(chatId).push(async (lastChance) => {
         try {
-          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(maskSecrets(content).text), filename), { caption: caption && maskSecrets(caption).text.slice(0, 1024), disable_notification: true }));
+          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(maskSecrets(content).text), filename), { caption: caption?.slice(0, 1024), disable_notification: true }));
         } catch (err) {
           if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
           this.log.error(`could not send ${filename} to chat ${chatId}: ${(err as Error).message}`);
@@ -89,7 +88,7 @@ export class Messenger {
   }
 
   async rawSend(chatId: number, ft: FormattedText, options: SendOptions): Promise<Message> {
-    const safe = safeFormatted(maskFormatted(ft));
+    const safe = safeFormatted(ft);
     try {
       return await this.api.sendMessage(chatId, safe.text, {
         entities: safe.entities,
@@ -106,7 +105,7 @@ export class Messenger {
 
   /** Returns false when the message no longer exists (the caller sends a new one). */
   async rawEdit(chatId: number, messageId: number, ft: FormattedText, options: SendOptions): Promise<boolean> {
-    const safe = safeFormatted(maskFormatted(ft));
+    const safe = safeFormatted(ft);
     try {
       await this.api.editMessageText(chatId, messageId, safe.text, { entities: safe.entities, link_preview_options: NO_PREVIEW, reply_markup: options.markup });
       return true;
