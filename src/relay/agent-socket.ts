@@ -71,7 +71,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
 
   return {
     onMessage(raw) {
-      if (!rate.take()) {
+      if (!rate.take(typeof raw === "string" ? raw.length : raw.byteLength)) {
         log.warn(`${device.name} sent frames faster than the limit; closing its connection`);
         link.send({ type: "error", code: "rate_limited", message: "too many frames; reconnect and slow down" });
         link.close(CloseCode.policy, "too many frames");

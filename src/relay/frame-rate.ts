@@ -1,31 +1,42 @@
 import type { Clock } from "../clock";
 
-/** Per agent connection: bursts (a replay after a reconnect) pass, a sustained flood does not. */
-export const AGENT_FRAME_RATE = { perSecond: 500, burst: 2000 } as const;
+type Bucket = { perSecond: number; burst: number };
 
 /**
- * A token bucket for one WebSocket connection: each frame takes a token, tokens come back at
- * `perSecond` up to `burst`. A connection that runs dry is closed; nobody else is affected, and an
- * agent loses nothing by it (whatever was not acknowledged is sent again after the reconnect).
+ * Per agent connection. The burst is large because an agent that was offline replays everything
+ * the relay did not acknowledge at once after reconnecting; a sustained flood still runs dry.
+ */
+export const AGENT_FRAME_RATE = { frames: { perSecond: 1000, burst: 20_000 }, bytes: { perSecond: 4 << 20, burst: 64 << 20 } } as const;
+
+/**
+ * Token buckets for one WebSocket connection, one for frames and one for bytes: each frame takes
+ * one token and its size, tokens come back at `perSecond` up to `burst`. A connection that runs dry
+ * is closed; nobody else is affected, and an agent loses nothing by it (whatever was not
+ * acknowledged is sent again after the reconnect).
  */
 export class FrameRate {
-  private tokens: number;
+  private frames: number;
+  private bytes: number;
   private last: number;
 
   constructor(
     private readonly clock: Clock,
-    private readonly limits: { perSecond: number; burst: number } = AGENT_FRAME_RATE,
+    private readonly limits: { frames: Bucket; bytes: Bucket } = AGENT_FRAME_RATE,
   ) {
-    this.tokens = limits.burst;
+    this.frames = limits.frames.burst;
+    this.bytes = limits.bytes.burst;
     this.last = clock.now();
   }
 
-  take(): boolean {
+  take(size: number): boolean {
     const now = this.clock.now();
-    this.tokens = Math.min(this.limits.burst, this.tokens + ((now - this.last) / 1000) * this.limits.perSecond);
+    const seconds = (now - this.last) / 1000;
     this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    this.frames = Math.min(this.limits.frames.burst, this.frames + seconds * this.limits.frames.perSecond);
+    this.bytes = Math.min(this.limits.bytes.burst, this.bytes + seconds * this.limits.bytes.perSecond);
+    if (this.frames < 1 || this.bytes < size) return false;
+    this.frames -= 1;
+    this.bytes -= size;
     return true;
   }
 }

@@ -91,10 +91,10 @@ describe("WebSocket limits", () => {
     await flood.opened;
     const bystander = open("/ws/pair");
     await bystander.opened;
-    for (let i = 0; i < 5000 && flood.ws.readyState === WebSocket.OPEN; i++) flood.ws.send(JSON.stringify({ v: 1, type: "ping", t: i }));
+    for (let i = 0; i < 30_000 && flood.ws.readyState === WebSocket.OPEN; i++) flood.ws.send(JSON.stringify({ v: 1, type: "ping", t: i }));
     expect(await flood.closed).toEqual({ code: 1008, reason: "too many frames" });
     expect(flood.frames.at(-1)).toMatchObject({ type: "error", code: "rate_limited" });
-    expect(flood.frames.filter((f) => f.type === "pong").length).toBeGreaterThanOrEqual(2000);
+    expect(flood.frames.filter((f) => f.type === "pong").length).toBeGreaterThanOrEqual(20_000);
     expect(bystander.ws.readyState).toBe(WebSocket.OPEN);
     bystander.ws.close();
 
