@@ -73,6 +73,9 @@ describe("webhook mode through the compiled binary", () => {
     const wrong = await post(forged, { "X-Telegram-Bot-Api-Secret-Token": "A".repeat(43) });
     const short = await post(forged, { "X-Telegram-Bot-Api-Secret-Token": "x" });
     expect([none.status, wrong.status, short.status]).toEqual([401, 401, 401]);
+    // The secret is checked before the body is read: garbage without it is 401, not 400.
+    const garbage = await fetch(hookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(garbage.status).toBe(401);
     expect(await none.json()).toEqual({ error: "unauthorized", message: "missing or wrong X-Telegram-Bot-Api-Secret-Token" });
     expect(storedUpdate(777_001)).toBeNull();
 
