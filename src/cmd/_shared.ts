@@ -52,3 +52,18 @@ export function list(value: unknown): string[] {
   const values = Array.isArray(value) ? value : [value];
   return values.flatMap((v) => String(v).split(",")).map((v) => v.trim()).filter(Boolean);
 }
+
+/**
+ * Every value of a repeatable flag (`--owner 1 --owner 2`, `--root=a`): citty keeps only the last,
+ * so repeatable flags are read from the raw arguments. Stops at `--`.
+ */
+export function repeated(rawArgs: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i]!;
+    if (arg === "--") break;
+    if (arg === `--${name}` && i + 1 < rawArgs.length) values.push(rawArgs[++i]!);
+    else if (arg.startsWith(`--${name}=`)) values.push(arg.slice(name.length + 3));
+  }
+  return values;
+}

@@ -13,7 +13,7 @@ import { AgentStore } from "../agent/store";
 import { agentConfigPath, dataDir } from "../paths";
 import { createClaudeRunner } from "../runner";
 import { PermissionMode } from "../proto";
-import { guard, list, logArgs, setupLogging, untilSignal, usage } from "./_shared";
+import { guard, list, logArgs, repeated, setupLogging, untilSignal, usage } from "./_shared";
 
 export default defineCommand({
   meta: { name: "agent", description: "Connect this machine to the relay and run prompts from Telegram with Claude Code (after `ra pair`)" },
@@ -26,13 +26,14 @@ export default defineCommand({
     "data-dir": { type: "string", description: "Where undelivered output and conversations survive restarts (env RA_DATA_DIR, default ~/.local/share/ra/agent)", valueHint: "dir" },
     ...logArgs,
   },
-  run: ({ args }) =>
+  run: ({ args, rawArgs }) =>
     guard(async () => {
       const env = process.env;
       setupLogging(args);
       const log = createLog("agent");
       const config = loadAgentConfig(args.config ?? env.RA_CONFIG ?? agentConfigPath());
-      const roots = (list(args.root ?? env.RA_ROOTS).length ? list(args.root ?? env.RA_ROOTS) : [process.cwd()]).map(workingDir);
+      const given = list(args.root ? repeated(rawArgs, "root") : env.RA_ROOTS);
+      const roots = (given.length ? given : [process.cwd()]).map(workingDir);
       const limits = { roots, maxMode: maxMode(args["max-mode"] ?? env.RA_MAX_MODE ?? "acceptEdits", Boolean(args["allow-bypass"])) };
       const claudePath = findClaude(args.claude ?? env.RA_CLAUDE);
       const store = new AgentStore(args["data-dir"] ?? env.RA_DATA_DIR ?? join(dataDir(), "agent"));

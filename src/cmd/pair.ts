@@ -6,6 +6,8 @@ import { machineFacts } from "../agent/facts";
 import { pairWithRelay } from "../agent/pair-client";
 import { relayUrls } from "../agent/relay-url";
 import { ExitCode, RaError } from "../errors";
+import { encodeQr } from "../qr/encode";
+import { renderQr } from "../qr/terminal";
 import { agentConfigPath } from "../paths";
 import { canPrompt, guard, usage } from "./_shared";
 
@@ -35,7 +37,7 @@ export default defineCommand({
             "",
             `    /pair ${info.code}`,
             "",
-            ...(info.link ? [`or open this link on your phone: ${info.link}`, ""] : []),
+            ...(info.link ? [`or scan this with your phone's camera (or open ${info.link}):`, "", renderQr(encodeQr(info.link)), ""] : []),
             `Then check that Telegram shows the fingerprint ${info.fingerprint} and tap Pair.`,
             "Waiting…",
             "",

@@ -7,7 +7,8 @@ import { createLog } from "../log";
 import { dataDir as defaultDataDir } from "../paths";
 import { RelayConfig } from "../relay/config";
 import { startRelay } from "../relay";
-import { canPrompt, guard, list, logArgs, setupLogging, untilSignal, usage } from "./_shared";
+import { webhookUrl } from "../relay/webhook-url";
+import { canPrompt, guard, list, logArgs, repeated, setupLogging, untilSignal, usage } from "./_shared";
 
 export default defineCommand({
   meta: { name: "serve", description: "Run the relay: the Telegram bot and the hub your machines connect to (on a small server)" },
@@ -17,13 +18,16 @@ export default defineCommand({
     listen: { type: "string", description: "Address for agents and health checks (env RA_LISTEN, default 0.0.0.0:8080)", valueHint: "host:port" },
     "public-url": { type: "string", description: "The URL agents use to reach this relay, e.g. https://relay.example.com (env RA_PUBLIC_URL)", valueHint: "url" },
     owner: { type: "string", description: "Telegram user id allowed to use the bot; repeatable (env RA_OWNERS, comma-separated)", valueHint: "id" },
+    "tls-cert": { type: "string", description: "PEM certificate (chain) to serve https/wss directly (env RA_TLS_CERT)", valueHint: "file" },
+    "tls-key": { type: "string", description: "PEM private key for --tls-cert (env RA_TLS_KEY)", valueHint: "file" },
+    webhook: { type: "boolean", description: "Receive updates by webhook at --public-url instead of polling (env RA_WEBHOOK=1)" },
     "telegram-api-root": { type: "string", description: "Bot API server, for a self-hosted one (env RA_TELEGRAM_API_ROOT)", valueHint: "url" },
     "edit-interval-ms": { type: "string", description: "Minimum gap between messages/edits to one chat (default 1200)", valueHint: "ms" },
     "poll-timeout": { type: "string", description: "Long-polling timeout in seconds (default 30)", valueHint: "s" },
     "approval-timeout": { type: "string", description: "Seconds an approval card waits before it is denied (env RA_APPROVAL_TIMEOUT, default 600)", valueHint: "s" },
     ...logArgs,
   },
-  run: ({ args }) =>
+  run: ({ args, rawArgs }) =>
     guard(async () => {
       const env = process.env;
       setupLogging(args);
@@ -31,18 +35,25 @@ export default defineCommand({
       const dataDir = args["data-dir"] ?? env.RA_DATA_DIR ?? defaultDataDir();
       const [host, port] = parseListen(args.listen ?? env.RA_LISTEN ?? "0.0.0.0:8080");
       const botToken = await resolveBotToken(args["bot-token"] ?? env.RA_BOT_TOKEN, dataDir);
-      const owners = list(args.owner ?? env.RA_OWNERS).map((id) => {
+      const owners = list(args.owner ? repeated(rawArgs, "owner") : env.RA_OWNERS).map((id) => {
         const n = Number(id);
         if (!Number.isSafeInteger(n) || n <= 0) throw usage(`--owner "${id}" is not a Telegram user id`, "user ids are numbers; message @userinfobot to see yours");
         return n;
       });
+      const publicUrl = args["public-url"] ?? env.RA_PUBLIC_URL;
+      const telegramApiRoot = args["telegram-api-root"] ?? env.RA_TELEGRAM_API_ROOT;
+      const hook = (args.webhook ?? env.RA_WEBHOOK === "1") ? webhookUrl(publicUrl, Boolean(telegramApiRoot)) : undefined;
+      if (hook && !hook.ok) throw usage(hook.message, hook.hint);
+      const tls = readTls(args["tls-cert"] ?? env.RA_TLS_CERT, args["tls-key"] ?? env.RA_TLS_KEY);
       const parsed = RelayConfig.safeParse({
+        tls,
         botToken,
         dataDir,
         host,
         port,
-        publicUrl: args["public-url"] ?? env.RA_PUBLIC_URL,
-        telegramApiRoot: args["telegram-api-root"] ?? env.RA_TELEGRAM_API_ROOT,
+        publicUrl,
+        telegramApiRoot,
+        webhookUrl: hook?.url,
         owners,
         editIntervalMs: Number(args["edit-interval-ms"] ?? env.RA_EDIT_INTERVAL_MS ?? 1200),
         pollTimeoutSeconds: Number(args["poll-timeout"] ?? 30),
@@ -64,6 +75,19 @@ export default defineCommand({
       await relay.stop();
     }),
 });
+
+function readTls(certFile: string | undefined, keyFile: string | undefined): { cert: string; key: string } | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw usage("--tls-cert and --tls-key go together", "pass both the PEM certificate and its private key, or neither (e.g. behind Caddy)");
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch (cause) {
+      throw new RaError("tls_file", `cannot read --${flag} ${file}: ${(cause as Error).message}`, { hint: "check the path and that the user running ra serve may read it", exitCode: ExitCode.config });
+    }
+  };
+  return { cert: read("tls-cert", certFile), key: read("tls-key", keyFile) };
+}
 
 function parseListen(value: string): [string, number] {
   const match = value.match(/^(.*):(\d+)$/);

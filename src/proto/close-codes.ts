@@ -4,6 +4,8 @@ export const CloseCode = {
   goingAway: 1001,
   /** A frame broke the protocol; the peer should not retry the same frame. */
   protocolError: 1002,
+  /** The peer broke a rule of the relay (too many frames, a second pair.hello). */
+  policy: 1008,
   tooBig: 1009,
   /** Token unknown or revoked: final, the agent must not retry. */
   unauthorized: 4401,

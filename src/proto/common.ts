@@ -34,6 +34,7 @@ export const ErrorCode = z.enum([
   "cwd_refused",
   "mode_refused",
   "spawn_failed",
+  "rate_limited",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -6,6 +6,7 @@ import type { Conversations } from "./conversations";
 import type { Device, Repo } from "./db/repo";
 import type { AgentLink, Hub } from "./hub";
 import type { Pairing } from "./pairing";
+import { FrameRate } from "./frame-rate";
 import { shortId } from "./secrets";
 
 export type SocketDeps = { approvalTimeoutMs: number; hub: Hub; repo: Repo; conversations: Conversations; pairing: Pairing; clock: Clock; log: Log; botUsername: () => string | undefined };
@@ -29,6 +30,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
   const { hub, repo, conversations, clock, log } = deps;
   const link = linkFor(ws, ip);
   let badFrames = 0;
+  const rate = new FrameRate(clock);
   hub.attach(device.id, link);
   repo.touchDevice(device.id, clock.now());
   log.info(`${device.name} connected from ${ip}`);
@@ -69,6 +71,12 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
 
   return {
     onMessage(raw) {
+      if (!rate.take(typeof raw === "string" ? raw.length : raw.byteLength)) {
+        log.warn(`${device.name} sent frames faster than the limit; closing its connection`);
+        link.send({ type: "error", code: "rate_limited", message: "too many frames; reconnect and slow down" });
+        link.close(CloseCode.policy, "too many frames");
+        return;
+      }
       const decoded = decodeAgentFrame(raw);
       if (!decoded.ok) {
         log.warn(`${device.name} sent a bad frame: ${decoded.message}`);
@@ -98,8 +106,16 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
 export function pairSocket(deps: SocketDeps, ws: WSContext, ip: string): Handlers {
   const { pairing, log } = deps;
   const link = linkFor(ws, ip);
+  let greeted = false;
   return {
     onMessage(raw) {
+      // One pair.hello per connection: a second would mint codes in a loop.
+      if (greeted) {
+        link.send({ type: "error", code: "bad_frame", message: "one pair.hello per connection; wait for the code" });
+        link.close(CloseCode.policy, "one pair.hello per connection");
+        return;
+      }
+      greeted = true;
       const decoded = decodeAgentFrame(raw);
       if (!decoded.ok || decoded.frame.type !== "pair.hello") {
         link.send({ type: "error", code: decoded.ok ? "bad_frame" : decoded.code, message: decoded.ok ? "expected pair.hello" : decoded.message });

@@ -2,11 +2,12 @@ import { Hono } from "hono";
 import { getConnInfo, upgradeWebSocket } from "hono/bun";
 import { sha256 } from "./secrets";
 import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
+import { mountWebhook, type WebhookDeps } from "./webhook";
 
 const bearer = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)$/i)?.[1];
 
-/** HTTP surface of the relay: health, the agents' WebSocket, the pairing WebSocket. */
-export function createApp(deps: SocketDeps) {
+/** HTTP surface of the relay: health, the agents' WebSocket, the pairing WebSocket, the webhook. */
+export function createApp(deps: SocketDeps & { webhook?: WebhookDeps }) {
   const app = new Hono();
   const ipOf = (c: Parameters<typeof getConnInfo>[0]) => {
     try {
@@ -15,6 +16,13 @@ export function createApp(deps: SocketDeps) {
       return "unknown";
     }
   };
+
+  // Agents never send an Origin header and browsers always do: refusing it keeps web pages from
+  // opening the hub's sockets with a visitor's network position (cross-site WebSocket hijacking).
+  app.use("/ws/*", async (c, next) => {
+    if (c.req.header("origin")) return c.json({ error: "forbidden", message: "WebSocket connections from web pages are not accepted" }, 403);
+    await next();
+  });
 
   app.get("/healthz", (c) => c.json({ ok: true, time: deps.clock.now() }));
 
@@ -74,6 +82,8 @@ export function createApp(deps: SocketDeps) {
       };
     }),
   );
+
+  if (deps.webhook) mountWebhook(app, deps.webhook);
 
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   return app;

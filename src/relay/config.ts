@@ -7,6 +7,10 @@ export const RelayConfig = z.object({
   port: z.number().int().min(0).max(65535),
   publicUrl: z.string().url().optional(),
   telegramApiRoot: z.string().url().optional(),
+  /** Direct TLS: PEM certificate chain and private key, already read from --tls-cert/--tls-key. */
+  tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+  /** Set in webhook mode: where Telegram posts updates (already checked by webhookUrl). */
+  webhookUrl: z.string().url().optional(),
   owners: z.array(z.number().int().positive()),
   /** Minimum gap between two Bot API calls to one chat. */
   editIntervalMs: z.number().int().min(0),

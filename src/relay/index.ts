@@ -15,6 +15,8 @@ import { Hub } from "./hub";
 import { OwnerClaim } from "./owner-claim";
 import { Pairing } from "./pairing";
 import { createTelegram } from "./telegram/bot";
+import { registerWebhook } from "./webhook";
+import { loadWebhookSecret } from "./webhook-secret";
 
 export type RelayHandle = {
   url: string;
@@ -43,7 +45,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const ownerClaim = new OwnerClaim(repo, clock, config.dataDir);
 
   for (const id of config.owners) repo.addUser({ telegramId: id, role: "owner", name: "", createdAt: clock.now() });
-  const setupCode = repo.owners().length === 0 ? ownerClaim.mint() : undefined;
+  const setupCode = repo.owners().length === 0 ? ownerClaim.mint() : ownerClaim.retire();
 
   const telegram = createTelegram({
     token: config.botToken,
@@ -60,35 +62,59 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const approvals = new Approvals({ repo, hub, messenger: telegram.messenger, clock, log: createLog("approvals"), timeoutMs: config.approvalTimeoutMs });
   const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, approvals, clock, log });
   telegram.attach(conversations, approvals);
+  const webhookSecret = config.webhookUrl ? loadWebhookSecret(config.dataDir) : undefined;
 
   try {
-    await telegram.start();
+    await telegram.start(webhookSecret ? "webhook" : undefined);
   } catch (cause) {
     db.$client.close();
     throw telegramStartError(cause);
   }
 
   approvals.relayRestarted();
-  const app = createApp({ approvalTimeoutMs: config.approvalTimeoutMs, hub, repo, conversations, pairing, clock, log, botUsername: () => telegram.bot.botInfo.username });
+  const app = createApp({ approvalTimeoutMs: config.approvalTimeoutMs, hub, repo, conversations, pairing, clock, log, botUsername: () => telegram.bot.botInfo.username,
+    webhook: webhookSecret ? { secret: webhookSecret, receive: telegram.receive, log: createLog("webhook") } : undefined,
+  });
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
       hostname: config.host,
       port: config.port,
       fetch: app.fetch,
+      ...(config.tls ? { tls: config.tls } : {}),
       // Bun pings idle sockets and drops one that stays silent for 30 s: a dead link is noticed in time.
       websocket: { ...websocket, maxPayloadLength: MAX_FRAME_BYTES, idleTimeout: 30, sendPings: true },
     });
   } catch (cause) {
     await telegram.stop();
     db.$client.close();
+    if (config.tls) {
+      throw new RaError("tls", `cannot serve TLS with --tls-cert/--tls-key: ${(cause as Error).message}`, {
+        hint: "pass a PEM certificate (chain) and its matching unencrypted PEM private key, or a free port with --listen",
+        exitCode: ExitCode.config,
+      });
+    }
     throw new RaError("listen", `cannot listen on ${config.host}:${config.port}: ${(cause as Error).message}`, {
       hint: "pick a free port with --listen HOST:PORT",
       exitCode: ExitCode.unavailable,
     });
   }
-  const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${server.port}`;
-  log.info(`listening on ${config.host}:${server.port}`);
+  const url = `${config.tls ? "https" : "http"}://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${server.port}`;
+  log.info(`listening on ${config.host}:${server.port}${config.tls ? " (TLS)" : ""}`);
+  if (config.webhookUrl && webhookSecret) {
+    try {
+      await registerWebhook(telegram.bot.api, config.webhookUrl, webhookSecret);
+    } catch (cause) {
+      server.stop(true);
+      await telegram.stop();
+      db.$client.close();
+      throw new RaError("webhook", `Telegram refused the webhook ${config.webhookUrl}: ${(cause as Error).message}`, {
+        hint: "check that --public-url is reachable from the internet over https, or drop --webhook to use polling",
+        exitCode: ExitCode.unavailable,
+      });
+    }
+    log.info(`Telegram bot @${telegram.bot.botInfo.username} receives updates at ${config.webhookUrl}`);
+  }
 
   let stopped = false;
   const fatal = new Promise<never>((_, reject) => {

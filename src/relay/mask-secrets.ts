@@ -21,17 +21,38 @@ const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]{3,})@/gi;
 
 const mask = (secret: string) => `${secret.slice(0, 4)}…[masked]`;
 
+/** One stretch of text to replace: [start, end) in UTF-16 units. */
+export type SecretRange = { start: number; end: number; replacement: string };
+
+/** Where the secrets are in `text` and what each becomes; sorted, never overlapping. */
+export function secretRanges(text: string): SecretRange[] {
+  const found: SecretRange[] = [];
+  for (const m of text.matchAll(PRIVATE_KEY)) found.push({ start: m.index, end: m.index + m[0].length, replacement: `-----BEGIN ${m[1]}PRIVATE KEY----- …[masked]` });
+  for (const re of TOKEN_PATTERNS) for (const m of text.matchAll(re)) found.push({ start: m.index, end: m.index + m[0].length, replacement: mask(m[0]) });
+  for (const m of text.matchAll(ASSIGNMENT)) {
+    const start = m.index + m[1]!.length + m[2]!.length;
+    found.push({ start, end: start + m[3]!.length, replacement: mask(m[3]!) });
+  }
+  for (const m of text.matchAll(URL_PASSWORD)) {
+    const start = m.index + m[1]!.length;
+    found.push({ start, end: start + m[2]!.length, replacement: "…[masked]" });
+  }
+  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: SecretRange[] = [];
+  for (const r of found) if (kept.length === 0 || r.start >= kept.at(-1)!.end) kept.push(r);
+  // Text masked once (the answer, before it is rendered) stays as it is.
+  return kept.filter((r) => !text.slice(r.start, r.end).includes("[masked]"));
+}
+
 export function maskSecrets(text: string): { text: string; masked: number } {
-  let masked = 0;
-  const count = <T extends unknown[]>(fn: (...args: T) => string) => (...args: T) => {
-    masked++;
-    return fn(...args);
-  };
-  let out = text.replace(PRIVATE_KEY, count((_m: string, kind: string) => `-----BEGIN ${kind}PRIVATE KEY----- …[masked]`));
-  for (const re of TOKEN_PATTERNS) out = out.replace(re, count((m: string) => mask(m)));
-  out = out.replace(ASSIGNMENT, count((_m: string, key: string, quote: string, value: string) => `${key}${quote}${value.includes("[masked]") ? value : mask(value)}${quote}`));
-  out = out.replace(URL_PASSWORD, count((_m: string, head: string) => `${head}…[masked]@`));
-  return { text: out, masked };
+  const ranges = secretRanges(text);
+  let out = "";
+  let at = 0;
+  for (const r of ranges) {
+    out += text.slice(at, r.start) + r.replacement;
+    at = r.end;
+  }
+  return { text: out + text.slice(at), masked: ranges.length };
 }
 
 export const MASKED_NOTE = "🔒 Something that looked like a secret was masked.";

@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../clock";
 import type { Repo } from "./db/repo";
@@ -23,19 +23,31 @@ export class OwnerClaim {
     const code = shortId(16);
     const expiresAt = this.clock.now() + SETUP_CODE_TTL_MS;
     this.repo.set(KEY, JSON.stringify({ hash: sha256(code), expiresAt }));
-    const file = join(this.dataDir, "setup-code");
+    const file = this.file();
     writeFileSync(file, `${code}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
     return { code, file, expiresAt };
   }
 
+  /** The relay has an owner (e.g. --owner was added after a start without one): no code works any more. */
+  retire(): undefined {
+    this.repo.del(KEY);
+    rmSync(this.file(), { force: true });
+    return undefined;
+  }
+
   /** Consumes the code if it matches and is fresh; the caller then makes the sender an owner. */
   redeem(candidate: string): boolean {
     const stored = this.repo.get(KEY);
-    if (!stored || !candidate) return false;
+    if (!stored || !candidate || this.repo.owners().length > 0) return false;
     const { hash, expiresAt } = JSON.parse(stored) as { hash: string; expiresAt: number };
     if (expiresAt <= this.clock.now() || !constantTimeEqual(hash, sha256(candidate.trim()))) return false;
     this.repo.del(KEY);
+    rmSync(this.file(), { force: true });
     return true;
+  }
+
+  private file(): string {
+    return join(this.dataDir, "setup-code");
   }
 }

@@ -1,12 +1,14 @@
 // Only the owner reaches an agent: pairing confirmation and brakes, revocation, unpair, the
 // machine's own limits, and hostile frames, each through the compiled binary.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, existsSync, symlinkSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLAUDE_BIN } from "../helpers/claude-env";
 import { RaProcess } from "../helpers/ra-process";
 import { OWNER, startStack, type Stack } from "../helpers/stack";
 import { tmpDir } from "../helpers/tmp";
+import { decodeQr, parseTerminalQr } from "../helpers/qr-decode";
+import { MASKED_NOTE } from "../../src/relay/mask-secrets";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -16,6 +18,8 @@ afterAll(async () => {
   await stack?.[Symbol.asyncDispose]();
 });
 
+const buttonsOf = (m: { reply_markup?: { inline_keyboard: unknown[][] } }) =>
+  (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => ((b as { callback_data?: string }).callback_data ?? ""));
 const buttons = (text: RegExp) => {
   const message = stack.messages(text).at(-1)!;
   return { message, data: (message.reply_markup?.inline_keyboard ?? []).flat().map((b) => ("callback_data" in b ? b.callback_data : "")) };
@@ -30,6 +34,24 @@ describe("security through the compiled binary", () => {
     await stack.telegram.waitFor(() => stack.texts(4242).length === 1, { message: "the stranger's refusal" });
     expect(stack.texts(4242)).toEqual(["Sorry, this is a private bot."]);
     expect(existsSync(join(dir.path, "c.json"))).toBe(false);
+  });
+
+  test("ra pair prints the deep link as a QR code and a typed code from the 20-consonant alphabet; the link pairs", async () => {
+    await using dir = tmpDir();
+    await using pair = new RaProcess(["pair", "--relay", stack.relayUrl, "--name", "qr-box", "--config", join(dir.path, "c.json")]);
+    await pair.waitFor(/Waiting…/);
+    expect(pair.stdout).toMatch(/\/pair [BCDFGHJKLMNPQRSTVWXZ]{5}-[BCDFGHJKLMNPQRSTVWXZ]{5}\n/);
+    const link = pair.stdout.match(/https:\/\/t\.me\/ra_test_bot\?start=(pair_[A-Za-z0-9_-]{22})/)!;
+    const art = pair.stdout.split("\n").filter((l) => l.length > 20 && /^[█▀▄ ]+$/.test(l)).join("\n");
+    const qr = decodeQr(parseTerminalQr(art));
+    expect(qr).toMatchObject({ text: link[0], syndromesZero: true });
+
+    stack.telegram.userText(OWNER, `/start ${link[1]}`);
+    await stack.waitForText(/^Pair this machine\?[\s\S]*Machine: qr-box/);
+    const card = buttons(/Machine: qr-box/);
+    stack.telegram.clickButton(OWNER, card.message.message_id, card.data.find((d) => d.endsWith(":n"))!);
+    expect(await pair.exitCode()).toBe(1);
+    expect(stack.serve.output).not.toContain(link[1]);
   });
 
   test("rejecting the confirmation card ends `ra pair` with a clear error and no config", async () => {
@@ -54,6 +76,18 @@ describe("security through the compiled binary", () => {
     expect(await agent.exitCode()).toBe(78);
     expect(agent.stderr).toContain("readable by other users");
     expect(agent.stderr).toContain(`chmod 600 ${loose}`);
+  });
+
+  test("--root is repeatable: every folder given becomes a root", async () => {
+    await using dir = tmpDir();
+    const [a, b] = [join(dir.path, "a"), join(dir.path, "b")];
+    mkdirSync(a);
+    mkdirSync(b);
+    const config = join(dir.path, "c.json");
+    writeFileSync(config, JSON.stringify({ relay: "http://127.0.0.1:9", deviceId: "d", name: "roots", token: "ra_dev_unused" }), { mode: 0o600 });
+    await using agent = new RaProcess(["agent", "--config", config, "--data-dir", join(dir.path, "data"), "--root", a, "--root", b, "--claude", CLAUDE_BIN]);
+    await agent.waitFor(/runs prompts in/);
+    expect(agent.output).toContain(`"roots" runs prompts in ${realpathSync(a)}, ${realpathSync(b)}`);
   });
 
   test("/cd outside the machine's roots, directly or through a symlink, is refused by the machine", async () => {
@@ -106,15 +140,33 @@ describe("security through the compiled binary", () => {
     await stack.waitForText(/echo: still fine\?[\s\S]*✅ laptop/);
   });
 
-  test("revoking from /devices disconnects the agent at once; it exits 77 and does not retry", async () => {
+  test("a secret in a tool call is masked on the approval card; no Bot API call ever carries it", async () => {
+    const token = `ghp_${"Q".repeat(36)}`;
+    stack.model.enqueue([{ toolUse: { name: "Bash", input: { command: `curl -H "Authorization: token ${token}" https://api.github.com/user`, description: "Ask GitHub who I am" } } }], [{ text: "Denied, fine." }]);
+    stack.telegram.userText(OWNER, "who am i on github");
+    const card = await stack.telegram.waitFor(() => stack.messages(/wants to/).find((m) => buttonsOf(m).some((d) => d.startsWith("ap:"))), { message: "the approval card" });
+    expect(card.text).toContain("ghp_…[masked]");
+    expect(card.text).toContain(MASKED_NOTE);
+    stack.telegram.clickButton(OWNER, card.message_id, buttonsOf(card).find((d) => d.startsWith("ap:") && d.endsWith(":d"))!);
+    await stack.waitForText(/Denied, fine\.[\s\S]*✅ laptop/);
+    expect(stack.telegram.calls.filter((c) => JSON.stringify(c).includes(token))).toEqual([]);
+  });
+
+  test("revoking mid-turn from /devices ends the turn and disconnects the agent at once; it exits 77 and does not retry", async () => {
+    const answer = Array.from({ length: 60 }, (_, i) => `Sentence ${i + 1} of a long answer.`).join(" ");
+    stack.model.enqueue([{ text: answer, chunkSize: 10, delayMs: 40 }]);
+    stack.telegram.userText(OWNER, "talk for a while");
+    await stack.waitForText(/Sentence 2 of/, "the turn to be streaming");
     stack.telegram.userText(OWNER, "/devices");
-    await stack.waitForText(/🟢 laptop – online/);
-    const list = buttons(/laptop – online/);
+    await stack.waitForText(/🟡 laptop – busy/);
+    const list = buttons(/laptop – busy/);
     stack.telegram.clickButton(OWNER, list.message.message_id, list.data.find((d) => d.startsWith("rv:") && d.endsWith(":?"))!);
     await stack.waitForText(/^Revoke laptop/);
     const confirm = buttons(/^Revoke laptop/);
     stack.telegram.clickButton(OWNER, confirm.message.message_id, confirm.data.find((d) => d.endsWith(":y"))!);
     expect(await stack.agent.exitCode()).toBe(77);
+    await stack.waitForText(/Sentence 2 of[\s\S]*⚠️ failed · laptop[\s\S]*laptop was revoked\./, "the turn to end as revoked");
+    expect(stack.texts().join("\n")).not.toContain("Sentence 60 of");
     expect(stack.agent.stderr).toContain("it was unpaired or revoked");
     expect(stack.agent.stderr).not.toContain("retrying");
     await using status = new RaProcess(["status", "--config", stack.config]);

@@ -147,6 +147,22 @@ export class FakeTelegram {
     return this.pushUpdate({ stopped_message_generation: stopped } as unknown as Omit<Update, "update_id">);
   }
 
+  /** A user adds the bot to a group: a my_chat_member update from "left" to "member", as Telegram sends it. */
+  addBotToGroup(chatId: number, byUserId: number, options: { title?: string; firstName?: string } = {}): number | null {
+    const type = String(chatId).startsWith("-100") ? "supergroup" : "group";
+    const record = this.state.defineChat(chatId, type, options.title);
+    this.state.leftChats.delete(chatId);
+    const bot = this.state.botUser;
+    const my_chat_member = {
+      chat: record.chat,
+      from: this.state.user(byUserId, { firstName: options.firstName }),
+      date: Math.floor(Date.now() / 1000),
+      old_chat_member: { user: bot, status: "left" },
+      new_chat_member: { user: bot, status: "member" },
+    };
+    return this.pushUpdate({ my_chat_member } as unknown as Omit<Update, "update_id">);
+  }
+
   /** Queues any update; returns its update_id, or null when allowed_updates filters it out. */
   pushUpdate(update: Omit<Update, "update_id"> & { update_id?: number }): number | null {
     return this.updates.push(update)?.update_id ?? null;

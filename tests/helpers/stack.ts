@@ -17,29 +17,29 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
  * `ra serve` with OWNER as owner, one machine paired as "laptop" and its `ra agent` running the
  * real claude CLI in a fresh working directory.
  */
-export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string } = {}) {
+export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; port?: number; https?: boolean; agentEnv?: Record<string, string> } = {}) {
   const telegram = new FakeTelegram({ token: TOKEN, username: "ra_test_bot" });
   const model = startFakeModelApi();
   const claude: ClaudeTestEnv = createClaudeEnv(model.url);
   const dir = tmpDir("ra-stack-");
   const workdir = claude.makeWorkdir();
   const config = join(dir.path, "agent", "config.json");
-  const serveWith = (port: number) =>
+  const serveWith = (port: number, serveArgs = options.serveArgs ?? []) =>
     new RaProcess([
       "serve", "--bot-token", TOKEN, "--telegram-api-root", telegram.url, "--data-dir", join(dir.path, "relay"),
-      "--listen", `127.0.0.1:${port}`, "--edit-interval-ms", "50", "--poll-timeout", "1", "--owner", String(OWNER), ...(options.serveArgs ?? []),
+      "--listen", `127.0.0.1:${port}`, "--edit-interval-ms", "50", "--poll-timeout", "1", "--owner", String(OWNER), ...serveArgs,
     ]);
-  let serve = serveWith(0);
+  let serve = serveWith(options.port ?? 0);
   const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/, "the relay to listen"))[1]);
   const proxy = options.viaProxy ? startTcpProxy(port) : undefined;
-  const relayUrl = proxy?.url ?? `http://127.0.0.1:${port}`;
+  const relayUrl = proxy?.url ?? `${options.https ? "https" : "http"}://127.0.0.1:${port}`;
   {
-    await using pair = new RaProcess(["pair", "--relay", relayUrl, "--name", "laptop", "--config", config]);
+    await using pair = new RaProcess(["pair", "--relay", relayUrl, "--name", "laptop", "--config", config], { env: options.agentEnv });
     await pairFromTelegram(telegram, OWNER, pair);
     if ((await pair.exitCode()) !== 0) throw new Error(`ra pair failed:\n${pair.output}`);
   }
   const startAgent = async () => {
-    const agent = new RaProcess(["agent", "--config", config, "--root", workdir, "--claude", options.claudePath ?? CLAUDE_BIN], { env: claude.env });
+    const agent = new RaProcess(["agent", "--config", config, "--root", workdir, "--claude", options.claudePath ?? CLAUDE_BIN], { env: { ...claude.env, ...options.agentEnv } });
     await agent.waitFor(/connected to .* as "laptop"/, "the agent to connect");
     return agent;
   };
@@ -62,6 +62,15 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
       await serve.waitFor(/listening on/, "the relay to listen again");
       return serve;
     },
+    /** Stops the relay cleanly (SIGTERM) and starts it again on the same port and data dir with other flags. */
+    async restartServe(serveArgs: string[]) {
+      await serve[Symbol.asyncDispose]();
+      serve = serveWith(port, serveArgs);
+      await serve.waitFor(/listening on/, "the relay to listen again");
+      return serve;
+    },
+    /** The relay's data directory (database, secrets). */
+    relayDir: join(dir.path, "relay"),
     workdir,
     relayUrl,
     /** The agent's config file (device token inside). */

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { approvals, audit, chats, devices, kv, sessions, telegramUpdates, turns, users } from "./schema";
+import { allowedGroups, approvals, audit, chats, devices, invites, kv, sessions, telegramUpdates, turns, users } from "./schema";
 
 export type User = typeof users.$inferSelect;
 export type Device = typeof devices.$inferSelect;
@@ -10,6 +10,7 @@ export type TurnStatus = Turn["status"];
 export type Approval = typeof approvals.$inferSelect;
 export type ApprovalStatus = Approval["status"];
 export type AuditRow = typeof audit.$inferSelect;
+export type Invite = typeof invites.$inferSelect;
 
 /** Every query the relay makes; no SQL lives anywhere else. */
 export function createRepo(db: Db) {
@@ -24,6 +25,22 @@ export function createRepo(db: Db) {
     owners: () => db.select().from(users).where(eq(users.role, "owner")).all(),
     addUser: (u: typeof users.$inferInsert) => db.insert(users).values(u).onConflictDoNothing().run(),
     countUsers: () => db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0,
+    allUsers: () => db.select().from(users).orderBy(asc(users.createdAt)).all(),
+    deleteUser: (telegramId: number) => db.delete(users).where(eq(users.telegramId, telegramId)).run(),
+
+    // invites
+    invite: (id: string) => db.select().from(invites).where(eq(invites.id, id)).get(),
+    inviteBySecretHash: (hash: string) => db.select().from(invites).where(eq(invites.secretHash, hash)).get(),
+    addInvite: (i: typeof invites.$inferInsert) => db.insert(invites).values(i).run(),
+    setInviteMessage: (id: string, messageId: number) => db.update(invites).set({ messageId }).where(eq(invites.id, id)).run(),
+    /** Moves an invite on from `from`; false when someone else got there first (single use). */
+    moveInvite: (id: string, from: Invite["status"], set: Partial<typeof invites.$inferInsert>) =>
+      db.update(invites).set(set).where(and(eq(invites.id, id), eq(invites.status, from))).returning({ id: invites.id }).all().length === 1,
+
+    // groups
+    groupAllowed: (chatId: number) => db.select().from(allowedGroups).where(eq(allowedGroups.chatId, chatId)).get() !== undefined,
+    allowGroup: (g: typeof allowedGroups.$inferInsert) => db.insert(allowedGroups).values(g).onConflictDoNothing().run(),
+    disallowGroup: (chatId: number) => db.delete(allowedGroups).where(eq(allowedGroups.chatId, chatId)).run(),
 
     // devices
     device: (id: string) => db.select().from(devices).where(eq(devices.id, id)).get(),
@@ -82,7 +99,8 @@ export function createRepo(db: Db) {
     awaitingReason: (chatId: number) =>
       db.select().from(approvals).where(and(eq(approvals.chatId, chatId), eq(approvals.status, "pending"), eq(approvals.awaitingReason, true))).get(),
     addAudit: (row: typeof audit.$inferInsert) => db.insert(audit).values(row).run(),
-    lastAudit: (limit: number) => db.select().from(audit).orderBy(desc(audit.id)).limit(limit).all(),
+    lastAudit: (limit: number, deviceIds?: string[]) =>
+      db.select().from(audit).where(deviceIds ? inArray(audit.deviceId, deviceIds) : undefined).orderBy(desc(audit.id)).limit(limit).all(),
 
     // telegram inbox
     /** Stores an update once; false when it was already stored. */

@@ -124,3 +124,32 @@ export const telegramUpdates = sqliteTable("telegram_updates", {
   receivedAt: integer("received_at").notNull(),
   handledAt: integer("handled_at"),
 });
+
+/**
+ * An owner's /invite: a one-time link for a second person. Only the SHA-256 of its secret is kept;
+ * the invitee's claim waits for an owner's confirmation before they become a user.
+ */
+export const invites = sqliteTable(
+  "invites",
+  {
+    id: text("id").primaryKey(),
+    secretHash: text("secret_hash").notNull(),
+    invitedBy: integer("invited_by").notNull(),
+    status: text("status", { enum: ["open", "claimed", "accepted", "refused"] }).notNull(),
+    claimedBy: integer("claimed_by"),
+    claimedName: text("claimed_name"),
+    /** The owner's message holding the link: edited once the link is used, so the secret leaves the chat. */
+    messageId: integer("message_id"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [uniqueIndex("invites_secret").on(t.secretHash)],
+);
+
+/** Group chats an owner enabled with /allowgroup; the bot leaves every other group. */
+export const allowedGroups = sqliteTable("allowed_groups", {
+  chatId: integer("chat_id").primaryKey(),
+  title: text("title").notNull().default(""),
+  enabledBy: integer("enabled_by").notNull(),
+  enabledAt: integer("enabled_at").notNull(),
+});

@@ -12,6 +12,11 @@ import type { Pairing } from "../pairing";
 import { Refusals, REFUSAL_TEXT } from "./access";
 import { Messenger } from "./messenger";
 import { registerCommands, COMMANDS } from "./commands";
+import { ALLOWED_UPDATES } from "./allowed-updates";
+import { Invites } from "../invites";
+import { claimInvite, registerUsers, USER_COMMANDS } from "./users";
+import { admitGroupUpdate } from "./groups";
+import { maskOutgoing } from "./mask-transformer";
 
 export type BotDeps = {
   token: string;
@@ -33,7 +38,10 @@ export type TelegramSide = {
   messenger: Messenger;
   /** Wires the handlers to the conversations service (created after the messenger). */
   attach(conversations: Conversations, approvals: Approvals): void;
-  start(): Promise<void>;
+  /** Polls, or with `webhook` only gets ready: updates then arrive through `receive`. */
+  start(mode?: "webhook"): Promise<void>;
+  /** A webhook delivery: stored first (dedupe, survives a crash), handled in the background. */
+  receive(update: Update): "new" | "duplicate" | "stopping";
   stop(): Promise<void>;
   /** Settles when polling ends on its own (a fatal Bot API error such as 401 or 409). */
   ended(): Promise<unknown>;
@@ -43,14 +51,17 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   const bot = new Bot<RaContext>(deps.token, { client: { apiRoot: deps.apiRoot, timeoutSeconds: deps.pollTimeoutSeconds + 30 } });
   const messenger = new Messenger(bot.api, deps.clock, deps.editIntervalMs, deps.log);
   const refusals = new Refusals(deps.clock);
+  const invites = new Invites(deps.repo, deps.clock);
   let runner: RunnerHandle | undefined;
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
 
+  bot.api.config.use(maskOutgoing);
   // Every update is stored before it is handled and marked when done: see telegramUpdates.
+  const store = (update: Update) => deps.repo.receiveUpdate(update.update_id, JSON.stringify(update), deps.clock.now());
   bot.api.config.use(async (prev, method, payload, signal) => {
     const result = await prev(method, payload, signal);
-    if (method === "getUpdates" && result.ok) {
-      for (const update of result.result as Update[]) deps.repo.receiveUpdate(update.update_id, JSON.stringify(update), deps.clock.now());
-    }
+    if (method === "getUpdates" && result.ok) for (const update of result.result as Update[]) store(update);
     return result;
   });
   bot.use(async (ctx, next) => {
@@ -71,10 +82,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
 
   bot.use(async (ctx, next) => {
     const chat = ctx.chat;
-    if (chat && chat.type !== "private") {
-      if (chat.type === "group" || chat.type === "supergroup") await ctx.leaveChat().catch(() => {});
-      return;
-    }
+    if (chat && chat.type !== "private") return (await admitGroupUpdate(ctx, { ...deps, messenger })) ? next() : undefined;
     const from = ctx.from;
     if (!from) return;
     const user = deps.repo.user(from.id);
@@ -93,6 +101,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       });
       return;
     }
+    if (await claimInvite(ctx, invites, messenger)) return;
     // A stranger's tap is answered privately (a toast only they see), never in the card's chat.
     const answer = refusals.shouldAnswer(from.id);
     if (ctx.callbackQuery) await ctx.answerCallbackQuery(answer ? { text: REFUSAL_TEXT } : {}).catch(() => {});
@@ -103,22 +112,36 @@ export function createTelegram(deps: BotDeps): TelegramSide {
     bot,
     messenger,
     attach(conversations, approvals) {
+      registerUsers(bot, { ...deps, invites, messenger, conversations });
       registerCommands(bot, { ...deps, messenger, conversations, approvals });
     },
-    async start() {
+    async start(mode) {
       await bot.init();
-      await bot.api.deleteWebhook();
-      await bot.api.setMyCommands(COMMANDS).catch((err) => deps.log.warn(`could not set the command menu: ${(err as Error).message}`));
+      if (mode !== "webhook") await bot.api.deleteWebhook();
+      await bot.api.setMyCommands([...COMMANDS, ...USER_COMMANDS]).catch((err) => deps.log.warn(`could not set the command menu: ${(err as Error).message}`));
       // Updates received before a crash but never handled are handled now, in order, once.
       const leftover = deps.repo.unhandledUpdates();
       if (leftover.length) deps.log.info(`handling ${leftover.length} update(s) received before the last stop`);
       for (const row of leftover) await bot.handleUpdate(JSON.parse(row.body) as Update);
       deps.repo.pruneUpdates(deps.clock.now() - 2 * 24 * 3600_000);
-      runner = run(bot, { runner: { fetch: { timeout: deps.pollTimeoutSeconds } } });
+      if (mode === "webhook") return;
+      runner = run(bot, { runner: { fetch: { timeout: deps.pollTimeoutSeconds, allowed_updates: ALLOWED_UPDATES } } });
       deps.log.info(`Telegram bot @${bot.botInfo.username} is polling for messages`);
     },
+    receive(update) {
+      if (stopping) return "stopping";
+      if (!store(update)) return "duplicate";
+      const handled: Promise<void> = bot.handleUpdate(update).then(
+        () => {},
+        async (err) => void (await bot.errorHandler(err)),
+      ).finally(() => inFlight.delete(handled));
+      inFlight.add(handled);
+      return "new";
+    },
     async stop() {
+      stopping = true;
       if (runner?.isRunning()) await runner.stop();
+      await Promise.all(inFlight);
     },
     ended() {
       return runner?.task() ?? new Promise(() => {});

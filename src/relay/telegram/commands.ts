@@ -211,14 +211,15 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
   });
 
   bot.command("pending", async (ctx) => {
-    const open = approvals.pending(ctx.chat.id);
+    const visible = new Set(visibleDevices(repo, ctx.user!).map((d) => d.id));
+    const open = approvals.pending(ctx.chat.id).filter((a) => visible.has(a.deviceId));
     if (open.length === 0) return say(ctx, "No approval is waiting for you.");
     await say(ctx, `${open.length} request${open.length === 1 ? " is" : "s are"} waiting; here ${open.length === 1 ? "it is" : "they are"} again:`);
     for (const approval of open) await approvals.resend(approval);
   });
 
   bot.command("audit", async (ctx) => {
-    const rows = repo.lastAudit(20);
+    const rows = repo.lastAudit(20, ctx.user!.role === "owner" ? undefined : visibleDevices(repo, ctx.user!).map((d) => d.id));
     if (rows.length === 0) return say(ctx, "No approval decisions yet.");
     const names = new Map(repo.allDevices().map((d) => [d.id, d.name]));
     const lines = rows.map((r) => {

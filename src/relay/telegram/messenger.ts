@@ -4,6 +4,7 @@ import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import { validateEntities, type FormattedText } from "../format";
 import { ChatLane, isTransient } from "./lane";
+import { maskSecrets } from "../mask-secrets";
 
 /** urgent: goes before waiting edits (approval cards must not queue behind streaming). */
 export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean; urgent?: boolean };
@@ -70,7 +71,7 @@ export class Messenger {
     return new Promise((resolve) => {
       this.lane(chatId).push(async (lastChance) => {
         try {
-          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(content), filename), { caption: caption?.slice(0, 1024), disable_notification: true }));
+          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(maskSecrets(content).text), filename), { caption: caption?.slice(0, 1024), disable_notification: true }));
         } catch (err) {
           if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
           this.log.error(`could not send ${filename} to chat ${chatId}: ${(err as Error).message}`);

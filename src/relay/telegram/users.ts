@@ -1,0 +1,144 @@
+import type { Bot } from "grammy";
+import type { Conversations } from "../conversations";
+import type { Repo, User } from "../db/repo";
+import { bold, concatFormatted, plain, type FormattedText } from "../format";
+import { INVITE_PREFIX, type Invites } from "../invites";
+import type { Log } from "../../log";
+import { visibleDevices, type RaContext } from "./bot";
+import type { Messenger } from "./messenger";
+
+/** Commands for the menu, next to the ones in commands.ts. */
+export const USER_COMMANDS = [
+  { command: "invite", description: "Let a second person use this bot (owners)" },
+  { command: "users", description: "Who may use this bot (owners)" },
+];
+
+type Deps = { repo: Repo; invites: Invites; messenger: Messenger; conversations: Conversations; log: Log };
+
+const ONLY_OWNERS = "Only an owner of this relay can do that.";
+const fullName = (from: { first_name: string; last_name?: string; username?: string }) =>
+  [from.first_name, from.last_name].filter(Boolean).join(" ") + (from.username ? ` (@${from.username})` : "");
+
+/**
+ * Who may use the bot: owners /invite a second person (a one-time link; an owner confirms who
+ * claimed it), list everyone with /users and remove a user (their machines are revoked with them).
+ * Registered before commands.ts, so it also guards taps on cards: the presser must be allowed to
+ * see the card's machine.
+ */
+export function registerUsers(bot: Bot<RaContext>, deps: Deps): void {
+  const { repo, invites, messenger, conversations } = deps;
+  const say = (ctx: RaContext, ft: FormattedText | string, markup?: { inline_keyboard: { text: string; callback_data: string }[][] }) =>
+    messenger.send(ctx.chat!.id, typeof ft === "string" ? plain(ft) : ft, { markup });
+  const isOwner = (ctx: RaContext) => ctx.user?.role === "owner";
+
+  bot.command("invite", async (ctx) => {
+    if (!isOwner(ctx)) return say(ctx, ONLY_OWNERS);
+    const { id, secret } = invites.create(ctx.user!.telegramId);
+    const link = `https://t.me/${bot.botInfo.username}?start=${INVITE_PREFIX}${secret}`;
+    const sent = await say(ctx, concatFormatted(
+      bold("Invite a second person\n"),
+      plain(`Send them this link (it works once, for 24 hours):\n${link}\n\nWhen they open it you get a card with their Telegram name and id, and they get in only if you tap Let in. They will see and drive only the machines they pair themselves.`),
+    ));
+    if (sent) invites.shownIn(id, sent.message_id);
+  });
+
+  bot.command("users", async (ctx) => {
+    if (!isOwner(ctx)) return say(ctx, ONLY_OWNERS);
+    const everyone = repo.allUsers();
+    const lines = everyone.map((u) => {
+      const machines = repo.devicesOf(u.telegramId).length;
+      return `${u.role === "owner" ? "👑" : "👤"} ${u.name || "(no name)"} (${u.telegramId}) – ${u.role} · ${machines} machine${machines === 1 ? "" : "s"}`;
+    });
+    const rows = everyone.filter((u) => u.role === "user").map((u) => [{ text: `🗑 Remove ${u.name || u.telegramId}`, callback_data: `usr:${u.telegramId}:?` }]);
+    return say(ctx, concatFormatted(bold("People who may use this bot\n"), plain(`${lines.join("\n")}\n\n/invite lets someone else in.`)), rows.length ? { inline_keyboard: rows } : undefined);
+  });
+
+  const askRemove = (ctx: RaContext, user: User) => {
+    const machines = repo.devicesOf(user.telegramId).map((d) => d.name);
+    return say(ctx, `Remove ${user.name || user.telegramId} (${user.telegramId})? They can no longer use this bot${machines.length ? `, and their machines (${machines.join(", ")}) are revoked at once` : ""}.`, {
+      inline_keyboard: [[{ text: "🗑 Yes, remove", callback_data: `usr:${user.telegramId}:y` }, { text: "Cancel", callback_data: `usr:${user.telegramId}:n` }]],
+    });
+  };
+
+  // `/revoke NAME` is for machines (commands.ts); a user's id, or a user's name no machine of yours has, means that user.
+  bot.command("revoke", async (ctx, next) => {
+    if (!isOwner(ctx)) return next();
+    const wanted = ctx.match.trim().replace(/^@/, "").toLowerCase();
+    if (!wanted || visibleDevices(repo, ctx.user!).some((d) => d.name.toLowerCase() === wanted)) return next();
+    const user = repo.allUsers().find((u) => u.role === "user" && (String(u.telegramId) === wanted || u.name.toLowerCase() === wanted));
+    return user ? askRemove(ctx, user) : next();
+  });
+
+  bot.callbackQuery(/^usr:(\d+):([?yn])$/, async (ctx) => {
+    if (!isOwner(ctx)) return ctx.answerCallbackQuery({ text: ONLY_OWNERS });
+    const user = repo.user(Number(ctx.match[1]));
+    if (!user || user.role !== "user") return ctx.answerCallbackQuery({ text: "That person is no longer a user." });
+    const action = ctx.match[2];
+    if (action === "?") {
+      await ctx.answerCallbackQuery();
+      return askRemove(ctx, user);
+    }
+    const message = ctx.callbackQuery.message?.message_id;
+    if (action === "n") {
+      await ctx.answerCallbackQuery({ text: "Kept" });
+      if (message) await messenger.edit(ctx.chat!.id, message, plain(`${user.name || user.telegramId} stays a user.`));
+      return;
+    }
+    const machines = repo.devicesOf(user.telegramId);
+    for (const device of machines) conversations.revoke(device);
+    repo.deleteUser(user.telegramId);
+    deps.log.info(`user ${user.telegramId} removed by ${ctx.from.id} (${machines.length} machine(s) revoked)`);
+    await ctx.answerCallbackQuery({ text: "Removed" });
+    if (message) await messenger.edit(ctx.chat!.id, message, plain(`🗑 ${user.name || user.telegramId} can no longer use this bot${machines.length ? `; revoked ${machines.map((d) => d.name).join(", ")}` : ""}.`));
+    await messenger.send(user.telegramId, plain("An owner of this relay removed your access to this bot."));
+  });
+
+  bot.callbackQuery(/^inv:([\w-]+):([yn])$/, async (ctx) => {
+    if (!isOwner(ctx)) return ctx.answerCallbackQuery({ text: ONLY_OWNERS });
+    const accept = ctx.match[2] === "y";
+    const invite = accept ? invites.accept(ctx.match[1]!) : invites.refuse(ctx.match[1]!);
+    if (!invite) return ctx.answerCallbackQuery({ text: "This invite was already decided." });
+    const who = invite.claimedName ?? String(invite.claimedBy);
+    await ctx.answerCallbackQuery({ text: accept ? "Let in" : "Refused" });
+    const message = ctx.callbackQuery.message?.message_id;
+    if (message) await messenger.edit(ctx.chat!.id, message, plain(accept ? `✅ ${who} can use this bot now. /users lists everyone.` : `✖ ${who} was not let in.`));
+    deps.log.info(`invite ${accept ? "accepted" : "refused"} for ${invite.claimedBy} by ${ctx.from.id}`);
+    await messenger.send(invite.claimedBy!, plain(accept
+      ? "✅ You can use this bot now. Pair a machine: run `ra pair --relay <relay URL> --name laptop` on it and send me the /pair command it prints."
+      : "The owner did not confirm your invite."));
+  });
+
+  // Taps on cards of a machine the presser may not see (approvals, Stop/Cancel of a turn) stop here.
+  bot.on("callback_query:data", async (ctx, next) => {
+    const [kind, id] = ctx.callbackQuery.data.split(":", 2);
+    let deviceId: string | undefined;
+    if (kind === "ap" && id) deviceId = repo.approval(id)?.deviceId;
+    else if ((kind === "stop" || kind === "cancel") && id) {
+      const turn = repo.turn(id);
+      deviceId = turn ? repo.session(turn.sessionId)?.deviceId : undefined;
+    } else return next();
+    if (deviceId === undefined || visibleDevices(repo, ctx.user!).some((d) => d.id === deviceId)) return next();
+    return ctx.answerCallbackQuery({ text: "This card is not yours." });
+  });
+}
+
+/**
+ * Before the refusal a stranger gets: `/start inv_<secret>` from an open invite claims it, and the
+ * owner who made it gets a card to confirm. Anything else (unknown, used, expired) is refused like
+ * any stranger's message, with no hint. True when the message was an invite that was claimed.
+ */
+export async function claimInvite(ctx: RaContext, invites: Invites, messenger: Messenger): Promise<boolean> {
+  const secret = ctx.message?.text?.match(new RegExp(`^/start(?:@\\S+)?\\s+${INVITE_PREFIX}([A-Za-z0-9_-]{22})\\s*$`))?.[1];
+  const from = ctx.from;
+  if (!secret || !from) return false;
+  const invite = invites.claim(secret, { id: from.id, name: fullName(from) });
+  if (!invite) return false;
+  // The link has done its job: take it out of the owner's chat.
+  if (invite.messageId) await messenger.edit(invite.invitedBy, invite.messageId, plain(`Invite link used by ${fullName(from)}; it no longer works. Confirm below.`));
+  await messenger.send(invite.invitedBy, concatFormatted(
+    bold("Let this person use your bot?\n"),
+    plain(`${fullName(from)}, Telegram id ${from.id}, opened your invite.\nThey will see and drive only the machines they pair themselves.`),
+  ), { markup: { inline_keyboard: [[{ text: "✅ Let in", callback_data: `inv:${invite.id}:y` }, { text: "✖ Refuse", callback_data: `inv:${invite.id}:n` }]] }, urgent: true });
+  await messenger.send(from.id, plain("Thanks. The owner who invited you was asked to confirm; you get a message here when they do."));
+  return true;
+}

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { openDb } from "../../src/relay/db/client";
+import { createRepo } from "../../src/relay/db/repo";
+import { INVITE_TTL_MS, Invites } from "../../src/relay/invites";
+import { sha256 } from "../../src/relay/secrets";
+import { tmpDir } from "../helpers/tmp";
+
+const dirs: ReturnType<typeof tmpDir>[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await d[Symbol.asyncDispose]();
+});
+function setup() {
+  const dir = tmpDir();
+  dirs.push(dir);
+  const repo = createRepo(openDb(join(dir.path, "relay.db")));
+  const clock = { t: 1_000_000, now: () => clock.t, sleep: async () => {} };
+  return { repo, clock, invites: new Invites(repo, clock) };
+}
+const fran = { id: 3003, name: "Fran" };
+
+describe("invites", () => {
+  test("are 128-bit, stored only as a hash, and claimed once", () => {
+    const { repo, invites } = setup();
+    const { secret, expiresAt } = invites.create(1001);
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(expiresAt).toBe(1_000_000 + INVITE_TTL_MS);
+    expect(repo.inviteBySecretHash(sha256(secret))?.secretHash).toBe(sha256(secret));
+    expect(JSON.stringify(repo.db.$client.query("SELECT * FROM invites").all())).not.toContain(secret);
+    expect(invites.claim(secret, fran)?.claimedBy).toBe(3003);
+    expect(invites.claim(secret, { id: 4004, name: "Eve" })).toBeNull();
+    expect(invites.claim("x".repeat(22), fran)).toBeNull();
+  });
+
+  test("expire after exactly 24 hours", () => {
+    const { clock, invites } = setup();
+    const early = invites.create(1001).secret;
+    const late = invites.create(1001).secret;
+    clock.t += INVITE_TTL_MS - 1;
+    expect(invites.claim(early, fran)).not.toBeNull();
+    clock.t += 1;
+    expect(invites.claim(late, fran)).toBeNull();
+  });
+
+  test("the claimant becomes a user only when accepted, and a decision is made once", () => {
+    const { repo, invites } = setup();
+    const id = invites.claim(invites.create(1001).secret, fran)!.id;
+    expect(repo.user(3003)).toBeUndefined();
+    expect(invites.accept(id)?.claimedBy).toBe(3003);
+    expect(repo.user(3003)).toMatchObject({ role: "user", name: "Fran" });
+    expect(invites.accept(id)).toBeNull();
+    expect(invites.refuse(id)).toBeNull();
+
+    const other = invites.claim(invites.create(1001).secret, { id: 4004, name: "Eve" })!.id;
+    expect(invites.refuse(other)?.claimedBy).toBe(4004);
+    expect(invites.accept(other)).toBeNull();
+    expect(repo.user(4004)).toBeUndefined();
+  });
+
+  test("an open, unclaimed invite cannot be accepted", () => {
+    const { repo, invites } = setup();
+    invites.create(1001);
+    const id = (repo.db.$client.query("SELECT id FROM invites").get() as { id: string }).id;
+    expect(invites.accept(id)).toBeNull();
+  });
+});

@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { openDb } from "../../src/relay/db/client";
+import { createRepo } from "../../src/relay/db/repo";
+import { OwnerClaim, SETUP_CODE_TTL_MS } from "../../src/relay/owner-claim";
+import { tmpDir } from "../helpers/tmp";
+
+const dirs: ReturnType<typeof tmpDir>[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await d[Symbol.asyncDispose]();
+});
+function setup() {
+  const dir = tmpDir();
+  dirs.push(dir);
+  const repo = createRepo(openDb(join(dir.path, "relay.db")));
+  const clock = { t: 5_000_000, now: () => clock.t, sleep: async () => {} };
+  return { dir: dir.path, repo, clock, claim: new OwnerClaim(repo, clock, dir.path) };
+}
+
+describe("the owner's setup code", () => {
+  test("is 128-bit, written 0600 to the data dir, and only its hash is stored", () => {
+    const { dir, repo, claim } = setup();
+    const { code, file, expiresAt } = claim.mint();
+    expect(code).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(Buffer.from(code, "base64url")).toHaveLength(16);
+    expect(file).toBe(join(dir, "setup-code"));
+    expect(readFileSync(file, "utf8")).toBe(`${code}\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(expiresAt).toBe(5_000_000 + SETUP_CODE_TTL_MS);
+    expect(repo.get("setup_code")).not.toContain(code);
+  });
+
+  test("works once; the file goes with it", () => {
+    const { claim } = setup();
+    const { code, file } = claim.mint();
+    expect(claim.redeem("wrong")).toBe(false);
+    expect(claim.redeem(`${code.slice(0, -1)}x`)).toBe(false);
+    expect(claim.redeem(` ${code} `)).toBe(true);
+    expect(existsSync(file)).toBe(false);
+    expect(claim.redeem(code)).toBe(false);
+  });
+
+  test("is valid for exactly 60 minutes", () => {
+    const { clock, claim } = setup();
+    const first = claim.mint().code;
+    clock.t += SETUP_CODE_TTL_MS - 1;
+    expect(claim.redeem(first)).toBe(true);
+    const second = claim.mint().code;
+    clock.t += SETUP_CODE_TTL_MS;
+    expect(claim.redeem(second)).toBe(false);
+  });
+
+  test("once the relay has an owner, a code minted before stops working and its file goes", () => {
+    const { repo, claim } = setup();
+    const { code, file } = claim.mint();
+    repo.addUser({ telegramId: 1001, role: "owner", name: "", createdAt: 0 });
+    expect(claim.redeem(code)).toBe(false);
+    claim.retire();
+    expect(existsSync(file)).toBe(false);
+    expect(repo.get("setup_code")).toBeUndefined();
+  });
+
+  test("a new code (a restart without an owner) invalidates the old one", () => {
+    const { claim } = setup();
+    const old = claim.mint().code;
+    const fresh = claim.mint().code;
+    expect(claim.redeem(old)).toBe(false);
+    expect(claim.redeem(fresh)).toBe(true);
+  });
+});
