@@ -9,6 +9,7 @@ import { shortId } from "./secrets";
 import { plain } from "./format";
 import type { Messenger } from "./telegram/messenger";
 import { toolLine, TurnView } from "./telegram/turn-view";
+import { TypingIndicator } from "./telegram/typing";
 
 export type ConversationsDeps = { repo: Repo; hub: Hub; messenger: Messenger; approvals: Approvals; clock: Clock; log: Log };
 
@@ -25,6 +26,8 @@ export class Conversations {
   private droppedWhileBusy = new Set<string>();
   /** What each connected machine allows (from its hello). */
   private limits = new Map<string, NonNullable<HelloT["limits"]>>();
+  /** "typing…" of each running turn, by turn id. */
+  private typing = new Map<string, TypingIndicator>();
 
   constructor(private readonly deps: ConversationsDeps) {}
 
@@ -193,6 +196,21 @@ export class Conversations {
     await Promise.all([...this.views.values()].map((v) => v.settled()));
   }
 
+  /** Ends every timer (typing) so the relay can shut down at once. */
+  close(): void {
+    for (const indicator of this.typing.values()) indicator.stop();
+    this.typing.clear();
+  }
+
+  private startTyping(turn: Turn): void {
+    if (!this.typing.has(turn.id)) this.typing.set(turn.id, new TypingIndicator(this.deps.messenger, this.deps.clock, turn.chatId));
+  }
+
+  private stopTyping(turnId: string): void {
+    this.typing.get(turnId)?.stop();
+    this.typing.delete(turnId);
+  }
+
   private openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default"): Session {
     const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, createdAt: this.deps.clock.now(), closedAt: null };
     this.deps.repo.addSession(session);
@@ -208,6 +226,7 @@ export class Conversations {
     if (!next) return;
     repo.setTurnStatus(next.id, "running");
     this.viewOf(next)?.started();
+    this.startTyping(next);
     hub.send(session.deviceId, {
       type: "prompt",
       sessionId: session.id,
@@ -227,6 +246,7 @@ export class Conversations {
 
   private endTurn(turn: Turn, status: "stopped" | "failed", end: { error?: string }): void {
     this.deps.repo.setTurnStatus(turn.id, status, this.deps.clock.now());
+    this.stopTyping(turn.id);
     this.viewOf(turn)?.finish(status, end);
     this.forget(turn.id);
   }
@@ -255,6 +275,8 @@ export class Conversations {
   private show(turn: Turn, event: SessionEvent): void {
     const view = this.viewOf(turn);
     if (!view) return;
+    // After a relay restart the running turn's typing resumes with its first event.
+    if (turn.status === "running" && event.kind !== "turn.ended") this.startTyping(turn);
     switch (event.kind) {
       case "text":
         view.appendMarkdown(event.text);
@@ -266,6 +288,7 @@ export class Conversations {
         view.appendMarkdown(`\n\n${noticeMark(event.level)} ${event.text}\n\n`);
         return;
       case "turn.ended":
+        this.stopTyping(turn.id);
         view.finish(event.status, event);
         this.forget(turn.id);
         return;

@@ -108,6 +108,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       stopped = true;
       await telegram.stop();
       approvals.stop();
+      conversations.close();
       // Let the last edits reach Telegram, but never hold shutdown longer than 5 s for them.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([conversations.settled(), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);

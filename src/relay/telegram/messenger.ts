@@ -3,7 +3,7 @@ import type { InlineKeyboardMarkup, Message } from "grammy/types";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import { validateEntities, type FormattedText } from "../format";
-import { ChatLane, isTransient } from "./lane";
+import { ChatLane, isTransient, type LaneJob } from "./lane";
 
 /** urgent: goes before waiting edits (approval cards must not queue behind streaming). */
 export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean; urgent?: boolean };
@@ -16,6 +16,8 @@ const NO_PREVIEW = { is_disabled: true } as const;
  */
 export class Messenger {
   private lanes = new Map<number, ChatLane>();
+  /** One job per chat, thread and action, so a backed-up lane holds at most one of each. */
+  private actionJobs = new Map<string, LaneJob>();
 
   constructor(
     readonly api: Api,
@@ -79,6 +81,28 @@ export class Messenger {
         return "done";
       });
     });
+  }
+
+  /**
+   * "typing…" (or another chat action) in the chat, paced like everything else. It is fleeting, so
+   * a failure is only logged, never retried; a 429 still pauses the whole chat.
+   */
+  chatAction(chatId: number, action: "typing" | "upload_document" = "typing", threadId?: number): void {
+    const key = `${chatId}:${threadId ?? ""}:${action}`;
+    let job = this.actionJobs.get(key);
+    if (!job) {
+      job = async () => {
+        try {
+          await this.api.sendChatAction(chatId, action, threadId === undefined ? {} : { message_thread_id: threadId });
+        } catch (err) {
+          if (isRetryAfter(err)) throw err;
+          this.log.debug(`could not show ${action} in chat ${chatId}: ${(err as Error).message}`);
+        }
+        return "done";
+      };
+      this.actionJobs.set(key, job);
+    }
+    this.lane(chatId).push(job);
   }
 
   /** `onMessages` hears every change of the message ids (so a restart can adopt them). */
