@@ -8,7 +8,8 @@ import type { Hub } from "./hub";
 import { shortId } from "./secrets";
 import { plain } from "./format";
 import type { Messenger } from "./telegram/messenger";
-import { toolLine, TurnView } from "./telegram/turn-view";
+import { parseTools } from "./telegram/tool-activity";
+import { TurnView } from "./telegram/turn-view";
 import { TypingIndicator } from "./telegram/typing";
 
 export type ConversationsDeps = { repo: Repo; hub: Hub; messenger: Messenger; approvals: Approvals; clock: Clock; log: Log };
@@ -43,6 +44,7 @@ export class Conversations {
       status: "queued",
       text: "",
       messageIds: "[]",
+      tools: "[]",
       createdAt: clock.now(),
       endedAt: null,
     };
@@ -260,9 +262,6 @@ export class Conversations {
       case "text":
         if (turn) repo.appendTurnText(turn.id, event.text);
         return;
-      case "tool":
-        if (turn) repo.appendTurnText(turn.id, toolLine(event.name, event.summary));
-        return;
       case "turn.ended":
         if (turn) repo.setTurnStatus(turn.id, event.status === "done" ? "done" : event.status, clock.now());
         if (event.claudeSessionId && event.claudeSessionId !== session.claudeSessionId) repo.setClaudeSession(session.id, event.claudeSessionId);
@@ -282,7 +281,12 @@ export class Conversations {
         view.appendMarkdown(event.text);
         return;
       case "tool":
-        view.appendMarkdown(toolLine(event.name, event.summary));
+        view.toolStarted(event);
+        this.deps.repo.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
+        return;
+      case "tool.result":
+        view.toolFinished(event);
+        this.deps.repo.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
         return;
       case "notice":
         view.appendMarkdown(`\n\n${noticeMark(event.level)} ${event.text}\n\n`);
@@ -310,7 +314,7 @@ export class Conversations {
   private view(turn: Turn, device: Device): TurnView {
     const live = this.deps.messenger.live(turn.chatId, (ids) => this.deps.repo.setTurnMessages(turn.id, ids));
     live.adopt(JSON.parse(turn.messageIds) as number[]);
-    const view = new TurnView(turn.id, device.name, live, turn.text, turn.status);
+    const view = new TurnView(turn.id, device.name, live, () => this.deps.clock.now(), turn.text, turn.status, parseTools(turn.tools));
     this.views.set(turn.id, view);
     return view;
   }

@@ -1,9 +1,15 @@
 // What the owner sees of a turn in Telegram beyond the answer itself: typing, tool activity,
 // long answers, notifications. Through the compiled binary against the fake Bot API.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { StoredMessage } from "../fakes/telegram-api";
 import { OWNER, startStack, type Stack } from "../helpers/stack";
 
 let stack: Stack;
+
+const buttonsOf = (m: StoredMessage) => (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => ("callback_data" in b ? b.callback_data : ""));
+const entityText = (m: StoredMessage, type: string) => (m.entities ?? []).filter((e) => e.type === type).map((e) => m.text!.slice(e.offset, e.offset + e.length));
 
 beforeAll(async () => {
   stack = await startStack();
@@ -28,5 +34,31 @@ describe("a turn in Telegram", () => {
     expect(calls.indexOf(typing)).toBeLessThan(firstAnswer);
     model.release();
     await stack.waitForText(/Thinking out loud[\s\S]*✅ laptop/);
+  });
+
+  test("tool calls show as a compact status section that collapses into an expandable quote when the turn ends", async () => {
+    const { telegram, model } = stack;
+    const file = join(stack.workdir, "notes.md");
+    model.enqueue(
+      [{ text: "Let me look first." }, { toolUse: { name: "Grep", input: { pattern: "TODO", path: stack.workdir } } }],
+      [{ toolUse: { name: "Write", input: { file_path: file, content: "one\ntwo\n" } } }],
+      [{ text: "All written down." }],
+    );
+    const before = telegram.chat(OWNER).length;
+    telegram.userText(OWNER, "take notes");
+    const card = await telegram.waitFor(() => telegram.chat(OWNER).slice(before).find((m) => /wants to/.test(m.text ?? "") && buttonsOf(m).some((d) => d.endsWith(":a"))), { message: "the Write approval card" });
+    const live = telegram.chat(OWNER).slice(before)[0]!;
+    await telegram.waitFor(() => /🔎 Grep 'TODO'/.test(telegram.chat(OWNER).find((m) => m.message_id === live.message_id)?.text ?? ""), { message: "the Grep line in the live message" });
+    telegram.clickButton(OWNER, card.message_id, buttonsOf(card).find((d) => d.endsWith(":a"))!);
+    await stack.waitForText(/All written down\.[\s\S]*✅ laptop/);
+    expect(readFileSync(file, "utf8")).toBe("one\ntwo\n");
+    const final = telegram.chat(OWNER).find((m) => m.message_id === live.message_id)!;
+    expect(final.text).toContain("Let me look first.");
+    expect(final.text).toContain("⚙ 2 steps: Grep, Write");
+    const [folded] = entityText(final, "expandable_blockquote");
+    expect(folded).toContain("🔎 Grep 'TODO'");
+    expect(folded).toContain(`✎ Write ${file} +2 −0`);
+    // The answer text and the tools are separate: no tool line inside the answer.
+    expect(final.text!.indexOf("All written down.")).toBeLessThan(final.text!.indexOf("⚙ 2 steps"));
   });
 });

@@ -64,6 +64,7 @@ export function createRepo(db: Db) {
       db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),
     appendTurnText: (id: string, text: string) =>
       db.update(turns).set({ text: sql`${turns.text} || ${text}` }).where(eq(turns.id, id)).run(),
+    setTurnTools: (id: string, toolsJson: string) => db.update(turns).set({ tools: toolsJson }).where(eq(turns.id, id)).run(),
     setTurnMessages: (id: string, messageIds: number[]) =>
       db.update(turns).set({ messageIds: JSON.stringify(messageIds) }).where(eq(turns.id, id)).run(),
 

@@ -64,6 +64,8 @@ export const turns = sqliteTable(
     text: text("text").notNull().default(""),
     /** Telegram message ids showing this turn, in order (JSON array). */
     messageIds: text("message_ids").notNull().default("[]"),
+    /** The turn's tool calls with their outcome, shown as its status section (JSON array of ToolActivity). */
+    tools: text("tools").notNull().default("[]"),
     createdAt: integer("created_at").notNull(),
     endedAt: integer("ended_at"),
   },

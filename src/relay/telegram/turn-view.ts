@@ -3,12 +3,16 @@ import type { TurnStatus } from "../db/repo";
 import { concatFormatted, italic, markdownToFormatted, plain, splitFormatted, code, type FormattedText } from "../format";
 import { MASKED_NOTE, maskSecrets } from "../mask-secrets";
 import type { LiveMessage } from "./messenger";
+import { renderToolSection, toolFinished, toolStarted, type ToolActivity } from "./tool-activity";
 
 export type TurnEnd = { durationMs?: number; costUsd?: number; turns?: number; claudeSessionId?: string; error?: string };
+type ToolEvent = Parameters<typeof toolStarted>[1];
+type ToolResultEvent = Parameters<typeof toolFinished>[1];
 
 /**
- * What the owner sees for one prompt: the answer as it streams, tool calls as short lines, and a
- * status line that becomes the footer when the turn ends. Pure state + render; LiveMessage sends.
+ * What the owner sees for one prompt: the answer as it streams, a compact section of tool
+ * activity, and a status line that becomes the footer when the turn ends. State + render;
+ * LiveMessage sends.
  */
 export class TurnView {
   private end: TurnEnd = {};
@@ -18,12 +22,19 @@ export class TurnView {
     readonly turnId: string,
     readonly deviceName: string,
     private readonly live: LiveMessage,
+    private readonly now: () => number,
     private answer = "",
     private status: TurnStatus = "running",
+    private tools: ToolActivity[] = [],
   ) {}
 
   get messageIds(): number[] {
     return this.live.messageIds;
+  }
+
+  /** The tool calls so far (to persist them). */
+  get toolActivity(): ToolActivity[] {
+    return this.tools;
   }
 
   settled(): Promise<void> {
@@ -46,6 +57,16 @@ export class TurnView {
     this.flush();
   }
 
+  toolStarted(event: ToolEvent): void {
+    this.tools = toolStarted(this.tools, event, this.now());
+    this.flush();
+  }
+
+  toolFinished(result: ToolResultEvent): void {
+    this.tools = toolFinished(this.tools, result, this.now());
+    this.flush();
+  }
+
   finish(status: Exclude<TurnStatus, "queued" | "running">, end: TurnEnd): void {
     this.status = status;
     this.end = end;
@@ -59,8 +80,8 @@ export class TurnView {
   private flush(): void {
     const { text: answer, masked } = maskSecrets(this.answer.trimEnd());
     const body = answer.trim() ? markdownToFormatted(masked ? `${answer}\n\n${MASKED_NOTE}` : answer) : plain("");
-    const line = this.statusLine();
-    const whole = body.text ? concatFormatted(body, plain("\n\n"), line) : line;
+    const tools = renderToolSection(this.tools, this.now(), this.finished);
+    const whole = concatFormatted(...[body, tools, this.statusLine()].filter((p) => p.text).flatMap((p, i) => (i === 0 ? [p] : [plain("\n\n"), p])));
     this.live.set(splitFormatted(whole), this.buttons(), { silent: this.status === "running" });
   }
 
@@ -70,7 +91,7 @@ export class TurnView {
       case "queued":
         return italic(`🕓 waiting for ${name}: ${this.queuedReason}`);
       case "running":
-        return italic(this.answer.trim() ? `⏳ ${name} is working…` : `⏳ ${name} is thinking…`);
+        return italic(this.answer.trim() || this.tools.length ? `⏳ ${name} is working…` : `⏳ ${name} is thinking…`);
       case "done":
         return this.footer("✅");
       case "stopped":
@@ -95,10 +116,4 @@ export class TurnView {
     if (this.status === "queued") return { inline_keyboard: [[{ text: "✖ Cancel", callback_data: `cancel:${this.turnId}` }]] };
     return undefined;
   }
-}
-
-/** A tool call as one short Markdown line inside the answer. */
-export function toolLine(toolName: string, summary: string): string {
-  const clean = summary.replace(/`/g, "ʼ").replace(/\s+/g, " ").trim().slice(0, 200);
-  return `\n\n⚙ **${toolName.replace(/[*_`]/g, "")}**${clean ? ` \`${clean}\`` : ""}\n\n`;
 }

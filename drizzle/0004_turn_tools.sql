@@ -1,0 +1,1 @@
+ALTER TABLE `turns` ADD `tools` text DEFAULT '[]' NOT NULL;
