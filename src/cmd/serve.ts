@@ -21,6 +21,7 @@ export default defineCommand({
     "edit-interval-ms": { type: "string", description: "Minimum gap between messages/edits to one chat (default 1200)", valueHint: "ms" },
     "poll-timeout": { type: "string", description: "Long-polling timeout in seconds (default 30)", valueHint: "s" },
     "approval-timeout": { type: "string", description: "Seconds an approval card waits before it is denied (env RA_APPROVAL_TIMEOUT, default 600)", valueHint: "s" },
+    "max-messages": { type: "string", description: "Messages one answer may fill before the rest streams as a live tail and the whole comes as a .md file (env RA_MAX_MESSAGES, default 3)", valueHint: "n" },
     ...logArgs,
   },
   run: ({ args }) =>
@@ -47,6 +48,7 @@ export default defineCommand({
         editIntervalMs: Number(args["edit-interval-ms"] ?? env.RA_EDIT_INTERVAL_MS ?? 1200),
         pollTimeoutSeconds: Number(args["poll-timeout"] ?? 30),
         approvalTimeoutMs: Number(args["approval-timeout"] ?? env.RA_APPROVAL_TIMEOUT ?? 600) * 1000,
+        maxMessages: Number(args["max-messages"] ?? env.RA_MAX_MESSAGES ?? 3),
       });
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;

@@ -13,5 +13,7 @@ export const RelayConfig = z.object({
   pollTimeoutSeconds: z.number().int().min(0).max(50),
   /** How long an approval card waits for the owner before it is denied. */
   approvalTimeoutMs: z.number().int().min(1000),
+  /** Messages one answer may fill; past them the rest streams as a live tail and the whole comes as a .md file. */
+  maxMessages: z.number().int().min(1).max(50).default(3),
 });
 export type RelayConfig = z.infer<typeof RelayConfig>;

@@ -12,7 +12,7 @@ import { parseTools } from "./telegram/tool-activity";
 import { TurnView } from "./telegram/turn-view";
 import { TypingIndicator } from "./telegram/typing";
 
-export type ConversationsDeps = { repo: Repo; hub: Hub; messenger: Messenger; approvals: Approvals; clock: Clock; log: Log };
+export type ConversationsDeps = { repo: Repo; hub: Hub; messenger: Messenger; approvals: Approvals; clock: Clock; log: Log; maxMessages?: number };
 
 type EventFrameT = z.infer<typeof EventFrame>;
 type HelloT = z.infer<typeof Hello>;
@@ -314,7 +314,7 @@ export class Conversations {
   private view(turn: Turn, device: Device): TurnView {
     const live = this.deps.messenger.live(turn.chatId, (ids) => this.deps.repo.setTurnMessages(turn.id, ids));
     live.adopt(JSON.parse(turn.messageIds) as number[]);
-    const view = new TurnView(turn.id, device.name, live, () => this.deps.clock.now(), turn.text, turn.status, parseTools(turn.tools));
+    const view = new TurnView(turn.id, device.name, live, () => this.deps.clock.now(), turn.text, turn.status, parseTools(turn.tools), this.deps.maxMessages);
     this.views.set(turn.id, view);
     return view;
   }

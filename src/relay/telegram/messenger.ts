@@ -176,6 +176,11 @@ export class LiveMessage {
     this.messenger.lane(this.chatId).push(this.sync);
   }
 
+  /** Sends a file into the same chat, after what is queued before it. */
+  attach(filename: string, content: string, caption?: string): Promise<Message | null> {
+    return this.messenger.document(this.chatId, filename, content, caption);
+  }
+
   /** Resolves once Telegram shows the latest desired state. */
   settled(): Promise<void> {
     if (this.inSync()) return Promise.resolve();

@@ -1,8 +1,9 @@
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { TurnStatus } from "../db/repo";
-import { concatFormatted, italic, markdownToFormatted, plain, splitFormatted, code, type FormattedText } from "../format";
+import { concatFormatted, italic, markdownToFormatted, plain, code, type FormattedText } from "../format";
 import { MASKED_NOTE, maskSecrets } from "../mask-secrets";
 import type { LiveMessage } from "./messenger";
+import { layoutMessages } from "./long-answer";
 import { renderToolSection, toolFinished, toolStarted, type ToolActivity } from "./tool-activity";
 
 export type TurnEnd = { durationMs?: number; costUsd?: number; turns?: number; claudeSessionId?: string; error?: string };
@@ -17,6 +18,9 @@ type ToolResultEvent = Parameters<typeof toolFinished>[1];
 export class TurnView {
   private end: TurnEnd = {};
   private queuedReason = "";
+  /** Set once the answer outgrew `maxMessages`: the whole of it is attached as a file at the end. */
+  private overflowed = false;
+  private attachment: Promise<unknown> | undefined;
 
   constructor(
     readonly turnId: string,
@@ -26,6 +30,7 @@ export class TurnView {
     private answer = "",
     private status: TurnStatus = "running",
     private tools: ToolActivity[] = [],
+    private readonly maxMessages = 3,
   ) {}
 
   get messageIds(): number[] {
@@ -37,8 +42,10 @@ export class TurnView {
     return this.tools;
   }
 
-  settled(): Promise<void> {
-    return this.live.settled();
+  /** Resolves once Telegram shows the latest state (and has the file, for a long answer). */
+  async settled(): Promise<void> {
+    await this.live.settled();
+    await this.attachment;
   }
 
   queued(reason: string): void {
@@ -71,6 +78,13 @@ export class TurnView {
     this.status = status;
     this.end = end;
     this.flush();
+    if (this.overflowed && !this.attachment) this.attachment = this.live.settled().then(() => this.attachWhole());
+  }
+
+  private attachWhole(): Promise<unknown> {
+    const { text } = maskSecrets(this.answer.trimEnd());
+    const kb = (new TextEncoder().encode(text).length / 1024).toFixed(1);
+    return this.live.attach(`answer-${this.turnId}.md`, `${text}\n`, `📎 The whole answer from ${this.deviceName} (${kb} KB)`);
   }
 
   get finished(): boolean {
@@ -82,7 +96,9 @@ export class TurnView {
     const body = answer.trim() ? markdownToFormatted(masked ? `${answer}\n\n${MASKED_NOTE}` : answer) : plain("");
     const tools = renderToolSection(this.tools, this.now(), this.finished);
     const whole = concatFormatted(...[body, tools, this.statusLine()].filter((p) => p.text).flatMap((p, i) => (i === 0 ? [p] : [plain("\n\n"), p])));
-    this.live.set(splitFormatted(whole), this.buttons(), { silent: this.status === "running" });
+    const layout = layoutMessages(whole, this.maxMessages, this.finished);
+    this.overflowed ||= layout.overflow;
+    this.live.set(layout.pieces, this.buttons(), { silent: this.status === "running" });
   }
 
   private statusLine(): FormattedText {
