@@ -61,4 +61,24 @@ describe("a turn in Telegram", () => {
     // The answer text and the tools are separate: no tool line inside the answer.
     expect(final.text!.indexOf("All written down.")).toBeLessThan(final.text!.indexOf("⚙ 2 steps"));
   });
+
+  test("@name prompt runs one prompt on another machine and keeps the selection", async () => {
+    const { telegram } = stack;
+    await stack.addMachine("desk");
+    telegram.userText(OWNER, "/use laptop");
+    await stack.waitForText(/Prompts now go to laptop/);
+    telegram.userText(OWNER, "@desk what is your name?");
+    await stack.waitForText(/echo: what is your name\?[\s\S]*✅ desk/, "the answer from desk");
+    telegram.userText(OWNER, "and you?");
+    await stack.waitForText(/echo: and you\?[\s\S]*✅ laptop/, "the next plain prompt on laptop");
+    telegram.userText(OWNER, "@nobody hello");
+    await stack.waitForText(/No machine called "nobody"\. Yours: laptop, desk\./);
+    telegram.userText(OWNER, "@desk");
+    await stack.waitForText(/Write the prompt after the name, like: @desk run the tests/);
+  });
+
+  test("/help explains the bot in a few lines and lists the commands", async () => {
+    stack.telegram.userText(OWNER, "/help");
+    await stack.waitForText(/@NAME prompt – run one prompt on machine NAME[\s\S]*\/devices – /);
+  });
 });

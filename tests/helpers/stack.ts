@@ -44,6 +44,21 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
     return agent;
   };
   let agent = await startAgent();
+  const extraAgents: RaProcess[] = [];
+
+  /** Pairs one more machine under `name` and starts its agent (in its own working directory). */
+  const addMachine = async (name: string) => {
+    const extraConfig = join(dir.path, `agent-${name}`, "config.json");
+    {
+      await using pair = new RaProcess(["pair", "--relay", relayUrl, "--name", name, "--config", extraConfig]);
+      await pairFromTelegram(telegram, OWNER, pair);
+      if ((await pair.exitCode()) !== 0) throw new Error(`ra pair failed:\n${pair.output}`);
+    }
+    const extra = new RaProcess(["agent", "--config", extraConfig, "--data-dir", join(dir.path, `agent-${name}`, "data"), "--root", claude.makeWorkdir(), "--claude", options.claudePath ?? CLAUDE_BIN], { env: claude.env });
+    extraAgents.push(extra);
+    await extra.waitFor(new RegExp(`connected to .* as "${name}"`), `the agent of ${name} to connect`);
+    return extra;
+  };
 
   const texts = (chatId = OWNER) => telegram.chat(chatId).filter((m) => !m.deleted).map((m) => m.text ?? "");
   return {
@@ -73,6 +88,7 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
       agent = await startAgent();
       return agent;
     },
+    addMachine,
     texts,
     /** The bot's messages to the owner whose text matches. */
     messages: (pattern: RegExp, chatId = OWNER) => telegram.chat(chatId).filter((m) => !m.deleted && pattern.test(m.text ?? "")),
@@ -80,6 +96,7 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
       telegram.waitFor(() => texts(chatId).some((t) => pattern.test(t)), { timeoutMs: 30_000, message }),
     async [Symbol.asyncDispose]() {
       await agent[Symbol.asyncDispose]();
+      for (const extra of extraAgents) await extra[Symbol.asyncDispose]();
       await serve[Symbol.asyncDispose]();
       proxy?.stop();
       await telegram.stop();

@@ -6,6 +6,8 @@ import type { Device, Repo, User } from "../db/repo";
 import type { Hub } from "../hub";
 import type { Pairing } from "../pairing";
 import { bold, concatFormatted, code, italic, plain, type FormattedText } from "../format";
+import { helpText } from "./help";
+import { parseMention } from "./mention";
 import type { Messenger } from "./messenger";
 import { visibleDevices, type RaContext } from "./bot";
 import type { Log } from "../../log";
@@ -27,22 +29,6 @@ export const COMMANDS = [
 ];
 
 type Deps = { repo: Repo; hub: Hub; pairing: Pairing; conversations: Conversations; approvals: Approvals; messenger: Messenger; log: Log; clock: Clock };
-
-const HELP = [
-  "Send any message and the selected machine runs it with Claude Code; the answer streams here.",
-  "",
-  "/devices – your machines (tap one to select it)",
-  "/use NAME – send prompts to NAME",
-  "/stop – stop the running turn",
-  "/new – start a fresh conversation",
-  "/status – what is running where",
-  "/mode – show or switch the permission mode (the machine sets the highest)",
-  "/cd PATH – run the next prompts in another folder on the machine",
-  "/pending – approval cards still waiting for you",
-  "/audit – the last 20 approval decisions",
-  "/pair CODE – pair a machine (run `ra pair` on it first)",
-  "/revoke NAME – unpair a machine at once",
-].join("\n");
 
 export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
   const { repo, hub, pairing, conversations, approvals, messenger } = deps;
@@ -73,7 +59,7 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
   bot.command(["start", "help"], (ctx) => {
     const payload = ctx.match?.trim() ?? "";
     if (ctx.message?.text?.startsWith("/start") && payload.startsWith("pair_")) return redeem(ctx, payload);
-    return say(ctx, HELP);
+    return say(ctx, helpText(COMMANDS));
   });
 
   const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
@@ -315,6 +301,8 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
       return say(ctx, `Unknown command ${name}. /help lists what I understand.`);
     }
     if (approvals.reason(ctx.chat.id, ctx.from.id, text)) return;
+    const mention = parseMention(text);
+    if (mention && mention.name.toLowerCase() !== ctx.me.username.toLowerCase()) return promptOne(ctx, mention);
     const device = target(ctx);
     if (device === "none") return say(ctx, noDevice);
     if (device === "choose") {
@@ -323,6 +311,15 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
     }
     conversations.submit(ctx.chat.id, device, text);
   });
+
+  /** `@name prompt`: one prompt for another machine; the selection stays as it is. */
+  const promptOne = (ctx: RaContext, { name, prompt }: { name: string; prompt: string }) => {
+    const devices = visibleDevices(repo, ctx.user!);
+    const device = devices.find((d) => d.name.toLowerCase() === name.toLowerCase());
+    if (!device) return say(ctx, devices.length ? `No machine called "${name}". Yours: ${devices.map((d) => d.name).join(", ")}.` : noDevice);
+    if (!prompt) return say(ctx, `Write the prompt after the name, like: @${device.name} run the tests`);
+    conversations.submit(ctx.chat!.id, device, prompt);
+  };
 
   bot.on("message", (ctx) => say(ctx, concatFormatted(plain("I can only take text prompts for now. "), code("/help"), plain(" lists the commands."))));
 }
