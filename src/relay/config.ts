@@ -15,5 +15,7 @@ export const RelayConfig = z.object({
   approvalTimeoutMs: z.number().int().min(1000),
   /** Messages one answer may fill; past them the rest streams as a live tail and the whole comes as a .md file. */
   maxMessages: z.number().int().min(1).max(50).default(3),
+  /** Silence of a running turn after which the owner is asked "still working?". */
+  silenceNoticeMs: z.number().int().min(1000).default(300_000),
 });
 export type RelayConfig = z.infer<typeof RelayConfig>;

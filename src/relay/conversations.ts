@@ -10,9 +10,20 @@ import { plain } from "./format";
 import type { Messenger } from "./telegram/messenger";
 import { parseTools } from "./telegram/tool-activity";
 import { TurnView } from "./telegram/turn-view";
+import { TurnWatch } from "./telegram/turn-watch";
 import { TypingIndicator } from "./telegram/typing";
 
-export type ConversationsDeps = { repo: Repo; hub: Hub; messenger: Messenger; approvals: Approvals; clock: Clock; log: Log; maxMessages?: number };
+export type ConversationsDeps = {
+  repo: Repo;
+  hub: Hub;
+  messenger: Messenger;
+  approvals: Approvals;
+  clock: Clock;
+  log: Log;
+  maxMessages?: number;
+  /** Silence after which a running turn gets a "still working?" notice (default 5 min). */
+  silenceNoticeMs?: number;
+};
 
 type EventFrameT = z.infer<typeof EventFrame>;
 type HelloT = z.infer<typeof Hello>;
@@ -27,8 +38,8 @@ export class Conversations {
   private droppedWhileBusy = new Set<string>();
   /** What each connected machine allows (from its hello). */
   private limits = new Map<string, NonNullable<HelloT["limits"]>>();
-  /** "typing…" of each running turn, by turn id. */
-  private typing = new Map<string, TypingIndicator>();
+  /** "typing…" and the watch (status line clock, silence notice) of each running turn, by turn id. */
+  private running = new Map<string, { typing: TypingIndicator; watch: TurnWatch }>();
 
   constructor(private readonly deps: ConversationsDeps) {}
 
@@ -198,19 +209,45 @@ export class Conversations {
     await Promise.all([...this.views.values()].map((v) => v.settled()));
   }
 
-  /** Ends every timer (typing) so the relay can shut down at once. */
+  /** Ends every timer (typing, watches) so the relay can shut down at once. */
   close(): void {
-    for (const indicator of this.typing.values()) indicator.stop();
-    this.typing.clear();
+    for (const { typing, watch } of this.running.values()) {
+      typing.stop();
+      watch.stop();
+    }
+    this.running.clear();
   }
 
-  private startTyping(turn: Turn): void {
-    if (!this.typing.has(turn.id)) this.typing.set(turn.id, new TypingIndicator(this.deps.messenger, this.deps.clock, turn.chatId));
+  /** The Status button: one line about the turn, or undefined if it is not this chat's. */
+  turnSummary(turnId: string, chatId: number): string | undefined {
+    const turn = this.deps.repo.turn(turnId);
+    if (!turn || turn.chatId !== chatId) return undefined;
+    return this.viewOf(turn)?.summary() ?? turn.status;
   }
 
-  private stopTyping(turnId: string): void {
-    this.typing.get(turnId)?.stop();
-    this.typing.delete(turnId);
+  /** "Keep waiting" on a silence notice; false when the turn no longer runs. */
+  keepWaiting(turnId: string, chatId: number): boolean {
+    const turn = this.deps.repo.turn(turnId);
+    const watch = turn?.chatId === chatId ? this.running.get(turnId)?.watch : undefined;
+    watch?.keepWaiting();
+    return watch !== undefined;
+  }
+
+  private startRunning(turn: Turn, view: TurnView): void {
+    if (this.running.has(turn.id)) return;
+    const { messenger, clock } = this.deps;
+    this.running.set(turn.id, {
+      typing: new TypingIndicator(messenger, clock, turn.chatId),
+      watch: new TurnWatch({ messenger, clock, chatId: turn.chatId, turnId: turn.id, view, silenceMs: this.deps.silenceNoticeMs }),
+    });
+  }
+
+  private stopRunning(turnId: string): void {
+    const entry = this.running.get(turnId);
+    if (!entry) return;
+    entry.typing.stop();
+    entry.watch.stop();
+    this.running.delete(turnId);
   }
 
   private openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default"): Session {
@@ -227,8 +264,9 @@ export class Conversations {
     const next = repo.turnsOfSession(session.id, ["queued"])[0];
     if (!next) return;
     repo.setTurnStatus(next.id, "running");
-    this.viewOf(next)?.started();
-    this.startTyping(next);
+    const view = this.viewOf(next);
+    view?.started();
+    if (view) this.startRunning(next, view);
     hub.send(session.deviceId, {
       type: "prompt",
       sessionId: session.id,
@@ -248,7 +286,7 @@ export class Conversations {
 
   private endTurn(turn: Turn, status: "stopped" | "failed", end: { error?: string }): void {
     this.deps.repo.setTurnStatus(turn.id, status, this.deps.clock.now());
-    this.stopTyping(turn.id);
+    this.stopRunning(turn.id);
     this.viewOf(turn)?.finish(status, end);
     this.forget(turn.id);
   }
@@ -274,8 +312,10 @@ export class Conversations {
   private show(turn: Turn, event: SessionEvent): void {
     const view = this.viewOf(turn);
     if (!view) return;
-    // After a relay restart the running turn's typing resumes with its first event.
-    if (turn.status === "running" && event.kind !== "turn.ended") this.startTyping(turn);
+    // After a relay restart the running turn's typing and watch resume with its first event.
+    if (turn.status === "running" && event.kind !== "turn.ended") this.startRunning(turn, view);
+    if (event.kind !== "turn.ended") this.running.get(turn.id)?.watch.activity();
+    view.setAwaitingApproval(event.kind === "approval.request");
     switch (event.kind) {
       case "text":
         view.appendMarkdown(event.text);
@@ -292,7 +332,7 @@ export class Conversations {
         view.appendMarkdown(`\n\n${noticeMark(event.level)} ${event.text}\n\n`);
         return;
       case "turn.ended":
-        this.stopTyping(turn.id);
+        this.stopRunning(turn.id);
         view.finish(event.status, event);
         this.forget(turn.id);
         return;
@@ -314,7 +354,17 @@ export class Conversations {
   private view(turn: Turn, device: Device): TurnView {
     const live = this.deps.messenger.live(turn.chatId, (ids) => this.deps.repo.setTurnMessages(turn.id, ids));
     live.adopt(JSON.parse(turn.messageIds) as number[]);
-    const view = new TurnView(turn.id, device.name, live, () => this.deps.clock.now(), turn.text, turn.status, parseTools(turn.tools), this.deps.maxMessages);
+    const view = new TurnView({
+      turnId: turn.id,
+      deviceName: device.name,
+      live,
+      now: () => this.deps.clock.now(),
+      answer: turn.text,
+      status: turn.status,
+      tools: parseTools(turn.tools),
+      maxMessages: this.deps.maxMessages,
+      startedAt: turn.createdAt,
+    });
     this.views.set(turn.id, view);
     return view;
   }

@@ -58,7 +58,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     pollTimeoutSeconds: config.pollTimeoutSeconds,
   });
   const approvals = new Approvals({ repo, hub, messenger: telegram.messenger, clock, log: createLog("approvals"), timeoutMs: config.approvalTimeoutMs });
-  const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, approvals, clock, log, maxMessages: config.maxMessages });
+  const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, approvals, clock, log, maxMessages: config.maxMessages, silenceNoticeMs: config.silenceNoticeMs });
   telegram.attach(conversations, approvals);
 
   try {

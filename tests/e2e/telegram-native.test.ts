@@ -12,7 +12,8 @@ const buttonsOf = (m: StoredMessage) => (m.reply_markup?.inline_keyboard ?? []).
 const entityText = (m: StoredMessage, type: string) => (m.entities ?? []).filter((e) => e.type === type).map((e) => m.text!.slice(e.offset, e.offset + e.length));
 
 beforeAll(async () => {
-  stack = await startStack();
+  // A short silence threshold so the "still working?" notice comes within the test.
+  stack = await startStack({ serveArgs: ["--silence-notice", "2"] });
 });
 
 afterAll(async () => {
@@ -80,5 +81,33 @@ describe("a turn in Telegram", () => {
   test("/help explains the bot in a few lines and lists the commands", async () => {
     stack.telegram.userText(OWNER, "/help");
     await stack.waitForText(/@NAME prompt – run one prompt on machine NAME[\s\S]*\/devices – /);
+  });
+
+  test("a silent turn gets a loud 'still working?' notice; Keep waiting, Status and Stop work from the phone", async () => {
+    const { telegram, model } = stack;
+    model.enqueue({ blocks: [{ text: "Starting a long job" }], stall: true });
+    const before = telegram.chat(OWNER).length;
+    telegram.userText(OWNER, "do a long job");
+    await model.waitForStall(2);
+    const live = await telegram.waitFor(() => telegram.chat(OWNER).slice(before).find((m) => /Starting a long job[\s\S]*⏳ laptop running \d+ s/.test(m.text ?? "")), { message: "the live message with its status line" });
+    expect(buttonsOf(live)).toEqual([expect.stringMatching(/^stop:/), expect.stringMatching(/^st:/)]);
+    const notice = await telegram.waitFor(() => telegram.chat(OWNER).slice(before).find((m) => /⏳ laptop has been silent for \d+ s\. Still working\?/.test(m.text ?? "")), { message: "the silence notice" });
+    expect(notice.disable_notification).toBeUndefined();
+    expect(buttonsOf(notice)).toEqual([expect.stringMatching(/^stop:/), expect.stringMatching(/^kw:/)]);
+
+    const status = telegram.clickButton(OWNER, live.message_id, buttonsOf(live)[1]!);
+    const answer = await telegram.waitFor(() => telegram.callbackAnswer(status), { message: "the Status toast" });
+    expect(answer.text).toMatch(/^laptop · running \d+ s$/);
+
+    const keep = telegram.clickButton(OWNER, notice.message_id, buttonsOf(notice)[1]!);
+    expect((await telegram.waitFor(() => telegram.callbackAnswer(keep))).text).toBe("OK, waiting");
+    await telegram.waitFor(() => /I'll ask again after 2 s more of silence/.test(telegram.chat(OWNER).find((m) => m.message_id === notice.message_id)!.text ?? ""), { message: "the notice to say it keeps waiting" });
+
+    const second = await telegram.waitFor(() => telegram.chat(OWNER).slice(before).filter((m) => /Still working\?/.test(m.text ?? "") && buttonsOf(m).length > 0)[0], { message: "a second notice after another silence" });
+    expect(second.message_id).not.toBe(notice.message_id);
+    telegram.clickButton(OWNER, second.message_id, buttonsOf(second)[0]!);
+    await stack.waitForText(/Starting a long job[\s\S]*⏹ stopped · laptop/, "the stopped footer");
+    await telegram.waitFor(() => telegram.chat(OWNER).find((m) => m.message_id === second.message_id)!.reply_markup === undefined, { message: "the notice to lose its buttons" });
+    model.release();
   });
 });

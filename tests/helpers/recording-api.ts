@@ -6,7 +6,7 @@ export type RecordedCall = { method: string; payload: Record<string, any>; at: n
  * A grammY Api whose calls never leave the process: each is recorded (with the virtual time `now()`)
  * and answered by `respond`, which may throw a Telegram error body to simulate 429s and the like.
  */
-export function recordingApi(now: () => number, respond: (method: string, payload: Record<string, any>) => unknown = defaultResult) {
+export function recordingApi(now: () => number, respond: (method: string, payload: Record<string, any>) => unknown = () => undefined) {
   const api = new Api("123456:TEST");
   const calls: RecordedCall[] = [];
   let nextId = 1;

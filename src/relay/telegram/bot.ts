@@ -12,6 +12,7 @@ import type { Pairing } from "../pairing";
 import { Refusals, REFUSAL_TEXT } from "./access";
 import { Messenger } from "./messenger";
 import { registerCommands, COMMANDS } from "./commands";
+import { registerTurnButtons } from "./turn-buttons";
 
 export type BotDeps = {
   token: string;
@@ -103,6 +104,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
     bot,
     messenger,
     attach(conversations, approvals) {
+      registerTurnButtons(bot, conversations);
       registerCommands(bot, { ...deps, messenger, conversations, approvals });
     },
     async start() {

@@ -6,7 +6,9 @@ import { validateEntities, type FormattedText } from "../format";
 import { ChatLane, isTransient, type LaneJob } from "./lane";
 
 /** urgent: goes before waiting edits (approval cards must not queue behind streaming). */
-export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean; urgent?: boolean };
+export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean; urgent?: boolean; /** The topic, in a chat with topics. */ threadId?: number };
+
+const inThread = (threadId: number | undefined) => (threadId === undefined ? {} : { message_thread_id: threadId });
 
 const NO_PREVIEW = { is_disabled: true } as const;
 
@@ -68,11 +70,11 @@ export class Messenger {
   }
 
   /** Sends a text file (a long diff, a whole answer); paced like everything else. */
-  document(chatId: number, filename: string, content: string, caption?: string): Promise<Message | null> {
+  document(chatId: number, filename: string, content: string, caption?: string, threadId?: number): Promise<Message | null> {
     return new Promise((resolve) => {
       this.lane(chatId).push(async (lastChance) => {
         try {
-          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(content), filename), { caption: caption?.slice(0, 1024), disable_notification: true }));
+          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(content), filename), { caption: caption?.slice(0, 1024), disable_notification: true, ...inThread(threadId) }));
         } catch (err) {
           if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
           this.log.error(`could not send ${filename} to chat ${chatId}: ${(err as Error).message}`);
@@ -106,8 +108,8 @@ export class Messenger {
   }
 
   /** `onMessages` hears every change of the message ids (so a restart can adopt them). */
-  live(chatId: number, onMessages?: (ids: number[]) => void): LiveMessage {
-    return new LiveMessage(this, chatId, onMessages);
+  live(chatId: number, onMessages?: (ids: number[]) => void, threadId?: number): LiveMessage {
+    return new LiveMessage(this, chatId, onMessages, threadId);
   }
 
   async rawSend(chatId: number, ft: FormattedText, options: SendOptions): Promise<Message> {
@@ -118,11 +120,12 @@ export class Messenger {
         link_preview_options: NO_PREVIEW,
         reply_markup: options.markup,
         disable_notification: options.silent,
+        ...inThread(options.threadId),
       });
     } catch (err) {
       if (!isEntityError(err)) throw err;
       this.log.warn(`Telegram rejected the formatting; sending plain text: ${(err as Error).message}`);
-      return this.api.sendMessage(chatId, safe.text, { link_preview_options: NO_PREVIEW, reply_markup: options.markup, disable_notification: options.silent });
+      return this.api.sendMessage(chatId, safe.text, { link_preview_options: NO_PREVIEW, reply_markup: options.markup, disable_notification: options.silent, ...inThread(options.threadId) });
     }
   }
 
@@ -158,6 +161,7 @@ export class LiveMessage {
     private readonly messenger: Messenger,
     readonly chatId: number,
     private readonly onMessages?: (ids: number[]) => void,
+    readonly threadId?: number,
   ) {}
 
   get messageIds(): number[] {
@@ -178,7 +182,7 @@ export class LiveMessage {
 
   /** Sends a file into the same chat, after what is queued before it. */
   attach(filename: string, content: string, caption?: string): Promise<Message | null> {
-    return this.messenger.document(this.chatId, filename, content, caption);
+    return this.messenger.document(this.chatId, filename, content, caption, this.threadId);
   }
 
   /** Resolves once Telegram shows the latest desired state. */
@@ -214,7 +218,7 @@ export class LiveMessage {
       if (existing && (await this.messenger.rawEdit(this.chatId, existing.id, piece, { markup }))) {
         this.sent[index] = { id: existing.id, key };
       } else {
-        const message = await this.messenger.rawSend(this.chatId, piece, { markup, silent });
+        const message = await this.messenger.rawSend(this.chatId, piece, { markup, silent, threadId: this.threadId });
         this.sent[index] = { id: message.message_id, key };
         this.onMessages?.(this.messageIds);
       }

@@ -4,11 +4,25 @@ import { concatFormatted, italic, markdownToFormatted, plain, code, type Formatt
 import { MASKED_NOTE, maskSecrets } from "../mask-secrets";
 import type { LiveMessage } from "./messenger";
 import { layoutMessages } from "./long-answer";
-import { renderToolSection, toolFinished, toolStarted, type ToolActivity } from "./tool-activity";
+import { formatSeconds, renderToolSection, toolFinished, toolStarted, type ToolActivity } from "./tool-activity";
 
 export type TurnEnd = { durationMs?: number; costUsd?: number; turns?: number; claudeSessionId?: string; error?: string };
 type ToolEvent = Parameters<typeof toolStarted>[1];
 type ToolResultEvent = Parameters<typeof toolFinished>[1];
+
+export type TurnViewOptions = {
+  turnId: string;
+  deviceName: string;
+  live: LiveMessage;
+  now: () => number;
+  answer?: string;
+  status?: TurnStatus;
+  tools?: ToolActivity[];
+  /** Messages the answer may fill before it becomes a live tail plus a file (default 3). */
+  maxMessages?: number;
+  /** When the turn started running (for "running 2m10s"). */
+  startedAt?: number;
+};
 
 /**
  * What the owner sees for one prompt: the answer as it streams, a compact section of tool
@@ -22,16 +36,28 @@ export class TurnView {
   private overflowed = false;
   private attachment: Promise<unknown> | undefined;
 
-  constructor(
-    readonly turnId: string,
-    readonly deviceName: string,
-    private readonly live: LiveMessage,
-    private readonly now: () => number,
-    private answer = "",
-    private status: TurnStatus = "running",
-    private tools: ToolActivity[] = [],
-    private readonly maxMessages = 3,
-  ) {}
+  private readonly turnId: string;
+  readonly deviceName: string;
+  private readonly live: LiveMessage;
+  private readonly now: () => number;
+  private readonly maxMessages: number;
+  private answer: string;
+  private status: TurnStatus;
+  private tools: ToolActivity[];
+  private startedAt: number;
+  private awaitingApproval = false;
+
+  constructor(options: TurnViewOptions) {
+    this.turnId = options.turnId;
+    this.deviceName = options.deviceName;
+    this.live = options.live;
+    this.now = options.now;
+    this.maxMessages = options.maxMessages ?? 3;
+    this.answer = options.answer ?? "";
+    this.status = options.status ?? "running";
+    this.tools = options.tools ?? [];
+    this.startedAt = options.startedAt ?? options.now();
+  }
 
   get messageIds(): number[] {
     return this.live.messageIds;
@@ -56,7 +82,44 @@ export class TurnView {
 
   started(): void {
     this.status = "running";
+    this.startedAt = this.now();
     this.flush();
+  }
+
+  /** Re-renders with the current time (running durations). */
+  refresh(): void {
+    if (!this.finished) this.flush();
+  }
+
+  /** Claude waits for the owner's answer on an approval card. */
+  setAwaitingApproval(waiting: boolean): void {
+    if (this.awaitingApproval === waiting) return;
+    this.awaitingApproval = waiting;
+    this.flush();
+  }
+
+  get waitingForApproval(): boolean {
+    return this.awaitingApproval && this.status === "running";
+  }
+
+  /** One line for the Status button: "laptop · running 2m10s · 4 steps · last tool: Bash npm test". */
+  summary(): string {
+    if (this.status === "queued") return `${this.deviceName} · waiting: ${this.queuedReason}`;
+    if (this.finished) return `${this.deviceName} · ${this.status}`;
+    const steps = this.tools.length ? ` · ${this.tools.length} step${this.tools.length === 1 ? "" : "s"}` : "";
+    return `${this.deviceName} · ${this.runningLine().text}${steps}`;
+  }
+
+  /** "running 2m10s · last tool: Bash `npm test` · waiting for approval" */
+  private runningLine(): FormattedText {
+    const parts: FormattedText[] = [plain(`running ${formatSeconds((this.now() - this.startedAt) / 1000)}`)];
+    const last = this.tools.at(-1);
+    if (last) {
+      const summary = last.summary.length > 60 ? `${last.summary.slice(0, 59)}…` : last.summary;
+      parts.push(concatFormatted(plain(`last tool: ${last.name}${summary ? " " : ""}`), summary ? code(summary) : plain("")));
+    }
+    if (this.awaitingApproval) parts.push(plain("waiting for approval"));
+    return concatFormatted(...parts.flatMap((p, i) => (i === 0 ? [p] : [plain(" · "), p])));
   }
 
   appendMarkdown(markdown: string): void {
@@ -107,7 +170,7 @@ export class TurnView {
       case "queued":
         return italic(`🕓 waiting for ${name}: ${this.queuedReason}`);
       case "running":
-        return italic(this.answer.trim() || this.tools.length ? `⏳ ${name} is working…` : `⏳ ${name} is thinking…`);
+        return concatFormatted(plain(`⏳ ${name} `), italic(this.runningLine()));
       case "done":
         return this.footer("✅");
       case "stopped":
@@ -128,7 +191,7 @@ export class TurnView {
   }
 
   private buttons(): InlineKeyboardMarkup | undefined {
-    if (this.status === "running") return { inline_keyboard: [[{ text: "⏹ Stop", callback_data: `stop:${this.turnId}` }]] };
+    if (this.status === "running") return { inline_keyboard: [[{ text: "⏹ Stop", callback_data: `stop:${this.turnId}` }, { text: "ℹ Status", callback_data: `st:${this.turnId}` }]] };
     if (this.status === "queued") return { inline_keyboard: [[{ text: "✖ Cancel", callback_data: `cancel:${this.turnId}` }]] };
     return undefined;
   }
