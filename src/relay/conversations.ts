@@ -199,7 +199,8 @@ export class Conversations {
       if (device) void this.deps.approvals.request(session, turn, device, frame.event);
     }
     if (frame.event.kind === "approval.closed") this.deps.approvals.closed(session, frame.event);
-    else if (frame.event.kind === "notice") void this.deps.messenger.send(session.chatId, { text: `${noticeMark(frame.event.level)} ${frame.event.text}`, entities: [] });
+    // Warnings and errors ring the phone; information does not.
+    else if (frame.event.kind === "notice") void this.deps.messenger.send(session.chatId, { text: `${noticeMark(frame.event.level)} ${frame.event.text}`, entities: [] }, { silent: frame.event.level === "info" });
     if (frame.event.kind === "turn.ended") this.pump(session.id);
     return { ack: frame.seq };
   }

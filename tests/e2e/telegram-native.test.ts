@@ -35,6 +35,9 @@ describe("a turn in Telegram", () => {
     expect(calls.indexOf(typing)).toBeLessThan(firstAnswer);
     model.release();
     await stack.waitForText(/Thinking out loud[\s\S]*✅ laptop/);
+    // Routine completion is quiet.
+    const turn = telegram.chat(OWNER).filter((m) => (m.text ?? "").includes("Thinking out loud"));
+    expect(turn.map((m) => m.disable_notification)).toEqual([true]);
   });
 
   test("tool calls show as a compact status section that collapses into an expandable quote when the turn ends", async () => {
@@ -49,6 +52,8 @@ describe("a turn in Telegram", () => {
     telegram.userText(OWNER, "take notes");
     const card = await telegram.waitFor(() => telegram.chat(OWNER).slice(before).find((m) => /wants to/.test(m.text ?? "") && buttonsOf(m).some((d) => d.endsWith(":a"))), { message: "the Write approval card" });
     const live = telegram.chat(OWNER).slice(before)[0]!;
+    expect(card.disable_notification).toBeUndefined(); // a card that needs the owner rings
+    expect(live.disable_notification).toBe(true);
     await telegram.waitFor(() => /🔎 Grep 'TODO'/.test(telegram.chat(OWNER).find((m) => m.message_id === live.message_id)?.text ?? ""), { message: "the Grep line in the live message" });
     telegram.clickButton(OWNER, card.message_id, buttonsOf(card).find((d) => d.endsWith(":a"))!);
     await stack.waitForText(/All written down\.[\s\S]*✅ laptop/);
@@ -109,5 +114,25 @@ describe("a turn in Telegram", () => {
     await stack.waitForText(/Starting a long job[\s\S]*⏹ stopped · laptop/, "the stopped footer");
     await telegram.waitFor(() => telegram.chat(OWNER).find((m) => m.message_id === second.message_id)!.reply_markup === undefined, { message: "the notice to lose its buttons" });
     model.release();
+  });
+
+  test("a device drop and a failed turn ring the phone", async () => {
+    const { telegram, model } = stack;
+    model.enqueue({ blocks: [{ text: "Desk is busy" }], stall: true });
+    telegram.userText(OWNER, "@desk keep busy");
+    await model.waitForStall(3);
+    await stack.waitForText(/Desk is busy/);
+    const desk = stack.extraAgent("desk");
+    desk.kill("SIGKILL");
+    await desk.exitCode();
+    await stack.waitForText(/⚠️ desk lost its connection while working/);
+    expect(stack.messages(/desk lost its connection/)[0]!.disable_notification).toBeUndefined();
+    model.release();
+    telegram.userText(OWNER, "/revoke desk");
+    const confirm = await telegram.waitFor(() => stack.messages(/^Revoke desk/)[0], { message: "the revoke confirmation" });
+    telegram.clickButton(OWNER, confirm.message_id, buttonsOf(confirm).find((d) => d.endsWith(":y"))!);
+    await stack.waitForText(/⚠️ The turn on desk failed: desk was revoked\./, "the failure alert");
+    expect(stack.messages(/The turn on desk failed/)[0]!.disable_notification).toBeUndefined();
+    expect(stack.messages(/Desk is busy[\s\S]*⚠️ failed · desk/)[0]!.disable_notification).toBe(true);
   });
 });

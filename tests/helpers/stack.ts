@@ -44,7 +44,7 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
     return agent;
   };
   let agent = await startAgent();
-  const extraAgents: RaProcess[] = [];
+  const extraAgents = new Map<string, RaProcess>();
 
   /** Pairs one more machine under `name` and starts its agent (in its own working directory). */
   const addMachine = async (name: string) => {
@@ -55,7 +55,7 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
       if ((await pair.exitCode()) !== 0) throw new Error(`ra pair failed:\n${pair.output}`);
     }
     const extra = new RaProcess(["agent", "--config", extraConfig, "--data-dir", join(dir.path, `agent-${name}`, "data"), "--root", claude.makeWorkdir(), "--claude", options.claudePath ?? CLAUDE_BIN], { env: claude.env });
-    extraAgents.push(extra);
+    extraAgents.set(name, extra);
     await extra.waitFor(new RegExp(`connected to .* as "${name}"`), `the agent of ${name} to connect`);
     return extra;
   };
@@ -89,6 +89,8 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
       return agent;
     },
     addMachine,
+    /** The agent process of a machine added with addMachine. */
+    extraAgent: (name: string) => extraAgents.get(name)!,
     texts,
     /** The bot's messages to the owner whose text matches. */
     messages: (pattern: RegExp, chatId = OWNER) => telegram.chat(chatId).filter((m) => !m.deleted && pattern.test(m.text ?? "")),
@@ -96,7 +98,7 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
       telegram.waitFor(() => texts(chatId).some((t) => pattern.test(t)), { timeoutMs: 30_000, message }),
     async [Symbol.asyncDispose]() {
       await agent[Symbol.asyncDispose]();
-      for (const extra of extraAgents) await extra[Symbol.asyncDispose]();
+      for (const extra of extraAgents.values()) await extra[Symbol.asyncDispose]();
       await serve[Symbol.asyncDispose]();
       proxy?.stop();
       await telegram.stop();

@@ -180,6 +180,11 @@ export class LiveMessage {
     this.messenger.lane(this.chatId).push(this.sync);
   }
 
+  /** A separate message that rings the phone (an error), in the same chat and topic. */
+  alert(ft: FormattedText): Promise<Message | null> {
+    return this.messenger.send(this.chatId, ft, { threadId: this.threadId });
+  }
+
   /** Sends a file into the same chat, after what is queued before it. */
   attach(filename: string, content: string, caption?: string): Promise<Message | null> {
     return this.messenger.document(this.chatId, filename, content, caption, this.threadId);

@@ -35,6 +35,7 @@ export class TurnView {
   /** Set once the answer outgrew `maxMessages`: the whole of it is attached as a file at the end. */
   private overflowed = false;
   private attachment: Promise<unknown> | undefined;
+  private alerted = false;
 
   private readonly turnId: string;
   readonly deviceName: string;
@@ -142,6 +143,11 @@ export class TurnView {
     this.end = end;
     this.flush();
     if (this.overflowed && !this.attachment) this.attachment = this.live.settled().then(() => this.attachWhole());
+    if (status === "failed" && !this.alerted) {
+      this.alerted = true;
+      const reason = (end.error ?? "").split("\n")[0]!.slice(0, 300);
+      void this.live.settled().then(() => this.live.alert(plain(`⚠️ The turn on ${this.deviceName} failed${reason ? `: ${reason}` : "."}`)));
+    }
   }
 
   private attachWhole(): Promise<unknown> {
@@ -161,7 +167,9 @@ export class TurnView {
     const whole = concatFormatted(...[body, tools, this.statusLine()].filter((p) => p.text).flatMap((p, i) => (i === 0 ? [p] : [plain("\n\n"), p])));
     const layout = layoutMessages(whole, this.maxMessages, this.finished);
     this.overflowed ||= layout.overflow;
-    this.live.set(layout.pieces, this.buttons(), { silent: this.status === "running" });
+    // The answer never rings the phone: it is what the owner asked for and is watching (edits are
+    // silent anyway). A failure rings separately (see finish).
+    this.live.set(layout.pieces, this.buttons(), { silent: true });
   }
 
   private statusLine(): FormattedText {
