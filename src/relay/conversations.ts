@@ -10,6 +10,7 @@ import { plain } from "./format";
 import type { Messenger } from "./telegram/messenger";
 import { parseTools } from "./telegram/tool-activity";
 import { TurnView } from "./telegram/turn-view";
+import type { Topics } from "./telegram/topics";
 import { TurnWatch } from "./telegram/turn-watch";
 import { TypingIndicator } from "./telegram/typing";
 
@@ -23,6 +24,8 @@ export type ConversationsDeps = {
   maxMessages?: number;
   /** Silence after which a running turn gets a "still working?" notice (default 5 min). */
   silenceNoticeMs?: number;
+  /** One topic per device, when the bot has topics on. */
+  topics?: Topics;
 };
 
 type EventFrameT = z.infer<typeof EventFrame>;
@@ -44,7 +47,9 @@ export class Conversations {
   constructor(private readonly deps: ConversationsDeps) {}
 
   /** Queues a prompt for the chat's conversation with this device and runs it when it can. */
-  submit(chatId: number, device: Device, text: string): void {
+  async submit(chatId: number, device: Device, text: string): Promise<void> {
+    // With topics on, the device's topic exists before anything is written for the turn.
+    await this.deps.topics?.ensure(chatId, device);
     const { repo, clock, hub } = this.deps;
     const session = this.session(chatId, device.id);
     const turn: Turn = {
@@ -142,7 +147,7 @@ export class Conversations {
       }
     }
     if (this.droppedWhileBusy.delete(device.id)) {
-      for (const chatId of this.runningChats(device.id)) void this.deps.messenger.send(chatId, plain(`✅ ${device.name} is back.`), { silent: true });
+      for (const chatId of this.runningChats(device.id)) void this.deps.messenger.send(chatId, plain(`✅ ${device.name} is back.`), { silent: true, threadId: this.thread(chatId, device.id) });
     }
     queueMicrotask(() => sessions.forEach((s) => this.pump(s.id)));
     return sessions.filter((s) => s.lastSeq >= 0).map((s) => ({ sessionId: s.id, seq: s.lastSeq }));
@@ -167,7 +172,7 @@ export class Conversations {
     if (chats.size === 0) return;
     this.droppedWhileBusy.add(device.id);
     for (const chatId of chats) {
-      void this.deps.messenger.send(chatId, plain(`⚠️ ${device.name} lost its connection while working. The turn keeps running there; its output arrives here when ${device.name} is back.`));
+      void this.deps.messenger.send(chatId, plain(`⚠️ ${device.name} lost its connection while working. The turn keeps running there; its output arrives here when ${device.name} is back.`), { threadId: this.thread(chatId, device.id) });
     }
   }
 
@@ -200,7 +205,7 @@ export class Conversations {
     }
     if (frame.event.kind === "approval.closed") this.deps.approvals.closed(session, frame.event);
     // Warnings and errors ring the phone; information does not.
-    else if (frame.event.kind === "notice") void this.deps.messenger.send(session.chatId, { text: `${noticeMark(frame.event.level)} ${frame.event.text}`, entities: [] }, { silent: frame.event.level === "info" });
+    else if (frame.event.kind === "notice") void this.deps.messenger.send(session.chatId, { text: `${noticeMark(frame.event.level)} ${frame.event.text}`, entities: [] }, { silent: frame.event.level === "info", threadId: this.thread(session.chatId, session.deviceId) });
     if (frame.event.kind === "turn.ended") this.pump(session.id);
     return { ack: frame.seq };
   }
@@ -234,12 +239,18 @@ export class Conversations {
     return watch !== undefined;
   }
 
+  /** The device's topic in the chat (undefined without topics). */
+  thread(chatId: number, deviceId: string): number | undefined {
+    return this.deps.topics?.threadOf(chatId, deviceId);
+  }
+
   private startRunning(turn: Turn, view: TurnView): void {
     if (this.running.has(turn.id)) return;
     const { messenger, clock } = this.deps;
+    const threadId = view.threadId;
     this.running.set(turn.id, {
-      typing: new TypingIndicator(messenger, clock, turn.chatId),
-      watch: new TurnWatch({ messenger, clock, chatId: turn.chatId, turnId: turn.id, view, silenceMs: this.deps.silenceNoticeMs }),
+      typing: new TypingIndicator(messenger, clock, turn.chatId, threadId),
+      watch: new TurnWatch({ messenger, clock, chatId: turn.chatId, threadId, turnId: turn.id, view, silenceMs: this.deps.silenceNoticeMs }),
     });
   }
 
@@ -353,7 +364,9 @@ export class Conversations {
   }
 
   private view(turn: Turn, device: Device): TurnView {
-    const live = this.deps.messenger.live(turn.chatId, (ids) => this.deps.repo.setTurnMessages(turn.id, ids));
+    const session = this.deps.repo.session(turn.sessionId);
+    const threadId = session ? this.thread(turn.chatId, session.deviceId) : undefined;
+    const live = this.deps.messenger.live(turn.chatId, (ids) => this.deps.repo.setTurnMessages(turn.id, ids), threadId);
     live.adopt(JSON.parse(turn.messageIds) as number[]);
     const view = new TurnView({
       turnId: turn.id,

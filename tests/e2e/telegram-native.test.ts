@@ -38,6 +38,9 @@ describe("a turn in Telegram", () => {
     // Routine completion is quiet.
     const turn = telegram.chat(OWNER).filter((m) => (m.text ?? "").includes("Thinking out loud"));
     expect(turn.map((m) => m.disable_notification)).toEqual([true]);
+    // This bot has no topics: everything stays in the main chat.
+    expect(telegram.callsTo("createForumTopic")).toEqual([]);
+    expect(telegram.calls.filter((c) => c.payload.message_thread_id !== undefined)).toEqual([]);
   });
 
   test("tool calls show as a compact status section that collapses into an expandable quote when the turn ends", async () => {

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { UserFromGetMe } from "grammy/types";
 import { startFakeModelApi, type FakeModelApi } from "../fakes/model-api";
 import { FakeTelegram } from "../fakes/telegram-api";
 import { CLAUDE_BIN, createClaudeEnv, type ClaudeTestEnv } from "./claude-env";
@@ -17,8 +18,8 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
  * `ra serve` with OWNER as owner, one machine paired as "laptop" and its `ra agent` running the
  * real claude CLI in a fresh working directory.
  */
-export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string } = {}) {
-  const telegram = new FakeTelegram({ token: TOKEN, username: "ra_test_bot" });
+export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; botInfo?: Partial<UserFromGetMe> } = {}) {
+  const telegram = new FakeTelegram({ token: TOKEN, username: "ra_test_bot", botInfo: options.botInfo });
   const model = startFakeModelApi();
   const claude: ClaudeTestEnv = createClaudeEnv(model.url);
   const dir = tmpDir("ra-stack-");

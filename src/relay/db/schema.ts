@@ -126,3 +126,15 @@ export const telegramUpdates = sqliteTable("telegram_updates", {
   receivedAt: integer("received_at").notNull(),
   handledAt: integer("handled_at"),
 });
+
+/** With topics on in a private chat, each device has its own topic there: the thread id routes both ways. */
+export const deviceTopics = sqliteTable(
+  "device_topics",
+  {
+    chatId: integer("chat_id").notNull(),
+    deviceId: text("device_id").notNull(),
+    threadId: integer("thread_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("device_topics_chat_device").on(t.chatId, t.deviceId), uniqueIndex("device_topics_chat_thread").on(t.chatId, t.threadId)],
+);

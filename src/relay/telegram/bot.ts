@@ -12,6 +12,7 @@ import type { Pairing } from "../pairing";
 import { Refusals, REFUSAL_TEXT } from "./access";
 import { Messenger } from "./messenger";
 import { registerCommands, COMMANDS } from "./commands";
+import type { Topics } from "./topics";
 import { registerTurnButtons } from "./turn-buttons";
 
 export type BotDeps = {
@@ -33,7 +34,9 @@ export type TelegramSide = {
   bot: Bot<RaContext>;
   messenger: Messenger;
   /** Wires the handlers to the conversations service (created after the messenger). */
-  attach(conversations: Conversations, approvals: Approvals): void;
+  attach(conversations: Conversations, approvals: Approvals, topics?: Topics): void;
+  /** getMe said the bot has topics in private chats (known after start). */
+  topicsEnabled(): boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Settles when polling ends on its own (a fatal Bot API error such as 401 or 409). */
@@ -103,10 +106,11 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   return {
     bot,
     messenger,
-    attach(conversations, approvals) {
+    attach(conversations, approvals, topics) {
       registerTurnButtons(bot, conversations);
-      registerCommands(bot, { ...deps, messenger, conversations, approvals });
+      registerCommands(bot, { ...deps, messenger, conversations, approvals, topics });
     },
+    topicsEnabled: () => bot.isInited() && bot.botInfo.has_topics_enabled === true,
     async start() {
       await bot.init();
       await bot.api.deleteWebhook();

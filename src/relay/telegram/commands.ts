@@ -8,6 +8,7 @@ import type { Pairing } from "../pairing";
 import { bold, concatFormatted, code, italic, plain, type FormattedText } from "../format";
 import { helpText } from "./help";
 import { parseMention } from "./mention";
+import { threadOfUpdate, type Topics } from "./topics";
 import type { Messenger } from "./messenger";
 import { visibleDevices, type RaContext } from "./bot";
 import type { Log } from "../../log";
@@ -28,12 +29,12 @@ export const COMMANDS = [
   { command: "help", description: "How to use this bot" },
 ];
 
-type Deps = { repo: Repo; hub: Hub; pairing: Pairing; conversations: Conversations; approvals: Approvals; messenger: Messenger; log: Log; clock: Clock };
+type Deps = { repo: Repo; hub: Hub; pairing: Pairing; conversations: Conversations; approvals: Approvals; messenger: Messenger; log: Log; clock: Clock; topics?: Topics };
 
 export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
   const { repo, hub, pairing, conversations, approvals, messenger } = deps;
   const say = (ctx: RaContext, ft: FormattedText | string, markup?: { inline_keyboard: InlineKeyboardButton[][] }) =>
-    messenger.send(ctx.chat!.id, typeof ft === "string" ? plain(ft) : ft, { markup });
+    messenger.send(ctx.chat!.id, typeof ft === "string" ? plain(ft) : ft, { markup, threadId: threadOfUpdate(ctx) });
   /** Prompts that arrived while no machine was selected; sent once the owner taps one. */
   const waitingPrompt = new Map<number, string>();
 
@@ -43,7 +44,8 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
   /** The machine a plain prompt goes to: the selected one, or the only one. */
   const target = (ctx: RaContext): Device | "none" | "choose" => {
     const devices = visibleDevices(repo, ctx.user!);
-    const selected = repo.selectedDevice(ctx.chat!.id);
+    // In a device's topic, that device; elsewhere the selected one.
+    const selected = deps.topics?.deviceOf(ctx.chat!.id, threadOfUpdate(ctx)) ?? repo.selectedDevice(ctx.chat!.id);
     const chosen = devices.find((d) => d.id === selected);
     if (chosen) return chosen;
     if (devices.length === 0) return "none";

@@ -107,6 +107,25 @@ export class Messenger {
     this.lane(chatId).push(job);
   }
 
+  /** Creates a forum topic (paced); resolves with its thread id, or undefined if Telegram refused. */
+  createTopic(chatId: number, name: string): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      this.lane(chatId).push(async (lastChance) => {
+        try {
+          resolve((await this.api.createForumTopic(chatId, name)).message_thread_id);
+        } catch (err) {
+          if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
+          this.log.warn(`could not create the topic "${name}" in chat ${chatId}: ${(err as Error).message}`);
+          resolve(undefined);
+        }
+        return "done";
+      });
+    });
+  }
+
+  /** Hears a topic that no longer exists (the owner deleted it); the message went to the main chat. */
+  onThreadGone: (chatId: number, threadId: number) => void = () => {};
+
   /** `onMessages` hears every change of the message ids (so a restart can adopt them). */
   live(chatId: number, onMessages?: (ids: number[]) => void, threadId?: number): LiveMessage {
     return new LiveMessage(this, chatId, onMessages, threadId);
@@ -123,6 +142,11 @@ export class Messenger {
         ...inThread(options.threadId),
       });
     } catch (err) {
+      if (isThreadGone(err) && options.threadId !== undefined) {
+        this.log.warn(`topic ${options.threadId} in chat ${chatId} is gone; writing to the main chat`);
+        this.onThreadGone(chatId, options.threadId);
+        return this.rawSend(chatId, ft, { ...options, threadId: undefined });
+      }
       if (!isEntityError(err)) throw err;
       this.log.warn(`Telegram rejected the formatting; sending plain text: ${(err as Error).message}`);
       return this.api.sendMessage(chatId, safe.text, { link_preview_options: NO_PREVIEW, reply_markup: options.markup, disable_notification: options.silent, ...inThread(options.threadId) });
@@ -236,6 +260,10 @@ export class LiveMessage {
 
 function isRetryAfter(err: unknown): boolean {
   return err instanceof GrammyError && err.parameters.retry_after !== undefined;
+}
+
+function isThreadGone(err: unknown): boolean {
+  return err instanceof GrammyError && err.error_code === 400 && /message thread not found|TOPIC_(DELETED|CLOSED)/i.test(err.description);
 }
 
 function isEntityError(err: unknown): boolean {

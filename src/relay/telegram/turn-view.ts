@@ -60,6 +60,11 @@ export class TurnView {
     this.startedAt = options.startedAt ?? options.now();
   }
 
+  /** The topic the turn is shown in. */
+  get threadId(): number | undefined {
+    return this.live.threadId;
+  }
+
   get messageIds(): number[] {
     return this.live.messageIds;
   }
