@@ -17,5 +17,7 @@ export const RelayConfig = z.object({
   maxMessages: z.number().int().min(1).max(50).default(3),
   /** Silence of a running turn after which the owner is asked "still working?". */
   silenceNoticeMs: z.number().int().min(1000).default(300_000),
+  /** Stream answers in private chats as native drafts (sendMessageDraft), edits as the fallback. */
+  drafts: z.boolean().default(false),
 });
 export type RelayConfig = z.infer<typeof RelayConfig>;

@@ -10,6 +10,7 @@ import { plain } from "./format";
 import type { Messenger } from "./telegram/messenger";
 import { parseTools } from "./telegram/tool-activity";
 import { TurnView } from "./telegram/turn-view";
+import { DraftMessage, type DraftRegistry } from "./telegram/drafts";
 import type { Topics } from "./telegram/topics";
 import { TurnWatch } from "./telegram/turn-watch";
 import { TypingIndicator } from "./telegram/typing";
@@ -26,6 +27,8 @@ export type ConversationsDeps = {
   silenceNoticeMs?: number;
   /** One topic per device, when the bot has topics on. */
   topics?: Topics;
+  /** Set with --drafts: answers in private chats stream as native drafts. */
+  drafts?: DraftRegistry;
 };
 
 type EventFrameT = z.infer<typeof EventFrame>;
@@ -80,6 +83,14 @@ export class Conversations {
     const running = repo.turnsOfSession(session.id, ["running"]);
     const interrupted = running.length > 0 && hub.send(deviceId, { type: "stop", sessionId: session.id });
     return { interrupted, cancelled };
+  }
+
+  /** A draft's Stop button: like /stop for the conversation that runs this turn. */
+  stopTurn(turnId: string, chatId: number): boolean {
+    const turn = this.deps.repo.turn(turnId);
+    const session = turn && this.deps.repo.session(turn.sessionId);
+    if (!turn || !session || turn.chatId !== chatId || turn.status !== "running") return false;
+    return this.stop(chatId, session.deviceId).interrupted;
   }
 
   /** Cancels one waiting turn (its Cancel button). */
@@ -366,7 +377,9 @@ export class Conversations {
   private view(turn: Turn, device: Device): TurnView {
     const session = this.deps.repo.session(turn.sessionId);
     const threadId = session ? this.thread(turn.chatId, session.deviceId) : undefined;
-    const live = this.deps.messenger.live(turn.chatId, (ids) => this.deps.repo.setTurnMessages(turn.id, ids), threadId);
+    const onMessages = (ids: number[]) => this.deps.repo.setTurnMessages(turn.id, ids);
+    const { messenger, drafts, log } = this.deps;
+    const live = drafts && turn.chatId > 0 ? new DraftMessage(messenger, turn.chatId, onMessages, threadId, turn.id, drafts, log) : messenger.live(turn.chatId, onMessages, threadId);
     live.adopt(JSON.parse(turn.messageIds) as number[]);
     const view = new TurnView({
       turnId: turn.id,

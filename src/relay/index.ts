@@ -15,6 +15,7 @@ import { Hub } from "./hub";
 import { OwnerClaim } from "./owner-claim";
 import { Pairing } from "./pairing";
 import { createTelegram } from "./telegram/bot";
+import { DraftRegistry } from "./telegram/drafts";
 import { Topics } from "./telegram/topics";
 
 export type RelayHandle = {
@@ -58,10 +59,11 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     editIntervalMs: config.editIntervalMs,
     pollTimeoutSeconds: config.pollTimeoutSeconds,
   });
+  const drafts = config.drafts ? new DraftRegistry() : undefined;
   const topics = new Topics(repo, telegram.messenger, clock, () => telegram.topicsEnabled());
   const approvals = new Approvals({ repo, hub, messenger: telegram.messenger, clock, log: createLog("approvals"), timeoutMs: config.approvalTimeoutMs, threadOf: (chat, device) => topics.threadOf(chat, device) });
-  const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, approvals, clock, log, maxMessages: config.maxMessages, silenceNoticeMs: config.silenceNoticeMs, topics });
-  telegram.attach(conversations, approvals, topics);
+  const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, approvals, clock, log, maxMessages: config.maxMessages, silenceNoticeMs: config.silenceNoticeMs, topics, drafts });
+  telegram.attach(conversations, approvals, topics, drafts);
 
   try {
     await telegram.start();

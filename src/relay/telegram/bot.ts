@@ -12,6 +12,7 @@ import type { Pairing } from "../pairing";
 import { Refusals, REFUSAL_TEXT } from "./access";
 import { Messenger } from "./messenger";
 import { registerCommands, COMMANDS } from "./commands";
+import { registerDraftStop, senderOf, type DraftRegistry } from "./drafts";
 import type { Topics } from "./topics";
 import { registerTurnButtons } from "./turn-buttons";
 
@@ -34,7 +35,7 @@ export type TelegramSide = {
   bot: Bot<RaContext>;
   messenger: Messenger;
   /** Wires the handlers to the conversations service (created after the messenger). */
-  attach(conversations: Conversations, approvals: Approvals, topics?: Topics): void;
+  attach(conversations: Conversations, approvals: Approvals, topics?: Topics, drafts?: DraftRegistry): void;
   /** getMe said the bot has topics in private chats (known after start). */
   topicsEnabled(): boolean;
   start(): Promise<void>;
@@ -79,7 +80,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       if (chat.type === "group" || chat.type === "supergroup") await ctx.leaveChat().catch(() => {});
       return;
     }
-    const from = ctx.from;
+    const from = senderOf(ctx);
     if (!from) return;
     const user = deps.repo.user(from.id);
     if (user) {
@@ -106,8 +107,9 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   return {
     bot,
     messenger,
-    attach(conversations, approvals, topics) {
+    attach(conversations, approvals, topics, drafts) {
       registerTurnButtons(bot, conversations);
+      if (drafts) registerDraftStop(bot, drafts, conversations);
       registerCommands(bot, { ...deps, messenger, conversations, approvals, topics });
     },
     topicsEnabled: () => bot.isInited() && bot.botInfo.has_topics_enabled === true,

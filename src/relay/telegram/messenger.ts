@@ -182,7 +182,7 @@ export class LiveMessage {
   private silent = false;
 
   constructor(
-    private readonly messenger: Messenger,
+    protected readonly messenger: Messenger,
     readonly chatId: number,
     private readonly onMessages?: (ids: number[]) => void,
     readonly threadId?: number,
@@ -197,7 +197,8 @@ export class LiveMessage {
     this.sent = ids.map((id) => ({ id, key: "" }));
   }
 
-  set(pieces: FormattedText[], markup?: InlineKeyboardMarkup, options: { silent?: boolean } = {}): void {
+  /** `draft`: the state is still changing (a DraftMessage shows it as a native draft). */
+  set(pieces: FormattedText[], markup?: InlineKeyboardMarkup, options: { silent?: boolean; draft?: boolean } = {}): void {
     this.desired = pieces;
     this.markup = markup;
     this.silent = options.silent ?? false;
@@ -258,7 +259,7 @@ export class LiveMessage {
   };
 }
 
-function isRetryAfter(err: unknown): boolean {
+export function isRetryAfter(err: unknown): boolean {
   return err instanceof GrammyError && err.parameters.retry_after !== undefined;
 }
 

@@ -174,7 +174,7 @@ export class TurnView {
     this.overflowed ||= layout.overflow;
     // The answer never rings the phone: it is what the owner asked for and is watching (edits are
     // silent anyway). A failure rings separately (see finish).
-    this.live.set(layout.pieces, this.buttons(), { silent: true });
+    this.live.set(layout.pieces, this.buttons(), { silent: true, draft: this.status === "running" });
   }
 
   private statusLine(): FormattedText {

@@ -1,0 +1,101 @@
+import type { Bot, Context } from "grammy";
+import type { InlineKeyboardMarkup, User } from "grammy/types";
+import type { Log } from "../../log";
+import type { Conversations } from "../conversations";
+import type { FormattedText } from "../format";
+import type { RaContext } from "./bot";
+import { isRetryAfter, LiveMessage, type Messenger } from "./messenger";
+
+/** Which turn each draft id belongs to, so the draft's Stop button stops the right turn. */
+export class DraftRegistry {
+  private turns = new Map<number, string>();
+
+  /** A stable, non-zero 31-bit draft id for a turn's n-th message. */
+  idFor(turnId: string, index: number): number {
+    let h = 2166136261;
+    for (let i = 0; i < turnId.length; i++) h = Math.imul(h ^ turnId.charCodeAt(i), 16777619);
+    const id = (((h >>> 1) & 0x3fffff00) | (index & 0xff)) || 1;
+    this.turns.set(id, turnId);
+    return id;
+  }
+
+  turnOf(draftId: number): string | undefined {
+    return this.turns.get(draftId);
+  }
+}
+
+/**
+ * A turn's live message shown as a native draft while it streams (private chats, `--drafts`):
+ * finished pieces are real messages, the growing last piece is a draft with a Stop button, and the
+ * final state is sent as real messages. Any draft error switches this message to edit streaming.
+ */
+export class DraftMessage extends LiveMessage {
+  private fallback = false;
+  private finalized = false;
+  private draft: { id: number; piece: FormattedText; key: string } | undefined;
+  private shownKey = "";
+
+  constructor(
+    messenger: Messenger,
+    chatId: number,
+    onMessages: ((ids: number[]) => void) | undefined,
+    threadId: number | undefined,
+    private readonly turnId: string,
+    private readonly registry: DraftRegistry,
+    private readonly log: Log,
+  ) {
+    super(messenger, chatId, onMessages, threadId);
+  }
+
+  override set(pieces: FormattedText[], markup?: InlineKeyboardMarkup, options: { silent?: boolean; draft?: boolean } = {}): void {
+    if (this.fallback || !options.draft || pieces.length === 0) {
+      this.finalized ||= !options.draft;
+      super.set(pieces, markup, options);
+      return;
+    }
+    // Earlier pieces are done: real messages. The last one grows: a draft.
+    if (pieces.length > 1) super.set(pieces.slice(0, -1), undefined, options);
+    const piece = pieces.at(-1)!;
+    this.latest = { pieces, markup, options };
+    this.draft = { id: this.registry.idFor(this.turnId, pieces.length - 1), piece, key: JSON.stringify(piece) };
+    this.messenger.lane(this.chatId).push(this.sendDraft);
+  }
+
+  private latest: { pieces: FormattedText[]; markup?: InlineKeyboardMarkup; options: { silent?: boolean } } | undefined;
+
+  private readonly sendDraft = async (): Promise<"done"> => {
+    const draft = this.draft;
+    // A draft after the final message would linger as a ghost: never send one then.
+    if (this.fallback || this.finalized || !draft || draft.key === this.shownKey) return "done";
+    try {
+      await this.messenger.api.sendMessageDraft(this.chatId, draft.id, draft.piece.text, {
+        entities: draft.piece.entities,
+        can_stop: true,
+        ...(this.threadId === undefined ? {} : { message_thread_id: this.threadId }),
+      });
+      this.shownKey = draft.key;
+    } catch (err) {
+      this.log.warn(`drafts do not work in chat ${this.chatId} (${(err as Error).message}); streaming by edits instead`);
+      this.fallback = true;
+      if (this.latest) super.set(this.latest.pieces, this.latest.markup, this.latest.options);
+      if (isRetryAfter(err)) throw err; // the lane pauses the chat before anything else goes out
+    }
+    return "done";
+  };
+}
+
+/** The update of a draft's Stop button carries no sender: in a private chat the chat is the user. */
+export function senderOf(ctx: Context): User | undefined {
+  if (ctx.from) return ctx.from;
+  const chat = ctx.update.stopped_message_generation?.chat;
+  return chat?.type === "private" ? { id: chat.id, is_bot: false, first_name: chat.first_name ?? "" } : undefined;
+}
+
+/** The draft's Stop button does what /stop does for that turn. */
+export function registerDraftStop(bot: Bot<RaContext>, registry: DraftRegistry, conversations: Conversations): void {
+  bot.on("stopped_message_generation", (ctx) => {
+    const stopped = ctx.update.stopped_message_generation!;
+    const turnId = registry.turnOf(Number(stopped.draft_id));
+    if (turnId) conversations.stopTurn(turnId, stopped.chat.id);
+  });
+}
