@@ -12,6 +12,7 @@ import type { Pairing } from "../pairing";
 import { Refusals, REFUSAL_TEXT } from "./access";
 import { Messenger } from "./messenger";
 import { registerCommands, COMMANDS } from "./commands";
+import { RetryAfter } from "./retry-after";
 import { registerDraftStop, senderOf, type DraftRegistry } from "./drafts";
 import type { Topics } from "./topics";
 import { registerTurnButtons } from "./turn-buttons";
@@ -46,7 +47,10 @@ export type TelegramSide = {
 
 export function createTelegram(deps: BotDeps): TelegramSide {
   const bot = new Bot<RaContext>(deps.token, { client: { apiRoot: deps.apiRoot, timeoutSeconds: deps.pollTimeoutSeconds + 30 } });
-  const messenger = new Messenger(bot.api, deps.clock, deps.editIntervalMs, deps.log);
+  // Installed first: every call, in a lane or not, honours Telegram's retry_after.
+  const retryAfter = new RetryAfter(deps.clock, deps.log);
+  bot.api.config.use(retryAfter.transformer);
+  const messenger = new Messenger(bot.api, deps.clock, deps.editIntervalMs, deps.log, retryAfter);
   const refusals = new Refusals(deps.clock);
   let runner: RunnerHandle | undefined;
 

@@ -1,10 +1,10 @@
 import type { Bot, Context } from "grammy";
-import type { InlineKeyboardMarkup, User } from "grammy/types";
+import type { User } from "grammy/types";
 import type { Log } from "../../log";
 import type { Conversations } from "../conversations";
 import type { FormattedText } from "../format";
 import type { RaContext } from "./bot";
-import { isRetryAfter, LiveMessage, type Messenger } from "./messenger";
+import { isRetryAfter, LiveMessage, type LiveState, type Messenger } from "./messenger";
 
 /** Which turn each draft id belongs to, so the draft's Stop button stops the right turn. */
 export class DraftRegistry {
@@ -32,7 +32,6 @@ export class DraftRegistry {
 export class DraftMessage extends LiveMessage {
   private fallback = false;
   private finalized = false;
-  private draft: { id: number; piece: FormattedText; key: string } | undefined;
   private shownKey = "";
 
   constructor(
@@ -47,40 +46,48 @@ export class DraftMessage extends LiveMessage {
     super(messenger, chatId, onMessages, threadId);
   }
 
-  override set(pieces: FormattedText[], markup?: InlineKeyboardMarkup, options: { silent?: boolean; draft?: boolean } = {}): void {
-    if (this.fallback || !options.draft || pieces.length === 0) {
-      this.finalized ||= !options.draft;
-      super.set(pieces, markup, options);
-      return;
-    }
-    // Earlier pieces are done: real messages. The last one grows: a draft.
-    if (pieces.length > 1) super.set(pieces.slice(0, -1), undefined, options);
-    const piece = pieces.at(-1)!;
-    this.latest = { pieces, markup, options };
-    this.draft = { id: this.registry.idFor(this.turnId, pieces.length - 1), piece, key: JSON.stringify(piece) };
-    this.messenger.lane(this.chatId).push(this.sendDraft);
+  private drafting(state: LiveState): boolean {
+    return !this.fallback && !this.finalized && state.draft === true && state.pieces.length > 0;
   }
 
-  private latest: { pieces: FormattedText[]; markup?: InlineKeyboardMarkup; options: { silent?: boolean } } | undefined;
+  protected override realPieces(state: LiveState): FormattedText[] {
+    if (!this.drafting(state)) {
+      // Once a final state was rendered, no draft may follow (it would linger as a ghost).
+      if (!state.draft) this.finalized = true;
+      return state.pieces;
+    }
+    return state.pieces.slice(0, -1);
+  }
 
-  private readonly sendDraft = async (): Promise<"done"> => {
-    const draft = this.draft;
-    // A draft after the final message would linger as a ghost: never send one then.
-    if (this.fallback || this.finalized || !draft || draft.key === this.shownKey) return "done";
+  protected override scheduled(): void {
+    this.messenger.lane(this.chatId).push(this.job);
+  }
+
+  /** One call per run: real messages first, then the draft of the last piece. */
+  private readonly job = async (): Promise<"done" | "again"> => {
+    const real = await this.syncOnce();
+    if (real === "again") return "again";
+    const state = this.current();
+    if (!this.drafting(state)) return "done";
+    const piece = state.pieces.at(-1)!;
+    const draftId = this.registry.idFor(this.turnId, state.pieces.length - 1);
+    const key = JSON.stringify([draftId, piece.text, piece.entities]);
+    if (key === this.shownKey) return "done";
+    if (real === "done") return "again"; // this run already made its call
     try {
-      await this.messenger.api.sendMessageDraft(this.chatId, draft.id, draft.piece.text, {
-        entities: draft.piece.entities,
+      await this.messenger.api.sendMessageDraft(this.chatId, draftId, piece.text, {
+        entities: piece.entities,
         can_stop: true,
         ...(this.threadId === undefined ? {} : { message_thread_id: this.threadId }),
       });
-      this.shownKey = draft.key;
+      this.shownKey = key;
+      return "done";
     } catch (err) {
       this.log.warn(`drafts do not work in chat ${this.chatId} (${(err as Error).message}); streaming by edits instead`);
       this.fallback = true;
-      if (this.latest) super.set(this.latest.pieces, this.latest.markup, this.latest.options);
-      if (isRetryAfter(err)) throw err; // the lane pauses the chat before anything else goes out
+      if (isRetryAfter(err)) throw err; // the lane pauses the chat, then runs this job again (now by edits)
+      return "again";
     }
-    return "done";
   };
 }
 

@@ -4,6 +4,7 @@ import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import { validateEntities, type FormattedText } from "../format";
 import { ChatLane, isTransient, type LaneJob } from "./lane";
+import type { RetryAfter } from "./retry-after";
 
 /** urgent: goes before waiting edits (approval cards must not queue behind streaming). */
 export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean; urgent?: boolean; /** The topic, in a chat with topics. */ threadId?: number };
@@ -26,12 +27,14 @@ export class Messenger {
     private readonly clock: Clock,
     private readonly intervalMs: number,
     private readonly log: Log,
+    /** Pauses learnt from 429s on calls made outside the lanes. */
+    private readonly pauses?: RetryAfter,
   ) {}
 
   lane(chatId: number): ChatLane {
     let lane = this.lanes.get(chatId);
     if (!lane) {
-      lane = new ChatLane(this.clock, this.intervalMs, this.log);
+      lane = new ChatLane(this.clock, this.intervalMs, this.log, () => this.pauses?.pausedUntil(chatId) ?? 0);
       this.lanes.set(chatId, lane);
     }
     return lane;
@@ -169,17 +172,20 @@ export class Messenger {
   }
 }
 
+/** What a live message should show; `draft` marks a state that is still changing (see DraftMessage). */
+export type LiveState = { pieces: FormattedText[]; markup?: InlineKeyboardMarkup; silent?: boolean; draft?: boolean };
+
 /**
  * One logical message that may span several Telegram messages (split near 4000 characters).
- * `set()` records the desired state; a single coalesced lane job brings Telegram in line,
- * one call at a time, always with the newest state.
+ * `update()` records how to render the desired state; a single coalesced lane job renders it only
+ * when it is about to call Telegram (so a fast stream renders once per call, not once per chunk)
+ * and brings Telegram in line, one call at a time, always with the newest state.
  */
 export class LiveMessage {
-  private desired: FormattedText[] = [];
-  private markup: InlineKeyboardMarkup | undefined;
+  private render: (() => LiveState) | undefined;
+  private state: LiveState = { pieces: [] };
   private sent: { id: number; key: string }[] = [];
   private waiters: (() => void)[] = [];
-  private silent = false;
 
   constructor(
     protected readonly messenger: Messenger,
@@ -197,12 +203,14 @@ export class LiveMessage {
     this.sent = ids.map((id) => ({ id, key: "" }));
   }
 
-  /** `draft`: the state is still changing (a DraftMessage shows it as a native draft). */
+  /** The desired state, rendered lazily (only the newest render ever runs). */
+  update(render: () => LiveState): void {
+    this.render = render;
+    this.scheduled();
+  }
+
   set(pieces: FormattedText[], markup?: InlineKeyboardMarkup, options: { silent?: boolean; draft?: boolean } = {}): void {
-    this.desired = pieces;
-    this.markup = markup;
-    this.silent = options.silent ?? false;
-    this.messenger.lane(this.chatId).push(this.sync);
+    this.update(() => ({ pieces, markup, ...options }));
   }
 
   /** A separate message that rings the phone (an error), in the same chat and topic. */
@@ -215,36 +223,64 @@ export class LiveMessage {
     return this.messenger.document(this.chatId, filename, content, caption, this.threadId);
   }
 
-  /** Resolves once Telegram shows the latest desired state. */
+  /** Resolves once Telegram shows the latest desired state (its real messages). */
   settled(): Promise<void> {
     if (this.inSync()) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  private keyOf(index: number): string {
-    const piece = this.desired[index]!;
-    const markup = index === this.desired.length - 1 ? this.markup : undefined;
-    return JSON.stringify([piece.text, piece.entities, markup ?? null]);
+  /** A new state waits: the default is one sync job in the chat's lane. */
+  protected scheduled(): void {
+    this.messenger.lane(this.chatId).push(this.sync);
   }
 
-  private firstDifference(): number {
-    for (let i = 0; i < this.desired.length; i++) if (this.sent[i]?.key !== this.keyOf(i)) return i;
-    return -1;
+  /** The newest desired state, rendered now if it changed. */
+  protected current(): LiveState {
+    if (this.render) {
+      this.state = this.render();
+      this.render = undefined;
+    }
+    return this.state;
+  }
+
+  /** The pieces that are real messages (DraftMessage keeps the growing last one as a draft). */
+  protected realPieces(state: LiveState): FormattedText[] {
+    return state.pieces;
+  }
+
+  private keyOf(pieces: FormattedText[], index: number, markup: InlineKeyboardMarkup | undefined): string {
+    const piece = pieces[index]!;
+    return JSON.stringify([piece.text, piece.entities, index === pieces.length - 1 ? (markup ?? null) : null]);
+  }
+
+  private plan(): { pieces: FormattedText[]; markup: InlineKeyboardMarkup | undefined; silent: boolean; index: number } {
+    const state = this.current();
+    const pieces = this.realPieces(state);
+    const markup = pieces === state.pieces ? state.markup : undefined;
+    let index = -1;
+    for (let i = 0; i < pieces.length; i++) {
+      if (this.sent[i]?.key !== this.keyOf(pieces, i, markup)) {
+        index = i;
+        break;
+      }
+    }
+    return { pieces, markup, silent: state.silent ?? false, index };
   }
 
   private inSync(): boolean {
-    return this.firstDifference() === -1;
+    return this.plan().index === -1;
   }
 
-  private readonly sync = async (): Promise<"done" | "again"> => {
-    const index = this.firstDifference();
+  /** At most one call towards the desired real messages: "idle" when none was needed. */
+  protected async syncOnce(): Promise<"idle" | "done" | "again"> {
+    const { pieces, markup: lastMarkup, silent: quiet, index } = this.plan();
     if (index >= 0) {
-      const piece = this.desired[index]!;
-      const key = this.keyOf(index);
-      const markup = index === this.desired.length - 1 ? this.markup : undefined;
+      const piece = pieces[index]!;
+      const key = this.keyOf(pieces, index, lastMarkup);
+      const markup = index === pieces.length - 1 ? lastMarkup : undefined;
       const existing = this.sent[index];
       // Pieces after the first are continuations: they never ring the phone.
-      const silent = this.silent || index > 0;
+      const silent = quiet || index > 0;
       if (existing && (await this.messenger.rawEdit(this.chatId, existing.id, piece, { markup }))) {
         this.sent[index] = { id: existing.id, key };
       } else {
@@ -255,7 +291,12 @@ export class LiveMessage {
     }
     if (!this.inSync()) return "again";
     for (const resolve of this.waiters.splice(0)) resolve();
-    return "done";
+    return index >= 0 ? "done" : "idle";
+  }
+
+  private readonly sync = async (): Promise<"done" | "again"> => {
+    const outcome = await this.syncOnce();
+    return outcome === "idle" ? "done" : outcome;
   };
 }
 

@@ -2,7 +2,7 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import type { TurnStatus } from "../db/repo";
 import { concatFormatted, italic, markdownToFormatted, plain, code, type FormattedText } from "../format";
 import { MASKED_NOTE, maskSecrets } from "../mask-secrets";
-import type { LiveMessage } from "./messenger";
+import type { LiveMessage, LiveState } from "./messenger";
 import { layoutMessages } from "./long-answer";
 import { formatSeconds, renderToolSection, toolFinished, toolStarted, type ToolActivity } from "./tool-activity";
 
@@ -147,7 +147,8 @@ export class TurnView {
     this.status = status;
     this.end = end;
     this.flush();
-    if (this.overflowed && !this.attachment) this.attachment = this.live.settled().then(() => this.attachWhole());
+    // Rendering is lazy: whether the answer overflowed is known once Telegram shows the final state.
+    this.attachment ??= this.live.settled().then(() => (this.overflowed ? this.attachWhole() : undefined));
     if (status === "failed" && !this.alerted) {
       this.alerted = true;
       const reason = (end.error ?? "").split("\n")[0]!.slice(0, 300);
@@ -165,7 +166,12 @@ export class TurnView {
     return this.status !== "queued" && this.status !== "running";
   }
 
+  /** The view changed: Telegram is brought in line, rendering only when the lane is about to call. */
   private flush(): void {
+    this.live.update(() => this.render());
+  }
+
+  private render(): LiveState {
     const { text: answer, masked } = maskSecrets(this.answer.trimEnd());
     const body = answer.trim() ? markdownToFormatted(masked ? `${answer}\n\n${MASKED_NOTE}` : answer) : plain("");
     const tools = renderToolSection(this.tools, this.now(), this.finished);
@@ -174,7 +180,7 @@ export class TurnView {
     this.overflowed ||= layout.overflow;
     // The answer never rings the phone: it is what the owner asked for and is watching (edits are
     // silent anyway). A failure rings separately (see finish).
-    this.live.set(layout.pieces, this.buttons(), { silent: true, draft: this.status === "running" });
+    return { pieces: layout.pieces, markup: this.buttons(), silent: true, draft: this.status === "running" };
   }
 
   private statusLine(): FormattedText {
