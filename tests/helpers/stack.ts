@@ -18,7 +18,7 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
  * `ra serve` with OWNER as owner, one machine paired as "laptop" and its `ra agent` running the
  * real claude CLI in a fresh working directory.
  */
-export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; botInfo?: Partial<UserFromGetMe> } = {}) {
+export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; botInfo?: Partial<UserFromGetMe>; editIntervalMs?: number } = {}) {
   const telegram = new FakeTelegram({ token: TOKEN, username: "ra_test_bot", botInfo: options.botInfo });
   const model = startFakeModelApi();
   const claude: ClaudeTestEnv = createClaudeEnv(model.url);
@@ -28,7 +28,7 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
   const serveWith = (port: number) =>
     new RaProcess([
       "serve", "--bot-token", TOKEN, "--telegram-api-root", telegram.url, "--data-dir", join(dir.path, "relay"),
-      "--listen", `127.0.0.1:${port}`, "--edit-interval-ms", "50", "--poll-timeout", "1", "--owner", String(OWNER), ...(options.serveArgs ?? []),
+      "--listen", `127.0.0.1:${port}`, "--edit-interval-ms", String(options.editIntervalMs ?? 50), "--poll-timeout", "1", "--owner", String(OWNER), ...(options.serveArgs ?? []),
     ]);
   let serve = serveWith(0);
   const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/, "the relay to listen"))[1]);
