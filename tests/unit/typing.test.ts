@@ -56,4 +56,25 @@ describe("typing indicator", () => {
     expect(of("sendMessage")[0]!.at).toBeGreaterThanOrEqual(9000);
     expect(actions.length).toBeGreaterThanOrEqual(4);
   });
+
+  test("a typing call still waiting in the lane when the turn ends is dropped (no stale typing… after the answer)", async () => {
+    const clock = new VirtualClock();
+    let first = true;
+    const { api, of } = recordingApi(() => clock.now(), (method) => {
+      if (method === "sendMessage" && first) {
+        first = false;
+        throw tooManyRequests(10);
+      }
+      return undefined;
+    });
+    const messenger = new Messenger(api, clock, 1200, createLog("test"));
+    void messenger.send(CHAT, { text: "final answer", entities: [] });
+    await clock.advance(1);
+    const typing = new TypingIndicator(messenger, clock, CHAT); // queued behind the 10 s pause
+    await clock.advance(5000);
+    typing.stop();
+    await clock.advance(30_000);
+    expect(of("sendMessage")).toHaveLength(2);
+    expect(of("sendChatAction")).toEqual([]);
+  });
 });

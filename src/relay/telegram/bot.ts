@@ -76,7 +76,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
 
   // Prompts from one chat stay in order; commands and button taps bypass the queue so /stop and
   // Allow/Deny are never stuck behind a slow handler.
-  bot.use(sequentialize((ctx) => (ctx.callbackQuery || ctx.message?.text?.startsWith("/") ? undefined : ctx.chat?.id.toString())));
+  bot.use(sequentialize((ctx) => (ctx.callbackQuery || ctx.update.stopped_message_generation || ctx.message?.text?.startsWith("/") ? undefined : ctx.chat?.id.toString())));
 
   bot.use(async (ctx, next) => {
     const chat = ctx.chat;

@@ -19,8 +19,6 @@ const NO_PREVIEW = { is_disabled: true } as const;
  */
 export class Messenger {
   private lanes = new Map<number, ChatLane>();
-  /** One job per chat, thread and action, so a backed-up lane holds at most one of each. */
-  private actionJobs = new Map<string, LaneJob>();
 
   constructor(
     readonly api: Api,
@@ -89,25 +87,20 @@ export class Messenger {
   }
 
   /**
-   * "typing…" (or another chat action) in the chat, paced like everything else. It is fleeting, so
-   * a failure is only logged, never retried; a 429 still pauses the whole chat.
+   * A lane job that shows "typing…" (or another chat action) while `wanted()` holds. It is
+   * fleeting, so a failure is only logged, never retried; a 429 still pauses the whole chat.
    */
-  chatAction(chatId: number, action: "typing" | "upload_document" = "typing", threadId?: number): void {
-    const key = `${chatId}:${threadId ?? ""}:${action}`;
-    let job = this.actionJobs.get(key);
-    if (!job) {
-      job = async () => {
-        try {
-          await this.api.sendChatAction(chatId, action, threadId === undefined ? {} : { message_thread_id: threadId });
-        } catch (err) {
-          if (isRetryAfter(err)) throw err;
-          this.log.debug(`could not show ${action} in chat ${chatId}: ${(err as Error).message}`);
-        }
-        return "done";
-      };
-      this.actionJobs.set(key, job);
-    }
-    this.lane(chatId).push(job);
+  chatActionJob(chatId: number, wanted: () => boolean, action: "typing" | "upload_document" = "typing", threadId?: number): LaneJob {
+    return async () => {
+      if (!wanted()) return "done"; // the turn ended while this waited: no stale "typing…"
+      try {
+        await this.api.sendChatAction(chatId, action, threadId === undefined ? {} : { message_thread_id: threadId });
+      } catch (err) {
+        if (isRetryAfter(err)) throw err;
+        this.log.debug(`could not show ${action} in chat ${chatId}: ${(err as Error).message}`);
+      }
+      return "done";
+    };
   }
 
   /** Creates a forum topic (paced); resolves with its thread id, or undefined if Telegram refused. */
