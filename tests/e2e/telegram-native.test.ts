@@ -138,4 +138,29 @@ describe("a turn in Telegram", () => {
     expect(stack.messages(/The turn on desk failed/)[0]!.disable_notification).toBeUndefined();
     expect(stack.messages(/Desk is busy[\s\S]*⚠️ failed · desk/)[0]!.disable_notification).toBe(true);
   });
+
+  test("no call ignores retry_after: after a 429 nothing reaches that chat (or retries that call) before retry_after", async () => {
+    const { telegram, model } = stack;
+    const first = telegram.calls.length;
+    model.enqueue({ blocks: [{ text: "Under flood control" }], stall: true });
+    telegram.injectFault("sendChatAction", { error_code: 429, retry_after: 1 });
+    telegram.injectFault("editMessageText", { error_code: 429, retry_after: 1 });
+    telegram.injectFault("answerCallbackQuery", { error_code: 429, retry_after: 1 });
+    telegram.userText(OWNER, "flood me");
+    await model.waitForStall(4);
+    const live = await telegram.waitFor(() => stack.messages(/Under flood control[\s\S]*⏳ laptop running/)[0], { message: "the live message" });
+    const status = telegram.clickButton(OWNER, live.message_id, buttonsOf(live).find((d) => d.startsWith("st:"))!);
+    expect((await telegram.waitFor(() => telegram.callbackAnswer(status), { message: "the Status toast after the 429" })).text).toMatch(/^laptop · running/);
+    model.release();
+    await stack.waitForText(/Under flood control[\s\S]*✅ laptop/);
+    const calls = telegram.calls.slice(first).filter((c) => c.method !== "getUpdates");
+    const floods = calls.filter((c) => c.response && !c.response.ok && c.response.error_code === 429);
+    expect(floods.map((c) => c.method).sort()).toEqual(["answerCallbackQuery", "editMessageText", "sendChatAction"]);
+    for (const flood of floods) {
+      const chat = flood.payload.chat_id;
+      const next = calls.filter((c) => c.seq > flood.seq && (chat === undefined ? c.method === flood.method : c.payload.chat_id === chat));
+      expect(next.length).toBeGreaterThan(0);
+      for (const c of next) expect(c.at - flood.at).toBeGreaterThanOrEqual(1000);
+    }
+  });
 });
