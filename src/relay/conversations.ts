@@ -239,7 +239,8 @@ export class Conversations {
   turnSummary(turnId: string, chatId: number): string | undefined {
     const turn = this.deps.repo.turn(turnId);
     if (!turn || turn.chatId !== chatId) return undefined;
-    return this.viewOf(turn)?.summary() ?? turn.status;
+    const live = turn.status === "running" || turn.status === "queued";
+    return (live ? this.viewOf(turn)?.summary() : undefined) ?? `This turn is ${turn.status}.`;
   }
 
   /** "Keep waiting" on a silence notice; false when the turn no longer runs. */

@@ -47,7 +47,7 @@ export type TelegramSide = {
 
 export function createTelegram(deps: BotDeps): TelegramSide {
   const bot = new Bot<RaContext>(deps.token, { client: { apiRoot: deps.apiRoot, timeoutSeconds: deps.pollTimeoutSeconds + 30 } });
-  // Installed first: every call, in a lane or not, honours Telegram's retry_after.
+  // Every call, in a lane or not, honours Telegram's retry_after (installed first: closest to the network).
   const retryAfter = new RetryAfter(deps.clock, deps.log);
   bot.api.config.use(retryAfter.transformer);
   const messenger = new Messenger(bot.api, deps.clock, deps.editIntervalMs, deps.log, retryAfter);
