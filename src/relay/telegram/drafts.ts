@@ -15,7 +15,10 @@ export class DraftRegistry {
     let h = 2166136261;
     for (let i = 0; i < turnId.length; i++) h = Math.imul(h ^ turnId.charCodeAt(i), 16777619);
     const id = (((h >>> 1) & 0x3fffff00) | (index & 0xff)) || 1;
+    this.turns.delete(id);
     this.turns.set(id, turnId);
+    // Only recent drafts can still be stopped: keep the newest few hundred.
+    if (this.turns.size > 500) this.turns.delete(this.turns.keys().next().value!);
     return id;
   }
 
