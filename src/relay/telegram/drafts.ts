@@ -4,7 +4,8 @@ import type { Log } from "../../log";
 import type { Conversations } from "../conversations";
 import type { FormattedText } from "../format";
 import type { RaContext } from "./bot";
-import { isRetryAfter, LiveMessage, type LiveState, type Messenger } from "./messenger";
+import { LiveMessage, type LiveState } from "./live-message";
+import { isRetryAfter, type Messenger } from "./messenger";
 
 /** Which turn each draft id belongs to, so the draft's Stop button stops the right turn. */
 export class DraftRegistry {

@@ -2,7 +2,7 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import type { TurnStatus } from "../db/repo";
 import { concatFormatted, italic, markdownToFormatted, plain, code, type FormattedText } from "../format";
 import { MASKED_NOTE, maskSecrets } from "../mask-secrets";
-import type { LiveMessage, LiveState } from "./messenger";
+import type { LiveMessage, LiveState } from "./live-message";
 import { layoutMessages } from "./long-answer";
 import { formatSeconds, renderToolSection, toolFinished, toolStarted, type ToolActivity } from "./tool-activity";
 
