@@ -163,4 +163,20 @@ describe("a turn in Telegram", () => {
       for (const c of next) expect(c.at - flood.at).toBeGreaterThanOrEqual(1000);
     }
   });
+
+  test("the tool section survives a relay restart mid-turn (tools are stored with the turn)", async () => {
+    const { telegram, model } = stack;
+    model.enqueue(
+      [{ text: "Before the crash." }, { toolUse: { name: "Grep", input: { pattern: "FIXME", path: stack.workdir } } }],
+      { blocks: [{ text: "After the crash." }], stall: true },
+    );
+    const stalled = model.waitForStall();
+    telegram.userText(OWNER, "search, then wait");
+    await stalled;
+    await stack.waitForText(/Before the crash\.[\s\S]*After the crash\.[\s\S]*🔎 Grep 'FIXME'/);
+    await stack.crashAndRestartServe();
+    model.release();
+    await stack.waitForText(/Before the crash\.[\s\S]*After the crash\.\n\n⚙ 1 step: Grep.*\n🔎 Grep 'FIXME'[\s\S]*✅ laptop/, "the finished turn with its tools after the restart");
+    expect(stack.messages(/Before the crash/)).toHaveLength(1);
+  });
 });
