@@ -324,6 +324,10 @@ export class Conversations {
       case "text":
         if (turn) repo.appendTurnText(turn.id, event.text);
         return;
+      case "tool":
+        // Text after a tool call is a new paragraph (the tool itself shows in the tool section).
+        if (turn) repo.appendTurnText(turn.id, TOOL_BREAK);
+        return;
       case "turn.ended":
         if (turn) repo.setTurnStatus(turn.id, event.status === "done" ? "done" : event.status, clock.now());
         if (event.claudeSessionId && event.claudeSessionId !== session.claudeSessionId) repo.setClaudeSession(session.id, event.claudeSessionId);
@@ -345,6 +349,7 @@ export class Conversations {
         view.appendMarkdown(event.text);
         return;
       case "tool":
+        view.appendMarkdown(TOOL_BREAK);
         view.toolStarted(event);
         this.deps.repo.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
         return;
@@ -406,5 +411,7 @@ export class Conversations {
     });
   }
 }
+
+const TOOL_BREAK = "\n\n";
 
 const noticeMark = (level: "info" | "warn" | "error") => (level === "info" ? "ℹ️" : level === "warn" ? "⚠️" : "❗");

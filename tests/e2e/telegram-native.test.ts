@@ -62,7 +62,7 @@ describe("a turn in Telegram", () => {
     await stack.waitForText(/All written down\.[\s\S]*✅ laptop/);
     expect(readFileSync(file, "utf8")).toBe("one\ntwo\n");
     const final = telegram.chat(OWNER).find((m) => m.message_id === live.message_id)!;
-    expect(final.text).toContain("Let me look first.");
+    expect(final.text).toStartWith("Let me look first.\n\nAll written down.");
     expect(final.text).toContain("⚙ 2 steps: Grep, Write");
     const [folded] = entityText(final, "expandable_blockquote");
     expect(folded).toContain("🔎 Grep 'TODO'");
@@ -176,7 +176,7 @@ describe("a turn in Telegram", () => {
     await stack.waitForText(/Before the crash\.[\s\S]*After the crash\.[\s\S]*🔎 Grep 'FIXME'/);
     await stack.crashAndRestartServe();
     model.release();
-    await stack.waitForText(/Before the crash\.[\s\S]*After the crash\.\n\n⚙ 1 step: Grep.*\n🔎 Grep 'FIXME'[\s\S]*✅ laptop/, "the finished turn with its tools after the restart");
+    await stack.waitForText(/Before the crash\.\n\nAfter the crash\.\n\n⚙ 1 step: Grep.*\n🔎 Grep 'FIXME'[\s\S]*✅ laptop/, "the finished turn with its tools after the restart");
     expect(stack.messages(/Before the crash/)).toHaveLength(1);
   });
 });
