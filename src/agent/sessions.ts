@@ -6,6 +6,7 @@ import type { z } from "zod";
 import type { PendingApprovals } from "./approvals";
 import { checkMode, resolveCwd, type MachineLimits } from "./limits";
 import type { SavedSession } from "./store";
+import { lineChange } from "./tool-change";
 import { toolSummary } from "./tool-summary";
 
 type PromptT = z.infer<typeof Prompt>;
@@ -196,7 +197,7 @@ export class AgentSessions {
         if (turn && event.text) emit({ kind: "text", turnId: turn.id, text: event.text });
         return;
       case "tool":
-        if (turn) emit({ kind: "tool", turnId: turn.id, toolUseId: event.toolUseId, name: event.name, summary: toolSummary(event.name, event.input) });
+        if (turn) emit({ kind: "tool", turnId: turn.id, toolUseId: event.toolUseId, name: event.name, summary: toolSummary(event.name, event.input), ...lineChange(event.name, event.input) });
         return;
       case "tool.result":
         if (turn) emit({ kind: "tool.result", turnId: turn.id, toolUseId: event.toolUseId, isError: event.isError, output: event.output.slice(0, OUTPUT_LIMIT) });

@@ -25,6 +25,9 @@ export default defineCommand({
     "edit-interval-ms": { type: "string", description: "Minimum gap between messages/edits to one chat (default 1200)", valueHint: "ms" },
     "poll-timeout": { type: "string", description: "Long-polling timeout in seconds (default 30)", valueHint: "s" },
     "approval-timeout": { type: "string", description: "Seconds an approval card waits before it is denied (env RA_APPROVAL_TIMEOUT, default 600)", valueHint: "s" },
+    "max-messages": { type: "string", description: "Messages one answer may fill before the rest streams as a live tail and the whole comes as a .md file (env RA_MAX_MESSAGES, default 3)", valueHint: "n" },
+    "silence-notice": { type: "string", description: "Seconds a running turn may stay silent before you are asked whether it still works (env RA_SILENCE_NOTICE, default 300)", valueHint: "s" },
+    drafts: { type: "boolean", description: "Stream answers in private chats as native Telegram drafts with a Stop button; edits stay the fallback (env RA_DRAFTS=1)" },
     ...logArgs,
   },
   run: ({ args, rawArgs }) =>
@@ -58,6 +61,9 @@ export default defineCommand({
         editIntervalMs: Number(args["edit-interval-ms"] ?? env.RA_EDIT_INTERVAL_MS ?? 1200),
         pollTimeoutSeconds: Number(args["poll-timeout"] ?? 30),
         approvalTimeoutMs: Number(args["approval-timeout"] ?? env.RA_APPROVAL_TIMEOUT ?? 600) * 1000,
+        maxMessages: Number(args["max-messages"] ?? env.RA_MAX_MESSAGES ?? 3),
+        drafts: args.drafts === true || ["1", "true", "yes"].includes((env.RA_DRAFTS ?? "").toLowerCase()),
+        silenceNoticeMs: Number(args["silence-notice"] ?? env.RA_SILENCE_NOTICE ?? 300) * 1000,
       });
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;

@@ -26,6 +26,9 @@ export const ToolUse = z.object({
   name: z.string().max(256),
   /** One human line describing what the tool does ("npm test", "src/app.ts"). */
   summary: z.string().max(1024),
+  /** Lines a file edit adds and removes (Edit, MultiEdit, Write), for "✎ Edit src/app.ts +12 −3". */
+  added: z.number().int().nonnegative().optional(),
+  removed: z.number().int().nonnegative().optional(),
 });
 
 export const ToolResult = z.object({

@@ -12,7 +12,16 @@ type RequestEvent = Extract<SessionEvent, { kind: "approval.request" }>;
 type ClosedEvent = Extract<SessionEvent, { kind: "approval.closed" }>;
 export type TapAction = "a" | "d" | "s" | "r" | "p" | "k" | `q${number}`;
 
-export type ApprovalsDeps = { repo: Repo; hub: Hub; messenger: Messenger; clock: Clock; log: Log; timeoutMs: number };
+export type ApprovalsDeps = {
+  repo: Repo;
+  hub: Hub;
+  messenger: Messenger;
+  clock: Clock;
+  log: Log;
+  timeoutMs: number;
+  /** The device's topic in a chat (cards go where the device's turns are). */
+  threadOf?: (chatId: number, deviceId: string) => number | undefined;
+};
 
 const DENIED_BY_OWNER = "The owner denied this from Telegram.";
 const KEEP_PLANNING = "The owner wants to keep planning; refine the plan before asking again.";
@@ -192,14 +201,14 @@ export class Approvals {
   private async showCard(approval: Approval, device: Device): Promise<void> {
     const { messenger, repo } = this.deps;
     const card = this.card(approval, device.name);
-    const message = await messenger.send(approval.chatId, card.text, { markup: buttons(approval.id, card.kind, card.options), urgent: true });
+    const message = await messenger.send(approval.chatId, card.text, { markup: buttons(approval.id, card.kind, card.options), urgent: true, threadId: this.deps.threadOf?.(approval.chatId, approval.deviceId) });
     if (message) repo.setApprovalMessage(approval.id, message.message_id);
     const late = this.lateLines.get(approval.id);
     if (message && late) {
       this.lateLines.delete(approval.id);
       await this.editCard(approval, late.line, late.keepButtons);
     }
-    if (card.document) await messenger.document(approval.chatId, card.document.filename, card.document.content, `Full input of the ${approval.toolName} request above`);
+    if (card.document) await messenger.document(approval.chatId, card.document.filename, card.document.content, `Full input of the ${approval.toolName} request above`, this.deps.threadOf?.(approval.chatId, approval.deviceId));
   }
 
   private async editCard(approval: Approval, line: string, keepButtons: boolean): Promise<void> {

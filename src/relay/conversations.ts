@@ -8,9 +8,28 @@ import type { Hub } from "./hub";
 import { shortId } from "./secrets";
 import { plain } from "./format";
 import type { Messenger } from "./telegram/messenger";
-import { toolLine, TurnView } from "./telegram/turn-view";
+import { parseTools } from "./telegram/tool-activity";
+import { TurnView } from "./telegram/turn-view";
+import { DraftMessage, type DraftRegistry } from "./telegram/drafts";
+import type { Topics } from "./telegram/topics";
+import { TurnWatch } from "./telegram/turn-watch";
+import { TypingIndicator } from "./telegram/typing";
 
-export type ConversationsDeps = { repo: Repo; hub: Hub; messenger: Messenger; approvals: Approvals; clock: Clock; log: Log };
+export type ConversationsDeps = {
+  repo: Repo;
+  hub: Hub;
+  messenger: Messenger;
+  approvals: Approvals;
+  clock: Clock;
+  log: Log;
+  maxMessages?: number;
+  /** Silence after which a running turn gets a "still working?" notice (default 5 min). */
+  silenceNoticeMs?: number;
+  /** One topic per device, when the bot has topics on. */
+  topics?: Topics;
+  /** Set with --drafts: answers in private chats stream as native drafts. */
+  drafts?: DraftRegistry;
+};
 
 type EventFrameT = z.infer<typeof EventFrame>;
 type HelloT = z.infer<typeof Hello>;
@@ -25,11 +44,15 @@ export class Conversations {
   private droppedWhileBusy = new Set<string>();
   /** What each connected machine allows (from its hello). */
   private limits = new Map<string, NonNullable<HelloT["limits"]>>();
+  /** "typing…" and the watch (status line clock, silence notice) of each running turn, by turn id. */
+  private running = new Map<string, { typing: TypingIndicator; watch: TurnWatch }>();
 
   constructor(private readonly deps: ConversationsDeps) {}
 
   /** Queues a prompt for the chat's conversation with this device and runs it when it can. */
-  submit(chatId: number, device: Device, text: string): void {
+  async submit(chatId: number, device: Device, text: string): Promise<void> {
+    // With topics on, the device's topic exists before anything is written for the turn.
+    await this.deps.topics?.ensure(chatId, device);
     const { repo, clock, hub } = this.deps;
     const session = this.session(chatId, device.id);
     const turn: Turn = {
@@ -40,6 +63,7 @@ export class Conversations {
       status: "queued",
       text: "",
       messageIds: "[]",
+      tools: "[]",
       createdAt: clock.now(),
       endedAt: null,
     };
@@ -59,6 +83,14 @@ export class Conversations {
     const running = repo.turnsOfSession(session.id, ["running"]);
     const interrupted = running.length > 0 && hub.send(deviceId, { type: "stop", sessionId: session.id });
     return { interrupted, cancelled };
+  }
+
+  /** A draft's Stop button: like /stop for the conversation that runs this turn. */
+  stopTurn(turnId: string, chatId: number): boolean {
+    const turn = this.deps.repo.turn(turnId);
+    const session = turn && this.deps.repo.session(turn.sessionId);
+    if (!turn || !session || turn.chatId !== chatId || turn.status !== "running") return false;
+    return this.stop(chatId, session.deviceId).interrupted;
   }
 
   /** Cancels one waiting turn (its Cancel button). */
@@ -126,7 +158,7 @@ export class Conversations {
       }
     }
     if (this.droppedWhileBusy.delete(device.id)) {
-      for (const chatId of this.runningChats(device.id)) void this.deps.messenger.send(chatId, plain(`✅ ${device.name} is back.`), { silent: true });
+      for (const chatId of this.runningChats(device.id)) void this.deps.messenger.send(chatId, plain(`✅ ${device.name} is back.`), { silent: true, threadId: this.thread(chatId, device.id) });
     }
     queueMicrotask(() => sessions.forEach((s) => this.pump(s.id)));
     return sessions.filter((s) => s.lastSeq >= 0).map((s) => ({ sessionId: s.id, seq: s.lastSeq }));
@@ -151,7 +183,7 @@ export class Conversations {
     if (chats.size === 0) return;
     this.droppedWhileBusy.add(device.id);
     for (const chatId of chats) {
-      void this.deps.messenger.send(chatId, plain(`⚠️ ${device.name} lost its connection while working. The turn keeps running there; its output arrives here when ${device.name} is back.`));
+      void this.deps.messenger.send(chatId, plain(`⚠️ ${device.name} lost its connection while working. The turn keeps running there; its output arrives here when ${device.name} is back.`), { threadId: this.thread(chatId, device.id) });
     }
   }
 
@@ -183,7 +215,8 @@ export class Conversations {
       if (device) void this.deps.approvals.request(session, turn, device, frame.event);
     }
     if (frame.event.kind === "approval.closed") this.deps.approvals.closed(session, frame.event);
-    else if (frame.event.kind === "notice") void this.deps.messenger.send(session.chatId, { text: `${noticeMark(frame.event.level)} ${frame.event.text}`, entities: [] });
+    // Warnings and errors ring the phone; information does not.
+    else if (frame.event.kind === "notice") void this.deps.messenger.send(session.chatId, { text: `${noticeMark(frame.event.level)} ${frame.event.text}`, entities: [] }, { silent: frame.event.level === "info", threadId: this.thread(session.chatId, session.deviceId) });
     if (frame.event.kind === "turn.ended") this.pump(session.id);
     return { ack: frame.seq };
   }
@@ -191,6 +224,54 @@ export class Conversations {
   /** Resolves when every open turn view shows its latest state (used by shutdown and tests). */
   async settled(): Promise<void> {
     await Promise.all([...this.views.values()].map((v) => v.settled()));
+  }
+
+  /** Ends every timer (typing, watches) so the relay can shut down at once. */
+  close(): void {
+    for (const { typing, watch } of this.running.values()) {
+      typing.stop();
+      watch.stop();
+    }
+    this.running.clear();
+  }
+
+  /** The Status button: one line about the turn, or undefined if it is not this chat's. */
+  turnSummary(turnId: string, chatId: number): string | undefined {
+    const turn = this.deps.repo.turn(turnId);
+    if (!turn || turn.chatId !== chatId) return undefined;
+    const live = turn.status === "running" || turn.status === "queued";
+    return (live ? this.viewOf(turn)?.summary() : undefined) ?? `This turn is ${turn.status}.`;
+  }
+
+  /** "Keep waiting" on a silence notice; false when the turn no longer runs. */
+  keepWaiting(turnId: string, chatId: number): boolean {
+    const turn = this.deps.repo.turn(turnId);
+    const watch = turn?.chatId === chatId ? this.running.get(turnId)?.watch : undefined;
+    watch?.keepWaiting();
+    return watch !== undefined;
+  }
+
+  /** The device's topic in the chat (undefined without topics). */
+  thread(chatId: number, deviceId: string): number | undefined {
+    return this.deps.topics?.threadOf(chatId, deviceId);
+  }
+
+  private startRunning(turn: Turn, view: TurnView): void {
+    if (this.running.has(turn.id)) return;
+    const { messenger, clock } = this.deps;
+    const threadId = view.threadId;
+    this.running.set(turn.id, {
+      typing: new TypingIndicator(messenger, clock, turn.chatId, threadId),
+      watch: new TurnWatch({ messenger, clock, chatId: turn.chatId, threadId, turnId: turn.id, view, silenceMs: this.deps.silenceNoticeMs }),
+    });
+  }
+
+  private stopRunning(turnId: string): void {
+    const entry = this.running.get(turnId);
+    if (!entry) return;
+    entry.typing.stop();
+    entry.watch.stop();
+    this.running.delete(turnId);
   }
 
   private openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default"): Session {
@@ -207,7 +288,9 @@ export class Conversations {
     const next = repo.turnsOfSession(session.id, ["queued"])[0];
     if (!next) return;
     repo.setTurnStatus(next.id, "running");
-    this.viewOf(next)?.started();
+    const view = this.viewOf(next);
+    view?.started();
+    if (view) this.startRunning(next, view);
     hub.send(session.deviceId, {
       type: "prompt",
       sessionId: session.id,
@@ -227,6 +310,7 @@ export class Conversations {
 
   private endTurn(turn: Turn, status: "stopped" | "failed", end: { error?: string }): void {
     this.deps.repo.setTurnStatus(turn.id, status, this.deps.clock.now());
+    this.stopRunning(turn.id);
     this.viewOf(turn)?.finish(status, end);
     this.forget(turn.id);
   }
@@ -241,7 +325,8 @@ export class Conversations {
         if (turn) repo.appendTurnText(turn.id, event.text);
         return;
       case "tool":
-        if (turn) repo.appendTurnText(turn.id, toolLine(event.name, event.summary));
+        // Text after a tool call is a new paragraph (the tool itself shows in the tool section).
+        if (turn) repo.appendTurnText(turn.id, TOOL_BREAK);
         return;
       case "turn.ended":
         if (turn) repo.setTurnStatus(turn.id, event.status === "done" ? "done" : event.status, clock.now());
@@ -255,17 +340,28 @@ export class Conversations {
   private show(turn: Turn, event: SessionEvent): void {
     const view = this.viewOf(turn);
     if (!view) return;
+    // After a relay restart the running turn's typing and watch resume with its first event.
+    if (turn.status === "running" && event.kind !== "turn.ended") this.startRunning(turn, view);
+    if (event.kind !== "turn.ended") this.running.get(turn.id)?.watch.activity();
+    view.setAwaitingApproval(event.kind === "approval.request");
     switch (event.kind) {
       case "text":
         view.appendMarkdown(event.text);
         return;
       case "tool":
-        view.appendMarkdown(toolLine(event.name, event.summary));
+        view.appendMarkdown(TOOL_BREAK);
+        view.toolStarted(event);
+        this.deps.repo.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
+        return;
+      case "tool.result":
+        view.toolFinished(event);
+        this.deps.repo.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
         return;
       case "notice":
         view.appendMarkdown(`\n\n${noticeMark(event.level)} ${event.text}\n\n`);
         return;
       case "turn.ended":
+        this.stopRunning(turn.id);
         view.finish(event.status, event);
         this.forget(turn.id);
         return;
@@ -285,9 +381,23 @@ export class Conversations {
   }
 
   private view(turn: Turn, device: Device): TurnView {
-    const live = this.deps.messenger.live(turn.chatId, (ids) => this.deps.repo.setTurnMessages(turn.id, ids));
+    const session = this.deps.repo.session(turn.sessionId);
+    const threadId = session ? this.thread(turn.chatId, session.deviceId) : undefined;
+    const onMessages = (ids: number[]) => this.deps.repo.setTurnMessages(turn.id, ids);
+    const { messenger, drafts, log } = this.deps;
+    const live = drafts && turn.chatId > 0 ? new DraftMessage(messenger, turn.chatId, onMessages, threadId, turn.id, drafts, log) : messenger.live(turn.chatId, onMessages, threadId);
     live.adopt(JSON.parse(turn.messageIds) as number[]);
-    const view = new TurnView(turn.id, device.name, live, turn.text, turn.status);
+    const view = new TurnView({
+      turnId: turn.id,
+      deviceName: device.name,
+      live,
+      now: () => this.deps.clock.now(),
+      answer: turn.text,
+      status: turn.status,
+      tools: parseTools(turn.tools),
+      maxMessages: this.deps.maxMessages,
+      startedAt: turn.createdAt,
+    });
     this.views.set(turn.id, view);
     return view;
   }
@@ -301,5 +411,7 @@ export class Conversations {
     });
   }
 }
+
+const TOOL_BREAK = "\n\n";
 
 const noticeMark = (level: "info" | "warn" | "error") => (level === "info" ? "ℹ️" : level === "warn" ? "⚠️" : "❗");

@@ -17,6 +17,8 @@ import { Pairing } from "./pairing";
 import { createTelegram } from "./telegram/bot";
 import { registerWebhook } from "./webhook";
 import { loadWebhookSecret } from "./webhook-secret";
+import { DraftRegistry } from "./telegram/drafts";
+import { Topics } from "./telegram/topics";
 
 export type RelayHandle = {
   url: string;
@@ -59,9 +61,11 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     editIntervalMs: config.editIntervalMs,
     pollTimeoutSeconds: config.pollTimeoutSeconds,
   });
-  const approvals = new Approvals({ repo, hub, messenger: telegram.messenger, clock, log: createLog("approvals"), timeoutMs: config.approvalTimeoutMs });
-  const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, approvals, clock, log });
-  telegram.attach(conversations, approvals);
+  const drafts = config.drafts ? new DraftRegistry() : undefined;
+  const topics = new Topics(repo, telegram.messenger, clock, () => telegram.topicsEnabled());
+  const approvals = new Approvals({ repo, hub, messenger: telegram.messenger, clock, log: createLog("approvals"), timeoutMs: config.approvalTimeoutMs, threadOf: (chat, device) => topics.threadOf(chat, device) });
+  const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, approvals, clock, log, maxMessages: config.maxMessages, silenceNoticeMs: config.silenceNoticeMs, topics, drafts });
+  telegram.attach(conversations, approvals, topics, drafts);
   const webhookSecret = config.webhookUrl ? loadWebhookSecret(config.dataDir) : undefined;
 
   try {
@@ -134,6 +138,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       stopped = true;
       await telegram.stop();
       approvals.stop();
+      conversations.close();
       // Let the last edits reach Telegram, but never hold shutdown longer than 5 s for them.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([conversations.settled(), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);

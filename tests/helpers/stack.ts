@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { UserFromGetMe } from "grammy/types";
 import { startFakeModelApi, type FakeModelApi } from "../fakes/model-api";
 import { FakeTelegram } from "../fakes/telegram-api";
 import { CLAUDE_BIN, createClaudeEnv, type ClaudeTestEnv } from "./claude-env";
@@ -17,8 +18,8 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
  * `ra serve` with OWNER as owner, one machine paired as "laptop" and its `ra agent` running the
  * real claude CLI in a fresh working directory.
  */
-export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; port?: number; https?: boolean; agentEnv?: Record<string, string> } = {}) {
-  const telegram = new FakeTelegram({ token: TOKEN, username: "ra_test_bot" });
+export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; port?: number; https?: boolean; agentEnv?: Record<string, string>; botInfo?: Partial<UserFromGetMe>; editIntervalMs?: number } = {}) {
+  const telegram = new FakeTelegram({ token: TOKEN, username: "ra_test_bot", botInfo: options.botInfo });
   const model = startFakeModelApi();
   const claude: ClaudeTestEnv = createClaudeEnv(model.url);
   const dir = tmpDir("ra-stack-");
@@ -27,7 +28,7 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
   const serveWith = (port: number, serveArgs = options.serveArgs ?? []) =>
     new RaProcess([
       "serve", "--bot-token", TOKEN, "--telegram-api-root", telegram.url, "--data-dir", join(dir.path, "relay"),
-      "--listen", `127.0.0.1:${port}`, "--edit-interval-ms", "50", "--poll-timeout", "1", "--owner", String(OWNER), ...serveArgs,
+      "--listen", `127.0.0.1:${port}`, "--edit-interval-ms", String(options.editIntervalMs ?? 50), "--poll-timeout", "1", "--owner", String(OWNER), ...serveArgs,
     ]);
   let serve = serveWith(options.port ?? 0);
   const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/, "the relay to listen"))[1]);
@@ -44,6 +45,21 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
     return agent;
   };
   let agent = await startAgent();
+  const extraAgents = new Map<string, RaProcess>();
+
+  /** Pairs one more machine under `name` and starts its agent (in its own working directory). */
+  const addMachine = async (name: string) => {
+    const extraConfig = join(dir.path, `agent-${name}`, "config.json");
+    {
+      await using pair = new RaProcess(["pair", "--relay", relayUrl, "--name", name, "--config", extraConfig]);
+      await pairFromTelegram(telegram, OWNER, pair);
+      if ((await pair.exitCode()) !== 0) throw new Error(`ra pair failed:\n${pair.output}`);
+    }
+    const extra = new RaProcess(["agent", "--config", extraConfig, "--data-dir", join(dir.path, `agent-${name}`, "data"), "--root", claude.makeWorkdir(), "--claude", options.claudePath ?? CLAUDE_BIN], { env: claude.env });
+    extraAgents.set(name, extra);
+    await extra.waitFor(new RegExp(`connected to .* as "${name}"`), `the agent of ${name} to connect`);
+    return extra;
+  };
 
   const texts = (chatId = OWNER) => telegram.chat(chatId).filter((m) => !m.deleted).map((m) => m.text ?? "");
   return {
@@ -82,6 +98,9 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
       agent = await startAgent();
       return agent;
     },
+    addMachine,
+    /** The agent process of a machine added with addMachine. */
+    extraAgent: (name: string) => extraAgents.get(name)!,
     texts,
     /** The bot's messages to the owner whose text matches. */
     messages: (pattern: RegExp, chatId = OWNER) => telegram.chat(chatId).filter((m) => !m.deleted && pattern.test(m.text ?? "")),
@@ -89,6 +108,7 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
       telegram.waitFor(() => texts(chatId).some((t) => pattern.test(t)), { timeoutMs: 30_000, message }),
     async [Symbol.asyncDispose]() {
       await agent[Symbol.asyncDispose]();
+      for (const extra of extraAgents.values()) await extra[Symbol.asyncDispose]();
       await serve[Symbol.asyncDispose]();
       proxy?.stop();
       await telegram.stop();

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { allowedGroups, approvals, audit, chats, devices, invites, kv, sessions, telegramUpdates, turns, users } from "./schema";
+import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, sessions, telegramUpdates, turns, users } from "./schema";
 
 export type User = typeof users.$inferSelect;
 export type Device = typeof devices.$inferSelect;
@@ -81,6 +81,16 @@ export function createRepo(db: Db) {
       db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),
     appendTurnText: (id: string, text: string) =>
       db.update(turns).set({ text: sql`${turns.text} || ${text}` }).where(eq(turns.id, id)).run(),
+    // topics
+    topicOf: (chatId: number, deviceId: string) =>
+      db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.deviceId, deviceId))).get()?.threadId,
+    deviceOfTopic: (chatId: number, threadId: number) =>
+      db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.threadId, threadId))).get()?.deviceId,
+    setTopic: (chatId: number, deviceId: string, threadId: number, at: number) =>
+      db.insert(deviceTopics).values({ chatId, deviceId, threadId, createdAt: at }).onConflictDoUpdate({ target: [deviceTopics.chatId, deviceTopics.deviceId], set: { threadId, createdAt: at } }).run(),
+    forgetTopic: (chatId: number, threadId: number) =>
+      db.delete(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.threadId, threadId))).run(),
+    setTurnTools: (id: string, toolsJson: string) => db.update(turns).set({ tools: toolsJson }).where(eq(turns.id, id)).run(),
     setTurnMessages: (id: string, messageIds: number[]) =>
       db.update(turns).set({ messageIds: JSON.stringify(messageIds) }).where(eq(turns.id, id)).run(),
 

@@ -64,6 +64,8 @@ export const turns = sqliteTable(
     text: text("text").notNull().default(""),
     /** Telegram message ids showing this turn, in order (JSON array). */
     messageIds: text("message_ids").notNull().default("[]"),
+    /** The turn's tool calls with their outcome, shown as its status section (JSON array of ToolActivity). */
+    tools: text("tools").notNull().default("[]"),
     createdAt: integer("created_at").notNull(),
     endedAt: integer("ended_at"),
   },
@@ -153,3 +155,15 @@ export const allowedGroups = sqliteTable("allowed_groups", {
   enabledBy: integer("enabled_by").notNull(),
   enabledAt: integer("enabled_at").notNull(),
 });
+
+/** With topics on in a private chat, each device has its own topic there: the thread id routes both ways. */
+export const deviceTopics = sqliteTable(
+  "device_topics",
+  {
+    chatId: integer("chat_id").notNull(),
+    deviceId: text("device_id").notNull(),
+    threadId: integer("thread_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("device_topics_chat_device").on(t.chatId, t.deviceId), uniqueIndex("device_topics_chat_thread").on(t.chatId, t.threadId)],
+);

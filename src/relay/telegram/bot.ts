@@ -17,6 +17,10 @@ import { Invites } from "../invites";
 import { claimInvite, registerUsers, USER_COMMANDS } from "./users";
 import { admitGroupUpdate } from "./groups";
 import { maskOutgoing } from "./mask-transformer";
+import { RetryAfter } from "./retry-after";
+import { registerDraftStop, senderOf, type DraftRegistry } from "./drafts";
+import type { Topics } from "./topics";
+import { registerTurnButtons } from "./turn-buttons";
 
 export type BotDeps = {
   token: string;
@@ -37,7 +41,9 @@ export type TelegramSide = {
   bot: Bot<RaContext>;
   messenger: Messenger;
   /** Wires the handlers to the conversations service (created after the messenger). */
-  attach(conversations: Conversations, approvals: Approvals): void;
+  attach(conversations: Conversations, approvals: Approvals, topics?: Topics, drafts?: DraftRegistry): void;
+  /** getMe said the bot has topics in private chats (known after start). */
+  topicsEnabled(): boolean;
   /** Polls, or with `webhook` only gets ready: updates then arrive through `receive`. */
   start(mode?: "webhook"): Promise<void>;
   /** A webhook delivery: stored first (dedupe, survives a crash), handled in the background. */
@@ -49,7 +55,10 @@ export type TelegramSide = {
 
 export function createTelegram(deps: BotDeps): TelegramSide {
   const bot = new Bot<RaContext>(deps.token, { client: { apiRoot: deps.apiRoot, timeoutSeconds: deps.pollTimeoutSeconds + 30 } });
-  const messenger = new Messenger(bot.api, deps.clock, deps.editIntervalMs, deps.log);
+  // Every call, in a lane or not, honours Telegram's retry_after (installed first: closest to the network).
+  const retryAfter = new RetryAfter(deps.clock, deps.log);
+  bot.api.config.use(retryAfter.transformer);
+  const messenger = new Messenger(bot.api, deps.clock, deps.editIntervalMs, deps.log, retryAfter);
   const refusals = new Refusals(deps.clock);
   const invites = new Invites(deps.repo, deps.clock);
   let runner: RunnerHandle | undefined;
@@ -78,12 +87,12 @@ export function createTelegram(deps: BotDeps): TelegramSide {
 
   // Prompts from one chat stay in order; commands and button taps bypass the queue so /stop and
   // Allow/Deny are never stuck behind a slow handler.
-  bot.use(sequentialize((ctx) => (ctx.callbackQuery || ctx.message?.text?.startsWith("/") ? undefined : ctx.chat?.id.toString())));
+  bot.use(sequentialize((ctx) => (ctx.callbackQuery || ctx.update.stopped_message_generation || ctx.message?.text?.startsWith("/") ? undefined : ctx.chat?.id.toString())));
 
   bot.use(async (ctx, next) => {
     const chat = ctx.chat;
     if (chat && chat.type !== "private") return (await admitGroupUpdate(ctx, { ...deps, messenger })) ? next() : undefined;
-    const from = ctx.from;
+    const from = senderOf(ctx);
     if (!from) return;
     const user = deps.repo.user(from.id);
     if (user) {
@@ -111,10 +120,13 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   return {
     bot,
     messenger,
-    attach(conversations, approvals) {
+    attach(conversations, approvals, topics, drafts) {
       registerUsers(bot, { ...deps, invites, messenger, conversations });
-      registerCommands(bot, { ...deps, messenger, conversations, approvals });
+      registerTurnButtons(bot, conversations);
+      if (drafts) registerDraftStop(bot, drafts, conversations);
+      registerCommands(bot, { ...deps, messenger, conversations, approvals, topics });
     },
+    topicsEnabled: () => bot.isInited() && bot.botInfo.has_topics_enabled === true,
     async start(mode) {
       await bot.init();
       if (mode !== "webhook") await bot.api.deleteWebhook();

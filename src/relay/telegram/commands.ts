@@ -6,6 +6,10 @@ import type { Device, Repo, User } from "../db/repo";
 import type { Hub } from "../hub";
 import type { Pairing } from "../pairing";
 import { bold, concatFormatted, code, italic, plain, type FormattedText } from "../format";
+import { helpText } from "./help";
+import { USER_COMMANDS } from "./users";
+import { parseMention } from "./mention";
+import { threadOfUpdate, type Topics } from "./topics";
 import type { Messenger } from "./messenger";
 import { visibleDevices, type RaContext } from "./bot";
 import type { Log } from "../../log";
@@ -26,28 +30,12 @@ export const COMMANDS = [
   { command: "help", description: "How to use this bot" },
 ];
 
-type Deps = { repo: Repo; hub: Hub; pairing: Pairing; conversations: Conversations; approvals: Approvals; messenger: Messenger; log: Log; clock: Clock };
-
-const HELP = [
-  "Send any message and the selected machine runs it with Claude Code; the answer streams here.",
-  "",
-  "/devices – your machines (tap one to select it)",
-  "/use NAME – send prompts to NAME",
-  "/stop – stop the running turn",
-  "/new – start a fresh conversation",
-  "/status – what is running where",
-  "/mode – show or switch the permission mode (the machine sets the highest)",
-  "/cd PATH – run the next prompts in another folder on the machine",
-  "/pending – approval cards still waiting for you",
-  "/audit – the last 20 approval decisions",
-  "/pair CODE – pair a machine (run `ra pair` on it first)",
-  "/revoke NAME – unpair a machine at once",
-].join("\n");
+type Deps = { repo: Repo; hub: Hub; pairing: Pairing; conversations: Conversations; approvals: Approvals; messenger: Messenger; log: Log; clock: Clock; topics?: Topics };
 
 export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
   const { repo, hub, pairing, conversations, approvals, messenger } = deps;
   const say = (ctx: RaContext, ft: FormattedText | string, markup?: { inline_keyboard: InlineKeyboardButton[][] }) =>
-    messenger.send(ctx.chat!.id, typeof ft === "string" ? plain(ft) : ft, { markup });
+    messenger.send(ctx.chat!.id, typeof ft === "string" ? plain(ft) : ft, { markup, threadId: threadOfUpdate(ctx) });
   /** Prompts that arrived while no machine was selected; sent once the owner taps one. */
   const waitingPrompt = new Map<number, string>();
 
@@ -57,7 +45,8 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
   /** The machine a plain prompt goes to: the selected one, or the only one. */
   const target = (ctx: RaContext): Device | "none" | "choose" => {
     const devices = visibleDevices(repo, ctx.user!);
-    const selected = repo.selectedDevice(ctx.chat!.id);
+    // In a device's topic, that device; elsewhere the selected one.
+    const selected = deps.topics?.deviceOf(ctx.chat!.id, threadOfUpdate(ctx)) ?? repo.selectedDevice(ctx.chat!.id);
     const chosen = devices.find((d) => d.id === selected);
     if (chosen) return chosen;
     if (devices.length === 0) return "none";
@@ -73,7 +62,7 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
   bot.command(["start", "help"], (ctx) => {
     const payload = ctx.match?.trim() ?? "";
     if (ctx.message?.text?.startsWith("/start") && payload.startsWith("pair_")) return redeem(ctx, payload);
-    return say(ctx, HELP);
+    return say(ctx, helpText(ctx.user?.role === "owner" ? [...COMMANDS, ...USER_COMMANDS] : COMMANDS));
   });
 
   const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
@@ -316,6 +305,8 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
       return say(ctx, `Unknown command ${name}. /help lists what I understand.`);
     }
     if (approvals.reason(ctx.chat.id, ctx.from.id, text)) return;
+    const mention = parseMention(text);
+    if (mention && mention.name.toLowerCase() !== ctx.me.username.toLowerCase()) return promptOne(ctx, mention);
     const device = target(ctx);
     if (device === "none") return say(ctx, noDevice);
     if (device === "choose") {
@@ -324,6 +315,15 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
     }
     conversations.submit(ctx.chat.id, device, text);
   });
+
+  /** `@name prompt`: one prompt for another machine; the selection stays as it is. */
+  const promptOne = (ctx: RaContext, { name, prompt }: { name: string; prompt: string }) => {
+    const devices = visibleDevices(repo, ctx.user!);
+    const device = devices.find((d) => d.name.toLowerCase() === name.toLowerCase());
+    if (!device) return say(ctx, devices.length ? `No machine called "${name}". Yours: ${devices.map((d) => d.name).join(", ")}.` : noDevice);
+    if (!prompt) return say(ctx, `Write the prompt after the name, like: @${device.name} run the tests`);
+    conversations.submit(ctx.chat!.id, device, prompt);
+  };
 
   bot.on("message", (ctx) => say(ctx, concatFormatted(plain("I can only take text prompts for now. "), code("/help"), plain(" lists the commands."))));
 }

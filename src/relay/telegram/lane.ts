@@ -1,6 +1,7 @@
 import { GrammyError, HttpError } from "grammy";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
+import { inLane } from "./retry-after";
 
 /** Retries of one call after 5xx or network errors (1 s doubling to 30 s: about 4 minutes in all). */
 const MAX_ATTEMPTS = 12;
@@ -30,6 +31,8 @@ export class ChatLane {
     private readonly clock: Clock,
     private readonly intervalMs: number,
     private readonly log: Log,
+    /** A pause of this chat learnt elsewhere (a 429 on a call outside the lane). */
+    private readonly pausedUntil: () => number = () => 0,
   ) {}
 
   /** Adds a job unless the very same job is already waiting (coalesces live-message syncs). */
@@ -49,12 +52,16 @@ export class ChatLane {
     this.running = true;
     try {
       while (this.jobs.length > 0) {
-        const wait = this.nextAt - this.clock.now();
-        if (wait > 0) await this.clock.sleep(wait);
+        let wait = Math.max(this.nextAt, this.pausedUntil()) - this.clock.now();
+        while (wait > 0) {
+          await this.clock.sleep(wait);
+          wait = Math.max(this.nextAt, this.pausedUntil()) - this.clock.now();
+        }
         const job = this.jobs.shift()!;
         let outcome: "done" | "again" = "done";
         try {
-          outcome = await job((this.attempts.get(job) ?? 0) >= MAX_ATTEMPTS);
+          const lastChance = (this.attempts.get(job) ?? 0) >= MAX_ATTEMPTS;
+          outcome = await inLane.run(true, () => job(lastChance));
           this.nextAt = this.clock.now() + this.intervalMs;
         } catch (err) {
           const retryAfter = err instanceof GrammyError ? err.parameters.retry_after : undefined;

@@ -3,11 +3,15 @@ import type { InlineKeyboardMarkup, Message } from "grammy/types";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import { validateEntities, type FormattedText } from "../format";
-import { ChatLane, isTransient } from "./lane";
+import { ChatLane, isTransient, type LaneJob } from "./lane";
+import { LiveMessage } from "./live-message";
+import type { RetryAfter } from "./retry-after";
 import { maskSecrets } from "../mask-secrets";
 
 /** urgent: goes before waiting edits (approval cards must not queue behind streaming). */
-export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean; urgent?: boolean };
+export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean; urgent?: boolean; /** The topic, in a chat with topics. */ threadId?: number };
+
+const inThread = (threadId: number | undefined) => (threadId === undefined ? {} : { message_thread_id: threadId });
 
 const NO_PREVIEW = { is_disabled: true } as const;
 
@@ -23,12 +27,14 @@ export class Messenger {
     private readonly clock: Clock,
     private readonly intervalMs: number,
     private readonly log: Log,
+    /** Pauses learnt from 429s on calls made outside the lanes. */
+    private readonly pauses?: RetryAfter,
   ) {}
 
   lane(chatId: number): ChatLane {
     let lane = this.lanes.get(chatId);
     if (!lane) {
-      lane = new ChatLane(this.clock, this.intervalMs, this.log);
+      lane = new ChatLane(this.clock, this.intervalMs, this.log, () => this.pauses?.pausedUntil(chatId) ?? 0);
       this.lanes.set(chatId, lane);
     }
     return lane;
@@ -67,11 +73,11 @@ export class Messenger {
   }
 
   /** Sends a text file (a long diff, a whole answer); paced like everything else. */
-  document(chatId: number, filename: string, content: string, caption?: string): Promise<Message | null> {
+  document(chatId: number, filename: string, content: string, caption?: string, threadId?: number): Promise<Message | null> {
     return new Promise((resolve) => {
       this.lane(chatId).push(async (lastChance) => {
         try {
-          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(maskSecrets(content).text), filename), { caption: caption?.slice(0, 1024), disable_notification: true }));
+          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(maskSecrets(content).text), filename), { caption: caption?.slice(0, 1024), disable_notification: true, ...inThread(threadId) }));
         } catch (err) {
           if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
           this.log.error(`could not send ${filename} to chat ${chatId}: ${(err as Error).message}`);
@@ -82,9 +88,45 @@ export class Messenger {
     });
   }
 
+  /**
+   * A lane job that shows "typing…" (or another chat action) while `wanted()` holds. It is
+   * fleeting, so a failure is only logged, never retried; a 429 still pauses the whole chat.
+   */
+  chatActionJob(chatId: number, wanted: () => boolean, action: "typing" | "upload_document" = "typing", threadId?: number): LaneJob {
+    return async () => {
+      if (!wanted()) return "done"; // the turn ended while this waited: no stale "typing…"
+      try {
+        await this.api.sendChatAction(chatId, action, threadId === undefined ? {} : { message_thread_id: threadId });
+      } catch (err) {
+        if (isRetryAfter(err)) throw err;
+        this.log.debug(`could not show ${action} in chat ${chatId}: ${(err as Error).message}`);
+      }
+      return "done";
+    };
+  }
+
+  /** Creates a forum topic (paced); resolves with its thread id, or undefined if Telegram refused. */
+  createTopic(chatId: number, name: string): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      this.lane(chatId).push(async (lastChance) => {
+        try {
+          resolve((await this.api.createForumTopic(chatId, name)).message_thread_id);
+        } catch (err) {
+          if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
+          this.log.warn(`could not create the topic "${name}" in chat ${chatId}: ${(err as Error).message}`);
+          resolve(undefined);
+        }
+        return "done";
+      });
+    });
+  }
+
+  /** Hears a topic that no longer exists (the owner deleted it); the message went to the main chat. */
+  onThreadGone: (chatId: number, threadId: number) => void = () => {};
+
   /** `onMessages` hears every change of the message ids (so a restart can adopt them). */
-  live(chatId: number, onMessages?: (ids: number[]) => void): LiveMessage {
-    return new LiveMessage(this, chatId, onMessages);
+  live(chatId: number, onMessages?: (ids: number[]) => void, threadId?: number): LiveMessage {
+    return new LiveMessage(this, chatId, onMessages, threadId);
   }
 
   async rawSend(chatId: number, ft: FormattedText, options: SendOptions): Promise<Message> {
@@ -95,11 +137,17 @@ export class Messenger {
         link_preview_options: NO_PREVIEW,
         reply_markup: options.markup,
         disable_notification: options.silent,
+        ...inThread(options.threadId),
       });
     } catch (err) {
+      if (isThreadGone(err) && options.threadId !== undefined) {
+        this.log.warn(`topic ${options.threadId} in chat ${chatId} is gone; writing to the main chat`);
+        this.onThreadGone(chatId, options.threadId);
+        return this.rawSend(chatId, ft, { ...options, threadId: undefined });
+      }
       if (!isEntityError(err)) throw err;
       this.log.warn(`Telegram rejected the formatting; sending plain text: ${(err as Error).message}`);
-      return this.api.sendMessage(chatId, safe.text, { link_preview_options: NO_PREVIEW, reply_markup: options.markup, disable_notification: options.silent });
+      return this.api.sendMessage(chatId, safe.text, { link_preview_options: NO_PREVIEW, reply_markup: options.markup, disable_notification: options.silent, ...inThread(options.threadId) });
     }
   }
 
@@ -119,86 +167,12 @@ export class Messenger {
   }
 }
 
-/**
- * One logical message that may span several Telegram messages (split near 4000 characters).
- * `set()` records the desired state; a single coalesced lane job brings Telegram in line,
- * one call at a time, always with the newest state.
- */
-export class LiveMessage {
-  private desired: FormattedText[] = [];
-  private markup: InlineKeyboardMarkup | undefined;
-  private sent: { id: number; key: string }[] = [];
-  private waiters: (() => void)[] = [];
-  private silent = false;
-
-  constructor(
-    private readonly messenger: Messenger,
-    readonly chatId: number,
-    private readonly onMessages?: (ids: number[]) => void,
-  ) {}
-
-  get messageIds(): number[] {
-    return this.sent.map((s) => s.id);
-  }
-
-  /** Adopts messages sent earlier (after a relay restart) so they are edited, not duplicated. */
-  adopt(ids: number[]): void {
-    this.sent = ids.map((id) => ({ id, key: "" }));
-  }
-
-  set(pieces: FormattedText[], markup?: InlineKeyboardMarkup, options: { silent?: boolean } = {}): void {
-    this.desired = pieces;
-    this.markup = markup;
-    this.silent = options.silent ?? false;
-    this.messenger.lane(this.chatId).push(this.sync);
-  }
-
-  /** Resolves once Telegram shows the latest desired state. */
-  settled(): Promise<void> {
-    if (this.inSync()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private keyOf(index: number): string {
-    const piece = this.desired[index]!;
-    const markup = index === this.desired.length - 1 ? this.markup : undefined;
-    return JSON.stringify([piece.text, piece.entities, markup ?? null]);
-  }
-
-  private firstDifference(): number {
-    for (let i = 0; i < this.desired.length; i++) if (this.sent[i]?.key !== this.keyOf(i)) return i;
-    return -1;
-  }
-
-  private inSync(): boolean {
-    return this.firstDifference() === -1;
-  }
-
-  private readonly sync = async (): Promise<"done" | "again"> => {
-    const index = this.firstDifference();
-    if (index >= 0) {
-      const piece = this.desired[index]!;
-      const key = this.keyOf(index);
-      const markup = index === this.desired.length - 1 ? this.markup : undefined;
-      const existing = this.sent[index];
-      // Pieces after the first are continuations: they never ring the phone.
-      const silent = this.silent || index > 0;
-      if (existing && (await this.messenger.rawEdit(this.chatId, existing.id, piece, { markup }))) {
-        this.sent[index] = { id: existing.id, key };
-      } else {
-        const message = await this.messenger.rawSend(this.chatId, piece, { markup, silent });
-        this.sent[index] = { id: message.message_id, key };
-        this.onMessages?.(this.messageIds);
-      }
-    }
-    if (!this.inSync()) return "again";
-    for (const resolve of this.waiters.splice(0)) resolve();
-    return "done";
-  };
+export function isRetryAfter(err: unknown): boolean {
+  return err instanceof GrammyError && err.parameters.retry_after !== undefined;
 }
 
-function isRetryAfter(err: unknown): boolean {
-  return err instanceof GrammyError && err.parameters.retry_after !== undefined;
+function isThreadGone(err: unknown): boolean {
+  return err instanceof GrammyError && err.error_code === 400 && /message thread not found|TOPIC_(DELETED|CLOSED)/i.test(err.description);
 }
 
 function isEntityError(err: unknown): boolean {

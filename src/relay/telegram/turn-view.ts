@@ -1,33 +1,83 @@
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { TurnStatus } from "../db/repo";
-import { concatFormatted, italic, markdownToFormatted, plain, splitFormatted, code, type FormattedText } from "../format";
+import { concatFormatted, italic, markdownToFormatted, plain, code, type FormattedText } from "../format";
 import { MASKED_NOTE, maskSecrets } from "../mask-secrets";
-import type { LiveMessage } from "./messenger";
+import type { LiveMessage, LiveState } from "./live-message";
+import { layoutMessages } from "./long-answer";
+import { formatSeconds, renderToolSection, toolFinished, toolStarted, type ToolActivity } from "./tool-activity";
 
 export type TurnEnd = { durationMs?: number; costUsd?: number; turns?: number; claudeSessionId?: string; error?: string };
+type ToolEvent = Parameters<typeof toolStarted>[1];
+type ToolResultEvent = Parameters<typeof toolFinished>[1];
+
+export type TurnViewOptions = {
+  turnId: string;
+  deviceName: string;
+  live: LiveMessage;
+  now: () => number;
+  answer?: string;
+  status?: TurnStatus;
+  tools?: ToolActivity[];
+  /** Messages the answer may fill before it becomes a live tail plus a file (default 3). */
+  maxMessages?: number;
+  /** When the turn started running (for "running 2m10s"). */
+  startedAt?: number;
+};
 
 /**
- * What the owner sees for one prompt: the answer as it streams, tool calls as short lines, and a
- * status line that becomes the footer when the turn ends. Pure state + render; LiveMessage sends.
+ * What the owner sees for one prompt: the answer as it streams, a compact section of tool
+ * activity, and a status line that becomes the footer when the turn ends. State + render;
+ * LiveMessage sends.
  */
 export class TurnView {
   private end: TurnEnd = {};
   private queuedReason = "";
+  /** Set once the answer outgrew `maxMessages`: the whole of it is attached as a file at the end. */
+  private overflowed = false;
+  private attachment: Promise<unknown> | undefined;
+  private alerted = false;
 
-  constructor(
-    readonly turnId: string,
-    readonly deviceName: string,
-    private readonly live: LiveMessage,
-    private answer = "",
-    private status: TurnStatus = "running",
-  ) {}
+  private readonly turnId: string;
+  readonly deviceName: string;
+  private readonly live: LiveMessage;
+  private readonly now: () => number;
+  private readonly maxMessages: number;
+  private answer: string;
+  private status: TurnStatus;
+  private tools: ToolActivity[];
+  private startedAt: number;
+  private awaitingApproval = false;
+
+  constructor(options: TurnViewOptions) {
+    this.turnId = options.turnId;
+    this.deviceName = options.deviceName;
+    this.live = options.live;
+    this.now = options.now;
+    this.maxMessages = options.maxMessages ?? 3;
+    this.answer = options.answer ?? "";
+    this.status = options.status ?? "running";
+    this.tools = options.tools ?? [];
+    this.startedAt = options.startedAt ?? options.now();
+  }
+
+  /** The topic the turn is shown in. */
+  get threadId(): number | undefined {
+    return this.live.threadId;
+  }
 
   get messageIds(): number[] {
     return this.live.messageIds;
   }
 
-  settled(): Promise<void> {
-    return this.live.settled();
+  /** The tool calls so far (to persist them). */
+  get toolActivity(): ToolActivity[] {
+    return this.tools;
+  }
+
+  /** Resolves once Telegram shows the latest state (and has the file, for a long answer). */
+  async settled(): Promise<void> {
+    await this.live.settled();
+    await this.attachment;
   }
 
   queued(reason: string): void {
@@ -38,7 +88,44 @@ export class TurnView {
 
   started(): void {
     this.status = "running";
+    this.startedAt = this.now();
     this.flush();
+  }
+
+  /** Re-renders with the current time (running durations). */
+  refresh(): void {
+    if (!this.finished) this.flush();
+  }
+
+  /** Claude waits for the owner's answer on an approval card. */
+  setAwaitingApproval(waiting: boolean): void {
+    if (this.awaitingApproval === waiting) return;
+    this.awaitingApproval = waiting;
+    this.flush();
+  }
+
+  get waitingForApproval(): boolean {
+    return this.awaitingApproval && this.status === "running";
+  }
+
+  /** One line for the Status button: "laptop · running 2m10s · 4 steps · last tool: Bash npm test". */
+  summary(): string {
+    if (this.status === "queued") return `${this.deviceName} · waiting: ${this.queuedReason}`;
+    if (this.finished) return `${this.deviceName} · ${this.status}`;
+    const steps = this.tools.length ? ` · ${this.tools.length} step${this.tools.length === 1 ? "" : "s"}` : "";
+    return `${this.deviceName} · ${this.runningLine().text}${steps}`;
+  }
+
+  /** "running 2m10s · last tool: Bash `npm test` · waiting for approval" */
+  private runningLine(): FormattedText {
+    const parts: FormattedText[] = [plain(`running ${formatSeconds((this.now() - this.startedAt) / 1000)}`)];
+    const last = this.tools.at(-1);
+    if (last) {
+      const summary = last.summary.length > 60 ? `${last.summary.slice(0, 59)}…` : last.summary;
+      parts.push(concatFormatted(plain(`last tool: ${last.name}${summary ? " " : ""}`), summary ? code(summary) : plain("")));
+    }
+    if (this.awaitingApproval) parts.push(plain("waiting for approval"));
+    return concatFormatted(...parts.flatMap((p, i) => (i === 0 ? [p] : [plain(" · "), p])));
   }
 
   appendMarkdown(markdown: string): void {
@@ -46,22 +133,54 @@ export class TurnView {
     this.flush();
   }
 
+  toolStarted(event: ToolEvent): void {
+    this.tools = toolStarted(this.tools, event, this.now());
+    this.flush();
+  }
+
+  toolFinished(result: ToolResultEvent): void {
+    this.tools = toolFinished(this.tools, result, this.now());
+    this.flush();
+  }
+
   finish(status: Exclude<TurnStatus, "queued" | "running">, end: TurnEnd): void {
     this.status = status;
     this.end = end;
     this.flush();
+    // Rendering is lazy: whether the answer overflowed is known once Telegram shows the final state.
+    this.attachment ??= this.live.settled().then(() => (this.overflowed ? this.attachWhole() : undefined));
+    if (status === "failed" && !this.alerted) {
+      this.alerted = true;
+      const reason = (end.error ?? "").split("\n")[0]!.slice(0, 300);
+      void this.live.settled().then(() => this.live.alert(plain(`⚠️ The turn on ${this.deviceName} failed${reason ? `: ${reason}` : "."}`)));
+    }
+  }
+
+  private attachWhole(): Promise<unknown> {
+    const { text } = maskSecrets(this.answer.trimEnd());
+    const kb = (new TextEncoder().encode(text).length / 1024).toFixed(1);
+    return this.live.attach(`answer-${this.turnId}.md`, `${text}\n`, `📎 The whole answer from ${this.deviceName} (${kb} KB)`);
   }
 
   get finished(): boolean {
     return this.status !== "queued" && this.status !== "running";
   }
 
+  /** The view changed: Telegram is brought in line, rendering only when the lane is about to call. */
   private flush(): void {
+    this.live.update(() => this.render());
+  }
+
+  private render(): LiveState {
     const { text: answer, masked } = maskSecrets(this.answer.trimEnd());
     const body = answer.trim() ? markdownToFormatted(masked ? `${answer}\n\n${MASKED_NOTE}` : answer) : plain("");
-    const line = this.statusLine();
-    const whole = body.text ? concatFormatted(body, plain("\n\n"), line) : line;
-    this.live.set(splitFormatted(whole), this.buttons(), { silent: this.status === "running" });
+    const tools = renderToolSection(this.tools, this.now(), this.finished);
+    const whole = concatFormatted(...[body, tools, this.statusLine()].filter((p) => p.text).flatMap((p, i) => (i === 0 ? [p] : [plain("\n\n"), p])));
+    const layout = layoutMessages(whole, this.maxMessages, this.finished);
+    this.overflowed ||= layout.overflow;
+    // The answer never rings the phone: it is what the owner asked for and is watching (edits are
+    // silent anyway). A failure rings separately (see finish).
+    return { pieces: layout.pieces, markup: this.buttons(), silent: true, draft: this.status === "running" };
   }
 
   private statusLine(): FormattedText {
@@ -70,7 +189,7 @@ export class TurnView {
       case "queued":
         return italic(`🕓 waiting for ${name}: ${this.queuedReason}`);
       case "running":
-        return italic(this.answer.trim() ? `⏳ ${name} is working…` : `⏳ ${name} is thinking…`);
+        return concatFormatted(plain(`⏳ ${name} `), italic(this.runningLine()));
       case "done":
         return this.footer("✅");
       case "stopped":
@@ -91,14 +210,8 @@ export class TurnView {
   }
 
   private buttons(): InlineKeyboardMarkup | undefined {
-    if (this.status === "running") return { inline_keyboard: [[{ text: "⏹ Stop", callback_data: `stop:${this.turnId}` }]] };
+    if (this.status === "running") return { inline_keyboard: [[{ text: "⏹ Stop", callback_data: `stop:${this.turnId}` }, { text: "ℹ Status", callback_data: `st:${this.turnId}` }]] };
     if (this.status === "queued") return { inline_keyboard: [[{ text: "✖ Cancel", callback_data: `cancel:${this.turnId}` }]] };
     return undefined;
   }
-}
-
-/** A tool call as one short Markdown line inside the answer. */
-export function toolLine(toolName: string, summary: string): string {
-  const clean = summary.replace(/`/g, "ʼ").replace(/\s+/g, " ").trim().slice(0, 200);
-  return `\n\n⚙ **${toolName.replace(/[*_`]/g, "")}**${clean ? ` \`${clean}\`` : ""}\n\n`;
 }

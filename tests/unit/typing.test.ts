@@ -1,0 +1,80 @@
+import { describe, expect, test } from "bun:test";
+import { createLog } from "../../src/log";
+import { Messenger } from "../../src/relay/telegram/messenger";
+import { TypingIndicator } from "../../src/relay/telegram/typing";
+import { recordingApi, tooManyRequests } from "../helpers/recording-api";
+import { VirtualClock } from "../helpers/virtual-clock";
+
+const CHAT = 42;
+
+describe("typing indicator", () => {
+  test("re-sends typing every 4 s while the turn runs and stops at once when it ends", async () => {
+    const clock = new VirtualClock();
+    const { api, of } = recordingApi(() => clock.now());
+    const typing = new TypingIndicator(new Messenger(api, clock, 1200, createLog("test")), clock, CHAT);
+    await clock.advance(10_000);
+    expect(of("sendChatAction").map((c) => [c.at, c.payload.action, c.payload.chat_id])).toEqual([
+      [0, "typing", CHAT],
+      [4000, "typing", CHAT],
+      [8000, "typing", CHAT],
+    ]);
+    typing.stop();
+    expect(typing.running).toBe(false);
+    await clock.advance(60_000);
+    expect(of("sendChatAction")).toHaveLength(3);
+    expect(clock.pending).toBe(0);
+  });
+
+  test("carries the topic's message_thread_id", async () => {
+    const clock = new VirtualClock();
+    const { api, of } = recordingApi(() => clock.now());
+    const typing = new TypingIndicator(new Messenger(api, clock, 1200, createLog("test")), clock, CHAT, 77);
+    await clock.advance(0);
+    typing.stop();
+    expect(of("sendChatAction")[0]!.payload).toMatchObject({ chat_id: CHAT, action: "typing", message_thread_id: 77 });
+  });
+
+  test("a 429 on typing pauses the chat for retry_after, and a failure never stops the loop", async () => {
+    const clock = new VirtualClock();
+    let answer: unknown[] = [tooManyRequests(9), { ok: false, error_code: 400, description: "Bad Request: chat not found" }];
+    const { api, of } = recordingApi(() => clock.now(), (method) => {
+      if (method !== "sendChatAction" || answer.length === 0) return undefined;
+      throw answer.shift();
+    });
+    const messenger = new Messenger(api, clock, 1200, createLog("test"));
+    const typing = new TypingIndicator(messenger, clock, CHAT);
+    await clock.advance(1);
+    // The 429 holds every call to this chat until retry_after has passed.
+    void messenger.send(CHAT, { text: "hello", entities: [] });
+    await clock.advance(8_000);
+    expect(of("sendMessage")).toHaveLength(0);
+    await clock.advance(20_000);
+    typing.stop();
+    const actions = of("sendChatAction").map((c) => c.at);
+    expect(actions[0]).toBe(0);
+    expect(actions[1]).toBe(9000); // the same typing job again, after the pause (it fails with a 400: logged only)
+    expect(of("sendMessage")[0]!.at).toBeGreaterThanOrEqual(9000);
+    expect(actions.length).toBeGreaterThanOrEqual(4);
+  });
+
+  test("a typing call still waiting in the lane when the turn ends is dropped (no stale typing… after the answer)", async () => {
+    const clock = new VirtualClock();
+    let first = true;
+    const { api, of } = recordingApi(() => clock.now(), (method) => {
+      if (method === "sendMessage" && first) {
+        first = false;
+        throw tooManyRequests(10);
+      }
+      return undefined;
+    });
+    const messenger = new Messenger(api, clock, 1200, createLog("test"));
+    void messenger.send(CHAT, { text: "final answer", entities: [] });
+    await clock.advance(1);
+    const typing = new TypingIndicator(messenger, clock, CHAT); // queued behind the 10 s pause
+    await clock.advance(5000);
+    typing.stop();
+    await clock.advance(30_000);
+    expect(of("sendMessage")).toHaveLength(2);
+    expect(of("sendChatAction")).toEqual([]);
+  });
+});
