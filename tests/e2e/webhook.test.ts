@@ -52,7 +52,7 @@ describe("webhook mode through the compiled binary", () => {
     expect(hook?.secret_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(hook?.secret_token).toBe(secret());
     expect(statSync(join(stack.relayDir, "webhook-secret")).mode & 0o777).toBe(0o600);
-    expect(hook?.allowed_updates).toEqual(["message", "callback_query", "my_chat_member"]);
+    expect(hook?.allowed_updates).toEqual(["message", "callback_query", "my_chat_member", "stopped_message_generation"]);
     expect(stack.telegram.polling).toBe(false);
     expect(stack.serve.output).toContain(`receives updates at ${hookUrl}`);
     expect(stack.serve.output).not.toContain(secret());
