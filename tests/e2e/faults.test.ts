@@ -36,6 +36,7 @@ describe("faults, and nothing lost", () => {
     stack.model.enqueue(slowly);
     stack.telegram.userText(OWNER, "tell me a long story");
     await stack.waitForText(/Sentence 3 of/);
+    await stack.liveMessageStored(stack.messages(/Sentence 3 of/)[0]!.message_id);
     await stack.crashAndRestartServe();
     await stack.waitForText(/Sentence 40 of a long answer\.[\s\S]*✅ laptop/, "the whole answer after the relay restart");
     expectWholeOnce(stack, SLOW_ANSWER);

@@ -174,6 +174,7 @@ describe("a turn in Telegram", () => {
     telegram.userText(OWNER, "search, then wait");
     await stalled;
     await stack.waitForText(/Before the crash\.[\s\S]*After the crash\.[\s\S]*🔎 Grep 'FIXME'/);
+    await stack.liveMessageStored(stack.messages(/Before the crash/)[0]!.message_id);
     await stack.crashAndRestartServe();
     model.release();
     await stack.waitForText(/Before the crash\.\n\nAfter the crash\.\n\n⚙ 1 step: Grep.*\n🔎 Grep 'FIXME'[\s\S]*✅ laptop/, "the finished turn with its tools after the restart");

@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import type { UserFromGetMe } from "grammy/types";
 import { startFakeModelApi, type FakeModelApi } from "../fakes/model-api";
@@ -87,6 +88,24 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
     },
     /** The relay's data directory (database, secrets). */
     relayDir: join(dir.path, "relay"),
+    /**
+     * Resolves once the relay's database holds this Telegram message as a turn's live message.
+     * Telegram shows a message a moment before the relay has stored its id: a kill -9 in between
+     * cannot be told from "never sent", so crash tests wait for this first (rechecked on each call
+     * the relay makes, its polls included).
+     */
+    liveMessageStored(messageId: number) {
+      const stored = () => {
+        const db = new Database(join(dir.path, "relay", "relay.db"), { readonly: true });
+        try {
+          const rows = db.query("SELECT message_ids FROM turns").all() as { message_ids: string }[];
+          return rows.some((r) => (JSON.parse(r.message_ids) as number[]).includes(messageId));
+        } finally {
+          db.close();
+        }
+      };
+      return telegram.waitFor(stored, { timeoutMs: 30_000, message: `the relay to store message ${messageId}` });
+    },
     workdir,
     relayUrl,
     /** The agent's config file (device token inside). */
