@@ -32,6 +32,8 @@ const KEEP_PLANNING = "The owner wants to keep planning; refine the plan before 
  */
 export class Approvals {
   private timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Who tapped "Deny with reason" on a card (kept in memory: after a restart anyone allowed in the chat may answer). */
+  private reasonFrom = new Map<string, number>();
   /** Decision lines for cards whose message was still on its way when they were decided. */
   private lateLines = new Map<string, { line: string; keepButtons: boolean }>();
   /** "Allow for this session" rules: tool names, or `Bash:<prefix>` for commands. Cleared by /new. */
@@ -80,6 +82,7 @@ export class Approvals {
     const input = JSON.parse(approval.input) as Record<string, unknown>;
     if (action === "r") {
       this.deps.repo.setAwaitingReason(approval.id, true);
+      this.reasonFrom.set(approval.id, userId);
       void this.editCard(approval, "✍️ send the reason as your next message…", true);
       return "Send the reason as your next message.";
     }
@@ -103,6 +106,10 @@ export class Approvals {
   reason(chatId: number, userId: number, text: string): boolean {
     const approval = this.deps.repo.awaitingReason(chatId);
     if (!approval) return false;
+    // In a group, only the person who tapped "Deny with reason" gives the reason.
+    const from = this.reasonFrom.get(approval.id);
+    if (from !== undefined && from !== userId) return false;
+    this.reasonFrom.delete(approval.id);
     this.decide(approval, userId, { behavior: "deny", message: text.slice(0, 4000) }, `❌ denied by you: ${text.slice(0, 200)}`, "deny with reason");
     return true;
   }

@@ -1,0 +1,50 @@
+// An approval card in an enabled group with two owners: "Deny with reason" waits for the reason of
+// the person who tapped it; what anyone else writes meanwhile stays their own prompt.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { toolResultsOf } from "../fakes/model-api";
+import type { StoredMessage } from "../fakes/telegram-api";
+import { OWNER, startStack, type Stack } from "../helpers/stack";
+
+const SECOND_OWNER = 1002;
+const GROUP = -820;
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ serveArgs: ["--owner", String(SECOND_OWNER)] });
+});
+afterAll(async () => {
+  await stack?.[Symbol.asyncDispose]();
+});
+
+const buttonsOf = (m: StoredMessage) => (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => ("callback_data" in b ? b.callback_data : ""));
+const inGroup = (id: number) => stack.telegram.chat(GROUP).find((m) => m.message_id === id)!;
+
+describe("approvals in a group", () => {
+  test("only the owner who tapped Deny with reason gives the reason", async () => {
+    stack.telegram.addBotToGroup(GROUP, OWNER);
+    await stack.waitForText(/^Send \/allowgroup here/, "the hint", GROUP);
+    stack.telegram.userText(GROUP, "/allowgroup", { fromId: OWNER });
+    await stack.waitForText(/^✅ This group is enabled/, "the enabled note", GROUP);
+
+    const file = join(stack.workdir, "group.txt");
+    stack.model.enqueue([{ toolUse: { name: "Bash", input: { command: `rm -f ${file}` } } }], [{ text: "Understood, not deleting." }]);
+    const seen = stack.model.requests.length;
+    stack.telegram.userText(GROUP, "delete the file", { fromId: OWNER });
+    const card = await stack.telegram.waitFor(
+      () => stack.telegram.chat(GROUP).find((m) => /wants to/.test(m.text ?? "") && buttonsOf(m).some((d) => d.endsWith(":r"))),
+      { timeoutMs: 30_000, message: "the card in the group" },
+    );
+    stack.telegram.clickButton(GROUP, card.message_id, buttonsOf(card).find((d) => d.endsWith(":r"))!, OWNER);
+    await stack.telegram.waitFor(() => (inGroup(card.message_id).text ?? "").includes("send the reason"), { message: "the card to ask for a reason" });
+
+    stack.telegram.userText(GROUP, "what is the weather?", { fromId: SECOND_OWNER });
+    stack.telegram.userText(GROUP, "keep that file", { fromId: OWNER });
+    await stack.waitForText(/Understood, not deleting\.[\s\S]*✅ laptop/, "the denied turn to finish", GROUP);
+    const results = toolResultsOf((await stack.model.waitForRequest(seen + 2)).body);
+    expect(JSON.stringify(results.at(-1))).toContain("keep that file");
+    expect(JSON.stringify(results.at(-1))).not.toContain("weather");
+    await stack.telegram.waitFor(() => (inGroup(card.message_id).text ?? "").includes("❌ denied by you: keep that file"), { message: "the card to show the owner's reason" });
+    // The second owner's message was a prompt of its own, run after the turn.
+    await stack.waitForText(/echo: what is the weather\?[\s\S]*✅ laptop/, "the second owner's prompt", GROUP);
+  });
+});
