@@ -39,6 +39,9 @@ export class Approvals {
   /** "Allow for this session" rules: tool names, or `Bash:<prefix>` for commands. Cleared by /new. */
   private rules = new Map<string, Set<string>>();
 
+  /** Told when a card leaves pending (decided, expired or closed), so the turn's status line can follow. */
+  onFinished?: (turnId: string) => void;
+
   constructor(private readonly deps: ApprovalsDeps) {}
 
   /** Claude asks: allow by a session rule, or show the card and wait for a tap. */
@@ -179,6 +182,7 @@ export class Approvals {
     this.timers.delete(approval.id);
     repo.addAudit({ at: now, userId, deviceId: approval.deviceId, sessionId: approval.sessionId, toolName: approval.toolName, inputDigest: approval.inputDigest, answer, latencyMs: now - approval.createdAt, approvalId: approval.id });
     void this.editCard(approval, line, false);
+    this.onFinished?.(approval.turnId);
     return true;
   }
 

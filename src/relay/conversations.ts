@@ -337,6 +337,12 @@ export class Conversations {
     }
   }
 
+  /** A card of this turn was answered: unless another still waits, the status line stops saying so. */
+  approvalFinished(turnId: string): void {
+    if (this.deps.repo.pendingApprovals().some((a) => a.turnId === turnId)) return;
+    this.views.get(turnId)?.setAwaitingApproval(false);
+  }
+
   private show(turn: Turn, event: SessionEvent): void {
     const view = this.viewOf(turn);
     if (!view) return;

@@ -66,6 +66,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const approvals = new Approvals({ repo, hub, messenger: telegram.messenger, clock, log: createLog("approvals"), timeoutMs: config.approvalTimeoutMs, threadOf: (chat, device) => topics.threadOf(chat, device) });
   const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, approvals, clock, log, maxMessages: config.maxMessages, silenceNoticeMs: config.silenceNoticeMs, topics, drafts });
   telegram.attach(conversations, approvals, topics, drafts);
+  approvals.onFinished = (turnId) => conversations.approvalFinished(turnId);
   const webhookSecret = config.webhookUrl ? loadWebhookSecret(config.dataDir) : undefined;
 
   try {

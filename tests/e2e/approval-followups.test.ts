@@ -1,5 +1,6 @@
-// An approval card in an enabled group with two owners: "Deny with reason" waits for the reason of
-// the person who tapped it; what anyone else writes meanwhile stays their own prompt.
+// What follows an answer on a card: the turn's status line stops saying it waits the moment the
+// owner answers; and in an enabled group with two owners, "Deny with reason" takes the reason of
+// the person who tapped it, while what anyone else writes meanwhile stays their own prompt.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { toolResultsOf } from "../fakes/model-api";
@@ -18,6 +19,25 @@ afterAll(async () => {
 
 const buttonsOf = (m: StoredMessage) => (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => ("callback_data" in b ? b.callback_data : ""));
 const inGroup = (id: number) => stack.telegram.chat(GROUP).find((m) => m.message_id === id)!;
+
+describe("the running turn's status line", () => {
+  test("stops saying 'waiting for approval' as soon as the owner answers, while the tool still runs", async () => {
+    const gate = join(stack.workdir, "gate");
+    stack.model.enqueue([{ toolUse: { name: "Bash", input: { command: `touch ${gate}.started && while [ ! -e ${gate} ]; do sleep 0.05; done`, description: "wait for the gate" } } }], [{ text: "Gate passed." }]);
+    stack.telegram.userText(OWNER, "wait for the gate");
+    const card = await stack.telegram.waitFor(
+      () => stack.telegram.chat(OWNER).find((m) => /wants to/.test(m.text ?? "") && buttonsOf(m).some((d) => d.endsWith(":a"))),
+      { timeoutMs: 30_000, message: "the card" },
+    );
+    const live = () => stack.telegram.chat(OWNER).find((m) => /⏳ laptop running/.test(m.text ?? ""));
+    await stack.telegram.waitFor(() => live()?.text?.includes("waiting for approval"), { message: "the status line to say it waits" });
+    stack.telegram.clickButton(OWNER, card.message_id, buttonsOf(card).find((d) => d.endsWith(":a"))!);
+    // Nothing comes from the machine until the command ends: only the answer itself can clear it.
+    await stack.telegram.waitFor(() => live() && !live()!.text!.includes("waiting for approval"), { message: "the status line to stop saying it waits" });
+    await Bun.write(gate, "");
+    await stack.waitForText(/Gate passed\.[\s\S]*✅ laptop/, "the turn to finish");
+  });
+});
 
 describe("approvals in a group", () => {
   test("only the owner who tapped Deny with reason gives the reason", async () => {
