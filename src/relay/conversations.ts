@@ -152,7 +152,12 @@ export class Conversations {
     const sessions = repo.openSessionsOfDevice(device.id);
     for (const session of sessions) {
       for (const turn of repo.turnsOfSession(session.id, ["running"])) {
-        if (alive.has(session.id)) continue;
+        if (alive.has(session.id)) {
+          // Still running there (maybe across a relay restart): typing and the status line go on now.
+          const view = this.viewOf(turn);
+          if (view) this.startRunning(turn, view);
+          continue;
+        }
         // The agent no longer has this conversation's process: the turn cannot finish.
         this.endTurn(turn, "failed", { error: `${device.name} restarted while this turn was running; send the prompt again to continue the conversation.` });
       }
@@ -346,7 +351,7 @@ export class Conversations {
   private show(turn: Turn, event: SessionEvent): void {
     const view = this.viewOf(turn);
     if (!view) return;
-    // After a relay restart the running turn's typing and watch resume with its first event.
+    // A turn the relay learns about only now (its agent said hello before) gets typing and its watch.
     if (turn.status === "running" && event.kind !== "turn.ended") this.startRunning(turn, view);
     if (event.kind !== "turn.ended") this.running.get(turn.id)?.watch.activity();
     view.setAwaitingApproval(event.kind === "approval.request");

@@ -176,6 +176,9 @@ describe("a turn in Telegram", () => {
     await stack.waitForText(/Before the crash\.[\s\S]*After the crash\.[\s\S]*🔎 Grep 'FIXME'/);
     await stack.liveMessageStored(stack.messages(/Before the crash/)[0]!.message_id);
     await stack.crashAndRestartServe();
+    const restartedAt = telegram.calls.length;
+    // The turn still runs on the machine: typing… comes back with the agent, before any new event.
+    await telegram.waitFor(() => telegram.calls.slice(restartedAt).some((c) => c.method === "sendChatAction" && c.payload.chat_id === OWNER), { message: "typing… after the restart" });
     model.release();
     await stack.waitForText(/Before the crash\.\n\nAfter the crash\.\n\n⚙ 1 step: Grep.*\n🔎 Grep 'FIXME'[\s\S]*✅ laptop/, "the finished turn with its tools after the restart");
     expect(stack.messages(/Before the crash/)).toHaveLength(1);
