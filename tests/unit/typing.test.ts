@@ -52,9 +52,30 @@ describe("typing indicator", () => {
     typing.stop();
     const actions = of("sendChatAction").map((c) => c.at);
     expect(actions[0]).toBe(0);
-    expect(actions[1]).toBe(9000); // the same typing job again, after the pause (it fails with a 400: logged only)
-    expect(of("sendMessage")[0]!.at).toBeGreaterThanOrEqual(9000);
+    // After the pause the retried typing job yields its slot to the waiting message…
+    const sent = of("sendMessage")[0]!.at;
+    expect(sent).toBeGreaterThanOrEqual(9000);
+    expect(sent).toBeLessThan(12_000);
+    // …and the loop goes on: the next typing fails with a 400 (logged only), later ones still come.
+    expect(actions[1]).toBe(12_000);
     expect(actions.length).toBeGreaterThanOrEqual(4);
+  });
+
+  test("typing… yields its slot to a message or edit waiting behind it", async () => {
+    const clock = new VirtualClock();
+    const { api, of } = recordingApi(() => clock.now());
+    const messenger = new Messenger(api, clock, 1200, createLog("test"));
+    void messenger.send(CHAT, { text: "first", entities: [] });
+    const typing = new TypingIndicator(messenger, clock, CHAT);
+    void messenger.send(CHAT, { text: "second", entities: [] });
+    await clock.advance(3000);
+    // Queued behind "first" with "second" after it, typing gave way: no call between the two messages.
+    expect(of("sendMessage").map((c) => c.payload.text)).toEqual(["first", "second"]);
+    expect(of("sendChatAction")).toHaveLength(0);
+    await clock.advance(2000);
+    // With nothing waiting, the next round shows typing… again.
+    expect(of("sendChatAction").map((c) => c.at)).toEqual([4000]);
+    typing.stop();
   });
 
   test("a typing call still waiting in the lane when the turn ends is dropped (no stale typing… after the answer)", async () => {

@@ -44,6 +44,11 @@ export class ChatLane {
     if (!this.running) void this.drain();
   }
 
+  /** Jobs waiting behind the one running. */
+  get waiting(): number {
+    return this.jobs.length;
+  }
+
   get idle(): boolean {
     return !this.running && this.jobs.length === 0;
   }
