@@ -149,6 +149,8 @@ describe("a turn in Telegram", () => {
     telegram.userText(OWNER, "flood me");
     await model.waitForStall(4);
     const live = await telegram.waitFor(() => stack.messages(/Under flood control[\s\S]*⏳ laptop running/)[0], { message: "the live message" });
+    // typing… gives way to waiting edits, so it may first go out in the quiet of the stall.
+    await telegram.waitFor(() => telegram.calls.slice(first).some((c) => c.method === "sendChatAction" && c.response), { message: "a typing… call to meet its 429" });
     const status = telegram.clickButton(OWNER, live.message_id, buttonsOf(live).find((d) => d.startsWith("st:"))!);
     expect((await telegram.waitFor(() => telegram.callbackAnswer(status), { message: "the Status toast after the 429" })).text).toMatch(/^laptop · running/);
     model.release();

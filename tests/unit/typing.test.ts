@@ -61,7 +61,7 @@ describe("typing indicator", () => {
     expect(actions.length).toBeGreaterThanOrEqual(4);
   });
 
-  test("typing… yields its slot to a message or edit waiting behind it", async () => {
+  test("the first typing… always shows; later ones yield their slot to a message waiting behind them", async () => {
     const clock = new VirtualClock();
     const { api, of } = recordingApi(() => clock.now());
     const messenger = new Messenger(api, clock, 1200, createLog("test"));
@@ -69,12 +69,25 @@ describe("typing indicator", () => {
     const typing = new TypingIndicator(messenger, clock, CHAT);
     void messenger.send(CHAT, { text: "second", entities: [] });
     await clock.advance(3000);
-    // Queued behind "first" with "second" after it, typing gave way: no call between the two messages.
-    expect(of("sendMessage").map((c) => c.payload.text)).toEqual(["first", "second"]);
-    expect(of("sendChatAction")).toHaveLength(0);
+    // Behind "first" with "second" waiting, the turn's first typing… still goes out.
+    expect(of("sendChatAction").map((c) => c.at)).toEqual([1200]);
+    void messenger.send(CHAT, { text: "a", entities: [] });
+    await clock.advance(100);
+    void messenger.send(CHAT, { text: "b", entities: [] });
+    await clock.advance(900); // t=4000: the next typing… queues behind "b"
+    void messenger.send(CHAT, { text: "c", entities: [] }); // …and "c" queues behind it
+    await clock.advance(3000);
+    expect(of("sendMessage").map((c) => c.payload.text)).toEqual(["first", "second", "a", "b", "c"]);
+    expect(of("sendChatAction").map((c) => c.at)).toEqual([1200]);
+    // The typing… that gave way took no slot: "c" follows "b" by exactly one interval.
+    const [b, c] = of("sendMessage").slice(-2).map((m) => m.at);
+    expect(c! - b!).toBe(1200);
+    // With nothing waiting, the next round (queued at 8 s, paced behind "c") shows typing… again.
     await clock.advance(2000);
-    // With nothing waiting, the next round shows typing… again.
-    expect(of("sendChatAction").map((c) => c.at)).toEqual([4000]);
+    const shown = of("sendChatAction").map((c) => c.at);
+    expect(shown).toHaveLength(2);
+    expect(shown[1]).toBeGreaterThanOrEqual(8000);
+    expect(shown[1]! - of("sendMessage").at(-1)!.at).toBeGreaterThanOrEqual(1200);
     typing.stop();
   });
 

@@ -9,9 +9,10 @@ const MAX_ATTEMPTS = 12;
 /**
  * A unit of work that makes exactly one Bot API call; "again" asks to be run once more later.
  * Thrown 429s and transient errors (5xx, network) are retried by the lane; on its `lastChance`
- * a job must settle its own failure instead of throwing.
+ * a job must settle its own failure instead of throwing. "skipped": it made no call after all, so
+ * the next job need not wait the interval.
  */
-export type LaneJob = (lastChance: boolean) => Promise<"done" | "again">;
+export type LaneJob = (lastChance: boolean) => Promise<"done" | "again" | "skipped">;
 
 export const isTransient = (err: unknown) => err instanceof HttpError || (err instanceof GrammyError && err.error_code >= 500);
 
@@ -63,11 +64,11 @@ export class ChatLane {
           wait = Math.max(this.nextAt, this.pausedUntil()) - this.clock.now();
         }
         const job = this.jobs.shift()!;
-        let outcome: "done" | "again" = "done";
+        let outcome: "done" | "again" | "skipped" = "done";
         try {
           const lastChance = (this.attempts.get(job) ?? 0) >= MAX_ATTEMPTS;
           outcome = await inLane.run(true, () => job(lastChance));
-          this.nextAt = this.clock.now() + this.intervalMs;
+          if (outcome !== "skipped") this.nextAt = this.clock.now() + this.intervalMs;
         } catch (err) {
           const retryAfter = err instanceof GrammyError ? err.parameters.retry_after : undefined;
           if (retryAfter !== undefined) {

@@ -93,11 +93,13 @@ export class Messenger {
    * fleeting, so a failure is only logged, never retried; a 429 still pauses the whole chat.
    */
   chatActionJob(chatId: number, wanted: () => boolean, action: "typing" | "upload_document" = "typing", threadId?: number): LaneJob {
+    let shown = false;
     return async () => {
-      if (!wanted()) return "done"; // the turn ended while this waited: no stale "typing…"
-      // A message or edit waits behind it: that shows progress better than "typing…", so the
-      // slot goes to it (a fast stream would otherwise lose one edit in four to typing).
-      if (this.lane(chatId).waiting > 0) return "done";
+      if (!wanted()) return "skipped"; // the turn ended while this waited: no stale "typing…"
+      // Once it has been shown, a message or edit waiting behind it shows progress better: the
+      // slot goes to that (a fast stream would otherwise lose one edit in four to typing).
+      if (shown && this.lane(chatId).waiting > 0) return "skipped";
+      shown = true;
       try {
         await this.api.sendChatAction(chatId, action, threadId === undefined ? {} : { message_thread_id: threadId });
       } catch (err) {
