@@ -10,7 +10,8 @@ export type OutboxStore = {
   appendEvent(item: OutgoingEvent): void;
   /** More text for a text event that was not sent yet. */
   appendText(sessionId: string, seq: number, text: string): void;
-  appendAck(sessionId: string, seq: number, pending: readonly OutgoingEvent[], lastSeq: ReadonlyMap<string, number>): void;
+  /** `lastSeq` is asked only when the log is compacted. */
+  appendAck(sessionId: string, seq: number, pending: readonly OutgoingEvent[], lastSeq: () => ReadonlyMap<string, number>): void;
 };
 
 export type RestoredOutbox = { pending: OutgoingEvent[]; lastSeq: ReadonlyMap<string, number> };
@@ -101,7 +102,7 @@ export class Outbox {
     });
     // After an agent restart the relay may know a higher seq than we do: continue after it.
     if ((this.nextSeq.get(sessionId) ?? 0) <= seq) this.nextSeq.set(sessionId, seq + 1);
-    if (this.pending.length !== before) this.store?.appendAck(sessionId, seq, this.pending, this.lastSeq());
+    if (this.pending.length !== before) this.store?.appendAck(sessionId, seq, this.pending, () => this.lastSeq());
     if (this.pending.length === 0) for (const resolve of this.emptied.splice(0)) resolve();
   }
 

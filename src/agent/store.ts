@@ -95,9 +95,9 @@ export class AgentStore {
     appendFileSync(this.outboxPath, `${JSON.stringify({ t: [sessionId, seq, text] })}\n`);
   }
 
-  appendAck(sessionId: string, seq: number, pending: readonly OutgoingEvent[], lastSeq: ReadonlyMap<string, number>): void {
+  appendAck(sessionId: string, seq: number, pending: readonly OutgoingEvent[], lastSeq: () => ReadonlyMap<string, number>): void {
     appendFileSync(this.outboxPath, `${JSON.stringify({ a: [sessionId, seq] })}\n`);
-    if (statSync(this.outboxPath).size > COMPACT_BYTES) this.compact(pending, lastSeq);
+    if (statSync(this.outboxPath).size > COMPACT_BYTES) this.compact(pending, lastSeq());
   }
 
   /** Rewrites the log with only what is still unacknowledged plus each session's last number (atomic rename). */

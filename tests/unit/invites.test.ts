@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { openDb } from "../../src/relay/db/client";
-import { createRepo } from "../../src/relay/db/repo";
+import { describe, expect, test } from "bun:test";
 import { INVITE_TTL_MS, Invites } from "../../src/relay/invites";
 import { sha256 } from "../../src/relay/secrets";
-import { tmpDir } from "../helpers/tmp";
+import { tempRelayDb } from "../helpers/temp-relay-db";
 
-const dirs: ReturnType<typeof tmpDir>[] = [];
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await d[Symbol.asyncDispose]();
-});
 function setup() {
-  const dir = tmpDir();
-  dirs.push(dir);
-  const repo = createRepo(openDb(join(dir.path, "relay.db")));
-  const clock = { t: 1_000_000, now: () => clock.t, sleep: async () => {} };
+  const { repo, clock } = tempRelayDb(1_000_000);
   return { repo, clock, invites: new Invites(repo, clock) };
 }
 const fran = { id: 3003, name: "Fran" };

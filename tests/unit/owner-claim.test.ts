@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { openDb } from "../../src/relay/db/client";
-import { createRepo } from "../../src/relay/db/repo";
 import { OwnerClaim, SETUP_CODE_TTL_MS } from "../../src/relay/owner-claim";
-import { tmpDir } from "../helpers/tmp";
+import { tempRelayDb } from "../helpers/temp-relay-db";
 
-const dirs: ReturnType<typeof tmpDir>[] = [];
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await d[Symbol.asyncDispose]();
-});
 function setup() {
-  const dir = tmpDir();
-  dirs.push(dir);
-  const repo = createRepo(openDb(join(dir.path, "relay.db")));
-  const clock = { t: 5_000_000, now: () => clock.t, sleep: async () => {} };
-  return { dir: dir.path, repo, clock, claim: new OwnerClaim(repo, clock, dir.path) };
+  const { dir, repo, clock } = tempRelayDb(5_000_000);
+  return { dir, repo, clock, claim: new OwnerClaim(repo, clock, dir) };
 }
 
 describe("the owner's setup code", () => {
