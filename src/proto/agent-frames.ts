@@ -50,3 +50,10 @@ export const PairHello = z.object({
 
 export const AgentFrame = z.discriminatedUnion("type", [Hello, EventFrame, Ping, Pong, ErrorFrame, PairHello]);
 export type AgentFrame = z.infer<typeof AgentFrame>;
+
+export type Hello = z.infer<typeof Hello>;
+export type EventFrame = z.infer<typeof EventFrame>;
+export type Ping = z.infer<typeof Ping>;
+export type Pong = z.infer<typeof Pong>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
+export type PairHello = z.infer<typeof PairHello>;

@@ -92,3 +92,14 @@ export const RelayFrame = z.discriminatedUnion("type", [
   PairRejected,
 ]);
 export type RelayFrame = z.infer<typeof RelayFrame>;
+
+export type Welcome = z.infer<typeof Welcome>;
+export type Ack = z.infer<typeof Ack>;
+export type Prompt = z.infer<typeof Prompt>;
+export type SessionMode = z.infer<typeof SessionMode>;
+export type Stop = z.infer<typeof Stop>;
+export type CloseSession = z.infer<typeof CloseSession>;
+export type ApprovalAnswer = z.infer<typeof ApprovalAnswer>;
+export type PairCode = z.infer<typeof PairCode>;
+export type PairDone = z.infer<typeof PairDone>;
+export type PairRejected = z.infer<typeof PairRejected>;

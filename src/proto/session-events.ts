@@ -94,3 +94,13 @@ export const SessionEvent = z.discriminatedUnion("kind", [
   SessionNotice,
 ]);
 export type SessionEvent = z.infer<typeof SessionEvent>;
+
+export type TurnStarted = z.infer<typeof TurnStarted>;
+export type ClaudeInit = z.infer<typeof ClaudeInit>;
+export type TextDelta = z.infer<typeof TextDelta>;
+export type ToolUse = z.infer<typeof ToolUse>;
+export type ToolResult = z.infer<typeof ToolResult>;
+export type TurnEnded = z.infer<typeof TurnEnded>;
+export type SessionNotice = z.infer<typeof SessionNotice>;
+export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
+export type ApprovalClosed = z.infer<typeof ApprovalClosed>;

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { getConnInfo, upgradeWebSocket } from "hono/bun";
+import type { ApiError, DeviceDeleted, DeviceInfo } from "../proto";
 import { sha256 } from "./secrets";
 import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
 import { mountWebhook, type WebhookDeps } from "./webhook";
@@ -30,20 +31,20 @@ export function createApp(deps: SocketDeps & { webhook?: WebhookDeps }) {
     const token = bearer(authorization);
     return token ? deps.repo.deviceByTokenHash(sha256(token)) : undefined;
   };
-  const unauthorized = { error: "unauthorized", message: "unknown or revoked device token; pair this machine again with `ra pair`" };
+  const unauthorized: ApiError = { error: "unauthorized", message: "unknown or revoked device token; pair this machine again with `ra pair`" };
 
   /** Lets a machine check its token (ra status) and unpair itself (ra unpair). */
   app.get("/api/device", (c) => {
     const device = deviceOf(c.req.header("authorization"));
     if (!device) return c.json(unauthorized, 401);
-    return c.json({ id: device.id, name: device.name, online: deps.hub.online(device.id) });
+    return c.json({ id: device.id, name: device.name, online: deps.hub.online(device.id) } satisfies DeviceInfo);
   });
   app.delete("/api/device", (c) => {
     const device = deviceOf(c.req.header("authorization"));
     if (!device) return c.json(unauthorized, 401);
     deps.conversations.revoke(device);
     deps.log.info(`"${device.name}" unpaired itself`);
-    return c.json({ ok: true });
+    return c.json({ ok: true } satisfies DeviceDeleted);
   });
 
   app.get(

@@ -1,6 +1,7 @@
 import { Database } from "bun:sqlite";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { ExitCode, RaError } from "../../errors";
+import { applyMigrations } from "./migrate";
 import { embedMigrations } from "./migrations.macro" with { type: "macro" };
 import * as schema from "./schema";
 
@@ -31,12 +32,7 @@ export function openDb(path: string): Db {
   }
   const db = drizzle({ client: sqlite, schema }) as Db;
   try {
-    // The same call drizzle's own migrators make, fed from the embedded list; one transaction.
-    (db as unknown as { dialect: { migrate: (m: unknown, s: unknown, c: unknown) => void }; session: unknown }).dialect.migrate(
-      MIGRATIONS,
-      (db as unknown as { session: unknown }).session,
-      { migrationsFolder: "(embedded)" },
-    );
+    applyMigrations(db, MIGRATIONS);
   } catch (cause) {
     sqlite.close();
     throw new RaError("db_migrate", `cannot migrate the database ${path}: ${(cause as Error).message}`, {
