@@ -20,7 +20,7 @@ export class FrameRate {
   private last: number;
 
   constructor(
-    private readonly clock: Clock,
+    private readonly clock: Pick<Clock, "now">,
     private readonly limits: { frames: Bucket; bytes: Bucket } = AGENT_FRAME_RATE,
   ) {
     this.frames = limits.frames.burst;

@@ -1,3 +1,4 @@
+import { VirtualClock } from "./virtual-clock";
 import { afterEach } from "bun:test";
 import { join } from "node:path";
 import { openDb } from "../../src/relay/db/client";
@@ -17,6 +18,7 @@ export function tempRelayDb(startAt: number) {
   const dir = tmpDir();
   dirs.push(dir);
   const repo = createRepo(openDb(join(dir.path, "relay.db")));
-  const clock = { t: startAt, now: () => clock.t, sleep: async () => {} };
+  const clock = new VirtualClock();
+  clock.t = startAt;
   return { dir: dir.path, repo, clock };
 }

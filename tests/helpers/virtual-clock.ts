@@ -27,6 +27,14 @@ export class VirtualClock implements Clock {
     });
   }
 
+  schedule(ms: number, fn: () => void): () => void {
+    const controller = new AbortController();
+    void this.sleep(ms, controller.signal).then(() => {
+      if (!controller.signal.aborted) fn();
+    });
+    return () => controller.abort();
+  }
+
   /** Timers still waiting. */
   get pending(): number {
     return this.timers.length;

@@ -15,7 +15,7 @@ import { REPO_ROOT } from "../helpers/claude-env";
 import { tmpDir } from "../helpers/tmp";
 
 /** A clock that reads the given instants one after the other. */
-const clockReading = (...instants: number[]): Clock => ({ now: () => instants.shift() ?? Number.NaN, sleep: async () => {} });
+const clockReading = (...instants: number[]): Pick<Clock, "now"> => ({ now: () => instants.shift() ?? Number.NaN });
 const healthz = (body: unknown) => (async () => Response.json(body)) as unknown as typeof fetch;
 
 describe("clock skew", () => {

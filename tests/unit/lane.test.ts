@@ -6,7 +6,7 @@ import { ChatLane } from "../../src/relay/telegram/lane";
 
 /** A clock whose sleep advances virtual time at once. */
 function virtualClock(): Clock & { t: number } {
-  const clock = { t: 0, now: () => clock.t, sleep: async (ms: number) => void (clock.t += ms) };
+  const clock = { t: 0, now: () => clock.t, sleep: async (ms: number) => void (clock.t += ms), schedule: () => { throw new Error("lanes do not schedule"); } };
   return clock;
 }
 

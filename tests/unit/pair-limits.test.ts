@@ -1,9 +1,11 @@
+import { VirtualClock } from "../helpers/virtual-clock";
 import { describe, expect, test } from "bun:test";
 import { PairLimits } from "../../src/relay/pair-limits";
 
 const MIN = 60_000;
 function setup() {
-  const clock = { t: 1_000_000, now: () => clock.t, sleep: async () => {} };
+  const clock = new VirtualClock();
+  clock.t = 1_000_000;
   return { clock, limits: new PairLimits(clock) };
 }
 

@@ -1,3 +1,4 @@
+import { VirtualClock } from "../helpers/virtual-clock";
 // Pairing codes with an injected clock: expiry at exactly 10 minutes, the 2-minute confirmation
 // window, single use, the caps on waiting machines, and the brute-force brakes at their numbers.
 import { afterEach, describe, expect, test } from "bun:test";
@@ -26,7 +27,8 @@ function link(ip = "10.0.0.1"): FakeLink {
 function setup() {
   const dir = tmpDir();
   const repo = createRepo(openDb(join(dir.path, "relay.db")));
-  const clock = { t: 10_000_000, now: () => clock.t, sleep: async () => {} };
+  const clock = new VirtualClock();
+  clock.t = 10_000_000;
   const pairing = new Pairing(repo, clock);
   const links: FakeLink[] = [];
   const open = (ip?: string) => {
