@@ -2,14 +2,13 @@ import type { WSContext } from "hono/ws";
 import type { Clock } from "../clock";
 import type { Log } from "../log";
 import { CloseCode, decodeAgentFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
-import type { Conversations } from "./conversations";
-import type { Device, Repo } from "./db/repo";
-import type { AgentLink, Hub } from "./hub";
-import type { Pairing } from "./pairing";
+import type { Core } from "./core";
+import type { AgentLink } from "./core/hub";
+import type { Device } from "./store/types";
 import { FrameRate } from "./frame-rate";
 import { shortId } from "./secrets";
 
-export type SocketDeps = { approvalTimeoutMs: number; hub: Hub; repo: Repo; conversations: Conversations; pairing: Pairing; clock: Clock; log: Log; botUsername: () => string | undefined };
+export type SocketDeps = { core: Core; clock: Clock; log: Log; botUsername: () => string | undefined };
 
 /** Too many bad frames in a row means a broken or hostile peer: close it, nobody else is affected. */
 const MAX_BAD_FRAMES = 20;
@@ -27,7 +26,8 @@ type Handlers = { onMessage(raw: string | ArrayBuffer): void; onClose(): void };
 
 /** A paired device's connection on /ws/agent (already authenticated by its token). */
 export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip: string): Handlers {
-  const { hub, repo, conversations, clock, log } = deps;
+  const { clock, log } = deps;
+  const { hub, store: repo, machines } = deps.core;
   const link = linkFor(ws, ip);
   let badFrames = 0;
   const rate = new FrameRate(clock);
@@ -45,12 +45,12 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
           osUser: frame.facts.user,
           agentVersion: frame.facts.agentVersion,
         });
-        const acks = conversations.connected(device, frame);
-        link.send({ type: "welcome", deviceId: device.id, name: device.name, serverTime: clock.now(), acks, approvalTimeoutMs: deps.approvalTimeoutMs });
+        const acks = machines.connected(device, frame);
+        link.send({ type: "welcome", deviceId: device.id, name: device.name, serverTime: clock.now(), acks, approvalTimeoutMs: deps.core.approvalTimeoutMs });
         return;
       }
       case "event": {
-        const result = conversations.event(device.id, frame);
+        const result = machines.event(device.id, frame);
         if ("ack" in result) link.send({ type: "ack", sessionId: frame.sessionId, seq: result.ack });
         else link.send({ type: "error", code: "unknown_session", message: result.error, ref: frame.sessionId });
         return;
@@ -95,7 +95,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
     onClose() {
       if (hub.detach(link)) {
         repo.touchDevice(device.id, clock.now());
-        conversations.disconnected(device);
+        machines.disconnected(device);
         log.info(`${device.name} disconnected`);
       }
     },
@@ -104,7 +104,8 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
 
 /** An unpaired machine on /ws/pair asking for a code. */
 export function pairSocket(deps: SocketDeps, ws: WSContext, ip: string): Handlers {
-  const { pairing, log } = deps;
+  const { log } = deps;
+  const { pairing } = deps.core;
   const link = linkFor(ws, ip);
   let greeted = false;
   return {

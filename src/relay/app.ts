@@ -29,7 +29,7 @@ export function createApp(deps: SocketDeps & { webhook?: WebhookDeps }) {
 
   const deviceOf = (authorization: string | undefined) => {
     const token = bearer(authorization);
-    return token ? deps.repo.deviceByTokenHash(sha256(token)) : undefined;
+    return token ? deps.core.store.deviceByTokenHash(sha256(token)) : undefined;
   };
   const unauthorized: ApiError = { error: "unauthorized", message: "unknown or revoked device token; pair this machine again with `ra pair`" };
 
@@ -37,12 +37,12 @@ export function createApp(deps: SocketDeps & { webhook?: WebhookDeps }) {
   app.get("/api/device", (c) => {
     const device = deviceOf(c.req.header("authorization"));
     if (!device) return c.json(unauthorized, 401);
-    return c.json({ id: device.id, name: device.name, online: deps.hub.online(device.id) } satisfies DeviceInfo);
+    return c.json({ id: device.id, name: device.name, online: deps.core.hub.online(device.id) } satisfies DeviceInfo);
   });
   app.delete("/api/device", (c) => {
     const device = deviceOf(c.req.header("authorization"));
     if (!device) return c.json(unauthorized, 401);
-    deps.conversations.revoke(device);
+    deps.core.machines.revoke(device);
     deps.log.info(`"${device.name}" unpaired itself`);
     return c.json({ ok: true } satisfies DeviceDeleted);
   });

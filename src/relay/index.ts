@@ -7,14 +7,15 @@ import { createLog } from "../log";
 import { CloseCode, MAX_FRAME_BYTES } from "../proto";
 import { createApp } from "./app";
 import type { RelayConfig } from "./config";
-import { Approvals } from "./approvals";
-import { Conversations } from "./conversations";
+import { LocalBus } from "./bus/local";
+import { createCore } from "./core";
+import type { CoreEvent } from "./core/events";
 import { openDb } from "./db/client";
 import { createRepo } from "./db/repo";
-import { Hub } from "./hub";
 import { OwnerClaim } from "./owner-claim";
-import { Pairing } from "./pairing";
+import { ApprovalCards } from "./telegram/approval-cards";
 import { createTelegram } from "./telegram/bot";
+import { TurnSurface } from "./telegram/turn-surface";
 import { registerWebhook } from "./webhook";
 import { loadWebhookSecret } from "./webhook-secret";
 import { DraftRegistry } from "./telegram/drafts";
@@ -42,8 +43,9 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   }
   const db = openDb(join(config.dataDir, "relay.db"));
   const repo = createRepo(db);
-  const hub = new Hub();
-  const pairing = new Pairing(repo, clock);
+  const bus = new LocalBus<CoreEvent>((err, event) => log.error(`a surface failed on ${event.type}: ${(err as Error)?.stack ?? err}`));
+  const core = createCore({ store: repo, bus, clock, log, approvalTimeoutMs: config.approvalTimeoutMs });
+  const { hub } = core;
   const ownerClaim = new OwnerClaim(repo, clock, config.dataDir);
 
   for (const id of config.owners) repo.addUser({ telegramId: id, role: "owner", name: "", createdAt: clock.now() });
@@ -53,8 +55,6 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     token: config.botToken,
     apiRoot: config.telegramApiRoot,
     repo,
-    hub,
-    pairing,
     ownerClaim,
     clock,
     log: createLog("telegram"),
@@ -63,10 +63,11 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   });
   const drafts = config.drafts ? new DraftRegistry() : undefined;
   const topics = new Topics(repo, telegram.messenger, clock, () => telegram.topicsEnabled());
-  const approvals = new Approvals({ repo, hub, messenger: telegram.messenger, clock, log: createLog("approvals"), timeoutMs: config.approvalTimeoutMs, threadOf: (chat, device) => topics.threadOf(chat, device) });
-  const conversations = new Conversations({ repo, hub, messenger: telegram.messenger, approvals, clock, log, maxMessages: config.maxMessages, silenceNoticeMs: config.silenceNoticeMs, topics, drafts });
-  telegram.attach(conversations, approvals, topics, drafts);
-  approvals.onFinished = (turnId) => conversations.approvalFinished(turnId);
+  const turnViews = new TurnSurface({ store: repo, messenger: telegram.messenger, clock, log, maxMessages: config.maxMessages, silenceNoticeMs: config.silenceNoticeMs, topics, drafts });
+  const cards = new ApprovalCards({ store: repo, messenger: telegram.messenger, threadOf: (chat, device) => topics.threadOf(chat, device) });
+  bus.subscribe(turnViews.handle);
+  bus.subscribe(cards.handle);
+  telegram.attach({ core, turnViews, cards, topics, drafts });
   const webhookSecret = config.webhookUrl ? loadWebhookSecret(config.dataDir) : undefined;
 
   try {
@@ -76,8 +77,8 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     throw telegramStartError(cause);
   }
 
-  approvals.relayRestarted();
-  const app = createApp({ approvalTimeoutMs: config.approvalTimeoutMs, hub, repo, conversations, pairing, clock, log, botUsername: () => telegram.bot.botInfo.username,
+  core.approvals.relayRestarted();
+  const app = createApp({ core, clock, log, botUsername: () => telegram.bot.botInfo.username,
     webhook: webhookSecret ? { secret: webhookSecret, receive: telegram.receive, log: createLog("webhook") } : undefined,
   });
   let server: ReturnType<typeof Bun.serve>;
@@ -138,11 +139,11 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       if (stopped) return;
       stopped = true;
       await telegram.stop();
-      approvals.stop();
-      conversations.close();
+      core.approvals.stop();
+      turnViews.close();
       // Let the last edits reach Telegram, but never hold shutdown longer than 5 s for them.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([conversations.settled(), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+      await Promise.race([turnViews.settled(), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
       clearTimeout(timer);
       hub.closeAll(CloseCode.goingAway, "relay shutting down");
       server.stop(true);

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock";
-import type { Invite, Repo } from "./db/repo";
+import type { Invite, Store } from "./store/types";
 import { sha256, shortId } from "./secrets";
 
 export const INVITE_TTL_MS = 24 * 60 * 60_000;
@@ -13,7 +13,7 @@ export const INVITE_PREFIX = "inv_";
  */
 export class Invites {
   constructor(
-    private readonly repo: Repo,
+    private readonly repo: Store,
     private readonly clock: Clock,
   ) {}
 

@@ -1,7 +1,7 @@
 import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../clock";
-import type { Repo } from "./db/repo";
+import type { Store } from "./store/types";
 import { constantTimeEqual, sha256, shortId } from "./secrets";
 
 export const SETUP_CODE_TTL_MS = 60 * 60_000;
@@ -13,7 +13,7 @@ const KEY = "setup_code";
  */
 export class OwnerClaim {
   constructor(
-    private readonly repo: Repo,
+    private readonly repo: Store,
     private readonly clock: Clock,
     private readonly dataDir: string,
   ) {}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { COMMANDS } from "../../src/relay/telegram/commands";
+import { COMMANDS } from "../../src/relay/telegram/command-list";
 import { helpText } from "../../src/relay/telegram/help";
 import { parseMention } from "../../src/relay/telegram/mention";
 

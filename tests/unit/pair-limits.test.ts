@@ -1,6 +1,6 @@
 import { VirtualClock } from "../helpers/virtual-clock";
 import { describe, expect, test } from "bun:test";
-import { PairLimits } from "../../src/relay/pair-limits";
+import { PairLimits } from "../../src/relay/core/pair-limits";
 
 const MIN = 60_000;
 function setup() {

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import type { MachineFacts } from "../../src/proto";
 import { openDb } from "../../src/relay/db/client";
 import { createRepo } from "../../src/relay/db/repo";
-import type { AgentLink } from "../../src/relay/hub";
-import { CONFIRM_WINDOW_MS, PAIR_CODE_TTL_MS, Pairing } from "../../src/relay/pairing";
+import type { AgentLink } from "../../src/relay/core/hub";
+import { CONFIRM_WINDOW_MS, PAIR_CODE_TTL_MS, Pairing } from "../../src/relay/core/pairing";
 import { sha256 } from "../../src/relay/secrets";
 import { tmpDir } from "../helpers/tmp";
 

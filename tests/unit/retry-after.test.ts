@@ -1,3 +1,4 @@
+import { LiveMessage } from "../../src/relay/telegram/live-message";
 import { describe, expect, test } from "bun:test";
 import { createLog } from "../../src/log";
 import { DraftMessage, DraftRegistry } from "../../src/relay/telegram/drafts";
@@ -50,7 +51,7 @@ describe("no call ever ignores retry_after", () => {
   test("every kind of call the relay makes to a chat: after a 429, nothing reaches that chat before retry_after, and the call is made again (a refused draft comes back as a real message)", async () => {
     const methods = ["sendMessage", "editMessageText", "sendDocument", "sendChatAction", "createForumTopic", "sendMessageDraft"];
     const { clock, rec, messenger, answers } = setup((m) => methods.includes(m));
-    const live = messenger.live(CHAT);
+    const live = new LiveMessage(messenger, CHAT);
     live.set([{ text: "one", entities: [] }]);
     const typing = new TypingIndicator(messenger, clock, CHAT);
     void messenger.document(CHAT, "a.md", "# a");

@@ -1,3 +1,4 @@
+import { LiveMessage } from "../../src/relay/telegram/live-message";
 // "A 2-minute fast stream causes zero 429s under Telegram's documented limits", proven with the
 // relay's own streaming parts (turn view, live message, chat lane, typing, status refresh) against
 // a Bot API that enforces those limits strictly, on a virtual clock.
@@ -16,7 +17,7 @@ const log = createLog("test");
 const EDIT_INTERVAL_MS = 1200; // ra serve's default
 
 function streamingTurn(chatId: number, clock: VirtualClock, messenger: Messenger, turnId: string) {
-  const view = new TurnView({ turnId, deviceName: "laptop", live: messenger.live(chatId), now: () => clock.now() });
+  const view = new TurnView({ turnId, deviceName: "laptop", live: new LiveMessage(messenger, chatId), now: () => clock.now() });
   view.started();
   const typing = new TypingIndicator(messenger, clock, chatId);
   const watch = new TurnWatch({ messenger, clock, chatId, turnId, view });

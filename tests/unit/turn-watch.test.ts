@@ -1,3 +1,4 @@
+import { LiveMessage } from "../../src/relay/telegram/live-message";
 import { describe, expect, test } from "bun:test";
 import { createLog } from "../../src/log";
 import { Messenger } from "../../src/relay/telegram/messenger";
@@ -13,7 +14,7 @@ function setup() {
   const clock = new VirtualClock();
   const rec = recordingApi(() => clock.now());
   const messenger = new Messenger(rec.api, clock, 1200, createLog("test"));
-  const view = new TurnView({ turnId: "t1", deviceName: "laptop", live: messenger.live(CHAT), now: () => clock.now() });
+  const view = new TurnView({ turnId: "t1", deviceName: "laptop", live: new LiveMessage(messenger, CHAT), now: () => clock.now() });
   view.started();
   const watch = new TurnWatch({ messenger, clock, chatId: CHAT, turnId: "t1", view });
   const notices = () => rec.of("sendMessage").filter((c) => String(c.payload.text).includes("Still working?"));

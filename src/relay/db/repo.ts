@@ -2,19 +2,12 @@ import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, sessions, telegramUpdates, turns, users } from "./schema";
 
-export type User = typeof users.$inferSelect;
-export type Device = typeof devices.$inferSelect;
-export type Session = typeof sessions.$inferSelect;
-export type Turn = typeof turns.$inferSelect;
-export type TurnStatus = Turn["status"];
-export type Approval = typeof approvals.$inferSelect;
-export type ApprovalStatus = Approval["status"];
-export type AuditRow = typeof audit.$inferSelect;
-export type Invite = typeof invites.$inferSelect;
+export type { Approval, ApprovalStatus, AuditRow, Device, Invite, Session, Turn, TurnStatus, User } from "../store/types";
+import type { ApprovalStatus, Invite, Session, Store, TurnStatus } from "../store/types";
 
 /** Every query the relay makes; no SQL lives anywhere else. */
-export function createRepo(db: Db) {
-  return {
+export function createRepo(db: Db): SqliteStore {
+  const store = {
     db,
     transaction<T>(fn: () => T): T {
       return db.$client.transaction(fn)();
@@ -127,6 +120,9 @@ export function createRepo(db: Db) {
       db.insert(kv).values({ key, value }).onConflictDoUpdate({ target: kv.key, set: { value } }).run(),
     del: (key: string) => db.delete(kv).where(eq(kv.key, key)).run(),
   };
+  return store satisfies Store & { db: Db };
 }
 
-export type Repo = ReturnType<typeof createRepo>;
+/** The bun:sqlite store; `db` is there for the few places that need the raw database (tests, shutdown). */
+export type SqliteStore = Store & { db: Db };
+export type Repo = SqliteStore;

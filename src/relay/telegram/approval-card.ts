@@ -12,8 +12,8 @@ import {
   CARD_LIMIT, type ApprovalCard, type ApprovalCardRequest, type Body, type BodyContext, type CardDocument,
 } from "./approval-card/types";
 
-export { bashPrefix } from "./approval-card/bash-prefix";
-export { questionAnswer } from "./approval-card/special";
+export { bashPrefix } from "../core/bash-prefix";
+export { questionAnswer } from "../core/question-answer";
 export { CARD_LIMIT, type ApprovalCard, type ApprovalCardRequest } from "./approval-card/types";
 
 type Renderer = (input: Record<string, unknown>, ctx: BodyContext) => Body | null;

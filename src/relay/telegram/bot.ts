@@ -1,33 +1,32 @@
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
-import { Bot, type Context } from "grammy";
+import { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
-import type { Approvals } from "../approvals";
-import type { Conversations } from "../conversations";
-import type { Device, Repo, User } from "../db/repo";
-import type { Hub } from "../hub";
+import type { Core } from "../core";
+import type { Store } from "../store/types";
 import type { OwnerClaim } from "../owner-claim";
-import type { Pairing } from "../pairing";
 import { Refusals, REFUSAL_TEXT } from "./access";
 import { Messenger } from "./messenger";
-import { registerCommands, COMMANDS } from "./commands";
+import { COMMANDS, USER_COMMANDS } from "./command-list";
+import type { RaContext } from "./context";
+import { CallbackRouter } from "./callback-router";
+import { registerHandlers } from "./handlers";
+import type { ApprovalCards } from "./approval-cards";
+import type { TurnSurface } from "./turn-surface";
 import { ALLOWED_UPDATES } from "./allowed-updates";
 import { Invites } from "../invites";
-import { claimInvite, registerUsers, USER_COMMANDS } from "./users";
+import { claimInvite } from "./users";
 import { admitGroupUpdate } from "./groups";
 import { maskOutgoing } from "./mask-transformer";
 import { RetryAfter } from "./retry-after";
-import { registerDraftStop, senderOf, type DraftRegistry } from "./drafts";
+import { senderOf, type DraftRegistry } from "./drafts";
 import type { Topics } from "./topics";
-import { registerTurnButtons } from "./turn-buttons";
 
 export type BotDeps = {
   token: string;
   apiRoot?: string;
-  repo: Repo;
-  hub: Hub;
-  pairing: Pairing;
+  repo: Store;
   ownerClaim: OwnerClaim;
   clock: Clock;
   log: Log;
@@ -35,13 +34,16 @@ export type BotDeps = {
   pollTimeoutSeconds: number;
 };
 
-export type RaContext = Context & { user?: User };
+export type { RaContext } from "./context";
+
+/** The surfaces' parts the handlers need, made once the core exists. */
+export type Attachment = { core: Core; turnViews: TurnSurface; cards: ApprovalCards; topics?: Topics; drafts?: DraftRegistry };
 
 export type TelegramSide = {
   bot: Bot<RaContext>;
   messenger: Messenger;
-  /** Wires the handlers to the conversations service (created after the messenger). */
-  attach(conversations: Conversations, approvals: Approvals, topics?: Topics, drafts?: DraftRegistry): void;
+  /** Wires the handlers to the core and the views (created after the messenger). */
+  attach(parts: Attachment): void;
   /** getMe said the bot has topics in private chats (known after start). */
   topicsEnabled(): boolean;
   /** Polls, or with `webhook` only gets ready: updates then arrive through `receive`. */
@@ -120,11 +122,8 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   return {
     bot,
     messenger,
-    attach(conversations, approvals, topics, drafts) {
-      registerUsers(bot, { ...deps, invites, messenger, conversations });
-      registerTurnButtons(bot, conversations);
-      if (drafts) registerDraftStop(bot, drafts, conversations);
-      registerCommands(bot, { ...deps, messenger, conversations, approvals, topics });
+    attach(parts) {
+      registerHandlers(bot, { ...parts, messenger, clock: deps.clock, log: deps.log, router: new CallbackRouter(), invites });
     },
     topicsEnabled: () => bot.isInited() && bot.botInfo.has_topics_enabled === true,
     async start(mode) {
@@ -159,8 +158,4 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       return runner?.task() ?? new Promise(() => {});
     },
   };
-}
-
-export function visibleDevices(repo: Repo, user: User): Device[] {
-  return user.role === "owner" ? repo.allDevices() : repo.devicesOf(user.telegramId);
 }

@@ -1,9 +1,9 @@
 import type { Bot, Context } from "grammy";
 import type { User } from "grammy/types";
 import type { Log } from "../../log";
-import type { Conversations } from "../conversations";
+import type { Turns } from "../core/turns";
 import type { FormattedText } from "../format";
-import type { RaContext } from "./bot";
+import type { RaContext } from "./context";
 import { LiveMessage, type LiveState } from "./live-message";
 import { isRetryAfter, type Messenger } from "./messenger";
 
@@ -103,10 +103,10 @@ export function senderOf(ctx: Context): User | undefined {
 }
 
 /** The draft's Stop button does what /stop does for that turn. */
-export function registerDraftStop(bot: Bot<RaContext>, registry: DraftRegistry, conversations: Conversations): void {
+export function registerDraftStop(bot: Bot<RaContext>, registry: DraftRegistry, turns: Turns): void {
   bot.on("stopped_message_generation", (ctx) => {
     const stopped = ctx.update.stopped_message_generation!;
     const turnId = registry.turnOf(Number(stopped.draft_id));
-    if (turnId) conversations.stopTurn(turnId, stopped.chat.id);
+    if (turnId) turns.stopTurn(turnId, stopped.chat.id);
   });
 }

@@ -1,8 +1,8 @@
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
-import type { Repo } from "../db/repo";
+import type { Store } from "../store/types";
 import { plain } from "../format";
-import type { RaContext } from "./bot";
+import type { RaContext } from "./context";
 import type { Messenger } from "./messenger";
 
 const ENABLED = "✅ This group is enabled: people allowed to use this bot can prompt here, everyone else is ignored. An owner's /disallowgroup makes me leave.";
@@ -15,7 +15,7 @@ const HOW_TO_ENABLE = "Send /allowgroup here to let me work in this group. Until
  * is set) and everyone else is ignored: no refusals in front of the group.
  * True when the update goes on to the handlers.
  */
-export async function admitGroupUpdate(ctx: RaContext, deps: { repo: Repo; log: Log; clock: Clock; messenger: Messenger }): Promise<boolean> {
+export async function admitGroupUpdate(ctx: RaContext, deps: { repo: Store; log: Log; clock: Clock; messenger: Messenger }): Promise<boolean> {
   const { repo, log } = deps;
   const chat = ctx.chat!;
   const say = (text: string) => deps.messenger.send(chat.id, plain(text));

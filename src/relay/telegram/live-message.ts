@@ -17,6 +17,7 @@ export class LiveMessage {
   private sent: { id: number; key: string }[] = [];
   private waiters: (() => void)[] = [];
 
+  /** `onMessages` hears every change of the message ids (so a restart can adopt them). */
   constructor(
     protected readonly messenger: Messenger,
     readonly chatId: number,

@@ -4,7 +4,6 @@ import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import { validateEntities, type FormattedText } from "../format";
 import { ChatLane, isTransient, type LaneJob } from "./lane";
-import { LiveMessage } from "./live-message";
 import type { RetryAfter } from "./retry-after";
 import { maskSecrets } from "../mask-secrets";
 
@@ -128,11 +127,6 @@ export class Messenger {
 
   /** Hears a topic that no longer exists (the owner deleted it); the message went to the main chat. */
   onThreadGone: (chatId: number, threadId: number) => void = () => {};
-
-  /** `onMessages` hears every change of the message ids (so a restart can adopt them). */
-  live(chatId: number, onMessages?: (ids: number[]) => void, threadId?: number): LiveMessage {
-    return new LiveMessage(this, chatId, onMessages, threadId);
-  }
 
   async rawSend(chatId: number, ft: FormattedText, options: SendOptions): Promise<Message> {
     const safe = safeFormatted(ft);

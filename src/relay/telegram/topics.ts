@@ -1,6 +1,6 @@
 import type { Context } from "grammy";
 import type { Clock } from "../../clock";
-import type { Device, Repo } from "../db/repo";
+import type { Device, Store } from "../store/types";
 import type { Messenger } from "./messenger";
 
 /**
@@ -13,7 +13,7 @@ export class Topics {
   private creating = new Map<string, Promise<number | undefined>>();
 
   constructor(
-    private readonly repo: Repo,
+    private readonly repo: Store,
     private readonly messenger: Messenger,
     private readonly clock: Clock,
     private readonly enabled: () => boolean,

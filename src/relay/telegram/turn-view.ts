@@ -2,6 +2,7 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import type { TurnStatus } from "../db/repo";
 import { concatFormatted, italic, markdownToFormatted, plain, code, type FormattedText } from "../format";
 import { MASKED_NOTE, maskSecrets } from "../mask-secrets";
+import { encodeCallback } from "./callback-data";
 import type { LiveMessage, LiveState } from "./live-message";
 import { layoutMessages } from "./long-answer";
 import { formatSeconds, renderToolSection, toolFinished, toolStarted, type ToolActivity } from "./tool-activity";
@@ -210,8 +211,8 @@ export class TurnView {
   }
 
   private buttons(): InlineKeyboardMarkup | undefined {
-    if (this.status === "running") return { inline_keyboard: [[{ text: "⏹ Stop", callback_data: `stop:${this.turnId}` }, { text: "ℹ Status", callback_data: `st:${this.turnId}` }]] };
-    if (this.status === "queued") return { inline_keyboard: [[{ text: "✖ Cancel", callback_data: `cancel:${this.turnId}` }]] };
+    if (this.status === "running") return { inline_keyboard: [[{ text: "⏹ Stop", callback_data: encodeCallback({ kind: "stop", turnId: this.turnId }) }, { text: "ℹ Status", callback_data: encodeCallback({ kind: "status", turnId: this.turnId }) }]] };
+    if (this.status === "queued") return { inline_keyboard: [[{ text: "✖ Cancel", callback_data: encodeCallback({ kind: "cancel", turnId: this.turnId }) }]] };
     return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from "../../clock";
 import { plain } from "../format";
 import { formatSeconds } from "./tool-activity";
+import { encodeCallback } from "./callback-data";
 import type { Messenger } from "./messenger";
 
 /** How often a running turn's status line is redrawn (its clocks move). */
@@ -71,7 +72,7 @@ export class TurnWatch {
   private sendNotice(): void {
     const { messenger, chatId, threadId, turnId, view } = this.deps;
     const text = `⏳ ${view.deviceName} has been silent for ${formatSeconds((this.deps.clock.now() - this.lastActivity) / 1000)}. Still working?`;
-    const markup = { inline_keyboard: [[{ text: "⏹ Stop", callback_data: `stop:${turnId}` }, { text: "Keep waiting", callback_data: `kw:${turnId}` }]] };
+    const markup = { inline_keyboard: [[{ text: "⏹ Stop", callback_data: encodeCallback({ kind: "stop", turnId }) }, { text: "Keep waiting", callback_data: encodeCallback({ kind: "keepWaiting", turnId }) }]] };
     // Loud on purpose: this needs the owner.
     this.notice = messenger.send(chatId, plain(text), { markup, threadId }).then((m) => m?.message_id);
   }

@@ -1,19 +1,16 @@
 import type { Bot } from "grammy";
-import type { Conversations } from "../conversations";
-import type { Repo, User } from "../db/repo";
+import type { Core } from "../core";
+import { visibleDevices } from "../core/devices";
+import type { User } from "../store/types";
 import { bold, concatFormatted, plain, type FormattedText } from "../format";
 import { INVITE_PREFIX, type Invites } from "../invites";
 import type { Log } from "../../log";
-import { visibleDevices, type RaContext } from "./bot";
+import type { RaContext } from "./context";
+import { encodeCallback } from "./callback-data";
+import type { CallbackRouter } from "./callback-router";
 import type { Messenger } from "./messenger";
 
-/** Commands for the menu, next to the ones in commands.ts. */
-export const USER_COMMANDS = [
-  { command: "invite", description: "Let a second person use this bot (owners)" },
-  { command: "users", description: "Who may use this bot (owners)" },
-];
-
-type Deps = { repo: Repo; invites: Invites; messenger: Messenger; conversations: Conversations; log: Log };
+type Deps = { core: Core; invites: Invites; messenger: Messenger; router: CallbackRouter; log: Log };
 
 const ONLY_OWNERS = "Only an owner of this relay can do that.";
 const fullName = (from: { first_name: string; last_name?: string; username?: string }) =>
@@ -22,11 +19,10 @@ const fullName = (from: { first_name: string; last_name?: string; username?: str
 /**
  * Who may use the bot: owners /invite a second person (a one-time link; an owner confirms who
  * claimed it), list everyone with /users and remove a user (their machines are revoked with them).
- * Registered before commands.ts, so it also guards taps on cards: the presser must be allowed to
- * see the card's machine.
  */
 export function registerUsers(bot: Bot<RaContext>, deps: Deps): void {
-  const { repo, invites, messenger, conversations } = deps;
+  const { invites, messenger, router } = deps;
+  const repo = deps.core.store;
   const say = (ctx: RaContext, ft: FormattedText | string, markup?: { inline_keyboard: { text: string; callback_data: string }[][] }) =>
     messenger.send(ctx.chat!.id, typeof ft === "string" ? plain(ft) : ft, { markup });
   const isOwner = (ctx: RaContext) => ctx.user?.role === "owner";
@@ -49,14 +45,14 @@ export function registerUsers(bot: Bot<RaContext>, deps: Deps): void {
       const machines = repo.devicesOf(u.telegramId).length;
       return `${u.role === "owner" ? "👑" : "👤"} ${u.name || "(no name)"} (${u.telegramId}) – ${u.role} · ${machines} machine${machines === 1 ? "" : "s"}`;
     });
-    const rows = everyone.filter((u) => u.role === "user").map((u) => [{ text: `🗑 Remove ${u.name || u.telegramId}`, callback_data: `usr:${u.telegramId}:?` }]);
+    const rows = everyone.filter((u) => u.role === "user").map((u) => [{ text: `🗑 Remove ${u.name || u.telegramId}`, callback_data: encodeCallback({ kind: "removeUser", userId: u.telegramId, step: "?" }) }]);
     return say(ctx, concatFormatted(bold("People who may use this bot\n"), plain(`${lines.join("\n")}\n\n/invite lets someone else in.`)), rows.length ? { inline_keyboard: rows } : undefined);
   });
 
   const askRemove = (ctx: RaContext, user: User) => {
     const machines = repo.devicesOf(user.telegramId).map((d) => d.name);
     return say(ctx, `Remove ${user.name || user.telegramId} (${user.telegramId})? They can no longer use this bot${machines.length ? `, and their machines (${machines.join(", ")}) are revoked at once` : ""}.`, {
-      inline_keyboard: [[{ text: "🗑 Yes, remove", callback_data: `usr:${user.telegramId}:y` }, { text: "Cancel", callback_data: `usr:${user.telegramId}:n` }]],
+      inline_keyboard: [[{ text: "🗑 Yes, remove", callback_data: encodeCallback({ kind: "removeUser", userId: user.telegramId, step: "y" }) }, { text: "Cancel", callback_data: encodeCallback({ kind: "removeUser", userId: user.telegramId, step: "n" }) }]],
     });
   };
 
@@ -69,56 +65,41 @@ export function registerUsers(bot: Bot<RaContext>, deps: Deps): void {
     return user ? askRemove(ctx, user) : next();
   });
 
-  bot.callbackQuery(/^usr:(\d+):([?yn])$/, async (ctx) => {
+  router.on("removeUser", async (ctx, { userId, step: action }) => {
     if (!isOwner(ctx)) return ctx.answerCallbackQuery({ text: ONLY_OWNERS });
-    const user = repo.user(Number(ctx.match[1]));
+    const user = repo.user(userId);
     if (!user || user.role !== "user") return ctx.answerCallbackQuery({ text: "That person is no longer a user." });
-    const action = ctx.match[2];
     if (action === "?") {
       await ctx.answerCallbackQuery();
       return askRemove(ctx, user);
     }
-    const message = ctx.callbackQuery.message?.message_id;
+    const message = ctx.callbackQuery!.message?.message_id;
     if (action === "n") {
       await ctx.answerCallbackQuery({ text: "Kept" });
       if (message) await messenger.edit(ctx.chat!.id, message, plain(`${user.name || user.telegramId} stays a user.`));
       return;
     }
     const machines = repo.devicesOf(user.telegramId);
-    for (const device of machines) conversations.revoke(device);
+    for (const device of machines) deps.core.machines.revoke(device);
     repo.deleteUser(user.telegramId);
-    deps.log.info(`user ${user.telegramId} removed by ${ctx.from.id} (${machines.length} machine(s) revoked)`);
+    deps.log.info(`user ${user.telegramId} removed by ${ctx.from!.id} (${machines.length} machine(s) revoked)`);
     await ctx.answerCallbackQuery({ text: "Removed" });
     if (message) await messenger.edit(ctx.chat!.id, message, plain(`🗑 ${user.name || user.telegramId} can no longer use this bot${machines.length ? `; revoked ${machines.map((d) => d.name).join(", ")}` : ""}.`));
     await messenger.send(user.telegramId, plain("An owner of this relay removed your access to this bot."));
   });
 
-  bot.callbackQuery(/^inv:([\w-]+):([yn])$/, async (ctx) => {
+  router.on("invite", async (ctx, { inviteId, accept }) => {
     if (!isOwner(ctx)) return ctx.answerCallbackQuery({ text: ONLY_OWNERS });
-    const accept = ctx.match[2] === "y";
-    const invite = accept ? invites.accept(ctx.match[1]!) : invites.refuse(ctx.match[1]!);
+    const invite = accept ? invites.accept(inviteId) : invites.refuse(inviteId);
     if (!invite) return ctx.answerCallbackQuery({ text: "This invite was already decided." });
     const who = invite.claimedName ?? String(invite.claimedBy);
     await ctx.answerCallbackQuery({ text: accept ? "Let in" : "Refused" });
-    const message = ctx.callbackQuery.message?.message_id;
+    const message = ctx.callbackQuery!.message?.message_id;
     if (message) await messenger.edit(ctx.chat!.id, message, plain(accept ? `✅ ${who} can use this bot now. /users lists everyone.` : `✖ ${who} was not let in.`));
-    deps.log.info(`invite ${accept ? "accepted" : "refused"} for ${invite.claimedBy} by ${ctx.from.id}`);
+    deps.log.info(`invite ${accept ? "accepted" : "refused"} for ${invite.claimedBy} by ${ctx.from!.id}`);
     await messenger.send(invite.claimedBy!, plain(accept
       ? "✅ You can use this bot now. Pair a machine: run `ra pair --relay <relay URL> --name laptop` on it and send me the /pair command it prints."
       : "The owner did not confirm your invite."));
-  });
-
-  // Taps on cards of a machine the presser may not see (approvals, Stop/Cancel of a turn) stop here.
-  bot.on("callback_query:data", async (ctx, next) => {
-    const [kind, id] = ctx.callbackQuery.data.split(":", 2);
-    let deviceId: string | undefined;
-    if (kind === "ap" && id) deviceId = repo.approval(id)?.deviceId;
-    else if ((kind === "stop" || kind === "cancel") && id) {
-      const turn = repo.turn(id);
-      deviceId = turn ? repo.session(turn.sessionId)?.deviceId : undefined;
-    } else return next();
-    if (deviceId === undefined || visibleDevices(repo, ctx.user!).some((d) => d.id === deviceId)) return next();
-    return ctx.answerCallbackQuery({ text: "This card is not yours." });
   });
 }
 
@@ -138,7 +119,7 @@ export async function claimInvite(ctx: RaContext, invites: Invites, messenger: M
   await messenger.send(invite.invitedBy, concatFormatted(
     bold("Let this person use your bot?\n"),
     plain(`${fullName(from)}, Telegram id ${from.id}, opened your invite.\nThey will see and drive only the machines they pair themselves.`),
-  ), { markup: { inline_keyboard: [[{ text: "✅ Let in", callback_data: `inv:${invite.id}:y` }, { text: "✖ Refuse", callback_data: `inv:${invite.id}:n` }]] }, urgent: true });
+  ), { markup: { inline_keyboard: [[{ text: "✅ Let in", callback_data: encodeCallback({ kind: "invite", inviteId: invite.id, accept: true }) }, { text: "✖ Refuse", callback_data: encodeCallback({ kind: "invite", inviteId: invite.id, accept: false }) }]] }, urgent: true });
   await messenger.send(from.id, plain("Thanks. The owner who invited you was asked to confirm; you get a message here when they do."));
   return true;
 }

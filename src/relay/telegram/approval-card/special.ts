@@ -3,6 +3,7 @@ import { bold, italic, markdownToFormatted, plain, truncateFormatted, type Forma
 import { json } from "./tools";
 import { clip, clipLine, isRecord, joinLines, measure, prettyJson, sanitize, str } from "./text";
 import type { Body } from "./types";
+import { optionLabel } from "../../core/question-answer";
 
 type Input = Record<string, unknown>;
 
@@ -26,10 +27,6 @@ export function planBody(input: unknown, budget: number): Body {
   return { lines: [title, head, note], document: { filename: "plan.md", content: plan } };
 }
 
-function optionLabel(option: unknown): string | undefined {
-  if (typeof option === "string") return option;
-  return isRecord(option) ? str(option.label) : undefined;
-}
 
 function buttonLabel(label: string | undefined, index: number): string {
   const chars = Array.from(clipLine(label, Infinity));
@@ -75,12 +72,3 @@ export function questionBody(input: Input, budget: number): (Body & { options: s
   };
 }
 
-export function questionAnswer(input: Record<string, unknown>, chosenIndex: number): Record<string, unknown> {
-  const first = Array.isArray(input.questions) ? input.questions[0] : undefined;
-  if (!isRecord(first) || typeof first.question !== "string" || !Array.isArray(first.options)) return { ...input };
-  if (!Number.isInteger(chosenIndex) || chosenIndex < 0) return { ...input };
-  const label = optionLabel(first.options[chosenIndex]);
-  if (label === undefined) return { ...input };
-  const earlier = isRecord(input.answers) ? input.answers : {};
-  return { ...input, answers: { ...earlier, [first.question]: label } };
-}

@@ -1,4 +1,4 @@
-import type { Clock } from "../clock";
+import type { Clock } from "../../clock";
 
 const WINDOW_MS = 10 * 60_000;
 const USER_FAILURES = 5;

@@ -1,9 +1,9 @@
-import type { Clock } from "../clock";
-import { CloseCode, type MachineFacts } from "../proto";
-import type { Device, Repo } from "./db/repo";
+import type { Cancel, Clock } from "../../clock";
+import { CloseCode, type MachineFacts } from "../../proto";
+import type { Device, Store } from "../store/types";
 import type { AgentLink } from "./hub";
 import { PairLimits } from "./pair-limits";
-import { newDeviceToken, newPairCode, normalizePairCode, sha256, shortId } from "./secrets";
+import { newDeviceToken, newPairCode, normalizePairCode, sha256, shortId } from "../secrets";
 
 export const PAIR_CODE_TTL_MS = 10 * 60_000;
 export const CONFIRM_WINDOW_MS = 2 * 60_000;
@@ -21,7 +21,7 @@ export type PendingMachine = {
   claimedBy?: number;
 };
 
-type Entry = PendingMachine & { code: string; secret: string; timer: ReturnType<typeof setTimeout> };
+type Entry = PendingMachine & { code: string; secret: string; cancelExpiry: Cancel };
 
 export type Redeem =
   | { ok: true; machine: PendingMachine }
@@ -37,7 +37,7 @@ export class Pairing {
   readonly limits: PairLimits;
 
   constructor(
-    private readonly repo: Repo,
+    private readonly repo: Store,
     private readonly clock: Clock,
   ) {
     this.limits = new PairLimits(clock);
@@ -52,8 +52,8 @@ export class Pairing {
     let code = newPairCode();
     while (this.pending.has(code)) code = newPairCode();
     const expiresAt = this.clock.now() + PAIR_CODE_TTL_MS;
-    const timer = setTimeout(() => this.end(code, "the pairing code expired after 10 minutes; run `ra pair` again"), PAIR_CODE_TTL_MS);
-    const entry: Entry = { claimId: shortId(), link, name, facts, ip: link.ip, fingerprint, expiresAt, code, secret: shortId(16), timer };
+    const cancelExpiry = this.clock.schedule(PAIR_CODE_TTL_MS, () => this.end(code, "the pairing code expired after 10 minutes; run `ra pair` again"));
+    const entry: Entry = { claimId: shortId(), link, name, facts, ip: link.ip, fingerprint, expiresAt, code, secret: shortId(16), cancelExpiry };
     this.pending.set(code, entry);
     return { code, secret: entry.secret, expiresAt };
   }
@@ -134,7 +134,7 @@ export class Pairing {
   private drop(code: string): void {
     const entry = this.pending.get(code);
     if (!entry) return;
-    clearTimeout(entry.timer);
+    entry.cancelExpiry();
     this.pending.delete(code);
   }
 

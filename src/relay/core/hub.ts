@@ -1,4 +1,4 @@
-import { CloseCode, encode, type RelayFrame } from "../proto";
+import { CloseCode, encode, type RelayFrame } from "../../proto";
 
 type Outgoing = Parameters<typeof encode<RelayFrame>>[0];
 

@@ -1,0 +1,14 @@
+import type { Device, Store, User } from "../store/types";
+import type { Hub } from "./hub";
+import type { Turns } from "./turns";
+
+export type DeviceState = "online" | "busy" | "offline";
+
+/** The machines a person may see and drive: an owner sees all, a user their own. */
+export function visibleDevices(store: Store, user: User): Device[] {
+  return user.role === "owner" ? store.allDevices() : store.devicesOf(user.telegramId);
+}
+
+export function deviceState(hub: Hub, turns: Turns, device: Device): DeviceState {
+  return !hub.online(device.id) ? "offline" : turns.busy(device.id) ? "busy" : "online";
+}

@@ -1,0 +1,38 @@
+/**
+ * The relay core's domain events: what happened, never how to show it. Surfaces (Telegram, the
+ * web app) subscribe to these on the bus and render them; the core knows no chat, message or button.
+ */
+import type { SessionEvent, TurnEnded } from "../../proto";
+import type { Approval, ApprovalStatus, Device, Session, Turn } from "../store/types";
+
+/** What a running turn produced, as the agent reported it (already stored, exactly once, in order). */
+export type TurnOutput = Extract<SessionEvent, { kind: "text" | "tool" | "tool.result" | "notice" | "approval.request" | "approval.closed" | "init" | "turn.started" }>;
+
+/** How a turn ended: the agent's own report, or the core's reason when it ended the turn itself. */
+export type TurnEnd = Partial<Omit<TurnEnded, "kind" | "turnId" | "status">>;
+export type EndStatus = "done" | "stopped" | "failed";
+
+/** `turn` in an event is the row as it was when the event happened (before a status change the event reports). */
+export type CoreEvent =
+  /** A prompt became a turn; `waiting` says why it does not run at once. */
+  | { type: "turn.created"; turn: Turn; device: Device; waiting?: string }
+  | { type: "turn.started"; turn: Turn }
+  /** A turn still running on its machine, learnt again after the relay or the link restarted. */
+  | { type: "turn.resumed"; turn: Turn }
+  | { type: "turn.output"; turn: Turn; output: TurnOutput }
+  | { type: "turn.ended"; turn: Turn; status: EndStatus; end: TurnEnd }
+  /** No approval of this turn waits any more. */
+  | { type: "turn.approvalsSettled"; turnId: string }
+  /** A notice from the machine about a session (also shown inside the turn, when it has one). */
+  | { type: "session.notice"; session: Session; level: "info" | "warn" | "error"; text: string }
+  | { type: "approval.opened"; approval: Approval; device: Device }
+  /** Someone chose "deny with reason": the next message from them is the reason. */
+  | { type: "approval.reasonRequested"; approval: Approval }
+  /** The single transition out of pending; `line` says what happened, for every surface alike. */
+  | { type: "approval.closed"; approval: Approval; status: Exclude<ApprovalStatus, "pending">; line: string }
+  /** A machine with running turns lost its link; `chats` are where those turns were asked. */
+  | { type: "device.lost"; device: Device; chats: number[] }
+  | { type: "device.back"; device: Device; chats: number[] }
+  | { type: "device.revoked"; device: Device };
+
+export type CoreEventOf<T extends CoreEvent["type"]> = Extract<CoreEvent, { type: T }>;

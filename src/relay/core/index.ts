@@ -1,0 +1,26 @@
+import type { Clock } from "../../clock";
+import type { Log } from "../../log";
+import type { Bus } from "../bus/types";
+import type { Store } from "../store/types";
+import { Approvals } from "./approvals";
+import type { CoreEvent } from "./events";
+import { Hub } from "./hub";
+import { MachineLimits } from "./machine-limits";
+import { Machines } from "./machines";
+import { Pairing } from "./pairing";
+import { Turns } from "./turns";
+
+export type CoreOptions = { store: Store; bus: Bus<CoreEvent>; clock: Clock; log: Log; approvalTimeoutMs: number };
+
+/** The relay's rules with no surface attached: surfaces subscribe to `bus` and call these. */
+export type Core = ReturnType<typeof createCore>;
+
+export function createCore({ store, bus, clock, log, approvalTimeoutMs }: CoreOptions) {
+  const hub = new Hub();
+  const limits = new MachineLimits();
+  const approvals = new Approvals({ store, hub, bus, clock, timeoutMs: approvalTimeoutMs });
+  const turns = new Turns({ store, hub, bus, clock, approvals, limits });
+  const machines = new Machines({ store, hub, bus, clock, log, turns, approvals, limits });
+  const pairing = new Pairing(store, clock);
+  return { store, bus, clock, hub, limits, approvals, turns, machines, pairing, approvalTimeoutMs };
+}

@@ -1,0 +1,144 @@
+import type { Clock } from "../../clock";
+import { modeWithin } from "../../proto";
+import type { Bus } from "../bus/types";
+import { shortId } from "../secrets";
+import type { Device, Session, Store, Turn } from "../store/types";
+import type { Approvals } from "./approvals";
+import type { CoreEvent, TurnEnd } from "./events";
+import type { Hub } from "./hub";
+import type { MachineLimits } from "./machine-limits";
+
+export type TurnsDeps = { store: Store; hub: Hub; bus: Bus<CoreEvent>; clock: Clock; approvals: Approvals; limits: MachineLimits };
+
+/**
+ * Prompts become turns on a chat's conversation (session) with a machine; one turn of a session
+ * runs at a time and the rest wait in order. Every change is stored first, then published.
+ */
+export class Turns {
+  constructor(private readonly deps: TurnsDeps) {}
+
+  /** Queues a prompt for the chat's conversation with this device and runs it when it can. */
+  submit(chatId: number, device: Device, text: string): Turn {
+    const { store, clock, hub } = this.deps;
+    const session = this.session(chatId, device.id);
+    const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", createdAt: clock.now(), endedAt: null };
+    store.addTurn(turn);
+    const waiting = !hub.online(device.id)
+      ? `${device.name} is offline; this prompt runs as soon as it reconnects`
+      : store.turnsOfSession(session.id, ["running"]).length > 0 ? "it runs after the current turn" : undefined;
+    this.deps.bus.publish({ type: "turn.created", turn, device, ...(waiting ? { waiting } : {}) });
+    this.pump(session.id);
+    return turn;
+  }
+
+  /** /stop: interrupts the running turn and cancels waiting ones. Returns what was stopped. */
+  stop(chatId: number, deviceId: string): { interrupted: boolean; cancelled: number } {
+    const { store, hub } = this.deps;
+    const session = store.openSession(chatId, deviceId);
+    if (!session) return { interrupted: false, cancelled: 0 };
+    const cancelled = this.cancelQueued(session);
+    const running = store.turnsOfSession(session.id, ["running"]);
+    const interrupted = running.length > 0 && hub.send(deviceId, { type: "stop", sessionId: session.id });
+    return { interrupted, cancelled };
+  }
+
+  /** Stop for one running turn (a button on it): like /stop for the conversation that runs it. */
+  stopTurn(turnId: string, chatId: number): boolean {
+    const turn = this.deps.store.turn(turnId);
+    const session = turn && this.deps.store.session(turn.sessionId);
+    if (!turn || !session || turn.chatId !== chatId || turn.status !== "running") return false;
+    return this.stop(chatId, session.deviceId).interrupted;
+  }
+
+  /** Cancels one waiting turn. */
+  cancel(turnId: string): boolean {
+    const turn = this.deps.store.turn(turnId);
+    if (!turn || turn.status !== "queued") return false;
+    this.end(turn, "stopped", {});
+    return true;
+  }
+
+  /** /new: ends the current conversation; the next prompt starts a fresh one in the same folder and mode. */
+  reset(chatId: number, deviceId: string, cwd?: string): boolean {
+    const { store, hub, clock } = this.deps;
+    const session = store.openSession(chatId, deviceId);
+    if (session) {
+      this.cancelQueued(session);
+      store.closeSession(session.id, clock.now());
+      this.deps.approvals.sessionEnded(session.id);
+      hub.send(deviceId, { type: "session.close", sessionId: session.id });
+    }
+    this.openSession(chatId, deviceId, cwd ?? session?.cwd ?? null, session?.mode ?? "default");
+    return session !== undefined;
+  }
+
+  /** The chat's open conversation with the device, opened on first use. */
+  session(chatId: number, deviceId: string): Session {
+    return this.deps.store.openSession(chatId, deviceId) ?? this.openSession(chatId, deviceId);
+  }
+
+  /** /cd: the next prompts run in `cwd`, in a fresh conversation (claude keeps sessions per folder). */
+  changeDir(chatId: number, deviceId: string, cwd: string): void {
+    this.reset(chatId, deviceId, cwd);
+  }
+
+  /** /mode: stored for the conversation and sent to the machine, which checks it against its cap. */
+  setMode(chatId: number, deviceId: string, mode: Session["mode"]): "sent" | "offline" | "refused" {
+    const max = this.deps.limits.of(deviceId)?.maxMode;
+    if (max && !modeWithin(mode, max)) return "refused";
+    const session = this.session(chatId, deviceId);
+    this.deps.store.setSessionMode(session.id, mode);
+    return this.deps.hub.send(deviceId, { type: "session.mode", sessionId: session.id, mode }) ? "sent" : "offline";
+  }
+
+  /** A turn of this device runs now. */
+  busy(deviceId: string): boolean {
+    const { store } = this.deps;
+    return store.openSessionsOfDevice(deviceId).some((s) => store.turnsOfSession(s.id, ["running"]).length > 0);
+  }
+
+  /** Chats in which a turn of this device runs. */
+  runningChats(deviceId: string): number[] {
+    const { store } = this.deps;
+    return [...new Set(store.openSessionsOfDevice(deviceId).flatMap((s) => store.turnsOfSession(s.id, ["running"]).map((t) => t.chatId)))];
+  }
+
+  /** Starts the session's next waiting turn when nothing runs and its machine is online. */
+  pump(sessionId: string): void {
+    const { store, hub } = this.deps;
+    const session = store.session(sessionId);
+    if (!session || session.closedAt || !hub.online(session.deviceId)) return;
+    if (store.turnsOfSession(session.id, ["running"]).length > 0) return;
+    const next = store.turnsOfSession(session.id, ["queued"])[0];
+    if (!next) return;
+    store.setTurnStatus(next.id, "running");
+    this.deps.bus.publish({ type: "turn.started", turn: next });
+    hub.send(session.deviceId, {
+      type: "prompt",
+      sessionId: session.id,
+      turnId: next.id,
+      text: next.prompt,
+      mode: session.mode,
+      ...(session.cwd ? { cwd: session.cwd } : {}),
+      ...(session.claudeSessionId ? { resume: session.claudeSessionId } : {}),
+    });
+  }
+
+  /** Ends a turn on the relay's own account (cancelled, the machine restarted or was revoked). */
+  end(turn: Turn, status: "stopped" | "failed", end: TurnEnd): void {
+    this.deps.store.setTurnStatus(turn.id, status, this.deps.clock.now());
+    this.deps.bus.publish({ type: "turn.ended", turn, status, end });
+  }
+
+  private cancelQueued(session: Session): number {
+    const queued = this.deps.store.turnsOfSession(session.id, ["queued"]);
+    for (const turn of queued) this.end(turn, "stopped", {});
+    return queued.length;
+  }
+
+  private openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default"): Session {
+    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, createdAt: this.deps.clock.now(), closedAt: null };
+    this.deps.store.addSession(session);
+    return session;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * What the relay keeps, as plain rows, and the one interface the core reads and writes them
+ * through. The default implementation is drizzle on bun:sqlite (relay/db); another store (Postgres)
+ * implements the same interface. No SQL or driver type appears here.
+ */
+import type { PermissionMode } from "../../proto";
+
+export type User = { telegramId: number; role: "owner" | "user"; name: string; createdAt: number };
+
+export type Device = {
+  id: string;
+  name: string;
+  ownerId: number;
+  tokenHash: string;
+  hostname: string;
+  os: string;
+  arch: string;
+  osUser: string;
+  agentVersion: string;
+  createdAt: number;
+  lastSeenAt: number | null;
+};
+
+export type Session = {
+  id: string;
+  deviceId: string;
+  chatId: number;
+  claudeSessionId: string | null;
+  cwd: string | null;
+  mode: PermissionMode;
+  lastSeq: number;
+  createdAt: number;
+  closedAt: number | null;
+};
+
+export type TurnStatus = "queued" | "running" | "done" | "stopped" | "failed";
+export type Turn = {
+  id: string;
+  sessionId: string;
+  chatId: number;
+  prompt: string;
+  status: TurnStatus;
+  text: string;
+  /** A surface's own record of where the turn is shown (Telegram: message ids, JSON). */
+  messageIds: string;
+  /** The tool activity shown with the turn (JSON), kept so a restarted relay shows it again. */
+  tools: string;
+  createdAt: number;
+  endedAt: number | null;
+};
+
+export type ApprovalStatus = "pending" | "allowed" | "denied" | "expired" | "cancelled";
+export type Approval = {
+  id: string;
+  requestId: string;
+  sessionId: string;
+  turnId: string;
+  deviceId: string;
+  chatId: number;
+  toolName: string;
+  inputDigest: string;
+  input: string;
+  description: string | null;
+  status: ApprovalStatus;
+  awaitingReason: boolean;
+  messageId: number | null;
+  createdAt: number;
+  decidedAt: number | null;
+};
+
+export type AuditRow = {
+  id: number;
+  at: number;
+  userId: number | null;
+  deviceId: string;
+  sessionId: string;
+  toolName: string;
+  inputDigest: string;
+  answer: string;
+  latencyMs: number;
+  approvalId: string;
+};
+
+export type InviteStatus = "open" | "claimed" | "accepted" | "refused";
+export type Invite = {
+  id: string;
+  secretHash: string;
+  invitedBy: number;
+  status: InviteStatus;
+  claimedBy: number | null;
+  claimedName: string | null;
+  messageId: number | null;
+  createdAt: number;
+  expiresAt: number;
+};
+
+export type AllowedGroup = { chatId: number; title: string; enabledBy: number; enabledAt: number };
+export type StoredUpdate = { updateId: number; body: string; receivedAt: number; handledAt: number | null };
+
+/** Insert shapes: columns with a default may be left out. */
+type Insert<Row, Defaulted extends keyof Row> = Omit<Row, Defaulted> & Partial<Pick<Row, Defaulted>>;
+
+export interface Store {
+  transaction<T>(fn: () => T): T;
+
+  user(telegramId: number): User | undefined;
+  owners(): User[];
+  addUser(u: Insert<User, "name">): void;
+  countUsers(): number;
+  allUsers(): User[];
+  deleteUser(telegramId: number): void;
+
+  invite(id: string): Invite | undefined;
+  inviteBySecretHash(hash: string): Invite | undefined;
+  addInvite(i: Insert<Invite, "claimedBy" | "claimedName" | "messageId">): void;
+  setInviteMessage(id: string, messageId: number): void;
+  /** Moves an invite on from `from`; false when someone else got there first (single use). */
+  moveInvite(id: string, from: InviteStatus, set: Partial<Invite>): boolean;
+
+  groupAllowed(chatId: number): boolean;
+  allowGroup(g: Insert<AllowedGroup, "title">): void;
+  disallowGroup(chatId: number): void;
+
+  device(id: string): Device | undefined;
+  deviceByTokenHash(hash: string): Device | undefined;
+  devicesOf(ownerId: number): Device[];
+  allDevices(): Device[];
+  addDevice(d: Insert<Device, "hostname" | "os" | "arch" | "osUser" | "agentVersion" | "lastSeenAt">): void;
+  deleteDevice(id: string): void;
+  touchDevice(id: string, at: number, facts?: Partial<Device>): void;
+
+  selectedDevice(chatId: number): string | null;
+  selectDevice(chatId: number, deviceId: string | null): void;
+
+  session(id: string): Session | undefined;
+  openSession(chatId: number, deviceId: string): Session | undefined;
+  openSessionsOfDevice(deviceId: string): Session[];
+  addSession(s: Insert<Session, "claudeSessionId" | "cwd" | "mode" | "lastSeq" | "closedAt">): void;
+  closeSession(id: string, at: number): void;
+  setClaudeSession(id: string, claudeSessionId: string): void;
+  setSessionMode(id: string, mode: PermissionMode): void;
+  setLastSeq(id: string, seq: number): void;
+
+  turn(id: string): Turn | undefined;
+  addTurn(t: Insert<Turn, "text" | "messageIds" | "tools" | "endedAt">): void;
+  turnsOfSession(sessionId: string, statuses: TurnStatus[]): Turn[];
+  setTurnStatus(id: string, status: TurnStatus, endedAt?: number): void;
+  appendTurnText(id: string, text: string): void;
+  setTurnTools(id: string, toolsJson: string): void;
+  setTurnMessages(id: string, messageIds: number[]): void;
+
+  topicOf(chatId: number, deviceId: string): number | undefined;
+  deviceOfTopic(chatId: number, threadId: number): string | undefined;
+  setTopic(chatId: number, deviceId: string, threadId: number, at: number): void;
+  forgetTopic(chatId: number, threadId: number): void;
+
+  approval(id: string): Approval | undefined;
+  approvalByRequest(sessionId: string, requestId: string): Approval | undefined;
+  addApproval(a: Insert<Approval, "description" | "awaitingReason" | "messageId" | "decidedAt">): void;
+  pendingApprovals(): Approval[];
+  /** Moves a pending approval to its final status; false when it was already decided (first decision wins). */
+  decideApproval(id: string, status: Exclude<ApprovalStatus, "pending">, at: number): boolean;
+  setApprovalMessage(id: string, messageId: number): void;
+  setAwaitingReason(id: string, awaiting: boolean): void;
+  awaitingReason(chatId: number): Approval | undefined;
+  addAudit(row: Omit<AuditRow, "id">): void;
+  lastAudit(limit: number, deviceIds?: string[]): AuditRow[];
+
+  /** Stores an update once; false when it was already stored. */
+  receiveUpdate(updateId: number, body: string, at: number): boolean;
+  updateHandled(updateId: number): boolean;
+  markUpdateHandled(updateId: number, at: number): void;
+  unhandledUpdates(): StoredUpdate[];
+  pruneUpdates(before: number): void;
+
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  del(key: string): void;
+}

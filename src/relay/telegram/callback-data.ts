@@ -1,0 +1,74 @@
+/**
+ * Every button's callback data, typed once. The wire format ("kind:id:step") is what buttons
+ * already sent carry, so it never changes for an existing kind; Telegram allows 64 bytes.
+ */
+import { PermissionMode } from "../../proto";
+import type { ApprovalAction } from "../core/approvals";
+
+export type Step = "?" | "y" | "n";
+
+export type Callback =
+  | { kind: "approval"; approvalId: string; action: ApprovalAction }
+  | { kind: "revoke"; deviceId: string; step: Step }
+  | { kind: "pair"; claimId: string; accept: boolean }
+  | { kind: "mode"; mode: PermissionMode }
+  | { kind: "use"; deviceId: string }
+  | { kind: "stop"; turnId: string }
+  | { kind: "cancel"; turnId: string }
+  | { kind: "status"; turnId: string }
+  | { kind: "keepWaiting"; turnId: string }
+  | { kind: "removeUser"; userId: number; step: Step }
+  | { kind: "invite"; inviteId: string; accept: boolean };
+
+export type CallbackKind = Callback["kind"];
+export type CallbackOf<K extends CallbackKind> = Extract<Callback, { kind: K }>;
+
+const yn = (accept: boolean) => (accept ? "y" : "n");
+
+export function encodeCallback(c: Callback): string {
+  switch (c.kind) {
+    case "approval": return `ap:${c.approvalId}:${c.action}`;
+    case "revoke": return `rv:${c.deviceId}:${c.step}`;
+    case "pair": return `pair:${c.claimId}:${yn(c.accept)}`;
+    case "mode": return `mode:${c.mode}`;
+    case "use": return `use:${c.deviceId}`;
+    case "stop": return `stop:${c.turnId}`;
+    case "cancel": return `cancel:${c.turnId}`;
+    case "status": return `st:${c.turnId}`;
+    case "keepWaiting": return `kw:${c.turnId}`;
+    case "removeUser": return `usr:${c.userId}:${c.step}`;
+    case "invite": return `inv:${c.inviteId}:${yn(c.accept)}`;
+  }
+}
+
+const ID = /^[A-Za-z0-9_-]{1,48}$/;
+const ACTION = /^(?:[adsrpk]|q\d{1,2})$/;
+const STEP = /^[?yn]$/;
+const YN = /^[yn]$/;
+
+/** The button's meaning, or undefined for data no button of this relay carries (old, forged or garbled). */
+export function decodeCallback(data: string): Callback | undefined {
+  const [prefix, id = "", step = "", ...rest] = data.split(":");
+  if (rest.length > 0) return undefined;
+  const idOk = ID.test(id);
+  switch (prefix) {
+    case "ap": return idOk && ACTION.test(step) ? { kind: "approval", approvalId: id, action: step as ApprovalAction } : undefined;
+    case "rv": return idOk && STEP.test(step) ? { kind: "revoke", deviceId: id, step: step as Step } : undefined;
+    case "pair": return idOk && YN.test(step) ? { kind: "pair", claimId: id, accept: step === "y" } : undefined;
+    case "mode": {
+      const mode = PermissionMode.safeParse(id);
+      return mode.success && step === "" ? { kind: "mode", mode: mode.data } : undefined;
+    }
+    case "usr": return /^\d{1,16}$/.test(id) && STEP.test(step) ? { kind: "removeUser", userId: Number(id), step: step as Step } : undefined;
+    case "inv": return idOk && YN.test(step) ? { kind: "invite", inviteId: id, accept: step === "y" } : undefined;
+  }
+  if (!idOk || step !== "") return undefined;
+  switch (prefix) {
+    case "use": return { kind: "use", deviceId: id };
+    case "stop": return { kind: "stop", turnId: id };
+    case "cancel": return { kind: "cancel", turnId: id };
+    case "st": return { kind: "status", turnId: id };
+    case "kw": return { kind: "keepWaiting", turnId: id };
+  }
+  return undefined;
+}

@@ -1,0 +1,21 @@
+/** The bot's command menu (setMyCommands) and /help, in the order shown. */
+export const COMMANDS = [
+  { command: "devices", description: "Your machines and which one prompts go to" },
+  { command: "use", description: "Send prompts to a machine: /use NAME" },
+  { command: "stop", description: "Stop the running turn" },
+  { command: "new", description: "Start a fresh conversation" },
+  { command: "status", description: "What is running where" },
+  { command: "mode", description: "Show or switch the permission mode" },
+  { command: "cd", description: "Run the next prompts in another folder: /cd PATH" },
+  { command: "pending", description: "Approval cards still waiting for you" },
+  { command: "audit", description: "The last 20 approval decisions" },
+  { command: "pair", description: "Pair a machine: /pair CODE from `ra pair`" },
+  { command: "revoke", description: "Unpair a machine: /revoke NAME" },
+  { command: "help", description: "How to use this bot" },
+];
+
+/** Owners' commands, listed after the others. */
+export const USER_COMMANDS = [
+  { command: "invite", description: "Let a second person use this bot (owners)" },
+  { command: "users", description: "Who may use this bot (owners)" },
+];

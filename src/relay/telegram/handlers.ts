@@ -1,0 +1,27 @@
+import type { Bot } from "grammy";
+import { registerApprovalCommands } from "./approval-commands";
+import type { RaContext } from "./context";
+import { registerDevices } from "./device-commands";
+import { registerDraftStop } from "./drafts";
+import type { HandlerDeps } from "./handler-deps";
+import { registerPairing } from "./pairing-commands";
+import { registerPrompts } from "./prompts";
+import { cardOwnerGuard } from "./tap-guard";
+import { targets } from "./targets";
+import { registerTurnCommands } from "./turn-commands";
+import { registerUsers } from "./users";
+
+/** Every command, button and message handler, in the order grammY must try them. */
+export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
+  const t = targets(deps);
+  // Owners' /revoke of a person comes before /revoke of a machine; prompts come last.
+  registerUsers(bot, { core: deps.core, invites: deps.invites, messenger: deps.messenger, router: deps.router, log: deps.log });
+  if (deps.drafts) registerDraftStop(bot, deps.drafts, deps.core.turns);
+  registerPairing(bot, deps);
+  registerDevices(bot, deps, t);
+  registerTurnCommands(bot, deps, t);
+  registerApprovalCommands(bot, deps, t);
+  registerPrompts(bot, deps, t);
+  deps.router.guard(cardOwnerGuard(deps.core));
+  deps.router.install(bot);
+}

@@ -1,0 +1,111 @@
+import type { Bot } from "grammy";
+import { PermissionMode } from "../../proto";
+import { concatFormatted, italic, plain } from "../format";
+import { encodeCallback } from "./callback-data";
+import type { RaContext } from "./context";
+import { replier, type HandlerDeps } from "./handler-deps";
+import { NO_DEVICE, type Targets } from "./targets";
+
+const MODE_HELP: Record<PermissionMode, string> = {
+  default: "asks before edits and commands",
+  acceptEdits: "edits files without asking, asks before commands",
+  plan: "only reads and plans",
+  bypassPermissions: "runs everything without asking",
+};
+
+/** /stop, /new, /status, /cd and /mode, and the buttons on a turn (Stop, Cancel, Status, Keep waiting, modes). */
+export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: Targets): void {
+  const { core, messenger, turnViews } = deps;
+  const { turns, store } = core;
+  const say = replier(messenger);
+  const pickFirst = (device: "none" | "choose") => (device === "none" ? NO_DEVICE : "Select a machine first with /devices.");
+
+  bot.command("stop", async (ctx) => {
+    const device = t.target(ctx);
+    if (typeof device !== "object") return say(ctx, "Nothing is running.");
+    const { interrupted, cancelled } = turns.stop(ctx.chat.id, device.id);
+    if (!interrupted && !cancelled) return say(ctx, `Nothing is running on ${device.name}.`);
+    const parts = [interrupted ? `Stopping the turn on ${device.name}…` : "", cancelled ? `Cancelled ${cancelled} waiting prompt${cancelled === 1 ? "" : "s"}.` : ""];
+    return say(ctx, parts.filter(Boolean).join(" "));
+  });
+
+  bot.command("new", async (ctx) => {
+    const device = t.target(ctx);
+    if (typeof device !== "object") return say(ctx, pickFirst(device));
+    turns.stop(ctx.chat.id, device.id);
+    turns.reset(ctx.chat.id, device.id);
+    return say(ctx, `🆕 Fresh conversation with ${device.name}. Your next message starts it.`);
+  });
+
+  bot.command("status", async (ctx) => {
+    const devices = t.visible(ctx);
+    if (devices.length === 0) return say(ctx, NO_DEVICE);
+    const selected = t.target(ctx);
+    const lines = devices.map((d) => `${t.dot(d)} ${d.name}: ${t.state(d)}`);
+    const head = typeof selected === "object" ? `Prompts go to ${selected.name}.` : "No machine selected: /devices to pick one.";
+    return say(ctx, concatFormatted(plain(`${head}\n`), italic(lines.join("\n"))));
+  });
+
+  bot.command("cd", async (ctx) => {
+    const device = t.target(ctx);
+    if (typeof device !== "object") return say(ctx, pickFirst(device));
+    const path = ctx.match.trim();
+    if (!path) {
+      const session = turns.session(ctx.chat.id, device.id);
+      const roots = core.limits.of(device.id)?.roots;
+      return say(ctx, `${device.name} runs prompts in ${session.cwd ?? roots?.[0] ?? "its default folder"}.${roots ? ` Allowed: ${roots.join(", ")}.` : ""} Change with /cd PATH.`);
+    }
+    turns.stop(ctx.chat.id, device.id);
+    turns.changeDir(ctx.chat.id, device.id, path);
+    return say(ctx, `📁 Next prompts on ${device.name} run in ${path} (a fresh conversation; ${device.name} checks that the folder is allowed).`);
+  });
+
+  bot.command("mode", async (ctx) => {
+    const device = t.target(ctx);
+    if (typeof device !== "object") return say(ctx, pickFirst(device));
+    const session = turns.session(ctx.chat.id, device.id);
+    const cap = core.limits.of(device.id)?.maxMode ?? "acceptEdits";
+    const offered = PermissionMode.options.filter((m) => m !== "bypassPermissions" || cap === "bypassPermissions");
+    const lines = offered.map((m) => `${m === session.mode ? "●" : "○"} ${m} – ${MODE_HELP[m]}`);
+    return say(ctx, `Permission mode on ${device.name}: ${session.mode}\n\n${lines.join("\n")}`, {
+      inline_keyboard: [offered.map((m) => ({ text: m === session.mode ? `● ${m}` : m, callback_data: encodeCallback({ kind: "mode", mode: m }) }))],
+    });
+  });
+
+  deps.router.on("mode", (ctx, { mode }) => {
+    const device = t.target(ctx);
+    if (typeof device !== "object") return ctx.answerCallbackQuery({ text: "Select a machine first with /devices." });
+    const outcome = turns.setMode(ctx.chat!.id, device.id, mode);
+    const text = {
+      sent: `Switching to ${mode}…`,
+      offline: `${device.name} is offline; ${mode} applies when it is back.`,
+      refused: `${device.name} allows at most ${core.limits.of(device.id)?.maxMode} (set on the machine with ra agent --max-mode).`,
+    }[outcome];
+    return ctx.answerCallbackQuery({ text, show_alert: outcome === "refused" });
+  });
+
+  deps.router.on("stop", (ctx, { turnId }) => {
+    const turn = store.turn(turnId);
+    if (!turn || turn.chatId !== ctx.chat!.id) return ctx.answerCallbackQuery({ text: "This turn is not yours." });
+    const session = store.session(turn.sessionId);
+    if (turn.status !== "running" || !session) return ctx.answerCallbackQuery({ text: "This turn already ended." });
+    turns.stop(ctx.chat!.id, session.deviceId);
+    return ctx.answerCallbackQuery({ text: "Stopping…" });
+  });
+
+  deps.router.on("cancel", (ctx, { turnId }) => {
+    const turn = store.turn(turnId);
+    if (!turn || turn.chatId !== ctx.chat!.id) return ctx.answerCallbackQuery({ text: "This turn is not yours." });
+    return ctx.answerCallbackQuery({ text: turns.cancel(turnId) ? "Cancelled" : "Already running or finished" });
+  });
+
+  deps.router.on("status", (ctx, { turnId }) => {
+    const summary = turnViews.summary(turnId, ctx.chat!.id);
+    return ctx.answerCallbackQuery({ text: (summary ?? "This turn is not yours.").slice(0, 200) });
+  });
+
+  deps.router.on("keepWaiting", (ctx, { turnId }) => {
+    const waiting = turnViews.keepWaiting(turnId, ctx.chat!.id);
+    return ctx.answerCallbackQuery({ text: waiting ? "OK, waiting" : "This turn already ended." });
+  });
+}

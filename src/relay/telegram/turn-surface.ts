@@ -1,0 +1,208 @@
+import type { Clock } from "../../clock";
+import type { Log } from "../../log";
+import type { CoreEvent, CoreEventOf } from "../core/events";
+import { TOOL_BREAK } from "../core/machines";
+import type { Device, Store, Turn } from "../store/types";
+import { plain } from "../format";
+import { DraftMessage, type DraftRegistry } from "./drafts";
+import { LiveMessage } from "./live-message";
+import type { Messenger } from "./messenger";
+import { parseTools } from "./tool-activity";
+import type { Topics } from "./topics";
+import { TurnView } from "./turn-view";
+import { TurnWatch } from "./turn-watch";
+import { TypingIndicator } from "./typing";
+
+export type TurnSurfaceDeps = {
+  store: Store;
+  messenger: Messenger;
+  clock: Clock;
+  log: Log;
+  maxMessages?: number;
+  /** Silence after which a running turn gets a "still working?" notice (default 5 min). */
+  silenceNoticeMs?: number;
+  topics?: Topics;
+  /** Set with --drafts: answers in private chats stream as native drafts. */
+  drafts?: DraftRegistry;
+};
+
+/**
+ * Turns as Telegram shows them: one live message per turn (status line, answer, tools, buttons),
+ * "typing…" and a silence watch while it runs, and the machine's notices in its chat and topic.
+ * Rebuilt from the store when the relay restarted mid-turn.
+ */
+export class TurnSurface {
+  private views = new Map<string, TurnView>();
+  /** "typing…" and the watch (status line clock, silence notice) of each running turn, by turn id. */
+  private running = new Map<string, { typing: TypingIndicator; watch: TurnWatch }>();
+
+  constructor(private readonly deps: TurnSurfaceDeps) {}
+
+  readonly handle = (event: CoreEvent): void => {
+    switch (event.type) {
+      case "turn.created": {
+        const view = this.view(event.turn, event.device);
+        if (event.waiting) view.queued(event.waiting);
+        return;
+      }
+      case "turn.started":
+      case "turn.resumed": {
+        const view = this.viewOf(event.turn);
+        if (event.type === "turn.started") view?.started();
+        if (view) this.startRunning(event.turn, view);
+        return;
+      }
+      case "turn.output":
+        return this.show(event);
+      case "turn.ended": {
+        this.stopRunning(event.turn.id);
+        const view = this.viewOf(event.turn);
+        view?.setAwaitingApproval(false);
+        view?.finish(event.status, event.end);
+        this.forget(event.turn.id);
+        return;
+      }
+      case "turn.approvalsSettled":
+        this.views.get(event.turnId)?.setAwaitingApproval(false);
+        return;
+      case "session.notice":
+        // Warnings and errors ring the phone; information does not.
+        void this.deps.messenger.send(event.session.chatId, plain(`${noticeMark(event.level)} ${event.text}`), { silent: event.level === "info", threadId: this.thread(event.session.chatId, event.session.deviceId) });
+        return;
+      case "device.lost":
+        for (const chatId of event.chats) {
+          void this.deps.messenger.send(chatId, plain(`⚠️ ${event.device.name} lost its connection while working. The turn keeps running there; its output arrives here when ${event.device.name} is back.`), { threadId: this.thread(chatId, event.device.id) });
+        }
+        return;
+      case "device.back":
+        for (const chatId of event.chats) void this.deps.messenger.send(chatId, plain(`✅ ${event.device.name} is back.`), { silent: true, threadId: this.thread(chatId, event.device.id) });
+        return;
+      default:
+        return;
+    }
+  };
+
+  /** The Status button: one line about the turn, or undefined if it is not this chat's. */
+  summary(turnId: string, chatId: number): string | undefined {
+    const turn = this.deps.store.turn(turnId);
+    if (!turn || turn.chatId !== chatId) return undefined;
+    const live = turn.status === "running" || turn.status === "queued";
+    return (live ? this.viewOf(turn)?.summary() : undefined) ?? `This turn is ${turn.status}.`;
+  }
+
+  /** "Keep waiting" on a silence notice; false when the turn no longer runs. */
+  keepWaiting(turnId: string, chatId: number): boolean {
+    const turn = this.deps.store.turn(turnId);
+    const watch = turn?.chatId === chatId ? this.running.get(turnId)?.watch : undefined;
+    watch?.keepWaiting();
+    return watch !== undefined;
+  }
+
+  /** Resolves when every open turn view shows its latest state (used by shutdown and tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.views.values()].map((v) => v.settled()));
+  }
+
+  /** Ends every timer (typing, watches) so the relay can shut down at once. */
+  close(): void {
+    for (const { typing, watch } of this.running.values()) {
+      typing.stop();
+      watch.stop();
+    }
+    this.running.clear();
+  }
+
+  /** The device's topic in the chat (undefined without topics). */
+  thread(chatId: number, deviceId: string): number | undefined {
+    return this.deps.topics?.threadOf(chatId, deviceId);
+  }
+
+  private show({ turn, output }: CoreEventOf<"turn.output">): void {
+    const view = this.viewOf(turn);
+    if (!view) return;
+    // A turn the relay learns about only now (its agent said hello before) gets typing and its watch.
+    if (turn.status === "running") this.startRunning(turn, view);
+    this.running.get(turn.id)?.watch.activity();
+    view.setAwaitingApproval(output.kind === "approval.request");
+    switch (output.kind) {
+      case "text":
+        view.appendMarkdown(output.text);
+        return;
+      case "tool":
+        view.appendMarkdown(TOOL_BREAK);
+        view.toolStarted(output);
+        this.deps.store.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
+        return;
+      case "tool.result":
+        view.toolFinished(output);
+        this.deps.store.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
+        return;
+      case "notice":
+        view.appendMarkdown(`\n\n${noticeMark(output.level)} ${output.text}\n\n`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private startRunning(turn: Turn, view: TurnView): void {
+    if (this.running.has(turn.id)) return;
+    const { messenger, clock } = this.deps;
+    const threadId = view.threadId;
+    this.running.set(turn.id, {
+      typing: new TypingIndicator(messenger, clock, turn.chatId, threadId),
+      watch: new TurnWatch({ messenger, clock, chatId: turn.chatId, threadId, turnId: turn.id, view, silenceMs: this.deps.silenceNoticeMs }),
+    });
+  }
+
+  private stopRunning(turnId: string): void {
+    const entry = this.running.get(turnId);
+    if (!entry) return;
+    entry.typing.stop();
+    entry.watch.stop();
+    this.running.delete(turnId);
+  }
+
+  /** The live view of a turn, rebuilt from the store when the relay restarted mid-turn. */
+  private viewOf(turn: Turn): TurnView | undefined {
+    const existing = this.views.get(turn.id);
+    if (existing) return existing;
+    const session = this.deps.store.session(turn.sessionId);
+    const device = session && this.deps.store.device(session.deviceId);
+    if (!device) return undefined;
+    return this.view(turn, device);
+  }
+
+  private view(turn: Turn, device: Device): TurnView {
+    const session = this.deps.store.session(turn.sessionId);
+    const threadId = session ? this.thread(turn.chatId, session.deviceId) : undefined;
+    const onMessages = (ids: number[]) => this.deps.store.setTurnMessages(turn.id, ids);
+    const { messenger, drafts, log } = this.deps;
+    const live = drafts && turn.chatId > 0 ? new DraftMessage(messenger, turn.chatId, onMessages, threadId, turn.id, drafts, log) : new LiveMessage(messenger, turn.chatId, onMessages, threadId);
+    live.adopt(JSON.parse(turn.messageIds) as number[]);
+    const view = new TurnView({
+      turnId: turn.id,
+      deviceName: device.name,
+      live,
+      now: () => this.deps.clock.now(),
+      answer: turn.text,
+      status: turn.status,
+      tools: parseTools(turn.tools),
+      maxMessages: this.deps.maxMessages,
+      startedAt: turn.createdAt,
+    });
+    this.views.set(turn.id, view);
+    return view;
+  }
+
+  /** Keeps the finished view until Telegram shows it, then drops it (its messages are stored). */
+  private forget(turnId: string): void {
+    const view = this.views.get(turnId);
+    if (!view) return;
+    void view.settled().then(() => {
+      if (this.views.get(turnId) === view && view.finished) this.views.delete(turnId);
+    });
+  }
+}
+
+const noticeMark = (level: "info" | "warn" | "error") => (level === "info" ? "ℹ️" : level === "warn" ? "⚠️" : "❗");
