@@ -23,9 +23,10 @@ export default defineCommand({
       const options = parseOptions(agentOptions, { args, rawArgs, env });
       configureLogging(options.logLevel, options.logFormat);
       const log = createLog("agent");
+      const ceiling = maxMode(options.maxMode, options.allowBypass);
       const config = loadAgentConfig(options.configPath);
       const roots = options.roots.map(workingDir);
-      const limits = { roots, maxMode: maxMode(options.maxMode, options.allowBypass) };
+      const limits = { roots, maxMode: ceiling };
       const claudePath = findClaude(options.claude);
       const store = new AgentStore(options.dataDir);
       store.open();

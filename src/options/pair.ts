@@ -18,10 +18,10 @@ export const pairOptions = defineOptions({
     key: "name",
     kind: "string",
     env: "RA_NAME",
-    type: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, "is not a usable machine name"),
+    type: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, "takes a name of up to 32 letters, digits, dots, dashes or underscores"),
     help: "Name of this machine in Telegram, e.g. laptop",
     valueHint: "name",
-    hint: "use up to 32 letters, digits, dots, dashes or underscores",
+    hint: "for example laptop or pi-4.kitchen",
     example: "laptop",
   },
   config: {
