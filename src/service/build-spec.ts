@@ -9,15 +9,14 @@ import { loadAgentConfig } from "../agent/config";
 import { findClaude } from "../agent/find-claude";
 import { ExitCode, RaError } from "../errors";
 import { agentOptions, maxMode } from "../options/agent";
-import { type CliInput, type Env, type Given, given, parseGiven, parseOptions, type Raw, type ServiceOptions } from "../options/define";
+import { type CliInput, type Env, given, parseGiven, parseOptions } from "../options/define";
 import { isBotToken, type ServeValues, serveOptions } from "../options/serve";
 import { agentConfigPath, dataDir } from "../paths";
 import { checkServeOptions } from "../relay/config";
 import type { Account } from "./account";
+import { serviceArgs } from "./command-line";
 import type { ServiceLayout } from "./layout";
 import type { ServiceScope, ServiceSpec } from "./spec";
-
-export type InstallArgs = Record<string, unknown>;
 
 export interface SpecInput extends CliInput {
   /** Absolute path of the running ra binary. */
@@ -97,28 +96,4 @@ export const serveDataDir = (i: CliInput & Pick<SpecInput, "account">) => {
 function capturedEnv(env: Env, account: Account, firstOnPath: string[]): Record<string, string> {
   const path = [...new Set([...firstOnPath, ...(env.PATH ?? "/usr/local/bin:/usr/bin:/bin").split(":")].filter(Boolean))].join(":");
   return { PATH: path, HOME: account.home, ...(env.LANG ? { LANG: env.LANG } : {}) };
-}
-
-/** The flags whose value build-spec works out itself (`service: { computed }` in the table). */
-type Computed<T extends ServiceOptions> = { [F in keyof T]: T[F]["service"] extends { computed: string } ? F : never }[keyof T];
-
-/**
- * The service's arguments from its options table, in table order: each option given at install
- * (flag or variable) as the table says — as given, made absolute, or as computed here; secrets go
- * to the env file under their variable instead of the command line; excluded ones nowhere.
- */
-export function serviceArgs<T extends ServiceOptions>(table: T, set: Record<string, Given>, computed: { [F in Computed<T>]: Raw | undefined }): { argv: string[]; secrets: Record<string, string> } {
-  const argv: string[] = [];
-  const secrets: Record<string, string> = {};
-  for (const [flag, o] of Object.entries(table)) {
-    if (typeof o.service === "object" && "excluded" in o.service) continue;
-    const raw = typeof o.service === "object" ? (computed as Record<string, Raw | undefined>)[flag] : set[flag]?.raw;
-    if (raw === undefined) continue;
-    if (o.secret) {
-      if (!o.env) throw new Error(`secret option --${flag} has no variable to pass it in`);
-      secrets[o.env] = String(raw);
-    } else if (typeof raw === "boolean") argv.push(raw ? `--${flag}` : `--no-${flag}`);
-    else for (const value of Array.isArray(raw) ? raw : [raw]) argv.push(`--${flag}`, o.service === "path" ? resolve(value) : value);
-  }
-  return { argv, secrets };
 }
