@@ -8,24 +8,20 @@ import { relayUrls } from "../agent/relay-url";
 import { ExitCode, RaError } from "../errors";
 import { encodeQr } from "../qr/encode";
 import { renderQr } from "../qr/terminal";
-import { agentConfigPath } from "../paths";
-import { canPrompt, guard, usage } from "./_shared";
+import { cittyArgs, parseOne, parseOptions } from "../options/define";
+import { pairOptions } from "../options/pair";
+import { canPrompt, guard } from "./_shared";
 
 export default defineCommand({
   meta: { name: "pair", description: "Pair this machine with your relay: prints a one-time code to send to your bot" },
-  args: {
-    relay: { type: "string", description: "URL of your relay, e.g. https://relay.example.com (env RA_RELAY)", valueHint: "url" },
-    name: { type: "string", description: "Name of this machine in Telegram, e.g. laptop (env RA_NAME)", valueHint: "name" },
-    config: { type: "string", description: "Where to save the config (env RA_CONFIG, default ~/.config/ra/config.json)", valueHint: "file" },
-  },
-  run: ({ args }) =>
+  args: cittyArgs(pairOptions),
+  run: ({ args, rawArgs }) =>
     guard(async () => {
-      const env = process.env;
-      const relay = (args.relay ?? env.RA_RELAY) || (await ask("relay", "Relay URL (where `ra serve` runs)", "https://relay.example.com"));
+      const options = parseOptions(pairOptions, { args, rawArgs, env: process.env });
+      const relay = options.relay ?? (await ask("relay", "Relay URL (where `ra serve` runs)", "https://relay.example.com"));
       relayUrls(relay);
-      const name = (args.name ?? env.RA_NAME) || (await ask("name", "Name for this machine", hostname().split(".")[0] ?? "laptop"));
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(name)) throw usage(`"${name}" is not a usable machine name`, "use up to 32 letters, digits, dots, dashes or underscores");
-      const path = args.config ?? env.RA_CONFIG ?? agentConfigPath();
+      const name = options.name ?? parseOne(pairOptions, "name", await ask("name", "Name for this machine", hostname().split(".")[0] ?? "laptop"));
+      const path = options.configPath;
       const facts = machineFacts();
       const config = await pairWithRelay(relay, name, facts, (info) => {
         const minutes = Math.round((info.expiresAt - Date.now()) / 60_000);
@@ -49,8 +45,8 @@ export default defineCommand({
     }),
 });
 
-async function ask(flag: string, message: string, placeholder: string): Promise<string> {
-  if (!canPrompt()) throw new RaError("usage", `missing --${flag}`, { hint: `pass --${flag} (or RA_${flag.toUpperCase()}); there is no terminal to ask in`, exitCode: ExitCode.usage });
+async function ask(flag: keyof typeof pairOptions, message: string, placeholder: string): Promise<string> {
+  if (!canPrompt()) throw new RaError("usage", `missing --${flag}`, { hint: `pass --${flag} (or ${pairOptions[flag].env}); there is no terminal to ask in`, exitCode: ExitCode.usage });
   const value = await p.text({ message, placeholder, validate: (v) => (v?.trim() ? undefined : "required") });
   if (p.isCancel(value)) throw new RaError("cancelled", "cancelled", { exitCode: ExitCode.interrupted });
   return value.trim();

@@ -5,14 +5,16 @@ import * as p from "@clack/prompts";
 import { type ArgsDef, defineCommand } from "citty";
 import { ExitCode, RaError } from "../errors";
 import { serviceAccount } from "../service/account";
-import { agentSpec, type InstallArgs, serveDataDir, serveSpec, type SpecInput } from "../service/build-spec";
+import { agentOptions } from "../options/agent";
+import { cittyArgs } from "../options/define";
+import { serveOptions } from "../options/serve";
+import { agentSpec, serveDataDir, serveSpec, serveValues, type SpecInput } from "../service/build-spec";
 import { installService, uninstallService } from "../service/install";
 import { serviceLayout } from "../service/layout";
 import { readManifest } from "../service/manifest";
 import { selectServiceManager } from "../service/select";
 import type { ServiceRole, ServiceScope } from "../service/spec";
-import agentCommand, { workingDir } from "./agent";
-import serveCommand from "./serve";
+import { workingDir } from "./agent";
 import { canPrompt, guard, usage } from "./_shared";
 
 const which = {
@@ -42,35 +44,42 @@ function requireInstalled(t: ReturnType<typeof target>) {
   }
 }
 
-const { "bot-token": botTokenArg, ...serveArgs } = serveCommand.args as ArgsDef;
+const agentArgs = cittyArgs(agentOptions);
+const serveOnlyArgs = Object.fromEntries(
+  Object.entries(cittyArgs(serveOptions))
+    .filter(([flag]) => !(flag in agentOptions))
+    .map(([flag, arg]) => [flag, { ...arg, description: `With --serve: ${arg.description}` }]),
+) as ArgsDef;
 
 const install = defineCommand({
   meta: { name: "install", description: "Run `ra agent` (or `ra serve` with --serve) as a service that starts at boot and restarts after a crash" },
   args: {
     ...which,
-    ...(agentCommand.args as ArgsDef),
-    ...serveArgs,
-    "bot-token": { ...botTokenArg, description: "With --serve: the bot token, saved in a 0600 file and never put on the command line (env RA_BOT_TOKEN; asked for in a terminal)" } as ArgsDef[string],
+    ...agentArgs,
+    ...serveOnlyArgs,
+    "bot-token": { type: "string", description: "With --serve: the bot token, saved in a 0600 file and never put on the command line (env RA_BOT_TOKEN; asked for in a terminal)", valueHint: "token" },
     "data-dir": { type: "string", description: "Passed on to ra agent (or ra serve with --serve)", valueHint: "dir" },
     linger: { type: "boolean", description: "Linux user unit: start at boot without a login (loginctl enable-linger); --no-linger to skip (env RA_LINGER=1/0; asked in a terminal)" },
   },
-  run: ({ args }) =>
+  run: ({ args, rawArgs }) =>
     guard(async () => {
       const env = process.env;
       const t = target(args);
+      refuseOtherRole(t.role, args);
       const account = serviceAccount(t.scope);
       const exe = process.execPath;
       if (/^bun(\.exe)?$/.test(basename(exe))) throw new RaError("not_compiled", "ra service install needs the compiled ra binary, not `bun src/main.ts`", { hint: "build it (npm run build) and run dist/ra service install", exitCode: ExitCode.usage });
       process.stdout.write(`Installing ${t.label}\n`);
       if (exe.startsWith(tmpdir())) say(`⚠ ${exe} is in a temporary folder; move ra to where it stays (e.g. ~/.local/bin/ra) and install again`);
-      const input: SpecInput = { args: args as InstallArgs, env, exe, cwd: process.cwd(), scope: t.scope, account, layout: t.layout, systemdVersion: await t.manager.version() };
+      const input: SpecInput = { args, rawArgs, env, exe, cwd: process.cwd(), scope: t.scope, account, layout: t.layout, systemdVersion: await t.manager.version() };
       let spec;
       if (t.role === "agent") spec = agentSpec(input, workingDir);
       else {
+        const { botToken: given } = serveValues(input);
         const dir = serveDataDir(input);
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         if (account.uid !== undefined && account.gid !== undefined) chownSync(dir, account.uid, account.gid);
-        spec = serveSpec(input, await botToken(args["bot-token"] ?? env.RA_BOT_TOKEN, dir));
+        spec = serveSpec(input, await botToken(given, dir));
       }
       if (t.role === "agent" && t.manager.kind === "launchd" && !spec.secrets.CLAUDE_CODE_OAUTH_TOKEN) {
         say("⚠ launchd jobs cannot read the login keychain, where claude keeps its login: run `claude setup-token` and install again with CLAUDE_CODE_OAUTH_TOKEN=… in the environment");
@@ -81,6 +90,17 @@ const install = defineCommand({
       process.stdout.write(`\nNext: ra service status${flags} to see it running, ra service logs${flags} to watch it, ra doctor to check everything.\n`);
     }),
 });
+
+/** A flag of the other command would be dropped without a word: `--webhook` without --serve, `--root` with it. */
+function refuseOtherRole(role: ServiceRole, args: Record<string, unknown>) {
+  const [mine, other] = role === "serve" ? [serveOptions, agentOptions] : [agentOptions, serveOptions];
+  const stray = Object.keys(other).find((flag) => !(flag in mine) && args[flag] !== undefined);
+  if (!stray) return;
+  throw usage(
+    `--${stray} is an option of ra ${role === "serve" ? "agent" : "serve"}`,
+    role === "serve" ? "install the agent without --serve (one service each)" : "add --serve to install ra serve as a service",
+  );
+}
 
 async function botToken(given: string | undefined, dataDir: string): Promise<string | undefined> {
   if (given) return given.trim();

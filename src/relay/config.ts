@@ -1,27 +1,49 @@
-import { z } from "zod";
+/**
+ * What the relay runs with: the `ra serve` options as parsed from their table (options/serve.ts),
+ * except the few that ra serve turns into something else, replaced by what they become. A new
+ * serve option therefore reaches the relay as `config.<key>` with no change here.
+ */
+import { readFileSync } from "node:fs";
+import { ExitCode, RaError } from "../errors";
+import { usage } from "../options/define";
+import type { ServeValues } from "../options/serve";
+import { webhookUrl } from "./webhook-url";
 
-export const RelayConfig = z.object({
-  botToken: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, "a bot token looks like 123456789:AA… (from @BotFather)"),
-  dataDir: z.string().min(1),
-  host: z.string().min(1),
-  port: z.number().int().min(0).max(65535),
-  publicUrl: z.string().url().optional(),
-  telegramApiRoot: z.string().url().optional(),
+type Consumed = "botToken" | "listen" | "tlsCert" | "tlsKey" | "webhook" | "logLevel" | "logFormat";
+
+export type RelayConfig = Omit<ServeValues, Consumed> & {
+  botToken: string;
+  host: string;
+  port: number;
   /** Direct TLS: PEM certificate chain and private key, already read from --tls-cert/--tls-key. */
-  tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+  tls?: { cert: string; key: string };
   /** Set in webhook mode: where Telegram posts updates (already checked by webhookUrl). */
-  webhookUrl: z.string().url().optional(),
-  owners: z.array(z.number().int().positive()),
-  /** Minimum gap between two Bot API calls to one chat. */
-  editIntervalMs: z.number().int().min(0),
-  pollTimeoutSeconds: z.number().int().min(0).max(50),
-  /** How long an approval card waits for the owner before it is denied. */
-  approvalTimeoutMs: z.number().int().min(1000),
-  /** Messages one answer may fill; past them the rest streams as a live tail and the whole comes as a .md file. */
-  maxMessages: z.number({ error: "--max-messages takes a whole number from 1 to 50" }).int("--max-messages takes a whole number from 1 to 50").min(1, "--max-messages takes a whole number from 1 to 50").max(50, "--max-messages takes a whole number from 1 to 50").default(3),
-  /** Silence of a running turn after which the owner is asked "still working?". */
-  silenceNoticeMs: z.number({ error: "--silence-notice takes seconds, at least 1" }).int("--silence-notice takes whole seconds").min(1000, "--silence-notice takes seconds, at least 1").default(300_000),
-  /** Stream answers in private chats as native drafts (sendMessageDraft), edits as the fallback. */
-  drafts: z.boolean().default(false),
-});
-export type RelayConfig = z.infer<typeof RelayConfig>;
+  webhookUrl?: string;
+};
+
+/** The relay's config; reads the TLS files. `botToken` is the one resolved by ra serve (given, saved or asked for). */
+export function relayConfig(options: ServeValues, botToken: string): RelayConfig {
+  const { botToken: _given, listen, tlsCert, tlsKey, webhook: _webhook, logLevel: _level, logFormat: _format, ...rest } = options;
+  const { webhookUrl } = checkServeOptions(options);
+  const tls = tlsCert && tlsKey ? { cert: readPem("tls-cert", tlsCert), key: readPem("tls-key", tlsKey) } : undefined;
+  return { ...rest, botToken, host: listen.host, port: listen.port, tls, webhookUrl };
+}
+
+/** The checks across options, also run by `ra service install --serve` so a bad unit is never written. */
+export function checkServeOptions(o: ServeValues): { webhookUrl?: string } {
+  if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) {
+    throw usage("--tls-cert and --tls-key go together", "pass both the PEM certificate and its private key, or neither (e.g. behind Caddy)");
+  }
+  if (!o.webhook) return {};
+  const hook = webhookUrl(o.publicUrl, Boolean(o.telegramApiRoot));
+  if (!hook.ok) throw usage(hook.message, hook.hint);
+  return { webhookUrl: hook.url };
+}
+
+function readPem(flag: string, file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new RaError("tls_file", `cannot read --${flag} ${file}: ${(cause as Error).message}`, { hint: "check the path and that the user running ra serve may read it", exitCode: ExitCode.config });
+  }
+}

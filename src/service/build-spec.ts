@@ -3,23 +3,22 @@
  * absolute and checked now, while a person is there to fix it (not paired, no claude, no token),
  * instead of failing at boot in a log nobody reads.
  */
+import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadAgentConfig } from "../agent/config";
 import { findClaude } from "../agent/find-claude";
-import { list } from "../cmd/_shared";
 import { ExitCode, RaError } from "../errors";
+import { agentOptions, maxMode } from "../options/agent";
+import { type CliInput, type Env, given, parseGiven, parseOptions } from "../options/define";
+import { isBotToken, type ServeValues, serveOptions } from "../options/serve";
 import { agentConfigPath, dataDir } from "../paths";
-import { RelayConfig } from "../relay/config";
+import { checkServeOptions } from "../relay/config";
 import type { Account } from "./account";
+import { serviceArgs } from "./command-line";
 import type { ServiceLayout } from "./layout";
 import type { ServiceScope, ServiceSpec } from "./spec";
 
-type Env = Record<string, string | undefined>;
-export type InstallArgs = Record<string, string | boolean | string[] | undefined>;
-
-export interface SpecInput {
-  args: InstallArgs;
-  env: Env;
+export interface SpecInput extends CliInput {
   /** Absolute path of the running ra binary. */
   exe: string;
   cwd: string;
@@ -29,45 +28,24 @@ export interface SpecInput {
   systemdVersion?: number;
 }
 
-/** Flags passed on to the service's command line, with the RA_* variable each one also reads. */
-const AGENT_FLAGS: Record<string, string | undefined> = { "max-mode": "RA_MAX_MODE", "allow-bypass": undefined, "log-level": "RA_LOG_LEVEL", "log-format": "RA_LOG_FORMAT" };
-const SERVE_FLAGS: Record<string, string | undefined> = {
-  listen: "RA_LISTEN",
-  "public-url": "RA_PUBLIC_URL",
-  owner: "RA_OWNERS",
-  "telegram-api-root": "RA_TELEGRAM_API_ROOT",
-  "edit-interval-ms": "RA_EDIT_INTERVAL_MS",
-  "poll-timeout": undefined,
-  "approval-timeout": "RA_APPROVAL_TIMEOUT",
-  "log-level": "RA_LOG_LEVEL",
-  "log-format": "RA_LOG_FORMAT",
-};
-
 export function agentSpec(i: SpecInput, workingDir: (dir: string) => string): ServiceSpec {
-  const { args, env, account } = i;
-  const given = str(args.config) ?? env.RA_CONFIG;
-  loadAgentConfig(resolve(given ?? agentConfigPath({ ...env, HOME: account.home })));
-  const roots = list(args.root ?? env.RA_ROOTS);
-  const rootDirs = (roots.length ? roots : [i.cwd]).map(workingDir);
-  const claude = findClaude(str(args.claude) ?? env.RA_CLAUDE, env.PATH);
-  const dataDirArg = str(args["data-dir"]) ?? env.RA_DATA_DIR;
+  const { env, account } = i;
+  const set = given(agentOptions, i);
+  const values = parseGiven(agentOptions, set, env);
+  maxMode(values.maxMode, values.allowBypass);
+  const config = set.config && resolve(values.configPath);
+  loadAgentConfig(config ?? agentConfigPath({ ...env, HOME: account.home }));
+  const roots = (set.root ? values.roots : [i.cwd]).map(workingDir);
+  const claude = findClaude(values.claude, env.PATH);
+  const { argv, secrets } = serviceArgs(agentOptions, set, { config, root: roots, claude });
   const token = env.CLAUDE_CODE_OAUTH_TOKEN;
   return {
     role: "agent",
     scope: i.scope,
-    argv: [
-      i.exe,
-      "agent",
-      ...(given ? ["--config", resolve(given)] : []),
-      ...rootDirs.flatMap((dir) => ["--root", dir]),
-      "--claude",
-      claude,
-      ...(dataDirArg ? ["--data-dir", resolve(dataDirArg)] : []),
-      ...passThrough(AGENT_FLAGS, args, env),
-    ],
-    workingDir: rootDirs[0]!,
+    argv: [i.exe, "agent", ...argv],
+    workingDir: roots[0]!,
     env: capturedEnv(env, account, [dirname(claude)]),
-    secrets: token ? { CLAUDE_CODE_OAUTH_TOKEN: token } : {},
+    secrets: { ...secrets, ...(token ? { CLAUDE_CODE_OAUTH_TOKEN: token } : {}) },
     envFile: i.layout.envFile,
     user: i.scope === "system" ? account.user : undefined,
     logFile: i.layout.target.logFile,
@@ -75,20 +53,32 @@ export function agentSpec(i: SpecInput, workingDir: (dir: string) => string): Se
   };
 }
 
+/** The serve options given to `ra service install --serve`, checked as ra serve will check them at boot. */
+export function serveValues(i: CliInput): ServeValues {
+  const values = parseOptions(serveOptions, i);
+  checkServeOptions(values);
+  for (const [flag, file] of [["tls-cert", values.tlsCert], ["tls-key", values.tlsKey]] as const) {
+    if (file && !existsSync(file)) throw new RaError("tls_file", `cannot find --${flag} ${resolve(file)}`, { hint: "pass the PEM file ra serve should read at boot", exitCode: ExitCode.config });
+  }
+  return values;
+}
+
 /** `token` is undefined when ra serve will read the one saved in its data dir. */
 export function serveSpec(i: SpecInput, token: string | undefined): ServiceSpec {
-  const { args, env, account } = i;
-  const dir = serveDataDir(i);
-  if (token !== undefined && !RelayConfig.shape.botToken.safeParse(token).success) {
+  const { env, account } = i;
+  serveValues(i);
+  if (token !== undefined && !isBotToken(token)) {
     throw new RaError("bot_token_invalid", "that is not a Telegram bot token", { hint: "a token looks like 123456789:AA… (from @BotFather)", exitCode: ExitCode.usage });
   }
+  const dir = serveDataDir(i);
+  const { argv, secrets } = serviceArgs(serveOptions, given(serveOptions, i), { "bot-token": token, "data-dir": dir });
   return {
     role: "serve",
     scope: i.scope,
-    argv: [i.exe, "serve", "--data-dir", dir, ...passThrough(SERVE_FLAGS, args, env)],
+    argv: [i.exe, "serve", ...argv],
     workingDir: dir,
     env: capturedEnv(env, account, []),
-    secrets: token ? { RA_BOT_TOKEN: token } : {},
+    secrets,
     envFile: i.layout.envFile,
     user: i.scope === "system" ? account.user : undefined,
     writablePaths: [dir],
@@ -97,22 +87,13 @@ export function serveSpec(i: SpecInput, token: string | undefined): ServiceSpec 
   };
 }
 
-export const serveDataDir = (i: Pick<SpecInput, "args" | "env" | "account">) =>
-  resolve(str(i.args["data-dir"]) ?? i.env.RA_DATA_DIR ?? dataDir({ ...i.env, HOME: i.account.home }));
+export const serveDataDir = (i: CliInput & Pick<SpecInput, "account">) => {
+  const set = given(serveOptions, i)["data-dir"];
+  return resolve(typeof set?.raw === "string" ? set.raw : dataDir({ ...i.env, HOME: i.account.home }));
+};
 
 /** PATH (with the folders that must be on it first) and HOME: a service reads no shell profile. */
 function capturedEnv(env: Env, account: Account, firstOnPath: string[]): Record<string, string> {
   const path = [...new Set([...firstOnPath, ...(env.PATH ?? "/usr/local/bin:/usr/bin:/bin").split(":")].filter(Boolean))].join(":");
   return { PATH: path, HOME: account.home, ...(env.LANG ? { LANG: env.LANG } : {}) };
 }
-
-function passThrough(flags: Record<string, string | undefined>, args: InstallArgs, env: Env): string[] {
-  return Object.entries(flags).flatMap(([flag, envName]) => {
-    const value = args[flag] ?? (envName ? env[envName] : undefined);
-    if (value === undefined || value === false || value === "") return [];
-    if (value === true) return [`--${flag}`];
-    return list(value).flatMap((v) => [`--${flag}`, v]);
-  });
-}
-
-const str = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);

@@ -6,7 +6,11 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
+import { agentOptions } from "../../src/options/agent";
+import type { Raw, ServiceOptions } from "../../src/options/define";
+import { serveOptions } from "../../src/options/serve";
 import { CLAUDE_BIN } from "../helpers/claude-env";
+import { everyOption, flagWords } from "../helpers/every-option";
 import { RA_BINARY, RaProcess } from "../helpers/ra-process";
 import { expectVerifies, parsePlist, parseUnit, unitWords } from "../helpers/service-files";
 import { tmpDir } from "../helpers/tmp";
@@ -249,5 +253,69 @@ describe("ra service with launchd (LaunchAgent)", () => {
     const launchd = new RaProcess(["agent", "--config", missing], { env: { RA_SUPERVISOR: "launchd" } });
     expect(await launchd.exitCode()).toBe(0);
     expect(launchd.output).toContain("this machine is not paired");
+  });
+});
+
+/** The words `ra service install` must put on the command line for these values: every option in table order, secrets left out. */
+function expectedWords(table: ServiceOptions, values: Record<string, Raw>): string[] {
+  return Object.entries(table).flatMap(([flag, o]) => (o.secret || (typeof o.service === "object" && "excluded" in o.service) ? [] : flagWords(flag, values[flag] ?? o.example)));
+}
+
+describe("ra service install passes every option on", () => {
+  test("--serve with every serve option: each on the unit's command line, the token only in the env file", async () => {
+    await withHome("systemd", async (home) => {
+      const pem = (name: string) => (writeFileSync(join(home.path, name), "-----BEGIN X-----\n"), join(home.path, name));
+      const values = { "bot-token": "123456:AA-every-secret", "data-dir": join(home.path, "relay-data"), "tls-cert": pem("cert.pem"), "tls-key": pem("key.pem") };
+      const args = everyOption(serveOptions, values);
+      for (const flag of ["webhook", "tls-cert", "tls-key", "drafts", "max-messages", "silence-notice", "approval-timeout", "edit-interval-ms", "poll-timeout"]) expect(args).toContain(`--${flag}`);
+      expect(args.filter((a) => a === "--owner")).toHaveLength(2);
+
+      const { code, out } = await home.ra(["service", "install", "--serve", ...args]);
+      expect({ code, out }).toEqual({ code: 0, out: expect.stringContaining("started ra-serve.service") });
+      const text = readFileSync(join(home.path, ".config", "systemd", "user", "ra-serve.service"), "utf8");
+      expect(unitWords(parseUnit(text).Service!.ExecStart![0]!)).toEqual([RA_BINARY, "serve", ...expectedWords(serveOptions, values)]);
+      expect(text).not.toContain("AA-every-secret");
+      expect(readFileSync(join(home.path, ".config", "ra", "serve.env"), "utf8")).toContain('RA_BOT_TOKEN="123456:AA-every-secret"');
+      expect(parseUnit(text).Service!.ReadWritePaths).toEqual([values["data-dir"]]);
+      await expectVerifies("user", text, "ra-serve.service");
+    });
+  });
+
+  test("the agent with every agent option, --root twice", async () => {
+    await withHome("systemd", async (home) => {
+      pair(home.path);
+      const dir = (name: string) => (mkdirSync(join(home.path, name)), realpathSync(join(home.path, name)));
+      const values = { config: join(home.path, ".config", "ra", "config.json"), root: [dir("a"), dir("b")], claude: CLAUDE_BIN, "data-dir": join(home.path, "agent-data") };
+      const { code, out } = await home.ra(["service", "install", ...everyOption(agentOptions, values)]);
+      expect({ code, out }).toEqual({ code: 0, out: expect.stringContaining("started ra-agent.service") });
+      const s = parseUnit(readFileSync(join(home.path, ".config", "systemd", "user", "ra-agent.service"), "utf8")).Service!;
+      expect(unitWords(s.ExecStart![0]!)).toEqual([RA_BINARY, "agent", ...expectedWords(agentOptions, values)]);
+      expect(s.WorkingDirectory).toEqual([values.root[0]!]);
+    });
+  });
+
+  test("a bad value, or an option of the other command, is refused before anything is written", async () => {
+    await withHome("systemd", async (home) => {
+      pair(home.path);
+      const before = files(home.path);
+      const serveOnly = await home.ra(["service", "install", "--webhook"]);
+      expect(serveOnly.code).toBe(2);
+      expect(serveOnly.out).toContain("--webhook is an option of ra serve");
+      expect(serveOnly.out).toContain("add --serve");
+      const agentOnly = await home.ra(["service", "install", "--serve", "--root", home.code], { RA_BOT_TOKEN: "123456:AA-secret" });
+      expect(agentOnly.code).toBe(2);
+      expect(agentOnly.out).toContain("--root is an option of ra agent");
+      const bad = await home.ra(["service", "install", "--serve", "--max-messages", "99"], { RA_BOT_TOKEN: "123456:AA-secret" });
+      expect(bad.code).toBe(2);
+      expect(bad.out).toContain('--max-messages takes a whole number from 1 to 50, not "99"');
+      const halfTls = await home.ra(["service", "install", "--serve", "--tls-cert", join(home.path, "cert.pem")], { RA_BOT_TOKEN: "123456:AA-secret" });
+      expect(halfTls.code).toBe(2);
+      expect(halfTls.out).toContain("--tls-cert and --tls-key go together");
+      const fromEnv = await home.ra(["service", "install"], { RA_MAX_MODE: "everything" });
+      expect(fromEnv.code).toBe(2);
+      expect(fromEnv.out).toContain('--max-mode (from RA_MAX_MODE) takes plan, default or acceptEdits, not "everything"');
+      expect(files(home.path)).toEqual(before);
+      expect(home.calls()).toEqual([]);
+    });
   });
 });

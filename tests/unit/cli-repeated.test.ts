@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { repeated } from "../../src/cmd/_shared";
+import { repeated } from "../../src/options/cli-args";
 
 describe("repeatable flags", () => {
   test("collect every value, in both spellings, and stop at --", () => {

@@ -1,0 +1,90 @@
+/**
+ * Every option of `ra agent`, once. To add one, add an entry here: the flag, the help, the
+ * variable, `ra service install` and the parsed values follow from it.
+ */
+import { join } from "node:path";
+import { z } from "zod";
+import { agentConfigPath, dataDir } from "../paths";
+import { PermissionMode } from "../proto";
+import { defineOptions, usage, type Values } from "./define";
+import { logOptions } from "./log";
+import { onOff, oneOf, text } from "./types";
+
+export const agentOptions = defineOptions({
+  config: {
+    key: "configPath",
+    kind: "string",
+    env: "RA_CONFIG",
+    type: text("a file"),
+    default: (env) => agentConfigPath(env),
+    shownDefault: "~/.config/ra/config.json",
+    help: "Config file written by `ra pair`",
+    valueHint: "file",
+    service: { computed: "loaded now (the machine must be paired) and made absolute; left out when it is the default" },
+    example: "/home/pi/.config/ra/config.json",
+  },
+  root: {
+    key: "roots",
+    kind: "list",
+    env: "RA_ROOTS",
+    type: z.array(text("a folder")),
+    default: () => [process.cwd()],
+    shownDefault: "the current directory",
+    help: "Folder prompts may run in, the first is the default",
+    valueHint: "dir",
+    service: { computed: "each folder checked now and made absolute; the current directory when none is given" },
+    example: ["/home/pi/code", "/home/pi/notes"],
+  },
+  claude: {
+    key: "claude",
+    kind: "string",
+    env: "RA_CLAUDE",
+    type: text("a path"),
+    shownDefault: "claude on PATH",
+    help: "Path of the claude executable",
+    valueHint: "path",
+    service: { computed: "found now (on the PATH of the install) and written as an absolute path: a service has no shell PATH" },
+    example: "/usr/local/bin/claude",
+  },
+  "data-dir": {
+    key: "dataDir",
+    kind: "string",
+    env: "RA_DATA_DIR",
+    type: text("a folder"),
+    default: (env) => join(dataDir(env), "agent"),
+    shownDefault: "~/.local/share/ra/agent",
+    help: "Where undelivered output and conversations survive restarts",
+    valueHint: "dir",
+    service: "path",
+    example: "/home/pi/ra-data",
+  },
+  "max-mode": {
+    key: "maxMode",
+    kind: "string",
+    env: "RA_MAX_MODE",
+    type: oneOf(PermissionMode.options, "takes plan, default or acceptEdits"),
+    default: "acceptEdits",
+    help: "Highest permission mode the phone may choose: plan, default or acceptEdits",
+    valueHint: "mode",
+    hint: "bypassPermissions also needs --allow-bypass",
+    service: "pass",
+    example: "plan",
+  },
+  "allow-bypass": {
+    key: "allowBypass",
+    kind: "boolean",
+    type: onOff(),
+    help: "Also allow bypassPermissions (claude then runs tools without asking)",
+    service: "pass",
+    example: true,
+  },
+  ...logOptions,
+});
+
+export type AgentValues = Values<typeof agentOptions>;
+
+/** The ceiling the phone may choose: --allow-bypass raises it to bypassPermissions; naming bypassPermissions alone is refused. */
+export function maxMode(mode: PermissionMode, allowBypass: boolean): PermissionMode {
+  if (mode === "bypassPermissions" && !allowBypass) throw usage("--max-mode bypassPermissions needs --allow-bypass", "claude then runs every tool without asking; add --allow-bypass only if you mean it");
+  return allowBypass ? "bypassPermissions" : mode;
+}
