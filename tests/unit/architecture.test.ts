@@ -96,4 +96,11 @@ describe("architecture", () => {
     const libraries = importsOf("relay/core/").filter(([file]) => /from\s+["'](grammy|@grammyjs|hono|drizzle-orm)/.test(readFileSync(join(SRC, file), "utf8")));
     expect(libraries.map(([file]) => file)).toEqual([]);
   });
+
+  test("every file of the relay stays under 250 lines", () => {
+    const long = [...new Glob("relay/**/*.ts").scanSync(SRC)]
+      .map((file) => ({ file, lines: readFileSync(join(SRC, file), "utf8").split("\n").length }))
+      .filter((f) => f.lines >= 250);
+    expect(long).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import { newDelim, processEmphasis, type Delim } from "./emphasis";
+import { parseDestination } from "./link-destination";
 import { Out } from "./out";
 import type { FormattedText } from "./types";
 import { safeUrl } from "./url";
@@ -19,7 +20,6 @@ const AUTOLINK = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>/y;
 const EMAIL = /<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)>/y;
 const DUNDER = /__[a-z][a-z0-9]*(?:_[a-z0-9]+)*__/y;
 const MAX_LINK_TEXT = 1000;
-const MAX_DESTINATION = 2048;
 
 export function parseInline(src: string, links = true): FormattedText {
   return new InlineParser(src, links).parse();
@@ -236,44 +236,4 @@ class InlineParser {
     }
     return out.result();
   }
-}
-
-/** `(url "title")` after a link label, starting just past the `(`; null if malformed. */
-function parseDestination(src: string, from: number): { url: string; end: number } | null {
-  let p = skipSpace(src, from);
-  let url: string;
-  if (src[p] === "<") {
-    const close = src.indexOf(">", p);
-    if (close < 0 || close - p > MAX_DESTINATION || src.slice(p, close).includes("\n")) return null;
-    url = src.slice(p + 1, close);
-    p = close + 1;
-  } else {
-    const start = p;
-    let depth = 0;
-    for (; p < src.length; p++) {
-      const c = src[p]!;
-      if (p - start > MAX_DESTINATION || c.charCodeAt(0) < 0x20) break;
-      if (c === "\\" && ASCII_PUNCT.test(src[p + 1] ?? "")) p++;
-      else if (c === "(") depth++;
-      else if (c === ")" && depth-- === 0) break;
-      else if (c === " ") break;
-    }
-    if (p - start > MAX_DESTINATION) return null;
-    url = src.slice(start, p);
-  }
-  url = url.replace(/\\([!-/:-@[-`{-~])/g, "$1");
-  const afterUrl = p;
-  p = skipSpace(src, p);
-  const quote = src[p];
-  if (p > afterUrl && (quote === '"' || quote === "'" || quote === "(")) {
-    const close = src.indexOf(quote === "(" ? ")" : quote, p + 1);
-    if (close < 0) return null;
-    p = skipSpace(src, close + 1);
-  }
-  return src[p] === ")" ? { url, end: p + 1 } : null;
-}
-
-function skipSpace(src: string, p: number): number {
-  while (src[p] === " " || src[p] === "\t" || src[p] === "\n") p++;
-  return p;
 }

@@ -1,0 +1,122 @@
+// The relay core on its own: no Telegram, no HTTP. A real sqlite store, the in-process bus, a
+// virtual clock, and recording links in place of agents' sockets.
+import { describe, expect, test } from "bun:test";
+import { PROTOCOL_VERSION, type RelayFrame, type SessionEvent } from "../../src/proto";
+import { LocalBus } from "../../src/relay/bus/local";
+import { createCore } from "../../src/relay/core";
+import type { CoreEvent } from "../../src/relay/core/events";
+import type { AgentLink } from "../../src/relay/core/hub";
+import { PAIR_CODE_TTL_MS } from "../../src/relay/core/pairing";
+import type { Device } from "../../src/relay/store/types";
+import { tempRelayDb } from "../helpers/temp-relay-db";
+
+const CHAT = 1001;
+const TIMEOUT_MS = 60_000;
+const facts = { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "test" };
+
+type RecordingLink = AgentLink & { frames: RelayFrame[]; closed?: { code: number; reason: string } };
+const recordingLink = (ip = "127.0.0.1"): RecordingLink => {
+  const link: RecordingLink = { id: crypto.randomUUID(), ip, frames: [], send: (f) => void link.frames.push(f as RelayFrame), close: (code, reason) => void (link.closed = { code, reason }) };
+  return link;
+};
+const silentLog = { debug() {}, info() {}, warn() {}, error() {}, success() {} } as never;
+
+function setup() {
+  const { repo, clock } = tempRelayDb(1_700_000_000_000);
+  const events: CoreEvent[] = [];
+  const errors: unknown[] = [];
+  const bus = new LocalBus<CoreEvent>((err) => errors.push(err));
+  bus.subscribe((e) => events.push(e));
+  const core = createCore({ store: repo, bus, clock, log: silentLog, approvalTimeoutMs: TIMEOUT_MS });
+  const device: Device = { id: "dev1", name: "laptop", ownerId: CHAT, tokenHash: "h", hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: clock.now(), lastSeenAt: null };
+  repo.addDevice(device);
+  const link = recordingLink();
+  const connect = () => {
+    core.hub.attach(device.id, link);
+    return core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
+  };
+  let seq = 0;
+  const emit = (sessionId: string, event: SessionEvent) => core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId, seq: seq++, at: clock.now(), event });
+  const ofType = <T extends CoreEvent["type"]>(type: T) => events.filter((e): e is Extract<CoreEvent, { type: T }> => e.type === type);
+  return { repo, clock, core, device, link, connect, emit, events, ofType, errors, bus };
+}
+
+describe("relay core", () => {
+  test("a prompt for an offline machine waits, and runs when the machine says hello", async () => {
+    const { core, device, link, connect, ofType } = setup();
+    const turn = core.turns.submit(CHAT, device, "hello");
+    expect(ofType("turn.created")[0]).toMatchObject({ turn: { id: turn.id }, waiting: "laptop is offline; this prompt runs as soon as it reconnects" });
+    expect(ofType("turn.started")).toEqual([]);
+    connect();
+    await Promise.resolve();
+    expect(ofType("turn.started").map((e) => e.turn.id)).toEqual([turn.id]);
+    expect(link.frames).toContainEqual(expect.objectContaining({ type: "prompt", turnId: turn.id, text: "hello", mode: "default" }));
+  });
+
+  test("events are stored once and in order: a replayed seq is acknowledged and not published again", () => {
+    const { core, device, connect, emit, ofType, repo } = setup();
+    connect();
+    const turn = core.turns.submit(CHAT, device, "hi");
+    expect(emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "Hel" })).toEqual({ ack: 0 });
+    expect(emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "lo" })).toEqual({ ack: 1 });
+    const replay = core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId: turn.sessionId, seq: 0, at: 0, event: { kind: "text", turnId: turn.id, text: "Hel" } });
+    expect(replay).toEqual({ ack: 1 });
+    expect(ofType("turn.output").map((e) => (e.output.kind === "text" ? e.output.text : ""))).toEqual(["Hel", "lo"]);
+    expect(repo.turn(turn.id)!.text).toBe("Hello");
+  });
+
+  test("an unanswered approval expires on the clock: denied to the machine, closed for every surface", async () => {
+    const { core, device, link, connect, emit, ofType, clock, repo } = setup();
+    connect();
+    const turn = core.turns.submit(CHAT, device, "write it");
+    emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "r1", toolName: "Write", input: { file_path: "a.txt", content: "x" } });
+    const opened = ofType("approval.opened");
+    expect(opened).toHaveLength(1);
+    await clock.advance(TIMEOUT_MS - 1);
+    expect(ofType("approval.closed")).toEqual([]);
+    await clock.advance(1);
+    expect(ofType("approval.closed")).toEqual([expect.objectContaining({ status: "expired", line: "⌛ expired → denied (no answer in 1 min)" })]);
+    expect(ofType("turn.approvalsSettled").map((e) => e.turnId)).toEqual([turn.id]);
+    expect(link.frames.at(-1)).toMatchObject({ type: "approval.answer", requestId: "r1", decision: { behavior: "deny" } });
+    expect(repo.approval(opened[0]!.approval.id)!.status).toBe("expired");
+  });
+
+  test("an answered approval is decided once; its expiry never fires", async () => {
+    const { core, device, link, connect, emit, ofType, clock } = setup();
+    connect();
+    const turn = core.turns.submit(CHAT, device, "run");
+    emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "r2", toolName: "Bash", input: { command: "ls" } });
+    const id = ofType("approval.opened")[0]!.approval.id;
+    expect(core.approvals.answer(id, "a", CHAT, CHAT)).toBe("Allowed");
+    expect(core.approvals.answer(id, "d", CHAT, CHAT)).toBe("Already decided.");
+    await clock.advance(TIMEOUT_MS * 2);
+    expect(ofType("approval.closed").map((e) => e.status)).toEqual(["allowed"]);
+    expect(link.frames.filter((f) => f.type === "approval.answer")).toHaveLength(1);
+    expect(clock.pending).toBe(0);
+  });
+
+  test("a pairing code dies on the clock after 10 minutes and the waiting machine is told", async () => {
+    const { core, clock } = setup();
+    const link = recordingLink("203.0.113.9");
+    const opened = core.pairing.open(link, "pi", facts, "ABCD-EFGH");
+    expect("code" in opened).toBe(true);
+    await clock.advance(PAIR_CODE_TTL_MS - 1);
+    expect(link.closed).toBeUndefined();
+    await clock.advance(1);
+    expect(link.frames).toEqual([{ type: "pair.rejected", reason: "the pairing code expired after 10 minutes; run `ra pair` again" } as RelayFrame]);
+    expect(link.closed?.reason).toBe("pairing over");
+  });
+
+  test("a surface that throws is reported and does not keep the event from the others", () => {
+    const { core, device, bus, events, errors } = setup();
+    const seen: string[] = [];
+    bus.subscribe(() => {
+      throw new Error("broken surface");
+    });
+    bus.subscribe((e) => seen.push(e.type));
+    core.turns.submit(CHAT, device, "x");
+    expect(errors.map((e) => (e as Error).message)).toContain("broken surface");
+    expect(seen).toContain("turn.created");
+    expect(events.map((e) => e.type)).toContain("turn.created");
+  });
+});
