@@ -57,13 +57,13 @@ describe("chat lane", () => {
     expect(runs).toBe(1);
   });
 
-  test("urgent jobs (approval cards) go before waiting edits", async () => {
+  test("approval cards go before waiting edits", async () => {
     const clock = virtualClock();
     const lane = new ChatLane(clock, 100, createLog("test"));
     const order: string[] = [];
     lane.push(async () => (order.push("edit 1"), "done"));
     lane.push(async () => (order.push("edit 2"), "done"));
-    lane.push(async () => (order.push("card"), "done"), true);
+    lane.push(async () => (order.push("card"), "done"), "card");
     await until(() => lane.idle);
     expect(order).toEqual(["edit 1", "card", "edit 2"]);
   });

@@ -5,6 +5,7 @@ import type { Turns } from "../core/turns";
 import type { FormattedText } from "../format";
 import type { RaContext } from "./context";
 import { LiveMessage, type LiveState } from "./live-message";
+import { LANE_CALL } from "./lane";
 import { isRetryAfter, type Messenger } from "./messenger";
 
 /** Which turn each draft id belongs to, so the draft's Stop button stops the right turn. */
@@ -64,7 +65,7 @@ export class DraftMessage extends LiveMessage {
   }
 
   protected override scheduled(): void {
-    this.messenger.lane(this.chatId).push(this.job);
+    this.messenger.lane(this.chatId).push(this.job, "edit");
   }
 
   /** One call per run: real messages first, then the draft of the last piece. */
@@ -83,7 +84,7 @@ export class DraftMessage extends LiveMessage {
         entities: piece.entities,
         can_stop: true,
         ...(this.threadId === undefined ? {} : { message_thread_id: this.threadId }),
-      });
+      }, LANE_CALL);
       this.shownKey = key;
       return "done";
     } catch (err) {

@@ -1,7 +1,6 @@
-import { GrammyError, HttpError } from "grammy";
+import { GrammyError, HttpError, type Api } from "grammy";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
-import { inLane } from "./retry-after";
 
 /** Retries of one call after 5xx or network errors (1 s doubling to 30 s: about 4 minutes in all). */
 const MAX_ATTEMPTS = 12;
@@ -14,15 +13,30 @@ const MAX_ATTEMPTS = 12;
  */
 export type LaneJob = (lastChance: boolean) => Promise<"done" | "again" | "skipped">;
 
+/**
+ * What a call is, most pressing first: a card the owner must answer, a new message, an edit of a
+ * message, "typing…". Jobs run by priority, in arrival order within one.
+ */
+export type Priority = "card" | "message" | "edit" | "typing";
+const RANK: Record<Priority, number> = { card: 0, message: 1, edit: 2, typing: 3 };
+
+/**
+ * The AbortSignal every Bot API call made by a lane job carries (it never aborts): it tells
+ * RetryAfter that the lane owns the timing of the call, so a 429 comes back to the lane instead of
+ * being waited out and retried where it was made.
+ */
+export const LANE_CALL = new AbortController().signal as NonNullable<Parameters<Api["sendMessage"]>[3]>;
+
 export const isTransient = (err: unknown) => err instanceof HttpError || (err instanceof GrammyError && err.error_code >= 500);
 
 /**
- * Serialises every Bot API call to one chat: one request in flight, at least `intervalMs` between
- * requests, and on a 429 the whole chat pauses for `retry_after` before the same job runs again.
- * Jobs re-read the latest state when they run, so intermediate states are dropped, not queued.
+ * The one outbound scheduler of a chat: one request in flight, at least `intervalMs` between
+ * requests, the most pressing job first (see Priority), and on a 429 the whole chat pauses for
+ * `retry_after` before the same job runs again. Jobs re-read the latest state when they run, so
+ * intermediate states are dropped, not queued.
  */
 export class ChatLane {
-  private jobs: LaneJob[] = [];
+  private jobs: { job: LaneJob; priority: Priority }[] = [];
   /** Failed attempts of jobs that hit a server or network error, for their backoff. */
   private attempts = new Map<LaneJob, number>();
   private running = false;
@@ -36,11 +50,16 @@ export class ChatLane {
     private readonly pausedUntil: () => number = () => 0,
   ) {}
 
-  /** Adds a job unless the very same job is already waiting (coalesces live-message syncs). */
-  push(job: LaneJob, urgent = false): void {
-    if (!this.jobs.includes(job)) {
-      if (urgent) this.jobs.unshift(job);
-      else this.jobs.push(job);
+  /**
+   * Adds a job behind every job of the same or a more pressing priority. The very same job already
+   * waiting is not added twice (live-message syncs coalesce); asked again more urgently, it moves up.
+   */
+  push(job: LaneJob, priority: Priority = "message"): void {
+    const waiting = this.jobs.findIndex((j) => j.job === job);
+    if (waiting < 0 || RANK[priority] < RANK[this.jobs[waiting]!.priority]) {
+      if (waiting >= 0) this.jobs.splice(waiting, 1);
+      const at = this.jobs.findIndex((j) => RANK[j.priority] > RANK[priority]);
+      this.jobs.splice(at < 0 ? this.jobs.length : at, 0, { job, priority });
     }
     if (!this.running) void this.drain();
   }
@@ -54,6 +73,12 @@ export class ChatLane {
     return !this.running && this.jobs.length === 0;
   }
 
+  /** A job that must run again first among its priority (after a 429 or a failure): messages keep their order. */
+  private requeue(entry: { job: LaneJob; priority: Priority }): void {
+    const at = this.jobs.findIndex((j) => RANK[j.priority] >= RANK[entry.priority]);
+    this.jobs.splice(at < 0 ? this.jobs.length : at, 0, entry);
+  }
+
   private async drain(): Promise<void> {
     this.running = true;
     try {
@@ -63,18 +88,19 @@ export class ChatLane {
           await this.clock.sleep(wait);
           wait = Math.max(this.nextAt, this.pausedUntil()) - this.clock.now();
         }
-        const job = this.jobs.shift()!;
+        const entry = this.jobs.shift()!;
+        const { job } = entry;
         let outcome: "done" | "again" | "skipped" = "done";
         try {
           const lastChance = (this.attempts.get(job) ?? 0) >= MAX_ATTEMPTS;
-          outcome = await inLane.run(true, () => job(lastChance));
+          outcome = await job(lastChance);
           if (outcome !== "skipped") this.nextAt = this.clock.now() + this.intervalMs;
         } catch (err) {
           const retryAfter = err instanceof GrammyError ? err.parameters.retry_after : undefined;
           if (retryAfter !== undefined) {
             this.log.warn(`Telegram asked to slow down: pausing this chat for ${retryAfter}s`);
             this.nextAt = this.clock.now() + retryAfter * 1000;
-            this.jobs.unshift(job);
+            this.requeue(entry);
             continue;
           }
           const transient = isTransient(err);
@@ -84,7 +110,7 @@ export class ChatLane {
             this.log.warn(`Telegram is unavailable (${(err as Error).message}); retrying in ${delay / 1000} s`);
             this.attempts.set(job, attempt);
             this.nextAt = this.clock.now() + delay;
-            this.jobs.unshift(job);
+            this.requeue(entry);
             continue;
           }
           this.attempts.delete(job);
@@ -93,7 +119,7 @@ export class ChatLane {
           continue;
         }
         this.attempts.delete(job);
-        if (outcome === "again" && !this.jobs.includes(job)) this.jobs.push(job);
+        if (outcome === "again") this.push(job, entry.priority);
       }
     } finally {
       this.running = false;

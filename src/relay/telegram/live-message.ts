@@ -60,9 +60,9 @@ export class LiveMessage {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** A new state waits: the default is one sync job in the chat's lane. */
+  /** A new state waits: the default is one sync job in the chat's lane (a new message until the first is out, then edits). */
   protected scheduled(): void {
-    this.messenger.lane(this.chatId).push(this.sync);
+    this.messenger.lane(this.chatId).push(this.sync, this.sent.length === 0 ? "message" : "edit");
   }
 
   /** The newest desired state, rendered now if it changed. */

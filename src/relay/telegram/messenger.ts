@@ -3,11 +3,11 @@ import type { InlineKeyboardMarkup, Message } from "grammy/types";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import { validateEntities, type FormattedText } from "../format";
-import { ChatLane, isTransient, type LaneJob } from "./lane";
+import { ChatLane, isTransient, LANE_CALL, type LaneJob } from "./lane";
 import type { RetryAfter } from "./retry-after";
 import { maskSecrets } from "../mask-secrets";
 
-/** urgent: goes before waiting edits (approval cards must not queue behind streaming). */
+/** urgent: an approval card, ahead of every other waiting message and edit (never queued behind streaming). */
 export type SendOptions = { markup?: InlineKeyboardMarkup; silent?: boolean; urgent?: boolean; /** The topic, in a chat with topics. */ threadId?: number };
 
 const inThread = (threadId: number | undefined) => (threadId === undefined ? {} : { message_thread_id: threadId });
@@ -16,7 +16,8 @@ const NO_PREVIEW = { is_disabled: true } as const;
 
 /**
  * All chat output goes through here: paced per chat (see ChatLane), entities checked before they
- * leave, Telegram's benign errors ("not modified") treated as success.
+ * leave, Telegram's benign errors ("not modified") treated as success. Every call here is made by
+ * a lane job and carries LANE_CALL.
  */
 export class Messenger {
   private lanes = new Map<number, ChatLane>();
@@ -51,7 +52,7 @@ export class Messenger {
           resolve(null);
         }
         return "done";
-      }, options.urgent);
+      }, options.urgent ? "card" : "message");
     });
   }
 
@@ -67,7 +68,7 @@ export class Messenger {
           resolve(false);
         }
         return "done";
-      });
+      }, "edit");
     });
   }
 
@@ -76,7 +77,7 @@ export class Messenger {
     return new Promise((resolve) => {
       this.lane(chatId).push(async (lastChance) => {
         try {
-          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(maskSecrets(content).text), filename), { caption: caption?.slice(0, 1024), disable_notification: true, ...inThread(threadId) }));
+          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(maskSecrets(content).text), filename), { caption: caption?.slice(0, 1024), disable_notification: true, ...inThread(threadId) }, LANE_CALL));
         } catch (err) {
           if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
           this.log.error(`could not send ${filename} to chat ${chatId}: ${(err as Error).message}`);
@@ -91,16 +92,12 @@ export class Messenger {
    * A lane job that shows "typing…" (or another chat action) while `wanted()` holds. It is
    * fleeting, so a failure is only logged, never retried; a 429 still pauses the whole chat.
    */
-  chatActionJob(chatId: number, wanted: () => boolean, action: "typing" | "upload_document" = "typing", threadId?: number): LaneJob {
-    let shown = false;
+  chatActionJob(chatId: number, wanted: () => boolean, action: "typing" | "upload_document" = "typing", threadId?: number, onShown?: () => void): LaneJob {
     return async () => {
       if (!wanted()) return "skipped"; // the turn ended while this waited: no stale "typing…"
-      // Once it has been shown, a message or edit waiting behind it shows progress better: the
-      // slot goes to that (a fast stream would otherwise lose one edit in four to typing).
-      if (shown && this.lane(chatId).waiting > 0) return "skipped";
-      shown = true;
       try {
-        await this.api.sendChatAction(chatId, action, threadId === undefined ? {} : { message_thread_id: threadId });
+        await this.api.sendChatAction(chatId, action, threadId === undefined ? {} : { message_thread_id: threadId }, LANE_CALL);
+        onShown?.();
       } catch (err) {
         if (isRetryAfter(err)) throw err;
         this.log.debug(`could not show ${action} in chat ${chatId}: ${(err as Error).message}`);
@@ -114,7 +111,7 @@ export class Messenger {
     return new Promise((resolve) => {
       this.lane(chatId).push(async (lastChance) => {
         try {
-          resolve((await this.api.createForumTopic(chatId, name)).message_thread_id);
+          resolve((await this.api.createForumTopic(chatId, name, {}, LANE_CALL)).message_thread_id);
         } catch (err) {
           if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
           this.log.warn(`could not create the topic "${name}" in chat ${chatId}: ${(err as Error).message}`);
@@ -137,7 +134,7 @@ export class Messenger {
         reply_markup: options.markup,
         disable_notification: options.silent,
         ...inThread(options.threadId),
-      });
+      }, LANE_CALL);
     } catch (err) {
       if (isThreadGone(err) && options.threadId !== undefined) {
         this.log.warn(`topic ${options.threadId} in chat ${chatId} is gone; writing to the main chat`);
@@ -146,7 +143,7 @@ export class Messenger {
       }
       if (!isEntityError(err)) throw err;
       this.log.warn(`Telegram rejected the formatting; sending plain text: ${(err as Error).message}`);
-      return this.api.sendMessage(chatId, safe.text, { link_preview_options: NO_PREVIEW, reply_markup: options.markup, disable_notification: options.silent, ...inThread(options.threadId) });
+      return this.api.sendMessage(chatId, safe.text, { link_preview_options: NO_PREVIEW, reply_markup: options.markup, disable_notification: options.silent, ...inThread(options.threadId) }, LANE_CALL);
     }
   }
 
@@ -154,13 +151,13 @@ export class Messenger {
   async rawEdit(chatId: number, messageId: number, ft: FormattedText, options: SendOptions): Promise<boolean> {
     const safe = safeFormatted(ft);
     try {
-      await this.api.editMessageText(chatId, messageId, safe.text, { entities: safe.entities, link_preview_options: NO_PREVIEW, reply_markup: options.markup });
+      await this.api.editMessageText(chatId, messageId, safe.text, { entities: safe.entities, link_preview_options: NO_PREVIEW, reply_markup: options.markup }, LANE_CALL);
       return true;
     } catch (err) {
       if (err instanceof GrammyError && err.description.includes("message is not modified")) return true;
       if (err instanceof GrammyError && err.description.includes("message to edit not found")) return false;
       if (!isEntityError(err)) throw err;
-      await this.api.editMessageText(chatId, messageId, safe.text, { link_preview_options: NO_PREVIEW, reply_markup: options.markup });
+      await this.api.editMessageText(chatId, messageId, safe.text, { link_preview_options: NO_PREVIEW, reply_markup: options.markup }, LANE_CALL);
       return true;
     }
   }

@@ -1,13 +1,10 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Transformer } from "grammy";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
+import { LANE_CALL } from "./lane";
 
 /** Direct calls retried after a 429 before the error is passed on. */
 const DIRECT_ATTEMPTS = 3;
-
-/** Set while a chat lane runs a job: the lane owns the timing of its calls (see ChatLane). */
-export const inLane = new AsyncLocalStorage<true>();
 
 /**
  * Every 429 from Telegram is honoured, whoever made the call. The chat's pause (retry_after) is
@@ -32,7 +29,7 @@ export class RetryAfter {
 
   readonly transformer: Transformer = async (prev, method, payload, signal) => {
     const chatId = typeof (payload as { chat_id?: unknown }).chat_id === "number" ? ((payload as { chat_id: number }).chat_id) : undefined;
-    const laneCall = inLane.getStore() === true;
+    const laneCall = signal === LANE_CALL;
     for (let attempt = 1; ; attempt++) {
       if (!laneCall) {
         const wait = (chatId === undefined ? this.globalUntil : this.pausedUntil(chatId)) - this.clock.now();
