@@ -5,6 +5,8 @@ import type { Runner, RunnerEvent, RunnerSession } from "../runner/types";
 import type { z } from "zod";
 import type { PendingApprovals } from "./approvals";
 import { checkMode, resolveCwd, type MachineLimits } from "./limits";
+import type { ToolPolicy } from "./policy";
+import { policyGate } from "./policy-gate";
 import type { SavedSession } from "./store";
 import { lineChange } from "./tool-change";
 import { toolSummary } from "./tool-summary";
@@ -26,6 +28,8 @@ export type SessionsDeps = {
   runner: Runner;
   approvals: PendingApprovals;
   limits: MachineLimits;
+  /** The machine's tool policy; absent = only the built-in checks (file tools inside the roots, plan mode reads). */
+  policy?: ToolPolicy;
   env: Record<string, string>;
   clock: Clock;
   log: Log;
@@ -169,7 +173,7 @@ export class AgentSessions {
           cwd: where.cwd,
           env: deps.env,
           mode,
-          onPermissionRequest: deps.approvals.handlerFor(session.id, () => session.turn?.id),
+          onPermissionRequest: this.guarded(session, where.cwd),
           ...(resume ? { resume } : {}),
         });
       } catch (err) {
@@ -180,6 +184,29 @@ export class AgentSessions {
       runner.onEvent((event) => this.onRunnerEvent(session, runner, event));
     }
     session.runner.send(frame.text);
+  }
+
+  /** The owner is asked only about calls the machine's policy lets through. */
+  private guarded(session: Live, cwd: string) {
+    const { deps } = this;
+    const policy = deps.policy ?? { roots: deps.limits.roots, deny: [], allow: [] };
+    return policyGate(
+      {
+        policy,
+        context: () => ({ cwd, mode: session.mode }),
+        denied: (why) => {
+          deps.log.warn(`denied on this machine: ${why}`);
+          deps.emit(session.id, { kind: "notice", level: "warn", text: `Denied on ${deps.machineName ?? "the machine"}: ${why}.`.slice(0, 4096), ...(session.turn ? { turnId: session.turn.id } : {}) });
+        },
+        planApproved: () => {
+          // claude leaves plan mode once the plan is approved; the machine's cap still holds.
+          if (session.mode !== "plan" || checkMode(deps.limits, "default")) return;
+          session.mode = "default";
+          this.persist();
+        },
+      },
+      deps.approvals.handlerFor(session.id, () => session.turn?.id),
+    );
   }
 
   private onRunnerEvent(session: Live, runner: RunnerSession, event: RunnerEvent): void {

@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { saveAgentConfig } from "../agent/config";
 import { machineFacts } from "../agent/facts";
 import { pairWithRelay } from "../agent/pair-client";
-import { relayUrls } from "../agent/relay-url";
+import { allowInsecureHttp, relayUrls } from "../agent/relay-url";
 import { ExitCode, RaError } from "../errors";
 import { encodeQr } from "../qr/encode";
 import { renderQr } from "../qr/terminal";
@@ -17,10 +17,12 @@ export default defineCommand({
     relay: { type: "string", description: "URL of your relay, e.g. https://relay.example.com (env RA_RELAY)", valueHint: "url" },
     name: { type: "string", description: "Name of this machine in Telegram, e.g. laptop (env RA_NAME)", valueHint: "name" },
     config: { type: "string", description: "Where to save the config (env RA_CONFIG, default ~/.config/ra/config.json)", valueHint: "file" },
+    "insecure-http": { type: "boolean", description: "Accept a plain http:// relay URL on a public address (env RA_INSECURE_HTTP=1); the token then travels unencrypted" },
   },
   run: ({ args }) =>
     guard(async () => {
       const env = process.env;
+      if (args["insecure-http"]) allowInsecureHttp();
       const relay = (args.relay ?? env.RA_RELAY) || (await ask("relay", "Relay URL (where `ra serve` runs)", "https://relay.example.com"));
       relayUrls(relay);
       const name = (args.name ?? env.RA_NAME) || (await ask("name", "Name for this machine", hostname().split(".")[0] ?? "laptop"));
@@ -44,7 +46,7 @@ export default defineCommand({
           ].join("\n"),
         );
       });
-      saveAgentConfig(path, config);
+      saveAgentConfig(path, config, (message) => process.stderr.write(`ℹ ${message}\n`));
       process.stdout.write(`\n✅ Paired as "${config.name}". Config saved to ${path} (mode 0600).\nNext: run \`ra agent\` in the folder Claude should work in.\n`);
     }),
 });

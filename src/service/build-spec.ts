@@ -30,7 +30,16 @@ export interface SpecInput {
 }
 
 /** Flags passed on to the service's command line, with the RA_* variable each one also reads. */
-const AGENT_FLAGS: Record<string, string | undefined> = { "max-mode": "RA_MAX_MODE", "allow-bypass": undefined, "log-level": "RA_LOG_LEVEL", "log-format": "RA_LOG_FORMAT" };
+const AGENT_FLAGS: Record<string, string | undefined> = {
+  "max-mode": "RA_MAX_MODE",
+  "allow-bypass": undefined,
+  "deny-tool": "RA_DENY_TOOLS",
+  "allow-tool": "RA_ALLOW_TOOLS",
+  sandbox: undefined,
+  "insecure-http": undefined,
+  "log-level": "RA_LOG_LEVEL",
+  "log-format": "RA_LOG_FORMAT",
+};
 const SERVE_FLAGS: Record<string, string | undefined> = {
   listen: "RA_LISTEN",
   "public-url": "RA_PUBLIC_URL",
@@ -51,6 +60,7 @@ export function agentSpec(i: SpecInput, workingDir: (dir: string) => string): Se
   const rootDirs = (roots.length ? roots : [i.cwd]).map(workingDir);
   const claude = findClaude(str(args.claude) ?? env.RA_CLAUDE, env.PATH);
   const dataDirArg = str(args["data-dir"]) ?? env.RA_DATA_DIR;
+  const policyArg = str(args.policy) ?? env.RA_POLICY;
   const token = env.CLAUDE_CODE_OAUTH_TOKEN;
   return {
     role: "agent",
@@ -63,7 +73,10 @@ export function agentSpec(i: SpecInput, workingDir: (dir: string) => string): Se
       "--claude",
       claude,
       ...(dataDirArg ? ["--data-dir", resolve(dataDirArg)] : []),
+      ...(policyArg ? ["--policy", resolve(policyArg)] : []),
       ...passThrough(AGENT_FLAGS, args, env),
+      ...(env.RA_SANDBOX === "1" && !args.sandbox ? ["--sandbox"] : []),
+      ...(env.RA_INSECURE_HTTP === "1" && !args["insecure-http"] ? ["--insecure-http"] : []),
     ],
     workingDir: rootDirs[0]!,
     env: capturedEnv(env, account, [dirname(claude)]),
