@@ -5,7 +5,7 @@
  */
 import { lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 
 /** Input fields that name a file or folder, whatever the tool (Read, Write, Edit, NotebookEdit, Glob, Grep, LS, …). */
 const PATH_FIELDS = ["file_path", "notebook_path", "path"] as const;
@@ -36,9 +36,18 @@ function globBase(pattern: string): string {
   return joined === "" ? (pattern.startsWith("/") ? "/" : ".") : joined;
 }
 
+/** Not normalized: `link/..` must stay for realPath to follow the link first, as the kernel does. */
 function absolute(path: string, cwd: string, home: string): string {
-  if (path === "~" || path.startsWith("~/")) return join(home, path.slice(1));
-  return isAbsolute(path) ? path : join(cwd, path);
+  if (path === "~" || path.startsWith("~/")) return `${home}${path.slice(1)}`;
+  return isAbsolute(path) ? path : `${cwd}/${path}`;
+}
+
+/**
+ * Every place a path may end up: taken component by component as the kernel does, and
+ * normalized first as a program calling path.resolve() would. Both must pass a check.
+ */
+export function realPaths(path: string): string[] {
+  return [...new Set([realPath(path), realPath(normalize(path))])];
 }
 
 /**

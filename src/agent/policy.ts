@@ -4,7 +4,8 @@
  * narrow what the machine allows, never widen it.
  */
 import type { PermissionMode } from "../proto";
-import { insideRoots, realPath, toolPaths } from "./policy-paths";
+import { normalize } from "node:path";
+import { insideRoots, realPaths, toolPaths } from "./policy-paths";
 import { claudeRuleText, ruleMatches, type ToolCall, type ToolRule } from "./policy-rules";
 
 export type ToolPolicy = {
@@ -41,10 +42,9 @@ const KNOWN_TOOLS = [
 ];
 
 export function decide(policy: ToolPolicy, call: ToolCall, ctx: PolicyContext): PolicyVerdict {
-  const named = toolPaths(call.toolName, call.input, ctx.cwd);
-  const real = named.map(realPath);
-  const ruleCtx = { paths: [...new Set([...named, ...real])], cwd: ctx.cwd };
-  const what = named.length ? `${call.toolName} ${named[0]}` : call.toolName;
+  const named = toolPaths(call.toolName, call.input, ctx.cwd).map((path) => ({ shown: normalize(path), real: realPaths(path) }));
+  const ruleCtx = { paths: [...new Set(named.flatMap((p) => [p.shown, ...p.real]))], cwd: ctx.cwd };
+  const what = named.length ? `${call.toolName} ${named[0]!.shown}` : call.toolName;
 
   const denied = policy.deny.find((rule) => ruleMatches(rule, call, ruleCtx, "deny"));
   if (denied) return deny(`${what}: denied by the machine's rule ${denied.text}`, `${call.toolName} is denied on this machine by its rule ${denied.text} (set with ra agent --deny-tool or --policy); the owner cannot allow it from the phone.`);
@@ -53,9 +53,9 @@ export function decide(policy: ToolPolicy, call: ToolCall, ctx: PolicyContext): 
     return deny(`${call.toolName} in plan mode`, `${call.toolName} is not allowed in plan mode: this machine lets plan mode only read. Propose the change with ExitPlanMode instead.`);
   }
 
-  const outside = real.find((path) => !insideRoots(path, policy.roots));
-  if (outside !== undefined) {
-    const shown = named[real.indexOf(outside)]!;
+  for (const { shown, real } of named) {
+    const outside = real.find((path) => !insideRoots(path, policy.roots));
+    if (outside === undefined) continue;
     const via = shown === outside ? "" : ` (it leads to ${outside})`;
     return deny(`${call.toolName} ${shown}: outside roots`, `${shown}${via} is outside the folders this machine allows (${policy.roots.join(", ")}); ra denied it on the machine, whatever the phone answers. Work inside those folders.`);
   }
