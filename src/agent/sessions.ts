@@ -22,6 +22,8 @@ type Live = {
   /** claude reports cost cumulatively per conversation; the turn's own cost is the difference. */
   costSoFar: number;
   mode: PermissionMode;
+  /** The mode changed during a turn: claude is started again (resuming) after it. */
+  restartAfterTurn?: boolean;
 };
 
 export type SessionsDeps = {
@@ -111,10 +113,28 @@ export class AgentSessions {
     }
     session.mode = mode;
     this.persist();
-    const applied = session.runner ? await session.runner.setMode(mode) : true;
+    // claude 2.1.197 switched to plan at run time still runs touch/mkdir in its folder without
+    // asking; started with --permission-mode plan it asks. So an idle claude is ended and the
+    // next prompt resumes the conversation in a new one; a running turn switches now and
+    // claude restarts after it.
+    let applied = true;
+    if (session.runner && session.turn) {
+      applied = await session.runner.setMode(mode);
+      session.restartAfterTurn = true;
+    } else if (session.runner) {
+      this.retire(session);
+    }
     this.deps.emit(sessionId, applied
       ? { kind: "notice", level: "info", text: `Permission mode is now ${mode}.` }
-      : { kind: "notice", level: "warn", text: `claude did not confirm the switch to ${mode}; it applies from the next conversation.` });
+      : { kind: "notice", level: "warn", text: `claude did not confirm the switch to ${mode}; it applies from the next prompt.` });
+  }
+
+  /** Ends this session's claude; the next prompt starts a new one that resumes the conversation. */
+  private retire(session: Live): void {
+    const runner = session.runner;
+    session.runner = null;
+    session.restartAfterTurn = false;
+    void runner?.close();
   }
 
   async stop(sessionId: string): Promise<void> {
@@ -210,6 +230,8 @@ export class AgentSessions {
   }
 
   private onRunnerEvent(session: Live, runner: RunnerSession, event: RunnerEvent): void {
+    // A claude retired after a mode change may still report its exit: the session has moved on.
+    if (session.runner !== runner) return;
     const turn = session.turn;
     const emit = (e: SessionEvent) => this.deps.emit(session.id, e);
     switch (event.kind) {
@@ -249,7 +271,7 @@ export class AgentSessions {
         this.deps.log.warn(`claude printed a line ra does not understand: ${event.line.slice(0, 200)}`);
         return;
       case "exit": {
-        if (session.runner === runner) session.runner = null;
+        session.runner = null;
         if (!turn) return;
         const why = event.signal ? `was killed by ${event.signal}` : `exited with code ${event.code}`;
         const tail = event.stderrTail.trim().split("\n").slice(-5).join("\n");
@@ -268,6 +290,7 @@ export class AgentSessions {
 
   private endTurn(session: Live, ended: Extract<SessionEvent, { kind: "turn.ended" }>): void {
     session.turn = null;
+    if (session.restartAfterTurn) this.retire(session);
     this.deps.emit(session.id, ended);
     this.persist();
     const next = session.queue.shift();

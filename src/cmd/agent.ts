@@ -58,17 +58,17 @@ export default defineCommand({
       const claudePath = findClaude(args.claude ?? env.RA_CLAUDE);
       const configPath = resolve(args.config ?? env.RA_CONFIG ?? agentConfigPath());
       const storeDir = resolve(args["data-dir"] ?? env.RA_DATA_DIR ?? join(dataDir(), "agent"));
+      const store = new AgentStore(storeDir, (message) => log.warn(message));
+      store.open();
       const sandbox = args.sandbox || env.RA_SANDBOX === "1"
-        ? createSandbox(sandboxPaths({
+        ? startSandbox(store, () => createSandbox(sandboxPaths({
             roots,
             home: env.HOME ?? homedir(),
             ...(env.CLAUDE_CONFIG_DIR ? { claudeConfigDir: resolve(env.CLAUDE_CONFIG_DIR) } : {}),
             // Claude's Bash must not read the device token or the agent's data.
             hidden: [dirname(configPath), storeDir].filter((dir) => existsSync(dir) && !roots.some((root) => dir === root || root.startsWith(`${dir}/`))),
-          }), systemSandboxDeps)
+          }), systemSandboxDeps))
         : undefined;
-      const store = new AgentStore(storeDir, (message) => log.warn(message));
-      store.open();
       const agent = runAgent({
         config,
         limits,
@@ -105,4 +105,14 @@ function maxMode(value: string, allowBypass: boolean): PermissionMode {
   if (!parsed.success) throw usage(`--max-mode "${value}" is not a permission mode`, "use plan, default or acceptEdits (bypassPermissions needs --allow-bypass)");
   if (parsed.data === "bypassPermissions" && !allowBypass) throw usage("--max-mode bypassPermissions needs --allow-bypass", "claude then runs every tool without asking; add --allow-bypass only if you mean it");
   return allowBypass ? "bypassPermissions" : parsed.data;
+}
+
+/** The sandbox is checked after the data dir exists (so it can be hidden); a refusal frees the data dir's lock. */
+function startSandbox<T>(store: AgentStore, create: () => T): T {
+  try {
+    return create();
+  } catch (err) {
+    store.release();
+    throw err;
+  }
 }
