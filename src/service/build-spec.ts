@@ -6,6 +6,7 @@
 import { dirname, resolve } from "node:path";
 import { loadAgentConfig } from "../agent/config";
 import { findClaude } from "../agent/find-claude";
+import { readPolicyFile } from "../agent/policy-file";
 import { list } from "../cmd/_shared";
 import { ExitCode, RaError } from "../errors";
 import { agentConfigPath, dataDir } from "../paths";
@@ -61,6 +62,7 @@ export function agentSpec(i: SpecInput, workingDir: (dir: string) => string): Se
   const claude = findClaude(str(args.claude) ?? env.RA_CLAUDE, env.PATH);
   const dataDirArg = str(args["data-dir"]) ?? env.RA_DATA_DIR;
   const policyArg = str(args.policy) ?? env.RA_POLICY;
+  if (policyArg) readPolicyFile(resolve(policyArg));
   const token = env.CLAUDE_CODE_OAUTH_TOKEN;
   return {
     role: "agent",
