@@ -8,7 +8,7 @@ import { findClaude } from "../agent/find-claude";
 import { loadAgentConfig } from "../agent/config";
 import { claudeDisallowedTools } from "../agent/policy";
 import { buildPolicy, describePolicy } from "../agent/policy-file";
-import { allowInsecureHttp } from "../agent/relay-url";
+import { allowInsecureHttp, relayUrls } from "../agent/relay-url";
 import { createSandbox, sandboxPaths, systemSandboxDeps } from "../agent/sandbox";
 import { systemClock } from "../clock";
 import { ExitCode, RaError } from "../errors";
@@ -43,6 +43,7 @@ export default defineCommand({
       const log = createLog("agent");
       if (args["insecure-http"]) allowInsecureHttp();
       const config = loadAgentConfig(args.config ?? env.RA_CONFIG ?? agentConfigPath());
+      relayUrls(config.relay); // refuses plain http to a public address before anything starts
       const given = list(args.root ? repeated(rawArgs, "root") : env.RA_ROOTS);
       const roots = (given.length ? given : [process.cwd()]).map(workingDir);
       const limits = { roots, maxMode: maxMode(args["max-mode"] ?? env.RA_MAX_MODE ?? "acceptEdits", Boolean(args["allow-bypass"])) };
