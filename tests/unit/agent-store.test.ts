@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { appendFileSync, chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { saveAgentConfig } from "../../src/agent/config";
 import { Outbox } from "../../src/agent/outbox";
 import { AgentStore } from "../../src/agent/store";
 import { tmpDir } from "../helpers/tmp";
@@ -116,5 +117,25 @@ describe("outbox while the relay is unreachable", () => {
     store.release();
     new AgentStore(data, (message) => said.push(message)).open();
     expect(said).toHaveLength(2);
+  });
+
+  test("ra pair's config: 0600 in its own folder, which is tightened to 0700 only when it is ra's folder", async () => {
+    await using dir = tmpDir();
+    const config = { relay: "https://relay.example.com", deviceId: "d1", name: "pi", token: "ra_dev_x" };
+    const own = join(dir.path, ".config", "ra");
+    mkdirSync(own, { recursive: true, mode: 0o755 });
+    chmodSync(own, 0o755);
+    const said: string[] = [];
+    saveAgentConfig(join(own, "config.json"), config, (m) => said.push(m));
+    expect(statSync(own).mode & 0o777).toBe(0o700);
+    expect(statSync(join(own, "config.json")).mode & 0o777).toBe(0o600);
+    expect(said).toEqual([`${own} was readable by others (mode 0755); made it 0700 (it holds this machine's token)`]);
+    const shared = join(dir.path, "project");
+    mkdirSync(shared, { mode: 0o755 });
+    chmodSync(shared, 0o755);
+    saveAgentConfig(join(shared, "ra.json"), config, (m) => said.push(m));
+    expect(statSync(shared).mode & 0o777).toBe(0o755);
+    expect(statSync(join(shared, "ra.json")).mode & 0o777).toBe(0o600);
+    expect(said).toHaveLength(1);
   });
 });
