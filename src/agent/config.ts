@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { z } from "zod";
 import { ExitCode, RaError } from "../errors";
 
@@ -48,10 +48,21 @@ export function loadAgentConfig(path: string): AgentConfig {
   return parsed.data;
 }
 
-/** Writes atomically with mode 0600 from the start (never world-readable, not even briefly). */
-export function saveAgentConfig(path: string, config: AgentConfig): void {
+/**
+ * Writes atomically with mode 0600 from the start (never world-readable, not even briefly), in a
+ * folder only this user can open: ra's own folder (…/ra, like ~/.config/ra) is tightened to 0700
+ * when others can read it (`onTighten` hears about it); any other folder is the user's to choose.
+ */
+export function saveAgentConfig(path: string, config: AgentConfig, onTighten: (message: string) => void = () => {}): void {
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const dir = dirname(path);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = statSync(dir);
+    const mode = stat.mode & 0o777;
+    if (mode & 0o077 && basename(dir) === "ra" && stat.uid === process.getuid?.()) {
+      chmodSync(dir, 0o700);
+      onTighten(`${dir} was readable by others (mode ${mode.toString(8).padStart(4, "0")}); made it 0700 (it holds this machine's token)`);
+    }
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     chmodSync(tmp, 0o600);

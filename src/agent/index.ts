@@ -9,6 +9,7 @@ import type { AgentConfig } from "./config";
 import { machineFacts } from "./facts";
 import type { AgentStore } from "./store";
 import type { MachineLimits } from "./limits";
+import type { ToolPolicy } from "./policy";
 import { Outbox, type OutgoingEvent } from "./outbox";
 import { relayUrls } from "./relay-url";
 import { AgentSessions } from "./sessions";
@@ -19,6 +20,8 @@ export type AgentOptions = {
   store?: AgentStore;
   runner: Runner;
   limits: MachineLimits;
+  /** The machine's tool policy (deny/allow rules); the roots and plan-mode checks apply without it too. */
+  policy?: ToolPolicy;
   env: Record<string, string>;
   clock: Clock;
   random?: () => number;
@@ -74,6 +77,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
     runner: options.runner,
     approvals,
     limits: options.limits,
+    ...(options.policy ? { policy: options.policy } : {}),
     env: options.env,
     clock,
     log,

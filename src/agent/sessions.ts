@@ -5,6 +5,8 @@ import type { Runner, RunnerEvent, RunnerSession } from "../runner/types";
 import type { z } from "zod";
 import type { PendingApprovals } from "./approvals";
 import { checkMode, resolveCwd, type MachineLimits } from "./limits";
+import type { ToolPolicy } from "./policy";
+import { policyGate } from "./policy-gate";
 import type { SavedSession } from "./store";
 import { lineChange } from "./tool-change";
 import { toolSummary } from "./tool-summary";
@@ -20,12 +22,16 @@ type Live = {
   /** claude reports cost cumulatively per conversation; the turn's own cost is the difference. */
   costSoFar: number;
   mode: PermissionMode;
+  /** The mode changed during a turn: claude is started again (resuming) after it. */
+  restartAfterTurn?: boolean;
 };
 
 export type SessionsDeps = {
   runner: Runner;
   approvals: PendingApprovals;
   limits: MachineLimits;
+  /** The machine's tool policy; absent = only the built-in checks (file tools inside the roots, plan mode reads). */
+  policy?: ToolPolicy;
   env: Record<string, string>;
   clock: Clock;
   log: Log;
@@ -107,10 +113,28 @@ export class AgentSessions {
     }
     session.mode = mode;
     this.persist();
-    const applied = session.runner ? await session.runner.setMode(mode) : true;
+    // claude 2.1.197 switched to plan at run time still runs touch/mkdir in its folder without
+    // asking; started with --permission-mode plan it asks. So an idle claude is ended and the
+    // next prompt resumes the conversation in a new one; a running turn switches now and
+    // claude restarts after it.
+    let applied = true;
+    if (session.runner && session.turn) {
+      applied = await session.runner.setMode(mode);
+      session.restartAfterTurn = true;
+    } else if (session.runner) {
+      this.retire(session);
+    }
     this.deps.emit(sessionId, applied
       ? { kind: "notice", level: "info", text: `Permission mode is now ${mode}.` }
-      : { kind: "notice", level: "warn", text: `claude did not confirm the switch to ${mode}; it applies from the next conversation.` });
+      : { kind: "notice", level: "warn", text: `claude did not confirm the switch to ${mode}; it applies from the next prompt.` });
+  }
+
+  /** Ends this session's claude; the next prompt starts a new one that resumes the conversation. */
+  private retire(session: Live): void {
+    const runner = session.runner;
+    session.runner = null;
+    session.restartAfterTurn = false;
+    void runner?.close();
   }
 
   async stop(sessionId: string): Promise<void> {
@@ -169,7 +193,7 @@ export class AgentSessions {
           cwd: where.cwd,
           env: deps.env,
           mode,
-          onPermissionRequest: deps.approvals.handlerFor(session.id, () => session.turn?.id),
+          onPermissionRequest: this.guarded(session, where.cwd),
           ...(resume ? { resume } : {}),
         });
       } catch (err) {
@@ -182,7 +206,32 @@ export class AgentSessions {
     session.runner.send(frame.text);
   }
 
+  /** The owner is asked only about calls the machine's policy lets through. */
+  private guarded(session: Live, cwd: string) {
+    const { deps } = this;
+    const policy = deps.policy ?? { roots: deps.limits.roots, deny: [], allow: [] };
+    return policyGate(
+      {
+        policy,
+        context: () => ({ cwd, mode: session.mode }),
+        denied: (why) => {
+          deps.log.warn(`denied on this machine: ${why}`);
+          deps.emit(session.id, { kind: "notice", level: "warn", text: `Denied on ${deps.machineName ?? "the machine"}: ${why}.`.slice(0, 4096), ...(session.turn ? { turnId: session.turn.id } : {}) });
+        },
+        planApproved: () => {
+          // claude leaves plan mode once the plan is approved; the machine's cap still holds.
+          if (session.mode !== "plan" || checkMode(deps.limits, "default")) return;
+          session.mode = "default";
+          this.persist();
+        },
+      },
+      deps.approvals.handlerFor(session.id, () => session.turn?.id),
+    );
+  }
+
   private onRunnerEvent(session: Live, runner: RunnerSession, event: RunnerEvent): void {
+    // A claude retired after a mode change may still report its exit: the session has moved on.
+    if (session.runner !== runner) return;
     const turn = session.turn;
     const emit = (e: SessionEvent) => this.deps.emit(session.id, e);
     switch (event.kind) {
@@ -222,7 +271,7 @@ export class AgentSessions {
         this.deps.log.warn(`claude printed a line ra does not understand: ${event.line.slice(0, 200)}`);
         return;
       case "exit": {
-        if (session.runner === runner) session.runner = null;
+        session.runner = null;
         if (!turn) return;
         const why = event.signal ? `was killed by ${event.signal}` : `exited with code ${event.code}`;
         const tail = event.stderrTail.trim().split("\n").slice(-5).join("\n");
@@ -241,6 +290,7 @@ export class AgentSessions {
 
   private endTurn(session: Live, ended: Extract<SessionEvent, { kind: "turn.ended" }>): void {
     session.turn = null;
+    if (session.restartAfterTurn) this.retire(session);
     this.deps.emit(session.id, ended);
     this.persist();
     const next = session.queue.shift();

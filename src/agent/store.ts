@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { appendFileSync, chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ExitCode, RaError } from "../errors";
 import type { OutgoingEvent } from "./outbox";
@@ -17,7 +17,11 @@ export class AgentStore {
   private readonly sessionsPath: string;
   private readonly lockPath: string;
 
-  constructor(readonly dir: string) {
+  /** `onTighten` hears about permissions made private at open ("… was 0755, now 0700"). */
+  constructor(
+    readonly dir: string,
+    private readonly onTighten: (message: string) => void = () => {},
+  ) {
     this.outboxPath = join(dir, "outbox.jsonl");
     this.sessionsPath = join(dir, "sessions.json");
     this.lockPath = join(dir, "agent.pid");
@@ -27,8 +31,9 @@ export class AgentStore {
   open(pid = process.pid): void {
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.tighten();
       const probe = join(this.dir, `.write-test-${pid}`);
-      writeFileSync(probe, "ok");
+      writeFileSync(probe, "ok", { mode: 0o600 });
       rmSync(probe);
     } catch (cause) {
       throw new RaError("data_dir", `cannot write to the agent's data directory ${this.dir}: ${(cause as Error).message}`, {
@@ -45,7 +50,22 @@ export class AgentStore {
         });
       }
     }
-    writeFileSync(this.lockPath, `${pid}\n`);
+    writeFileSync(this.lockPath, `${pid}\n`, { mode: 0o600 });
+  }
+
+  /** Prompts, answers and tool output live here: only this user may read them, whatever the folder was before. */
+  private tighten(): void {
+    const fix = (path: string, wanted: number, what: string) => {
+      const mode = statSync(path).mode & 0o777;
+      if ((mode & 0o077) === 0) return;
+      chmodSync(path, wanted);
+      this.onTighten(`${what} ${path} was readable by others (mode ${mode.toString(8).padStart(4, "0")}); made it ${wanted.toString(8).padStart(4, "0")}`);
+    };
+    fix(this.dir, 0o700, "the agent's data folder");
+    for (const name of readdirSync(this.dir)) {
+      const path = join(this.dir, name);
+      if (statSync(path).isFile()) fix(path, 0o600, "the agent's file");
+    }
   }
 
   release(): void {
@@ -88,15 +108,15 @@ export class AgentStore {
   }
 
   appendEvent(item: OutgoingEvent): void {
-    appendFileSync(this.outboxPath, `${JSON.stringify({ e: item })}\n`);
+    appendFileSync(this.outboxPath, `${JSON.stringify({ e: item })}\n`, { mode: 0o600 });
   }
 
   appendText(sessionId: string, seq: number, text: string): void {
-    appendFileSync(this.outboxPath, `${JSON.stringify({ t: [sessionId, seq, text] })}\n`);
+    appendFileSync(this.outboxPath, `${JSON.stringify({ t: [sessionId, seq, text] })}\n`, { mode: 0o600 });
   }
 
   appendAck(sessionId: string, seq: number, pending: readonly OutgoingEvent[], lastSeq: () => ReadonlyMap<string, number>): void {
-    appendFileSync(this.outboxPath, `${JSON.stringify({ a: [sessionId, seq] })}\n`);
+    appendFileSync(this.outboxPath, `${JSON.stringify({ a: [sessionId, seq] })}\n`, { mode: 0o600 });
     if (statSync(this.outboxPath).size > COMPACT_BYTES) this.compact(pending, lastSeq());
   }
 

@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { saveAgentConfig } from "../agent/config";
 import { machineFacts } from "../agent/facts";
 import { pairWithRelay } from "../agent/pair-client";
-import { relayUrls } from "../agent/relay-url";
+import { allowInsecureHttp, relayUrls } from "../agent/relay-url";
 import { ExitCode, RaError } from "../errors";
 import { encodeQr } from "../qr/encode";
 import { renderQr } from "../qr/terminal";
@@ -18,6 +18,7 @@ export default defineCommand({
   run: ({ args, rawArgs }) =>
     guard(async () => {
       const options = parseOptions(pairOptions, { args, rawArgs, env: process.env });
+      if (options.insecureHttp) allowInsecureHttp();
       const relay = options.relay ?? (await ask("relay", "Relay URL (where `ra serve` runs)", "https://relay.example.com"));
       relayUrls(relay);
       const name = options.name ?? parseOne(pairOptions, "name", await ask("name", "Name for this machine", hostname().split(".")[0] ?? "laptop"));
@@ -40,7 +41,7 @@ export default defineCommand({
           ].join("\n"),
         );
       });
-      saveAgentConfig(path, config);
+      saveAgentConfig(path, config, (message) => process.stderr.write(`ℹ ${message}\n`));
       process.stdout.write(`\n✅ Paired as "${config.name}". Config saved to ${path} (mode 0600).\nNext: run \`ra agent\` in the folder Claude should work in.\n`);
     }),
 });

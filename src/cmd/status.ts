@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { defineCommand } from "citty";
 import { loadAgentConfig } from "../agent/config";
 import { fetchDeviceStatus } from "../agent/device-status";
-import { relayUrls } from "../agent/relay-url";
+import { allowInsecureHttp, relayUrls } from "../agent/relay-url";
 import { ExitCode } from "../errors";
 import { agentConfigPath } from "../paths";
 import { guard } from "./_shared";
@@ -11,9 +11,11 @@ export default defineCommand({
   meta: { name: "status", description: "Show whether this machine is paired, with which relay, and whether the relay is reachable" },
   args: {
     config: { type: "string", description: "Config file (env RA_CONFIG, default ~/.config/ra/config.json)", valueHint: "file" },
+    "insecure-http": { type: "boolean", description: "Accept a plain http:// relay URL on a public address (env RA_INSECURE_HTTP=1); the token then travels unencrypted" },
   },
   run: ({ args }) =>
     guard(async () => {
+      if (args["insecure-http"]) allowInsecureHttp();
       const path = args.config ?? process.env.RA_CONFIG ?? agentConfigPath();
       if (!existsSync(path)) {
         process.stdout.write(`Not paired (no ${path}).\nRun: ra pair --relay https://your-relay.example --name laptop\n`);

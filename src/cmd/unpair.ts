@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { defineCommand } from "citty";
 import { deleteAgentConfig, loadAgentConfig } from "../agent/config";
-import { relayUrls } from "../agent/relay-url";
+import { allowInsecureHttp, relayUrls } from "../agent/relay-url";
 import { ExitCode, RaError } from "../errors";
 import { agentConfigPath } from "../paths";
 import { guard } from "./_shared";
@@ -11,9 +11,11 @@ export default defineCommand({
   args: {
     config: { type: "string", description: "Config file (env RA_CONFIG, default ~/.config/ra/config.json)", valueHint: "file" },
     force: { type: "boolean", description: "Delete the local config even if the relay cannot be reached" },
+    "insecure-http": { type: "boolean", description: "Accept a plain http:// relay URL on a public address (env RA_INSECURE_HTTP=1); the token then travels unencrypted" },
   },
   run: ({ args }) =>
     guard(async () => {
+      if (args["insecure-http"]) allowInsecureHttp();
       const path = args.config ?? process.env.RA_CONFIG ?? agentConfigPath();
       if (!existsSync(path)) {
         process.stdout.write(`Nothing to do: this machine is not paired (no ${path}).\n`);

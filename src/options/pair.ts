@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { agentConfigPath } from "../paths";
 import { defineOptions, type Values } from "./define";
-import { text } from "./types";
+import { onOff, text } from "./types";
 
 export const pairOptions = defineOptions({
   relay: {
@@ -34,6 +34,14 @@ export const pairOptions = defineOptions({
     help: "Where to save the config",
     valueHint: "file",
     example: "/home/pi/.config/ra/config.json",
+  },
+  "insecure-http": {
+    key: "insecureHttp",
+    kind: "boolean",
+    env: "RA_INSECURE_HTTP",
+    type: onOff(),
+    help: "Accept a plain http:// relay URL on a public address; the token then travels unencrypted",
+    example: true,
   },
 });
 

@@ -10,11 +10,13 @@ export interface ClaudeArgvInput {
   claudePath: string;
   mode?: string;
   resume?: string;
+  /** Rules claude refuses by itself (`--disallowedTools`), also for calls it would not ask about. */
+  disallowedTools?: readonly string[];
 }
 
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function buildClaudeArgv({ claudePath, mode = "default", resume }: ClaudeArgvInput): string[] {
+export function buildClaudeArgv({ claudePath, mode = "default", resume, disallowedTools = [] }: ClaudeArgvInput): string[] {
   const parsedMode = PermissionMode.safeParse(mode);
   if (!parsedMode.success) {
     throw new RaError("mode_refused", `Unknown permission mode "${mode}".`, {
@@ -44,6 +46,8 @@ export function buildClaudeArgv({ claudePath, mode = "default", resume }: Claude
     "--setting-sources",
     "user",
     "--strict-mcp-config",
+    // One flag per rule: claude splits a value at commas.
+    ...disallowedTools.map((rule) => `--disallowedTools=${rule}`),
     ...(resume ? ["--resume", resume] : []),
   ];
 }

@@ -19,6 +19,10 @@ export interface ClaudeRunnerDeps {
   onPermissionRequest?: PermissionHandler;
   limits?: Partial<RunnerLimits>;
   newId?: () => string;
+  /** Passed to every claude as `--disallowedTools` (the machine's deny rules). */
+  disallowedTools?: readonly string[];
+  /** Wraps claude's command line, e.g. in a sandbox (bwrap, sandbox-exec). */
+  wrapArgv?: (argv: string[]) => string[];
 }
 
 export interface ClaudeSessionOptions extends RunnerSessionOptions {
@@ -36,7 +40,8 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   return {
     start(options) {
-      const argv = buildClaudeArgv({ claudePath: deps.claudePath, mode: options.mode, resume: options.resume });
+      const claudeArgv = buildClaudeArgv({ claudePath: deps.claudePath, mode: options.mode, resume: options.resume, disallowedTools: deps.disallowedTools });
+      const argv = deps.wrapArgv ? deps.wrapArgv(claudeArgv) : claudeArgv;
       let child;
       try {
         child = spawner.spawn({ argv, cwd: options.cwd, env: options.env });

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadAgentConfig } from "../agent/config";
 import { findClaude } from "../agent/find-claude";
+import { readPolicyFile } from "../agent/policy-file";
 import { ExitCode, RaError } from "../errors";
 import { agentOptions, maxMode } from "../options/agent";
 import { type CliInput, type Env, given, parseGiven, parseOptions } from "../options/define";
@@ -37,7 +38,10 @@ export function agentSpec(i: SpecInput, workingDir: (dir: string) => string): Se
   loadAgentConfig(config ?? agentConfigPath({ ...env, HOME: account.home }));
   const roots = (set.root ? values.roots : [i.cwd]).map(workingDir);
   const claude = findClaude(values.claude, env.PATH);
-  const { argv, secrets } = serviceArgs(agentOptions, set, { config, root: roots, claude });
+  // A bad policy file fails the install (a person is here to fix it), not the boot.
+  const policy = values.policy === undefined ? undefined : resolve(values.policy);
+  if (policy) readPolicyFile(policy);
+  const { argv, secrets } = serviceArgs(agentOptions, set, { config, root: roots, claude, policy });
   const token = env.CLAUDE_CODE_OAUTH_TOKEN;
   return {
     role: "agent",

@@ -139,6 +139,20 @@ describe("ra service with systemd (user unit)", () => {
     });
   });
 
+  test("the agent's policy, sandbox and http flags are passed on (the policy file made absolute)", async () => {
+    await withHome("systemd", async (home) => {
+      pair(home.path);
+      writeFileSync(join(home.code, "policy.json"), JSON.stringify({ deny: ["WebFetch"] }));
+      const { code, out } = await home.ra(["service", "install", "--deny-tool", "Bash(rm:*)", "--policy", "policy.json", "--sandbox"], { RA_ALLOW_TOOLS: "Read,Edit", RA_INSECURE_HTTP: "1" });
+      expect(code, out).toBe(0);
+      const unit = parseUnit(readFileSync(join(home.path, ".config", "systemd", "user", "ra-agent.service"), "utf8"));
+      expect(unitWords(unit.Service!.ExecStart![0]!).slice(6)).toEqual([
+        "--policy", join(home.code, "policy.json"),
+        "--deny-tool", "Bash(rm:*)", "--allow-tool", "Read", "--allow-tool", "Edit", "--sandbox", "--insecure-http",
+      ]);
+    });
+  });
+
   test("without --linger and without a terminal it says how to start at boot", async () => {
     await withHome("systemd", async (home) => {
       pair(home.path);

@@ -19,7 +19,7 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
  * `ra serve` with OWNER as owner, one machine paired as "laptop" and its `ra agent` running the
  * real claude CLI in a fresh working directory.
  */
-export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; port?: number; https?: boolean; agentEnv?: Record<string, string>; botInfo?: Partial<UserFromGetMe>; editIntervalMs?: number } = {}) {
+export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; port?: number; https?: boolean; agentEnv?: Record<string, string>; agentArgs?: string[]; botInfo?: Partial<UserFromGetMe>; editIntervalMs?: number } = {}) {
   const telegram = new FakeTelegram({ token: TOKEN, username: "ra_test_bot", botInfo: options.botInfo });
   const model = startFakeModelApi();
   const claude: ClaudeTestEnv = createClaudeEnv(model.url);
@@ -41,7 +41,7 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
     if ((await pair.exitCode()) !== 0) throw new Error(`ra pair failed:\n${pair.output}`);
   }
   const startAgent = async () => {
-    const agent = new RaProcess(["agent", "--config", config, "--root", workdir, "--claude", options.claudePath ?? CLAUDE_BIN], { env: { ...claude.env, ...options.agentEnv } });
+    const agent = new RaProcess(["agent", "--config", config, "--root", workdir, "--claude", options.claudePath ?? CLAUDE_BIN, ...(options.agentArgs ?? [])], { env: { ...claude.env, ...options.agentEnv } });
     await agent.waitFor(/connected to .* as "laptop"/, "the agent to connect");
     return agent;
   };

@@ -4,6 +4,7 @@ import { childEnv } from "../../src/agent/child-env";
 import { Outbox } from "../../src/agent/outbox";
 import { relayUrls } from "../../src/agent/relay-url";
 import { toolSummary } from "../../src/agent/tool-summary";
+import { RaError } from "../../src/errors";
 
 describe("outbox", () => {
   test("numbers events per session and forgets them when acknowledged", () => {
@@ -51,6 +52,21 @@ describe("relay URLs", () => {
   });
   test("refuse other schemes with a hint", () => {
     expect(() => relayUrls("ftp://x")).toThrow("relay URLs start with https://");
+  });
+  test("plain http only to loopback and private addresses, unless forced", () => {
+    for (const ok of ["http://127.0.0.1:8080", "http://127.8.9.1", "http://localhost:1", "http://relay.localhost", "http://[::1]:80", "http://10.1.2.3", "http://172.16.0.1", "http://172.31.255.1", "http://192.168.1.20", "http://169.254.1.1", "http://[fd12::1]", "http://[fe80::1]", "http://pi.local", "http://[::ffff:127.0.0.1]", "http://[::ffff:192.168.1.1]"]) {
+      expect(relayUrls(ok, {}).agent, ok).toStartWith("ws://");
+    }
+    for (const bad of ["http://relay.example.com", "http://8.8.8.8", "http://172.32.0.1", "http://172.15.0.1", "http://192.169.0.1", "http://[2001:db8::1]", "http://[::ffff:8.8.8.8]", "http://localhost.example.com", "http://11.0.0.1"]) {
+      expect(() => relayUrls(bad, {}), bad).toThrow("is plain http to a public address");
+    }
+    try {
+      relayUrls("http://relay.example.com", {});
+    } catch (err) {
+      expect((err as RaError).hint).toContain("--insecure-http");
+      expect((err as RaError).exitCode).toBe(2);
+    }
+    expect(relayUrls("http://relay.example.com", { RA_INSECURE_HTTP: "1" }).agent).toBe("ws://relay.example.com/ws/agent");
   });
 });
 

@@ -141,4 +141,32 @@ describe("the machine's own limits", () => {
     prompt("t2");
     expect(started[0]!.options.mode).toBe("plan");
   });
+
+  test("a mode change starts claude again with that mode, resuming the conversation (a running turn finishes first)", async () => {
+    const { sessions, started, prompt } = setup();
+    prompt("t1");
+    started[0]!.emit({ kind: "init", sessionId: "c1" });
+    started[0]!.emit(result(0.1));
+    await sessions.setMode("s1", "plan");
+    prompt("t2");
+    expect(started).toHaveLength(2);
+    expect(started[1]!.options).toMatchObject({ mode: "plan", resume: "c1" });
+    expect(started[0]!.modes).toEqual([]);
+    // During a turn: switched at once, and claude is started again once the turn ends.
+    await sessions.setMode("s1", "default");
+    expect(started[1]!.modes).toEqual(["default"]);
+    started[1]!.emit(result(0.2));
+    prompt("t3");
+    expect(started).toHaveLength(3);
+    expect(started[2]!.options).toMatchObject({ mode: "default", resume: "c1" });
+  });
+
+  test("a tool call outside the roots is denied on the machine and the owner gets a notice, not a card", async () => {
+    const { started, events, prompt } = setup();
+    prompt("t1");
+    const decision = await started[0]!.options.onPermissionRequest!({ requestId: "r1", toolName: "Read", input: { file_path: "/etc/shadow" } }, new AbortController().signal);
+    expect(decision).toMatchObject({ behavior: "deny" });
+    expect(events.map((e) => e.event.kind)).not.toContain("approval.request");
+    expect(events.at(-1)!.event).toEqual({ kind: "notice", level: "warn", turnId: "t1", text: "Denied on the machine: Read /etc/shadow: outside roots." });
+  });
 });

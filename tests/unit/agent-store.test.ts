@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { appendFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { saveAgentConfig } from "../../src/agent/config";
 import { Outbox } from "../../src/agent/outbox";
 import { AgentStore } from "../../src/agent/store";
 import { tmpDir } from "../helpers/tmp";
@@ -93,5 +94,48 @@ describe("outbox while the relay is unreachable", () => {
     box.ack("a", box.unacked().at(-1)!.seq);
     expect(box.size).toBe(0);
     expect(box.add("a", text("u", "fits again"), 1001)).not.toBeNull();
+  });
+
+  test("the data folder ends up 0700 and its files 0600, whatever they were, and says what it tightened", async () => {
+    await using dir = tmpDir();
+    const data = join(dir.path, "agent");
+    mkdirSync(data, { mode: 0o755 });
+    chmodSync(data, 0o755);
+    writeFileSync(join(data, "sessions.json"), "[]", { mode: 0o644 });
+    chmodSync(join(data, "sessions.json"), 0o644);
+    const said: string[] = [];
+    const store = new AgentStore(data, (message) => said.push(message));
+    store.open();
+    store.appendEvent({ sessionId: "s", seq: 0, event: started("t"), at: 0 } as Parameters<AgentStore["appendEvent"]>[0]);
+    expect(statSync(data).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(data)) expect(statSync(join(data, name)).mode & 0o777, name).toBe(0o600);
+    expect(readdirSync(data).sort()).toEqual(["agent.pid", "outbox.jsonl", "sessions.json"]);
+    expect(said).toEqual([
+      `the agent's data folder ${data} was readable by others (mode 0755); made it 0700`,
+      `the agent's file ${join(data, "sessions.json")} was readable by others (mode 0644); made it 0600`,
+    ]);
+    store.release();
+    new AgentStore(data, (message) => said.push(message)).open();
+    expect(said).toHaveLength(2);
+  });
+
+  test("ra pair's config: 0600 in its own folder, which is tightened to 0700 only when it is ra's folder", async () => {
+    await using dir = tmpDir();
+    const config = { relay: "https://relay.example.com", deviceId: "d1", name: "pi", token: "ra_dev_x" };
+    const own = join(dir.path, ".config", "ra");
+    mkdirSync(own, { recursive: true, mode: 0o755 });
+    chmodSync(own, 0o755);
+    const said: string[] = [];
+    saveAgentConfig(join(own, "config.json"), config, (m) => said.push(m));
+    expect(statSync(own).mode & 0o777).toBe(0o700);
+    expect(statSync(join(own, "config.json")).mode & 0o777).toBe(0o600);
+    expect(said).toEqual([`${own} was readable by others (mode 0755); made it 0700 (it holds this machine's token)`]);
+    const shared = join(dir.path, "project");
+    mkdirSync(shared, { mode: 0o755 });
+    chmodSync(shared, 0o755);
+    saveAgentConfig(join(shared, "ra.json"), config, (m) => said.push(m));
+    expect(statSync(shared).mode & 0o777).toBe(0o755);
+    expect(statSync(join(shared, "ra.json")).mode & 0o777).toBe(0o600);
+    expect(said).toHaveLength(1);
   });
 });

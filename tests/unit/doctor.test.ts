@@ -20,13 +20,13 @@ const healthz = (body: unknown) => (async () => Response.json(body)) as unknown 
 
 describe("clock skew", () => {
   test("measured against the middle of the request, with thresholds 5 s (warn) and 120 s (fail)", async () => {
-    expect(await checkClockSkew("http://relay.test", clockReading(1_000, 1_200), healthz({ ok: true, time: 1_100 + 30_000 }))).toEqual({
+    expect(await checkClockSkew("https://relay.test", clockReading(1_000, 1_200), healthz({ ok: true, time: 1_100 + 30_000 }))).toEqual({
       check: "clock",
       status: "warn",
       message: "this clock is 30.0 s behind the relay (±0.1 s)",
       fix: "turn on time sync on both machines: sudo timedatectl set-ntp true (Linux); System Settings → General → Date & Time (macOS)",
     });
-    expect((await checkClockSkew("http://relay.test", clockReading(5_000, 5_000), healthz({ ok: true, time: 5_300 }))).status).toBe("ok");
+    expect((await checkClockSkew("https://relay.test", clockReading(5_000, 5_000), healthz({ ok: true, time: 5_300 }))).status).toBe("ok");
     expect(skewResult(-300_000, 10).status).toBe("fail");
     expect(skewResult(-300_000, 10).message).toBe("this clock is 300.0 s ahead of the relay (±0.0 s)");
     expect(skewResult(4_999, 10).status).toBe("ok");
@@ -34,7 +34,7 @@ describe("clock skew", () => {
   });
 
   test("a relay that does not report its time is a warning", async () => {
-    expect((await checkClockSkew("http://relay.test", clockReading(1, 2), healthz({ ok: true }))).status).toBe("warn");
+    expect((await checkClockSkew("https://relay.test", clockReading(1, 2), healthz({ ok: true }))).status).toBe("warn");
   });
 });
 

@@ -34,6 +34,11 @@ describe("claude argv", () => {
     expect(argv[argv.indexOf("--permission-mode") + 1]).toBe("acceptEdits");
   });
 
+  test("the machine's deny rules go to claude one flag each (claude splits a value at commas)", () => {
+    const argv = buildClaudeArgv({ claudePath: "claude", disallowedTools: ["Bash(npm test:*)", "WebFetch"] });
+    expect(argv.filter((a) => a.startsWith("--disallowedTools"))).toEqual(["--disallowedTools=Bash(npm test:*)", "--disallowedTools=WebFetch"]);
+  });
+
   test("refuses an unknown mode (claude 2.1.197 would accept it silently)", () => {
     expect(() => buildClaudeArgv({ claudePath: "claude", mode: "yolo" })).toThrow(RaError);
     expect(() => buildClaudeArgv({ claudePath: "claude", mode: "yolo" })).toThrow(/Unknown permission mode "yolo"/);
