@@ -147,8 +147,7 @@ describe("ra service with systemd (user unit)", () => {
       expect(code, out).toBe(0);
       const unit = parseUnit(readFileSync(join(home.path, ".config", "systemd", "user", "ra-agent.service"), "utf8"));
       expect(unitWords(unit.Service!.ExecStart![0]!).slice(6)).toEqual([
-        "--policy", join(home.code, "policy.json"),
-        "--deny-tool", "Bash(rm:*)", "--allow-tool", "Read", "--allow-tool", "Edit", "--sandbox", "--insecure-http",
+        "--deny-tool", "Bash(rm:*)", "--allow-tool", "Read", "--allow-tool", "Edit", "--policy", join(home.code, "policy.json"), "--sandbox", "--insecure-http",
       ]);
     });
   });
@@ -299,7 +298,9 @@ describe("ra service install passes every option on", () => {
     await withHome("systemd", async (home) => {
       pair(home.path);
       const dir = (name: string) => (mkdirSync(join(home.path, name)), realpathSync(join(home.path, name)));
-      const values = { config: join(home.path, ".config", "ra", "config.json"), root: [dir("a"), dir("b")], claude: CLAUDE_BIN, "data-dir": join(home.path, "agent-data") };
+      const policy = join(home.path, "policy.json");
+      writeFileSync(policy, JSON.stringify({ deny: ["WebFetch"] }));
+      const values = { config: join(home.path, ".config", "ra", "config.json"), root: [dir("a"), dir("b")], claude: CLAUDE_BIN, "data-dir": join(home.path, "agent-data"), policy };
       const { code, out } = await home.ra(["service", "install", ...everyOption(agentOptions, values)]);
       expect({ code, out }).toEqual({ code: 0, out: expect.stringContaining("started ra-agent.service") });
       const s = parseUnit(readFileSync(join(home.path, ".config", "systemd", "user", "ra-agent.service"), "utf8")).Service!;

@@ -33,6 +33,7 @@ function realValues(home: string): Record<string, Raw> {
     "tls-cert": file("cert.pem"),
     "tls-key": file("key.pem"),
     "bot-token": TOKEN,
+    policy: file("policy.json", JSON.stringify({ deny: ["WebFetch"], allow: ["Read"] })),
   };
 }
 
