@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
+bash scripts/test-deps.sh
 bun scripts/build.ts || { echo "0 passed, 1 failed"; exit 1; }
 log=$(mktemp)
 bun test --timeout 120000 "$@" 2>&1 | tee "$log"
