@@ -1,4 +1,5 @@
 import { appendFileSync, chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { keepPrivate } from "../private-files";
 import { join } from "node:path";
 import { ExitCode, RaError } from "../errors";
 import type { OutgoingEvent } from "./outbox";
@@ -55,17 +56,7 @@ export class AgentStore {
 
   /** Prompts, answers and tool output live here: only this user may read them, whatever the folder was before. */
   private tighten(): void {
-    const fix = (path: string, wanted: number, what: string) => {
-      const mode = statSync(path).mode & 0o777;
-      if ((mode & 0o077) === 0) return;
-      chmodSync(path, wanted);
-      this.onTighten(`${what} ${path} was readable by others (mode ${mode.toString(8).padStart(4, "0")}); made it ${wanted.toString(8).padStart(4, "0")}`);
-    };
-    fix(this.dir, 0o700, "the agent's data folder");
-    for (const name of readdirSync(this.dir)) {
-      const path = join(this.dir, name);
-      if (statSync(path).isFile()) fix(path, 0o600, "the agent's file");
-    }
+    keepPrivate(this.dir, { dir: "the agent's data folder", file: "the agent's file" }, this.onTighten);
   }
 
   release(): void {

@@ -4,6 +4,7 @@ import { websocket } from "hono/bun";
 import { systemClock, type Clock } from "../clock";
 import { ExitCode, RaError } from "../errors";
 import { createLog } from "../log";
+import { keepPrivate } from "../private-files";
 import { CloseCode, MAX_FRAME_BYTES } from "../proto";
 import { createApp } from "./app";
 import type { RelayConfig } from "./config";
@@ -41,6 +42,8 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       exitCode: ExitCode.ioError,
     });
   }
+  // Prompts, answers and approval inputs live here: only this user may read them, whatever existed before.
+  keepPrivate(config.dataDir, { dir: "the relay's data folder", file: "the relay's file" }, (line) => log.warn(line));
   const db = openDb(join(config.dataDir, "relay.db"));
   const repo = createRepo(db);
   const bus = new LocalBus<CoreEvent>((err, event) => log.error(`a surface failed on ${event.type}: ${(err as Error)?.stack ?? err}`));

@@ -1,6 +1,7 @@
 // What follows an answer on a card: the turn's status line stops saying it waits the moment the
 // owner answers; and in an enabled group with two owners, "Deny with reason" takes the reason of
-// the person who tapped it, while what anyone else writes meanwhile stays their own prompt.
+// the person who tapped it, while what anyone else writes meanwhile stays their own prompt, and a
+// prompt waiting for a machine runs where its own author taps.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { toolResultsOf } from "../fakes/model-api";
@@ -66,5 +67,26 @@ describe("approvals in a group", () => {
     await stack.telegram.waitFor(() => (inGroup(card.message_id).text ?? "").includes("❌ denied by you: keep that file"), { message: "the card to show the owner's reason" });
     // The second owner's message was a prompt of its own, run after the turn.
     await stack.waitForText(/echo: what is the weather\?[\s\S]*✅ laptop/, "the second owner's prompt", GROUP);
+  });
+
+  test("each person's waiting prompt runs on the machine that person taps, not on someone else's choice", async () => {
+    await stack.addMachine("desk");
+    const choosers = () => stack.telegram.chat(GROUP).filter((m) => (m.text ?? "").startsWith("Which machine should run this?"));
+    const before = choosers().length;
+    stack.telegram.userText(GROUP, "first owner's prompt", { fromId: OWNER });
+    stack.telegram.userText(GROUP, "second owner's prompt", { fromId: SECOND_OWNER });
+    await stack.telegram.waitFor(() => choosers().length === before + 2, { message: "a machine chooser for each prompt" });
+    const [forFirst, forSecond] = choosers().slice(before);
+    const buttonFor = (m: StoredMessage, name: string) => (m.reply_markup?.inline_keyboard ?? []).flat().find((b) => b.text.endsWith(name))!;
+    const tap = (m: StoredMessage, name: string, who: number) => {
+      const b = buttonFor(m, name);
+      stack.telegram.clickButton(GROUP, m.message_id, "callback_data" in b ? b.callback_data! : "", who);
+    };
+    tap(forSecond!, "desk", SECOND_OWNER);
+    await stack.waitForText(/echo: second owner's prompt[\s\S]*✅ desk/, "the second owner's prompt on desk", GROUP);
+    tap(forFirst!, "laptop", OWNER);
+    await stack.waitForText(/echo: first owner's prompt[\s\S]*✅ laptop/, "the first owner's prompt on laptop", GROUP);
+    const answers = stack.texts(GROUP).filter((t) => t.includes("echo: first owner's prompt") || t.includes("echo: second owner's prompt"));
+    expect(answers.filter((t) => t.includes("first owner's prompt") && t.includes("✅ desk"))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Claiming a relay with no owner, through the compiled binary: the setup code printed on the
 // console and saved 0600 works once; a corrupt or unreadable database is an error, never a fresh install.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FakeTelegram } from "../fakes/telegram-api";
 import { RaProcess } from "../helpers/ra-process";
@@ -86,5 +86,26 @@ describe("the setup code", () => {
     expect(await relay.exitCode()).toBe(74);
     expect(relay.stderr).toContain("cannot open the database");
     expect(existsSync(join(data, "setup-code"))).toBe(false);
+  });
+
+  test("a data dir others can read is made private at start: the folder 0700, the database and its -wal/-shm 0600", async () => {
+    const data = join(dir.path, "open-to-all");
+    mkdirSync(data, { mode: 0o755 });
+    chmodSync(data, 0o755);
+    writeFileSync(join(data, "relay.db"), "", { mode: 0o644 });
+    chmodSync(join(data, "relay.db"), 0o644);
+    {
+      await using relay = serve(data);
+      await relay.waitFor(/\/start [A-Za-z0-9_-]{22}\n/, "the setup code");
+      expect(relay.stderr).toContain(`the relay's data folder ${data} was readable by others (mode 0755); made it 0700`);
+      const modes = Object.fromEntries(readdirSync(data).map((f) => [f, statSync(join(data, f)).mode & 0o777]));
+      expect(modes).toEqual({ "relay.db": 0o600, "relay.db-wal": 0o600, "relay.db-shm": 0o600, "setup-code": 0o600 });
+      expect(statSync(data).mode & 0o777).toBe(0o700);
+    }
+    const fresh = join(dir.path, "fresh");
+    await using relay = serve(fresh);
+    await relay.waitFor(/\/start [A-Za-z0-9_-]{22}\n/, "the setup code");
+    expect(readdirSync(fresh).map((f) => [f, statSync(join(fresh, f)).mode & 0o777])).toEqual(readdirSync(fresh).map((f) => [f, 0o600]));
+    expect(relay.stderr).not.toContain("readable by others");
   });
 });

@@ -1,4 +1,5 @@
 import { Database } from "bun:sqlite";
+import { existsSync, writeFileSync } from "node:fs";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { ExitCode, RaError } from "../../errors";
 import { applyMigrations } from "./migrate";
@@ -16,6 +17,8 @@ export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 export function openDb(path: string): Db {
   let sqlite: Database;
   try {
+    // Created private: sqlite gives the -wal and -shm files the database file's mode.
+    if (!existsSync(path)) writeFileSync(path, "", { mode: 0o600, flag: "wx" });
     sqlite = new Database(path, { create: true, strict: true });
     sqlite.exec("PRAGMA journal_mode = WAL");
     sqlite.exec("PRAGMA synchronous = FULL");

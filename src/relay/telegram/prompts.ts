@@ -14,8 +14,9 @@ import { NO_DEVICE, type Targets } from "./targets";
 export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targets): void {
   const { core, messenger } = deps;
   const say = replier(messenger);
-  /** Prompts that arrived while no machine was selected; sent once the owner taps one. */
-  const waitingPrompt = new Map<number, string>();
+  /** Prompts that arrived while no machine was selected, per chat and person; sent once that person taps one. */
+  const waitingPrompt = new Map<string, string>();
+  const waitKey = (chatId: number, userId: number) => `${chatId}:${userId}`;
 
   const submit = async (chatId: number, device: Device, text: string) => {
     // With topics on, the device's topic exists before anything is written for the turn.
@@ -29,8 +30,10 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
     if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
     core.store.selectDevice(chatId, device.id);
     await ctx.answerCallbackQuery({ text: `Prompts now go to ${device.name}` });
-    const prompt = waitingPrompt.get(chatId);
-    waitingPrompt.delete(chatId);
+    // In a group, each person's waiting prompt runs where that person taps, never where someone else does.
+    const key = waitKey(chatId, ctx.from!.id);
+    const prompt = waitingPrompt.get(key);
+    waitingPrompt.delete(key);
     if (prompt) await submit(chatId, device, prompt);
     else await say(ctx, `Prompts now go to ${device.name} (${t.state(device)}).`);
   });
@@ -44,7 +47,7 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
     const device = t.target(ctx);
     if (device === "none") return say(ctx, NO_DEVICE);
     if (device === "choose") {
-      waitingPrompt.set(ctx.chat.id, text);
+      waitingPrompt.set(waitKey(ctx.chat.id, ctx.from.id), text);
       return say(ctx, "Which machine should run this? Tap one (it is remembered for the next prompts):", t.chooser(ctx.user!));
     }
     await submit(ctx.chat.id, device, text);
