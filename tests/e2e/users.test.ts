@@ -99,7 +99,45 @@ describe("inviting a second person", () => {
     await stack.waitForText(/franbox – offline/, "the user's machine", FRIEND);
     expect(stack.texts(FRIEND).filter((t) => t.includes("laptop –"))).toEqual([]);
     stack.telegram.userText(OWNER, "/devices");
-    await stack.waitForText(/laptop – online[\s\S]*franbox – offline/);
+    await stack.waitForText(/laptop – online[\s\S]*franbox \(Fran\) – offline/);
+  });
+
+  test("an owner's view names other people's machines apart; a name two machines share picks neither", async () => {
+    await using pair = new RaProcess(["pair", "--relay", stack.relayUrl, "--name", "laptop", "--config", join(dir.path, "fran-laptop.json")]);
+    await pairFromTelegram(stack.telegram, FRIEND, pair);
+    expect(await pair.exitCode()).toBe(0);
+    await stack.waitForText(/🔔 New machine paired: laptop .* by Fran/);
+    const fransLaptop = (query("SELECT id FROM devices WHERE owner_id = 3003 AND name = 'laptop'")[0] as { id: string }).id;
+
+    stack.telegram.userText(OWNER, "/use laptop");
+    await stack.waitForText(/^2 machines are called "laptop"\. Tap the one you mean:$/);
+    expect(buttons(/^2 machines are called "laptop"/, OWNER).message.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toEqual(["🟢 laptop", "⚫ laptop (Fran)"]);
+    stack.telegram.userText(OWNER, "/use laptop (fran)");
+    await stack.waitForText(/^Prompts now go to laptop \(Fran\) \(offline\)\.$/);
+    stack.telegram.userText(OWNER, "/use laptop");
+    await stack.telegram.waitFor(() => stack.messages(/^2 machines are called "laptop"\. Tap the one you mean/).length === 2, { message: "the question again" });
+    tap(OWNER, /^2 machines are called "laptop"/, (d) => !d.endsWith(fransLaptop));
+    await stack.waitForText(/^Prompts now go to laptop \(online\)\.$/);
+
+    // @laptop is held until its author taps which; the chat's selection stays as it is.
+    stack.telegram.userText(OWNER, "@laptop say hello");
+    await stack.waitForText(/^2 machines are called "laptop"\. Tap the one that should run this prompt:$/);
+    tap(OWNER, /Tap the one that should run this prompt/, (d) => d.startsWith("run:") && !d.endsWith(fransLaptop));
+    await stack.waitForText(/echo: say hello[\s\S]*✅ laptop/, "the held prompt on the owner's laptop");
+
+    // Fran sees her machines by their own names only.
+    stack.telegram.userText(FRIEND, "/devices");
+    await stack.waitForText(/^⚫ franbox – offline.*\n⚫ laptop – offline/, "Fran's list", FRIEND);
+    expect(stack.texts(FRIEND).filter((t) => t.includes("(Fran)"))).toEqual([]);
+
+    const asked = stack.messages(/^2 machines are called "laptop"\. Tap the one you mean/).length;
+    stack.telegram.userText(OWNER, "/revoke laptop");
+    await stack.telegram.waitFor(() => stack.messages(/^2 machines are called "laptop"\. Tap the one you mean/).length > asked, { message: "the question which laptop to revoke" });
+    tap(OWNER, /^2 machines are called "laptop"/, (d) => d === `rv:${fransLaptop}:?`);
+    await stack.waitForText(/^Revoke laptop \(Fran\) \(/);
+    tap(OWNER, /^Revoke laptop \(Fran\)/, (d) => d === `rv:${fransLaptop}:y`);
+    await stack.waitForText(/🗑 laptop \(Fran\) is revoked/);
+    expect(query("SELECT name, owner_id FROM devices ORDER BY created_at")).toEqual([{ name: "laptop", owner_id: 1001 }, { name: "franbox", owner_id: 3003 }]);
   });
 
   test("/users lists everyone; removing a user revokes their machines and shuts them out", async () => {

@@ -13,6 +13,8 @@ export type Callback =
   | { kind: "pair"; claimId: string; accept: boolean }
   | { kind: "mode"; mode: PermissionMode }
   | { kind: "use"; deviceId: string }
+  /** Runs the tapper's held `@name prompt` on this machine without changing the chat's selection. */
+  | { kind: "runOnce"; deviceId: string }
   | { kind: "stop"; turnId: string }
   | { kind: "cancel"; turnId: string }
   | { kind: "status"; turnId: string }
@@ -32,6 +34,7 @@ export function encodeCallback(c: Callback): string {
     case "pair": return `pair:${c.claimId}:${yn(c.accept)}`;
     case "mode": return `mode:${c.mode}`;
     case "use": return `use:${c.deviceId}`;
+    case "runOnce": return `run:${c.deviceId}`;
     case "stop": return `stop:${c.turnId}`;
     case "cancel": return `cancel:${c.turnId}`;
     case "status": return `st:${c.turnId}`;
@@ -65,6 +68,7 @@ export function decodeCallback(data: string): Callback | undefined {
   if (!idOk || step !== "") return undefined;
   switch (prefix) {
     case "use": return { kind: "use", deviceId: id };
+    case "run": return { kind: "runOnce", deviceId: id };
     case "stop": return { kind: "stop", turnId: id };
     case "cancel": return { kind: "cancel", turnId: id };
     case "st": return { kind: "status", turnId: id };

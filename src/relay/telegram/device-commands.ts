@@ -18,41 +18,48 @@ export function registerDevices(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
     const lines = devices.map((d) => {
       const seen = core.hub.online(d.id) ? "" : d.lastSeenAt ? ` · last seen ${ago(deps.clock.now() - d.lastSeenAt)}` : " · never connected";
       const mark = typeof selected === "object" && selected.id === d.id ? " ← prompts go here" : "";
-      return `${t.dot(d)} ${d.name} – ${t.state(d)}${seen}${mark}`;
+      return `${t.dot(d)} ${t.label(d, ctx.user)} – ${t.state(d)}${seen}${mark}`;
     });
     const rows = devices.map((d) => [
-      { text: `${t.dot(d)} ${d.name}`, callback_data: encodeCallback({ kind: "use", deviceId: d.id }) },
+      { text: `${t.dot(d)} ${t.label(d, ctx.user)}`, callback_data: encodeCallback({ kind: "use", deviceId: d.id }) },
       { text: "🗑 Revoke", callback_data: encodeCallback({ kind: "revoke", deviceId: d.id, step: "?" }) },
     ]);
     return say(ctx, lines.join("\n"), { inline_keyboard: rows });
   });
 
   const askRevoke = (ctx: RaContext, device: Device) =>
-    say(ctx, `Revoke ${device.name} (${device.hostname})? Its agent is disconnected at once, its running turn stops, and it must be paired again to come back.`, {
+    say(ctx, `Revoke ${t.label(device, ctx.user)} (${device.hostname})? Its agent is disconnected at once, its running turn stops, and it must be paired again to come back.`, {
       inline_keyboard: [[
-        { text: `🗑 Yes, revoke ${device.name}`, callback_data: encodeCallback({ kind: "revoke", deviceId: device.id, step: "y" }) },
+        { text: `🗑 Yes, revoke ${t.label(device, ctx.user)}`, callback_data: encodeCallback({ kind: "revoke", deviceId: device.id, step: "y" }) },
         { text: "Cancel", callback_data: encodeCallback({ kind: "revoke", deviceId: device.id, step: "n" }) },
       ]],
     });
 
+  /** Several visible machines share the typed name: none is picked, the person taps the one they mean. */
+  const askWhich = (ctx: RaContext, typed: string, choices: Device[], button: (d: Device) => string) =>
+    say(ctx, `${choices.length} machines are called "${typed}". Tap the one you mean:`, {
+      inline_keyboard: choices.map((d) => [{ text: `${t.dot(d)} ${t.label(d, ctx.user)}`, callback_data: button(d) }]),
+    });
+
   bot.command("revoke", async (ctx) => {
-    const name = ctx.match.trim().toLowerCase();
-    const device = t.visible(ctx).find((d) => d.name.toLowerCase() === name);
-    if (!device) return say(ctx, name ? `No machine called "${ctx.match.trim()}". /devices lists yours.` : "Which machine? Send /revoke NAME, or use the buttons in /devices.");
-    return askRevoke(ctx, device);
+    const typed = ctx.match.trim();
+    if (!typed) return say(ctx, "Which machine? Send /revoke NAME, or use the buttons in /devices.");
+    const found = t.find(ctx, typed);
+    if ("ambiguous" in found) return askWhich(ctx, typed, found.ambiguous, (d) => encodeCallback({ kind: "revoke", deviceId: d.id, step: "?" }));
+    if ("none" in found) return say(ctx, `No machine called "${typed}". /devices lists yours.`);
+    return askRevoke(ctx, found.device);
   });
 
   bot.command("use", async (ctx) => {
-    const name = ctx.match.trim().toLowerCase();
+    const typed = ctx.match.trim();
     const devices = t.visible(ctx);
-    const device = devices.find((d) => d.name.toLowerCase() === name);
-    if (!device) {
-      const known = devices.map((d) => d.name).join(", ");
-      if (!known) return say(ctx, NO_DEVICE);
-      return say(ctx, name ? `No machine called "${ctx.match.trim()}". Yours: ${known}.` : "Which machine? Tap one:", t.chooser(ctx.user!));
-    }
-    core.store.selectDevice(ctx.chat.id, device.id);
-    return say(ctx, `Prompts now go to ${device.name} (${t.state(device)}).`);
+    if (devices.length === 0) return say(ctx, NO_DEVICE);
+    if (!typed) return say(ctx, "Which machine? Tap one:", t.chooser(ctx.user!));
+    const found = t.find(ctx, typed);
+    if ("ambiguous" in found) return askWhich(ctx, typed, found.ambiguous, (d) => encodeCallback({ kind: "use", deviceId: d.id }));
+    if ("none" in found) return say(ctx, `No machine called "${typed}". Yours: ${devices.map((d) => t.label(d, ctx.user)).join(", ")}.`);
+    core.store.selectDevice(ctx.chat.id, found.device.id);
+    return say(ctx, `Prompts now go to ${t.label(found.device, ctx.user)} (${t.state(found.device)}).`);
   });
 
   deps.router.on("revoke", async (ctx, { deviceId, step }) => {
@@ -66,13 +73,13 @@ export function registerDevices(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
     const message = ctx.callbackQuery!.message?.message_id;
     if (step !== "y") {
       await ctx.answerCallbackQuery({ text: "Kept" });
-      if (message) await messenger.edit(chatId, message, plain(`${device.name} stays paired.`));
+      if (message) await messenger.edit(chatId, message, plain(`${t.label(device, ctx.user)} stays paired.`));
       return;
     }
     core.machines.revoke(device);
     deps.log.info(`"${device.name}" revoked by ${ctx.from!.id}`);
-    await ctx.answerCallbackQuery({ text: `${device.name} revoked` });
-    if (message) await messenger.edit(chatId, message, plain(`🗑 ${device.name} is revoked: disconnected, and its token no longer works.`));
+    await ctx.answerCallbackQuery({ text: `${t.label(device, ctx.user)} revoked` });
+    if (message) await messenger.edit(chatId, message, plain(`🗑 ${t.label(device, ctx.user)} is revoked: disconnected, and its token no longer works.`));
   });
 }
 

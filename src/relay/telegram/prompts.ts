@@ -1,6 +1,7 @@
 import type { Bot } from "grammy";
 import type { Device } from "../store/types";
 import { code, concatFormatted, plain } from "../format";
+import { encodeCallback } from "./callback-data";
 import type { RaContext } from "./context";
 import { replier, type HandlerDeps } from "./handler-deps";
 import { parseMention } from "./mention";
@@ -17,6 +18,8 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
   /** Prompts that arrived while no machine was selected, per chat and person; sent once that person taps one. */
   const waitingPrompt = new Map<string, string>();
   const waitKey = (chatId: number, userId: number) => `${chatId}:${userId}`;
+  /** `@name prompt` whose name several machines share: held until its author taps which. */
+  const oncePrompt = new Map<string, string>();
 
   const submit = async (chatId: number, device: Device, text: string) => {
     // With topics on, the device's topic exists before anything is written for the turn.
@@ -29,13 +32,13 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
     const device = t.visible(ctx).find((d) => d.id === deviceId);
     if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
     core.store.selectDevice(chatId, device.id);
-    await ctx.answerCallbackQuery({ text: `Prompts now go to ${device.name}` });
+    await ctx.answerCallbackQuery({ text: `Prompts now go to ${t.label(device, ctx.user)}` });
     // In a group, each person's waiting prompt runs where that person taps, never where someone else does.
     const key = waitKey(chatId, ctx.from!.id);
     const prompt = waitingPrompt.get(key);
     waitingPrompt.delete(key);
     if (prompt) await submit(chatId, device, prompt);
-    else await say(ctx, `Prompts now go to ${device.name} (${t.state(device)}).`);
+    else await say(ctx, `Prompts now go to ${t.label(device, ctx.user)} (${t.state(device)}).`);
   });
 
   bot.on("message:text", async (ctx) => {
@@ -55,12 +58,29 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
 
   /** `@name prompt`: one prompt for another machine; the selection stays as it is. */
   const promptOne = (ctx: RaContext, { name, prompt }: { name: string; prompt: string }) => {
-    const devices = t.visible(ctx);
-    const device = devices.find((d) => d.name.toLowerCase() === name.toLowerCase());
-    if (!device) return say(ctx, devices.length ? `No machine called "${name}". Yours: ${devices.map((d) => d.name).join(", ")}.` : NO_DEVICE);
-    if (!prompt) return say(ctx, `Write the prompt after the name, like: @${device.name} run the tests`);
-    return submit(ctx.chat!.id, device, prompt);
+    const found = t.find(ctx, name);
+    if ("none" in found) return say(ctx, found.none.length ? `No machine called "${name}". Yours: ${found.none.map((d) => t.label(d, ctx.user)).join(", ")}.` : NO_DEVICE);
+    if (!prompt) return say(ctx, `Write the prompt after the name, like: @${name} run the tests`);
+    if ("ambiguous" in found) {
+      // Held for this person until they tap which one; the chat's selection stays as it is.
+      oncePrompt.set(waitKey(ctx.chat!.id, ctx.from!.id), prompt);
+      return say(ctx, `${found.ambiguous.length} machines are called "${name}". Tap the one that should run this prompt:`, {
+        inline_keyboard: found.ambiguous.map((d) => [{ text: `${t.dot(d)} ${t.label(d, ctx.user)}`, callback_data: encodeCallback({ kind: "runOnce", deviceId: d.id }) }]),
+      });
+    }
+    return submit(ctx.chat!.id, found.device, prompt);
   };
+
+  deps.router.on("runOnce", async (ctx, { deviceId }) => {
+    const device = t.visible(ctx).find((d) => d.id === deviceId);
+    if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
+    const key = waitKey(ctx.chat!.id, ctx.from!.id);
+    const prompt = oncePrompt.get(key);
+    if (!prompt) return ctx.answerCallbackQuery({ text: "Nothing of yours is waiting for a machine." });
+    oncePrompt.delete(key);
+    await ctx.answerCallbackQuery({ text: `Sent to ${t.label(device, ctx.user)}` });
+    await submit(ctx.chat!.id, device, prompt);
+  });
 
   bot.on("message", (ctx) => say(ctx, concatFormatted(plain("I can only take text prompts for now. "), code("/help"), plain(" lists the commands."))));
 }

@@ -14,10 +14,30 @@ export function targets({ core, topics }: Pick<HandlerDeps, "core" | "topics">) 
   const state = (d: Device) => deviceState(core.hub, core.turns, d);
   const dot = (d: Device) => ({ online: "🟢", busy: "🟡", offline: "⚫" })[state(d)];
   const visible = (ctx: RaContext) => visibleDevices(core.store, ctx.user!);
+  /** Names are unique per person only: an owner sees other people's machines as "laptop (Bob)". */
+  const label = (d: Device, viewer: User | undefined) => {
+    if (!viewer || d.ownerId === viewer.telegramId) return d.name;
+    const owner = core.store.user(d.ownerId);
+    return `${d.name} (${owner?.name.split(/\s+/)[0] || d.ownerId})`;
+  };
   return {
     state,
     dot,
     visible,
+    label,
+    /**
+     * The visible machine a typed name means: the one machine with that bare name, or the one with
+     * that label ("laptop (Bob)"). A bare name several machines share (yours and Bob's) picks none
+     * of them: it is `ambiguous`, and the caller asks which.
+     */
+    find(ctx: RaContext, typed: string): { device: Device } | { ambiguous: Device[] } | { none: Device[] } {
+      const devices = visible(ctx);
+      const wanted = typed.trim().toLowerCase();
+      const byName = devices.filter((d) => d.name.toLowerCase() === wanted);
+      if (byName.length > 1) return { ambiguous: byName };
+      const match = byName[0] ?? devices.find((d) => label(d, ctx.user).toLowerCase() === wanted);
+      return match ? { device: match } : { none: devices };
+    },
     /** The machine a plain prompt goes to: the topic's, the selected one, or the only one. */
     target(ctx: RaContext): Device | "none" | "choose" {
       const devices = visible(ctx);
@@ -28,7 +48,7 @@ export function targets({ core, topics }: Pick<HandlerDeps, "core" | "topics">) 
       return devices.length === 1 ? devices[0]! : "choose";
     },
     chooser(user: User): InlineKeyboardMarkup {
-      return { inline_keyboard: visibleDevices(core.store, user).map((d) => [{ text: `${dot(d)} ${d.name}`, callback_data: encodeCallback({ kind: "use", deviceId: d.id }) }]) };
+      return { inline_keyboard: visibleDevices(core.store, user).map((d) => [{ text: `${dot(d)} ${label(d, user)}`, callback_data: encodeCallback({ kind: "use", deviceId: d.id }) }]) };
     },
   };
 }

@@ -41,8 +41,8 @@ export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     const devices = t.visible(ctx);
     if (devices.length === 0) return say(ctx, NO_DEVICE);
     const selected = t.target(ctx);
-    const lines = devices.map((d) => `${t.dot(d)} ${d.name}: ${t.state(d)}`);
-    const head = typeof selected === "object" ? `Prompts go to ${selected.name}.` : "No machine selected: /devices to pick one.";
+    const lines = devices.map((d) => `${t.dot(d)} ${t.label(d, ctx.user)}: ${t.state(d)}`);
+    const head = typeof selected === "object" ? `Prompts go to ${t.label(selected, ctx.user)}.` : "No machine selected: /devices to pick one.";
     return say(ctx, concatFormatted(plain(`${head}\n`), italic(lines.join("\n"))));
   });
 
