@@ -2,6 +2,7 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import type { TurnStatus } from "../db/repo";
 import { concatFormatted, italic, markdownToFormatted, plain, code, type FormattedText } from "../format";
 import { MASKED_NOTE, maskSecrets } from "../mask-secrets";
+import { safePrefix } from "../safe-prefix";
 import type { LiveMessage, LiveState } from "./live-message";
 import { layoutMessages } from "./long-answer";
 import { formatSeconds, renderToolSection, toolFinished, toolStarted, type ToolActivity } from "./tool-activity";
@@ -151,7 +152,7 @@ export class TurnView {
     this.attachment ??= this.live.settled().then(() => (this.overflowed ? this.attachWhole() : undefined));
     if (status === "failed" && !this.alerted) {
       this.alerted = true;
-      const reason = (end.error ?? "").split("\n")[0]!.slice(0, 300);
+      const reason = maskSecrets((end.error ?? "").split("\n")[0]!).text.slice(0, 300);
       void this.live.settled().then(() => this.live.alert(plain(`⚠️ The turn on ${this.deviceName} failed${reason ? `: ${reason}` : "."}`)));
     }
   }
@@ -172,7 +173,9 @@ export class TurnView {
   }
 
   private render(): LiveState {
-    const { text: answer, masked } = maskSecrets(this.answer.trimEnd());
+    // While the turn runs, a tail that may still become a secret waits for the text that decides it.
+    const visible = this.finished ? this.answer : safePrefix(this.answer).shown;
+    const { text: answer, masked } = maskSecrets(visible.trimEnd());
     const body = answer.trim() ? markdownToFormatted(masked ? `${answer}\n\n${MASKED_NOTE}` : answer) : plain("");
     const tools = renderToolSection(this.tools, this.now(), this.finished);
     const whole = concatFormatted(...[body, tools, this.statusLine()].filter((p) => p.text).flatMap((p, i) => (i === 0 ? [p] : [plain("\n\n"), p])));
@@ -195,7 +198,7 @@ export class TurnView {
       case "stopped":
         return this.footer("⏹ stopped ·");
       case "failed":
-        return concatFormatted(this.footer("⚠️ failed ·"), this.end.error ? plain(`\n${this.end.error}`) : plain(""));
+        return concatFormatted(this.footer("⚠️ failed ·"), this.end.error ? plain(`\n${maskSecrets(this.end.error).text}`) : plain(""));
     }
   }
 
