@@ -169,7 +169,6 @@ function tokenRanges(text: string, found: SecretRange[]): void {
   }
 }
 
-const KEY_LABEL_MAX = 64;
 const isLabelChar = (c: number) => isUpperOrDigit(c) || c === 32;
 export type KeyBlock = { start: number; end: number; label: string; open: boolean };
 
@@ -187,12 +186,12 @@ export function privateKeyBlocks(text: string, partial = false): KeyBlock[] {
     const labelStart = start + 11;
     const labelEnd = runEnd(text, labelStart, isLabelChar);
     const label = text.slice(labelStart, labelEnd);
-    if (partial && labelEnd === text.length && labelEnd - labelStart <= KEY_LABEL_MAX) {
+    if (partial && labelEnd === text.length) {
       blocks.push({ start, end: text.length, label, open: true });
       break;
     }
     const closed = startsWithAt(text, labelEnd, "-----");
-    const isPrivate = labelEnd - labelStart <= KEY_LABEL_MAX && (label.endsWith("PRIVATE KEY") || label.endsWith("PRIVATE KEY BLOCK"));
+    const isPrivate = label.endsWith("PRIVATE KEY") || label.endsWith("PRIVATE KEY BLOCK");
     if (partial && !closed && isPrivate && "-----".startsWith(text.slice(labelEnd))) {
       blocks.push({ start, end: text.length, label, open: true });
       break;

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Clock } from "../clock";
 import { ExitCode, RaError } from "../errors";
 import { createLog } from "../log";
@@ -78,7 +79,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
     clock,
     log,
     emit,
-    ...(options.store ? { save: (saved: Parameters<AgentStore["saveSessions"]>[0]) => options.store!.saveSessions(saved) } : {}),
+    ...(options.store ? { save: (saved: Parameters<AgentStore["saveSessions"]>[0]) => options.store!.saveSessions(saved), answersDir: join(options.store.dir, "answers") } : {}),
   });
   sessions.restore(options.store?.loadSessions() ?? []);
   /** Close codes 4409 (replaced by another connection with our token), to stop a tug of war. */

@@ -5,3 +5,4 @@ export * from "./agent-frames";
 export * from "./relay-frames";
 export * from "./close-codes";
 export * from "./codec";
+export * from "./limits";
