@@ -79,7 +79,7 @@ export class TurnText {
     if (!this.overflow) return null;
     const left = this.total - this.streamed;
     const where = "path" in this.overflow ? `The whole answer (${formatSize(this.total)}) is on ${machine} in ${this.overflow.path}` : `Saving it on ${machine} failed: ${this.overflow.error}`;
-    return `${formatSize(left)} of this answer (${left} characters after the first ${formatSize(this.streamed)}) was not sent to Telegram. ${where}`;
+    return `${formatSize(left)} of this answer was not sent to Telegram (only its first ${formatSize(this.streamed)}). ${where}`;
   }
 
   private startFile(content: string): void {

@@ -1,4 +1,5 @@
 import type { InlineKeyboardMarkup } from "grammy/types";
+import { formatSize, MAX_TEXT_EVENT_CHARS, MAX_TURN_TEXT_CHARS } from "../../proto";
 import type { TurnStatus } from "../db/repo";
 import { concatFormatted, italic, markdownToFormatted, plain, code, type FormattedText } from "../format";
 import { MASKED_NOTE, maskSecrets } from "../mask-secrets";
@@ -6,6 +7,9 @@ import { safePrefix } from "../safe-prefix";
 import type { LiveMessage, LiveState } from "./live-message";
 import { layoutMessages } from "./long-answer";
 import { formatSeconds, renderToolSection, toolFinished, toolStarted, type ToolActivity } from "./tool-activity";
+
+/** The most answer text a turn view holds: the agent's per-turn cap plus room for its notices. */
+const ANSWER_CEILING = MAX_TURN_TEXT_CHARS + MAX_TEXT_EVENT_CHARS;
 
 export type TurnEnd = { durationMs?: number; costUsd?: number; turns?: number; claudeSessionId?: string; error?: string };
 type ToolEvent = Parameters<typeof toolStarted>[1];
@@ -48,6 +52,7 @@ export class TurnView {
   private tools: ToolActivity[];
   private startedAt: number;
   private awaitingApproval = false;
+  private cut = false;
 
   constructor(options: TurnViewOptions) {
     this.turnId = options.turnId;
@@ -130,6 +135,13 @@ export class TurnView {
   }
 
   appendMarkdown(markdown: string): void {
+    // An agent streams at most MAX_TURN_TEXT_CHARS of a turn (plus its notices); one that sends
+    // more is broken or hostile, and the relay stops growing (and re-rendering) the answer.
+    if (this.answer.length + markdown.length > ANSWER_CEILING) {
+      if (this.cut) return;
+      this.cut = true;
+      markdown = `\n\n⚠️ ${this.deviceName} sent more than ${formatSize(MAX_TURN_TEXT_CHARS)} of text in this turn; the relay shows no more of it.\n\n`;
+    }
     this.answer += markdown;
     this.flush();
   }
