@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Clock } from "../clock";
 import { ExitCode, RaError } from "../errors";
-import { createLog } from "../log";
+import { createLog, untrusted } from "../log";
 import { CloseCode, decodeRelayFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
 import type { Runner } from "../runner/types";
 import { DENY_MESSAGES, PendingApprovals } from "./approvals";
@@ -92,7 +92,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
         if (frame.approvalTimeoutMs) approvals.timeoutMs = frame.approvalTimeoutMs + 60_000;
         ready = true;
         attempt = 0;
-        log.success(`connected to ${urls.base} as "${frame.name}"${outbox.size ? `; replaying ${outbox.size} unacknowledged events` : ""}`);
+        log.success(`connected to ${urls.base} as ${untrusted(frame.name)}${outbox.size ? `; replaying ${outbox.size} unacknowledged events` : ""}`);
         for (const item of outbox.unacked()) sendEvent(item);
         return;
       case "ack":
@@ -122,7 +122,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
       case "pong":
         return;
       case "error":
-        log.warn(`relay says ${frame.code}: ${frame.message}`);
+        log.warn(`relay says ${frame.code}: ${untrusted(frame.message, 1000)}`);
         return;
       default:
         log.warn(`ignoring unexpected ${frame.type} frame`);

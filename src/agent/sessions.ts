@@ -1,5 +1,5 @@
 import type { Clock } from "../clock";
-import type { Log } from "../log";
+import { untrusted, type Log } from "../log";
 import type { PermissionMode, Prompt, SessionEvent } from "../proto";
 import type { Runner, RunnerEvent, RunnerSession } from "../runner/types";
 import type { z } from "zod";
@@ -232,7 +232,7 @@ export class AgentSessions {
         });
         return;
       case "garbage":
-        this.deps.log.warn(`claude printed a line ra does not understand: ${event.line.slice(0, 200)}`);
+        this.deps.log.warn(`claude printed a line ra does not understand: ${untrusted(event.line, 200)}`);
         return;
       case "exit": {
         if (session.runner === runner) session.runner = null;

@@ -12,7 +12,7 @@ import { parseMention } from "./mention";
 import { threadOfUpdate, type Topics } from "./topics";
 import type { Messenger } from "./messenger";
 import { visibleDevices, type RaContext } from "./bot";
-import type { Log } from "../../log";
+import { untrusted, type Log } from "../../log";
 import type { Clock } from "../../clock";
 
 export const COMMANDS = [
@@ -238,7 +238,7 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
         return;
       }
       conversations.revoke(device);
-      deps.log.info(`"${device.name}" revoked by ${ctx.from.id}`);
+      deps.log.info(`${untrusted(device.name)} revoked by ${ctx.from.id}`);
       await ctx.answerCallbackQuery({ text: `${device.name} revoked` });
       if (message) await messenger.edit(chatId, message, plain(`🗑 ${device.name} is revoked: disconnected, and its token no longer works.`));
       return;
@@ -253,7 +253,7 @@ export function registerCommands(bot: Bot<RaContext>, deps: Deps): void {
       if (!device) return ctx.answerCallbackQuery({ text: "This pairing request expired or is not yours; run `ra pair` again." });
       await ctx.answerCallbackQuery({ text: `${device.name} paired` });
       if (!repo.selectedDevice(chatId)) repo.selectDevice(chatId, device.id);
-      deps.log.success(`paired "${device.name}" (${device.hostname}) for user ${ctx.from.id}`);
+      deps.log.success(`paired ${untrusted(device.name)} (${untrusted(device.hostname)}) for user ${ctx.from.id}`);
       if (ctx.callbackQuery.message) {
         await messenger.edit(chatId, ctx.callbackQuery.message.message_id, concatFormatted(plain("✅ "), bold(device.name), plain(` paired (${device.hostname}, ${device.os}/${device.arch}). Start it with `), code("ra agent"), plain(" on the machine, then send a prompt here.")));
       }
