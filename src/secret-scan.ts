@@ -42,8 +42,11 @@ function boundary(text: string, pos: number): boolean {
  * they would scan the same run to the same verdict.
  */
 type Detector = { prefix: string; ci?: boolean; match(text: string, body: number): Verdict };
-/** `valueStart`: only the part from there is secret (a header's value, not its name). */
-type Verdict = { end: number; scanned: number; valueStart?: number };
+/**
+ * `valueStart`: only the part from there is secret (a header's value, not its name).
+ * `open`: the verdict read up to the end of the text, so more text could change it.
+ */
+type Verdict = { end: number; scanned: number; valueStart?: number; open?: boolean };
 
 /** prefix + a run of `cls` of at least `min`; with `wordEnd`, the run must end at a \b (regex `\b` after it). */
 const run = (prefix: string, cls: (c: number) => boolean, min: number, wordEnd = false): Detector => ({
@@ -51,7 +54,7 @@ const run = (prefix: string, cls: (c: number) => boolean, min: number, wordEnd =
   match(text, body) {
     const end = runEnd(text, body, cls);
     const ok = end - body >= min && (!wordEnd || boundary(text, end));
-    return { end: ok ? end : -1, scanned: end };
+    return { end: ok ? end : -1, scanned: end, open: end === text.length };
   },
 });
 
@@ -60,9 +63,9 @@ const fixed = (prefix: string, cls: (c: number) => boolean, length: number): Det
   prefix,
   match(text, body) {
     const end = body + length;
-    if (end > text.length) return { end: -1, scanned: body };
-    for (let i = body; i < end; i++) if (!cls(text.charCodeAt(i))) return { end: -1, scanned: body };
-    return { end: boundary(text, end) ? end : -1, scanned: body };
+    for (let i = body; i < Math.min(end, text.length); i++) if (!cls(text.charCodeAt(i))) return { end: -1, scanned: body };
+    if (end > text.length) return { end: -1, scanned: body, open: true };
+    return { end: boundary(text, end) ? end : -1, scanned: body, open: end === text.length };
   },
 });
 
@@ -70,12 +73,13 @@ const fixed = (prefix: string, cls: (c: number) => boolean, length: number): Det
 const jwt: Detector = {
   prefix: "eyJ",
   match(text, body) {
+    const n = text.length;
     const one = runEnd(text, body, isKey);
-    if (one - body < 10 || text.charCodeAt(one) !== 46) return { end: -1, scanned: one };
+    if (one - body < 10 || text.charCodeAt(one) !== 46) return { end: -1, scanned: one, open: one === n };
     const two = runEnd(text, one + 1, isKey);
-    if (two - one - 1 < 10 || text.charCodeAt(two) !== 46) return { end: -1, scanned: one };
+    if (two - one - 1 < 10 || text.charCodeAt(two) !== 46) return { end: -1, scanned: one, open: two === n };
     const three = runEnd(text, two + 1, isKey);
-    return { end: three - two - 1 >= 10 ? three : -1, scanned: one };
+    return { end: three - two - 1 >= 10 ? three : -1, scanned: one, open: three === n };
   },
 };
 
@@ -83,12 +87,14 @@ const jwt: Detector = {
 const botToken: Detector = {
   prefix: "",
   match(text, start) {
+    const n = text.length;
     const digits = runEnd(text, start, isDigit);
-    if (digits - start < 8 || digits - start > 10 || text.charCodeAt(digits) !== 58) return { end: -1, scanned: digits };
+    if (digits - start > 10) return { end: -1, scanned: digits };
+    if (digits - start < 8 || text.charCodeAt(digits) !== 58) return { end: -1, scanned: digits, open: digits === n };
     const end = digits + 1 + 35;
-    if (end > text.length) return { end: -1, scanned: digits };
-    for (let i = digits + 1; i < end; i++) if (!isKey(text.charCodeAt(i))) return { end: -1, scanned: digits };
-    return { end: boundary(text, end) ? end : -1, scanned: digits };
+    for (let i = digits + 1; i < Math.min(end, n); i++) if (!isKey(text.charCodeAt(i))) return { end: -1, scanned: digits };
+    if (end > n) return { end: -1, scanned: digits, open: true };
+    return { end: boundary(text, end) ? end : -1, scanned: digits, open: end === n };
   },
 };
 
@@ -108,7 +114,8 @@ const authorization: Detector = {
       }
     }
     const end = runEnd(text, i, isHeaderValueChar);
-    return { end: end - i >= 8 ? end : -1, scanned: end, valueStart: i };
+    // Until its value starts, nothing of the header is secret: open only once the value is being written.
+    return { end: end - i >= 8 ? end : -1, scanned: end, valueStart: i, open: end === text.length && end > i };
   },
 };
 
@@ -149,7 +156,11 @@ for (const d of DETECTORS) {
 }
 const DIGIT_DETECTORS = [botToken];
 
-function tokenRanges(text: string, found: SecretRange[]): void {
+/** Where the earliest secret that more text could still reveal would start (text.length: none). */
+type Undecided = { from: number };
+const undecidedAt = (u: Undecided, pos: number) => void (u.from = Math.min(u.from, pos));
+
+function tokenRanges(text: string, found: SecretRange[], undecided: Undecided): void {
   const skip = new Map<Detector, number>();
   for (let i = 0; i < text.length; i++) {
     // Every token starts at a \b: the character before it is not a word character.
@@ -158,10 +169,16 @@ function tokenRanges(text: string, found: SecretRange[]): void {
     const candidates = isDigit(c) ? DIGIT_DETECTORS : BY_FIRST.get(c);
     if (!candidates) continue;
     for (const d of candidates) {
-      if (i < (skip.get(d) ?? 0) || !startsWithAt(text, i, d.prefix, d.ci)) continue;
+      if (i < (skip.get(d) ?? 0)) continue;
+      if (!startsWithAt(text, i, d.prefix, d.ci)) {
+        // The text ends inside the prefix ("sk-an"): the rest may still come.
+        if (d !== authorization && text.length - i < d.prefix.length && startsWithAt(d.prefix, 0, d.ci ? text.slice(i).toLowerCase() : text.slice(i))) undecidedAt(undecided, i);
+        continue;
+      }
       const body = i + d.prefix.length;
       const m = d.match(text, body);
       skip.set(d, m.scanned);
+      if (m.open) undecidedAt(undecided, m.valueStart ?? i);
       if (m.end < 0) continue;
       if (m.valueStart !== undefined) found.push({ start: m.valueStart, end: m.end, replacement: mask(text.slice(m.valueStart, m.end)) });
       else found.push({ start: i, end: m.end, replacement: mask(text.slice(i, m.end)) });
@@ -228,7 +245,7 @@ function nextLine(text: string, from: number): number {
 }
 
 /** `NAME=value` lines (.env, shell, YAML) whose NAME says secret, token, password, key… */
-function assignmentRanges(text: string, found: SecretRange[]): void {
+function assignmentRanges(text: string, found: SecretRange[], undecided: Undecided): void {
   for (let line = 0; line < text.length; line = nextLine(text, line)) {
     let i = runEnd(text, line, isBlank);
     if (isLineBreak(text.charCodeAt(i))) continue; // a blank line: the next line's start sees the same text
@@ -247,6 +264,7 @@ function assignmentRanges(text: string, found: SecretRange[]): void {
     const quote = isQuote(text.charCodeAt(i)) ? text.charCodeAt(i) : 0;
     if (quote) i++;
     const end = runEnd(text, i, isValueChar);
+    if (end === text.length && end > i) undecidedAt(undecided, i);
     if (end - i < 4 || (quote && text.charCodeAt(end) !== quote)) continue;
     found.push({ start: i, end, replacement: mask(text.slice(i, end)) });
   }
@@ -258,7 +276,7 @@ const isUserChar = (c: number) => !isSpace(c) && c !== 58 && c !== 47 && c !== 6
 const isPasswordChar = (c: number) => !isSpace(c) && c !== 64 && c !== 47;
 
 /** scheme://user:password@host: the password. */
-function urlPasswordRanges(text: string, found: SecretRange[]): void {
+function urlPasswordRanges(text: string, found: SecretRange[], undecided: Undecided): void {
   for (let at = text.indexOf("://"); at >= 0; at = text.indexOf("://", at + 3)) {
     let schemeOk = false;
     for (let k = at - 1; k >= 0 && isSchemeChar(text.charCodeAt(k)); k--) {
@@ -268,6 +286,7 @@ function urlPasswordRanges(text: string, found: SecretRange[]): void {
     const userEnd = runEnd(text, at + 3, isUserChar);
     if (userEnd === at + 3 || text.charCodeAt(userEnd) !== 58) continue;
     const pwEnd = runEnd(text, userEnd + 1, isPasswordChar);
+    if (pwEnd === text.length) undecidedAt(undecided, userEnd + 1);
     if (pwEnd - userEnd - 1 < 3 || text.charCodeAt(pwEnd) !== 64) continue;
     found.push({ start: userEnd + 1, end: pwEnd, replacement: "…[masked]" });
   }
@@ -275,16 +294,26 @@ function urlPasswordRanges(text: string, found: SecretRange[]): void {
 
 /** Where the secrets are in `text` and what each becomes; sorted, never overlapping. */
 export function secretRanges(text: string): SecretRange[] {
+  return scanSecrets(text).ranges;
+}
+
+/**
+ * The secrets in `text`, and `undecidedFrom`: where the earliest one starts whose verdict depends
+ * on text not written yet (a key still arriving, a password before its `@`, a header's value);
+ * text.length when none does. A streamed answer can show everything before it.
+ */
+export function scanSecrets(text: string): { ranges: SecretRange[]; undecidedFrom: number } {
   const found: SecretRange[] = [];
+  const undecided: Undecided = { from: text.length };
   for (const b of privateKeyBlocks(text)) found.push({ start: b.start, end: b.end, replacement: `-----BEGIN ${b.label}----- …[masked]` });
-  tokenRanges(text, found);
-  assignmentRanges(text, found);
-  urlPasswordRanges(text, found);
+  tokenRanges(text, found, undecided);
+  assignmentRanges(text, found, undecided);
+  urlPasswordRanges(text, found, undecided);
   found.sort((a, b) => a.start - b.start || b.end - a.end);
   const kept: SecretRange[] = [];
   for (const r of found) if (kept.length === 0 || r.start >= kept.at(-1)!.end) kept.push(r);
   // Text masked once (the answer, before it is rendered) stays as it is.
-  return kept.filter((r) => !text.slice(r.start, r.end).includes("[masked]"));
+  return { ranges: kept.filter((r) => !text.slice(r.start, r.end).includes("[masked]")), undecidedFrom: undecided.from };
 }
 
 export function maskSecrets(text: string): { text: string; masked: number } {
