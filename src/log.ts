@@ -2,10 +2,35 @@ import { createConsola, type ConsolaInstance, type LogObject } from "consola";
 import { redact } from "./redact";
 
 export type LogFormat = "pretty" | "json";
+
+/** Characters a terminal or log viewer may act on: C0/C1 controls, DEL, bidi overrides, zero-width, line separators. */
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+
+/**
+ * A string from outside (a device's name or hostname, an error text from an agent, a Telegram
+ * name) as it goes into a log line: quoted, and with newlines, ANSI escapes and other control or
+ * invisible characters shown as escapes, so it can neither forge log lines nor drive the terminal.
+ * Long strings are cut to `max` characters.
+ */
+export function untrusted(value: unknown, max = 300): string {
+  const text = String(value);
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return JSON.stringify(cut).replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
 export const LOG_LEVELS = { error: 0, warn: 1, info: 3, debug: 4, trace: 5 } as const;
 export type LogLevelName = keyof typeof LOG_LEVELS;
 
 let root: ConsolaInstance = createConsola({ level: LOG_LEVELS.info, stderr: process.stderr, stdout: process.stderr });
+
+/** Log arguments with secrets masked; as one string if masking cut through the JSON's syntax. */
+function redactedData(args: unknown[]): unknown {
+  const json = redact(JSON.stringify(args));
+  try {
+    return JSON.parse(json);
+  } catch {
+    return json;
+  }
+}
 
 /** Structured JSON lines on stderr, one per log call, secrets redacted. */
 function jsonReporter() {
@@ -17,7 +42,7 @@ function jsonReporter() {
         level: obj.type,
         tag: obj.tag || undefined,
         msg: redact(typeof first === "string" ? first : JSON.stringify(first)),
-        ...(rest.length ? { data: JSON.parse(redact(JSON.stringify(rest))) } : {}),
+        ...(rest.length ? { data: redactedData(rest) } : {}),
       };
       process.stderr.write(`${JSON.stringify(line)}\n`);
     },

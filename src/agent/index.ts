@@ -1,6 +1,7 @@
+import { join } from "node:path";
 import type { Clock } from "../clock";
 import { ExitCode, RaError } from "../errors";
-import { createLog } from "../log";
+import { createLog, untrusted } from "../log";
 import { CloseCode, decodeRelayFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
 import type { Runner } from "../runner/types";
 import { DENY_MESSAGES, PendingApprovals } from "./approvals";
@@ -82,7 +83,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
     clock,
     log,
     emit,
-    ...(options.store ? { save: (saved: Parameters<AgentStore["saveSessions"]>[0]) => options.store!.saveSessions(saved) } : {}),
+    ...(options.store ? { save: (saved: Parameters<AgentStore["saveSessions"]>[0]) => options.store!.saveSessions(saved), answersDir: join(options.store.dir, "answers") } : {}),
   });
   sessions.restore(options.store?.loadSessions() ?? []);
   /** Close codes 4409 (replaced by another connection with our token), to stop a tug of war. */
@@ -95,7 +96,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
         if (frame.approvalTimeoutMs) approvals.timeoutMs = frame.approvalTimeoutMs + 60_000;
         ready = true;
         attempt = 0;
-        log.success(`connected to ${urls.base} as "${frame.name}"${outbox.size ? `; replaying ${outbox.size} unacknowledged events` : ""}`);
+        log.success(`connected to ${urls.base} as ${untrusted(frame.name)}${outbox.size ? `; replaying ${outbox.size} unacknowledged events` : ""}`);
         for (const item of outbox.unacked()) sendEvent(item);
         return;
       case "ack":
@@ -125,7 +126,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
       case "pong":
         return;
       case "error":
-        log.warn(`relay says ${frame.code}: ${frame.message}`);
+        log.warn(`relay says ${frame.code}: ${untrusted(frame.message, 1000)}`);
         return;
       default:
         log.warn(`ignoring unexpected ${frame.type} frame`);

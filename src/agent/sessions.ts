@@ -1,5 +1,5 @@
 import type { Clock } from "../clock";
-import type { Log } from "../log";
+import { untrusted, type Log } from "../log";
 import type { PermissionMode, Prompt, SessionEvent } from "../proto";
 import type { Runner, RunnerEvent, RunnerSession } from "../runner/types";
 import type { z } from "zod";
@@ -10,6 +10,10 @@ import { policyGate } from "./policy-gate";
 import type { SavedSession } from "./store";
 import { lineChange } from "./tool-change";
 import { toolSummary } from "./tool-summary";
+import { TurnText, type TurnTextLimits } from "./turn-text";
+import { maskSecrets } from "../secret-scan";
+import { dataDir } from "../paths";
+import { join } from "node:path";
 
 type PromptT = z.infer<typeof Prompt>;
 
@@ -17,7 +21,7 @@ type Live = {
   id: string;
   runner: RunnerSession | null;
   claudeSessionId?: string;
-  turn: { id: string; startedAt: number } | null;
+  turn: { id: string; startedAt: number; text: TurnText } | null;
   queue: PromptT[];
   /** claude reports cost cumulatively per conversation; the turn's own cost is the difference. */
   costSoFar: number;
@@ -41,6 +45,10 @@ export type SessionsDeps = {
   emit(sessionId: string, event: SessionEvent): void;
   /** Called with the sessions' state whenever it changes (persisted so a restart can resume). */
   save?(sessions: SavedSession[]): void;
+  /** Where an answer longer than the per-turn cap is saved whole (default: the agent's data dir). */
+  answersDir?: string;
+  /** Text size caps (default: the protocol's, src/proto/limits.ts). */
+  textLimits?: TurnTextLimits;
 };
 
 const OUTPUT_LIMIT = 2000;
@@ -175,7 +183,7 @@ export class AgentSessions {
 
   private begin(session: Live, frame: PromptT): void {
     const { deps } = this;
-    session.turn = { id: frame.turnId, startedAt: deps.clock.now() };
+    session.turn = { id: frame.turnId, startedAt: deps.clock.now(), text: new TurnText(frame.turnId, deps.answersDir ?? join(dataDir(), "agent", "answers"), deps.textLimits) };
     deps.emit(session.id, { kind: "turn.started", turnId: frame.turnId });
     this.persist();
     if (!session.runner) {
@@ -242,9 +250,14 @@ export class AgentSessions {
         }
         if (turn) emit({ kind: "init", turnId: turn.id, claudeSessionId: event.sessionId, model: event.model, cwd: event.cwd });
         return;
-      case "text":
-        if (turn && event.text) emit({ kind: "text", turnId: turn.id, text: event.text });
+      case "text": {
+        if (!turn || !event.text) return;
+        const { pieces, overflowed } = turn.text.add(event.text);
+        for (const text of pieces) emit({ kind: "text", turnId: turn.id, text });
+        const notice = overflowed && turn.text.overflowNotice(this.machine);
+        if (notice) emit({ kind: "notice", level: "info", turnId: turn.id, text: notice.slice(0, 4000) });
         return;
+      }
       case "tool":
         if (turn) emit({ kind: "tool", turnId: turn.id, toolUseId: event.toolUseId, name: event.name, summary: toolSummary(event.name, event.input), ...lineChange(event.name, event.input) });
         return;
@@ -268,7 +281,7 @@ export class AgentSessions {
         });
         return;
       case "garbage":
-        this.deps.log.warn(`claude printed a line ra does not understand: ${event.line.slice(0, 200)}`);
+        this.deps.log.warn(`claude printed a line ra does not understand: ${untrusted(event.line, 200)}`);
         return;
       case "exit": {
         session.runner = null;
@@ -288,10 +301,17 @@ export class AgentSessions {
     }
   }
 
+  private get machine(): string {
+    return this.deps.machineName ?? "the machine";
+  }
+
   private endTurn(session: Live, ended: Extract<SessionEvent, { kind: "turn.ended" }>): void {
+    const left = session.turn?.id === ended.turnId ? session.turn.text.finalNotice(this.machine) : null;
+    if (left) this.deps.emit(session.id, { kind: "notice", level: "warn", turnId: ended.turnId, text: left.slice(0, 4000) });
     session.turn = null;
     if (session.restartAfterTurn) this.retire(session);
-    this.deps.emit(session.id, ended);
+    // Error texts (claude's own, the last lines of its stderr) can quote secrets: masked before they leave.
+    this.deps.emit(session.id, ended.error ? { ...ended, error: maskSecrets(ended.error).text } : ended);
     this.persist();
     const next = session.queue.shift();
     if (next) this.begin(session, next);

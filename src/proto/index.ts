@@ -6,3 +6,4 @@ export * from "./relay-frames";
 export * from "./close-codes";
 export * from "./codec";
 export * from "./http";
+export * from "./limits";

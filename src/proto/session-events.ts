@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Id } from "./common";
+import { MAX_TEXT_EVENT_CHARS } from "./limits";
 
 /**
  * What happens inside one session on the agent, in order. The agent numbers these per session
@@ -16,8 +17,14 @@ export const ClaudeInit = z.object({
   cwd: z.string().max(4096).optional(),
 });
 
-/** An increment of assistant text (not cumulative). */
-export const TextDelta = z.object({ kind: z.literal("text"), turnId: Id, text: z.string() });
+/** An increment of assistant text (not cumulative); a larger piece is refused, never shown. */
+export const TextDelta = z.object({
+  kind: z.literal("text"),
+  turnId: Id,
+  text: z.string().max(MAX_TEXT_EVENT_CHARS, {
+    error: `text event longer than ${MAX_TEXT_EVENT_CHARS} characters; it was refused (an agent splits text into smaller pieces: update ra on the machine)`,
+  }),
+});
 
 export const ToolUse = z.object({
   kind: z.literal("tool"),

@@ -1,6 +1,6 @@
 import type { WSContext } from "hono/ws";
 import type { Clock } from "../clock";
-import type { Log } from "../log";
+import { untrusted, type Log } from "../log";
 import { CloseCode, decodeAgentFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
 import type { Core } from "./core";
 import type { AgentLink } from "./core/hub";
@@ -33,7 +33,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
   const rate = new FrameRate(clock);
   hub.attach(device.id, link);
   repo.touchDevice(device.id, clock.now());
-  log.info(`${device.name} connected from ${ip}`);
+  log.info(`${untrusted(device.name)} connected from ${ip}`);
 
   const handle = (frame: AgentFrame) => {
     switch (frame.type) {
@@ -61,7 +61,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
       case "pong":
         return;
       case "error":
-        log.warn(`${device.name} reported ${frame.code}: ${frame.message}`);
+        log.warn(`${untrusted(device.name)} reported ${frame.code}: ${untrusted(frame.message, 1000)}`);
         return;
       case "pair.hello":
         link.send({ type: "error", code: "bad_frame", message: "this machine is already paired; pairing frames go to /ws/pair" });
@@ -72,14 +72,14 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
   return {
     onMessage(raw) {
       if (!rate.take(typeof raw === "string" ? raw.length : raw.byteLength)) {
-        log.warn(`${device.name} sent frames faster than the limit; closing its connection`);
+        log.warn(`${untrusted(device.name)} sent frames faster than the limit; closing its connection`);
         link.send({ type: "error", code: "rate_limited", message: "too many frames; reconnect and slow down" });
         link.close(CloseCode.policy, "too many frames");
         return;
       }
       const decoded = decodeAgentFrame(raw);
       if (!decoded.ok) {
-        log.warn(`${device.name} sent a bad frame: ${decoded.message}`);
+        log.warn(`${untrusted(device.name)} sent a bad frame: ${untrusted(decoded.message, 1000)}`);
         link.send({ type: "error", code: decoded.code, message: decoded.message });
         if (++badFrames >= MAX_BAD_FRAMES) link.close(CloseCode.protocolError, "too many invalid frames");
         return;
@@ -88,7 +88,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
       try {
         handle(decoded.frame);
       } catch (err) {
-        log.error(`handling a frame from ${device.name} failed: ${(err as Error).stack ?? err}`);
+        log.error(`handling a frame from ${untrusted(device.name)} failed: ${(err as Error).stack ?? err}`);
         link.send({ type: "error", code: "internal", message: "the relay could not handle this frame; it was logged" });
       }
     },
@@ -96,7 +96,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
       if (hub.detach(link)) {
         repo.touchDevice(device.id, clock.now());
         machines.disconnected(device);
-        log.info(`${device.name} disconnected`);
+        log.info(`${untrusted(device.name)} disconnected`);
       }
     },
   };
@@ -131,7 +131,7 @@ export function pairSocket(deps: SocketDeps, ws: WSContext, ip: string): Handler
         return;
       }
       const bot = deps.botUsername();
-      log.info(`machine "${decoded.frame.name}" (${decoded.frame.facts.hostname}) is waiting to pair from ${ip}`);
+      log.info(`machine ${untrusted(decoded.frame.name)} (${untrusted(decoded.frame.facts.hostname)}) is waiting to pair from ${ip}`);
       link.send({ type: "pair.code", code: opened.code, expiresAt: opened.expiresAt, ...(bot ? { botUsername: bot, link: `https://t.me/${bot}?start=pair_${opened.secret}` } : {}) });
     },
     onClose() {

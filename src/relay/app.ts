@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { getConnInfo, upgradeWebSocket } from "hono/bun";
 import type { ApiError, DeviceDeleted, DeviceInfo } from "../proto";
+import { untrusted } from "../log";
 import { sha256 } from "./secrets";
 import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
 import { mountWebhook, type WebhookDeps } from "./webhook";
@@ -43,7 +44,7 @@ export function createApp(deps: SocketDeps & { webhook?: WebhookDeps }) {
     const device = deviceOf(c.req.header("authorization"));
     if (!device) return c.json(unauthorized, 401);
     deps.core.machines.revoke(device);
-    deps.log.info(`"${device.name}" unpaired itself`);
+    deps.log.info(`${untrusted(device.name)} unpaired itself`);
     return c.json({ ok: true } satisfies DeviceDeleted);
   });
 

@@ -1,12 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, realpathSync, symlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PendingApprovals } from "../../src/agent/approvals";
 import { AgentSessions } from "../../src/agent/sessions";
 import { systemClock } from "../../src/clock";
 import { createLog } from "../../src/log";
-import type { SessionEvent } from "../../src/proto";
+import { MAX_TEXT_EVENT_CHARS, SessionEvent as SessionEventSchema, type SessionEvent } from "../../src/proto";
+import { tmpDir } from "../helpers/tmp";
 import type { Runner, RunnerEvent, RunnerSession, RunnerSessionOptions } from "../../src/runner/types";
 
 /** A runner whose processes the test drives by hand. */
@@ -35,12 +36,12 @@ function scriptedRunner() {
   return { runner, started };
 }
 
-function setup() {
+function setup(extra: Partial<ConstructorParameters<typeof AgentSessions>[0]> = {}) {
   const { runner, started } = scriptedRunner();
   const events: { sessionId: string; event: SessionEvent }[] = [];
   const emit = (sessionId: string, event: SessionEvent) => void events.push({ sessionId, event });
   const approvals = new PendingApprovals({ emit, timeoutMs: 60_000, log: createLog("test") });
-  const sessions = new AgentSessions({ runner, approvals, limits: { roots: [realpathSync(tmpdir())], maxMode: "acceptEdits" }, env: {}, clock: systemClock, log: createLog("test"), emit });
+  const sessions = new AgentSessions({ runner, approvals, limits: { roots: [realpathSync(tmpdir())], maxMode: "acceptEdits" }, env: {}, clock: systemClock, log: createLog("test"), emit, ...extra });
   const prompt = (turnId: string, text = "hi", resume?: string, extra: { cwd?: string; mode?: "plan" | "default" | "acceptEdits" | "bypassPermissions" } = {}) =>
     sessions.prompt({ v: 1, type: "prompt", sessionId: "s1", turnId, text, ...(resume ? { resume } : {}), ...extra });
   return { sessions, started, events, prompt, kinds: () => events.map((e) => e.event.kind) };
@@ -168,5 +169,55 @@ describe("the machine's own limits", () => {
     expect(decision).toMatchObject({ behavior: "deny" });
     expect(events.map((e) => e.event.kind)).not.toContain("approval.request");
     expect(events.at(-1)!.event).toEqual({ kind: "notice", level: "warn", turnId: "t1", text: "Denied on the machine: Read /etc/shadow: outside roots." });
+  });
+});
+
+describe("answer size caps on the agent", () => {
+  const texts = (events: { event: SessionEvent }[]) => events.flatMap((e) => (e.event.kind === "text" ? [e.event.text] : []));
+
+  test("a huge text event is cut into pieces the relay accepts, never inside a surrogate pair", () => {
+    const { started, events, prompt } = setup();
+    prompt("t1");
+    const big = `${"a".repeat(MAX_TEXT_EVENT_CHARS - 1)}😀${"b".repeat(150_000)}`;
+    started[0]!.emit({ kind: "text", text: big });
+    const pieces = texts(events);
+    expect(pieces.length).toBe(4);
+    expect(pieces.join("")).toBe(big);
+    for (const e of events) expect(SessionEventSchema.safeParse(e.event).success).toBe(true);
+    expect(pieces[0]!.length).toBe(MAX_TEXT_EVENT_CHARS - 1);
+    expect(pieces[1]!.startsWith("😀")).toBe(true);
+  });
+
+  test("past the per-turn cap the rest is saved on the machine and the owner is told how much and where", async () => {
+    await using dir = tmpDir();
+    const answers = join(dir.path, "answers");
+    const { started, events, prompt } = setup({ answersDir: answers, machineName: "laptop", textLimits: { maxEventChars: 100, maxTurnChars: 1000 } });
+    prompt("t1");
+    const chunks = Array.from({ length: 30 }, (_, i) => `${String(i).padStart(2, "0")}${"x".repeat(98)}`);
+    for (const text of chunks) started[0]!.emit({ kind: "text", text });
+    started[0]!.emit(result(0));
+    const streamed = texts(events).join("");
+    expect(streamed).toBe(chunks.join("").slice(0, 1000));
+    expect(texts(events).every((t) => t.length <= 100)).toBe(true);
+    const file = join(answers, "answer-t1.md");
+    expect(readFileSync(file, "utf8")).toBe(chunks.join(""));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const notices = events.flatMap((e) => (e.event.kind === "notice" ? [e.event] : []));
+    expect(notices).toEqual([
+      { kind: "notice", level: "info", turnId: "t1", text: `The answer is longer than 1000 characters; the rest is not shown here. The whole answer is saved on laptop in ${file}` },
+      { kind: "notice", level: "warn", turnId: "t1", text: `2 KiB of this answer was not sent to Telegram (only its first 1000 characters). The whole answer (3 KiB) is on laptop in ${file}` },
+    ]);
+    expect(events.at(-1)!.event.kind).toBe("turn.ended");
+    // The next turn starts with a fresh budget.
+    prompt("t2");
+    started[0]!.emit({ kind: "text", text: "short" });
+    expect(texts(events).at(-1)).toBe("short");
+  });
+
+  test("error texts leave the machine masked", () => {
+    const { started, events, prompt } = setup();
+    prompt("t1");
+    started[0]!.emit({ kind: "result", status: "failed", durationMs: 1, error: "API error: key sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123 rejected" });
+    expect(events.at(-1)!.event).toMatchObject({ kind: "turn.ended", error: "API error: key sk-a…[masked] rejected" });
   });
 });

@@ -3,6 +3,8 @@ import { validateEntities } from "../../src/relay/format";
 import { maskFormatted } from "../../src/relay/mask-formatted";
 import { MASKED_NOTE, maskSecrets } from "../../src/relay/mask-secrets";
 import { maskOutgoing } from "../../src/relay/telegram/mask-transformer";
+import { maskSecrets as regexMaskSecrets } from "../helpers/mask-secrets-regex";
+import { mulberry32 } from "../helpers/prng";
 
 describe("secret masking", () => {
   const cases: [string, string, string][] = [
@@ -15,6 +17,13 @@ describe("secret masking", () => {
     ["quoted assignment", 'export API_KEY="s3cr3t-value"', "s3cr3t-value"],
     ["URL credentials", "postgres://app:p4ssw0rd@db:5432/x", "p4ssw0rd"],
     ["private key", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n-----END OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAA"],
+    ["PGP private key block", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF2pgpSecretBody\n=AbCd\n-----END PGP PRIVATE KEY BLOCK-----\nafter", "lQOYBF2pgpSecretBody"],
+    ["PEM key without its END", "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEArsaBody", "MIIEpAIBAAKCAQEArsaBody"],
+    ["GitLab token", "token glpat-AbCdEfGhIjKlMnOpQrSt12 here", "AbCdEfGhIjKlMnOpQrSt12"],
+    ["npm token", "//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz0123456789"],
+    ["Authorization header", 'curl -H "Authorization: Bearer opaque.session.value-123" https://x', "opaque.session.value-123"],
+    ["Slack app token", "xapp-1-A0123456789-0123456789012-abcdef", "A0123456789-0123456789012"],
+    ["ra device token", "ra_dev_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "abcdefghijklmnopqrstuvwxyz0123456789"],
   ];
   for (const [name, input, secret] of cases) {
     test(`masks a ${name}`, () => {
@@ -27,6 +36,23 @@ describe("secret masking", () => {
 
   test("keeps the name of an assignment so the owner knows what was hidden", () => {
     expect(maskSecrets("GITHUB_TOKEN=abcdef123456").text).toBe("GITHUB_TOKEN=abcd…[masked]");
+  });
+
+  test("the masked block keeps its kind and what follows its END", () => {
+    expect(maskSecrets("-----BEGIN PGP PRIVATE KEY BLOCK-----\nxyz\n-----END PGP PRIVATE KEY BLOCK-----\nafter").text).toBe("-----BEGIN PGP PRIVATE KEY BLOCK----- …[masked]\nafter");
+    expect(maskSecrets("-----BEGIN CERTIFICATE-----\nMIIBpublic\n-----END CERTIFICATE-----")).toMatchObject({ masked: 0 });
+  });
+
+  test("masks exactly what the old regex masker did (random mixes of secret fragments)", () => {
+    const fragments = ["TOKEN", "=", ":", " ", "\n", "export ", '"', "'", "#", "sk-", "sk-ant-", "abcdefghij", "ABCDEFGHIJ", "0123456789", "_", "-", ".", "AKIA", "ghp_", "github_pat_", "xoxb-", "AIza", "rk_live_", "ra_dev_", "eyJ", "123456789", "://", "@", "/", "postgres", "p4ss", "-----BEGIN ", "RSA ", "PRIVATE KEY", "-----", "-----END ", "API_KEY", "password", "\t", "Zz9"];
+    const random = mulberry32(12);
+    const pick = (n: number) => Math.floor(random() * n);
+    for (let round = 0; round < 20_000; round++) {
+      let text = "";
+      for (let i = 1 + pick(30); i > 0; i--) text += fragments[pick(fragments.length)]!.repeat(pick(4) === 0 ? 1 + pick(6) : 1);
+      const [now, before] = [maskSecrets(text).text, regexMaskSecrets(text).text];
+      if (now !== before) expect({ text, now }).toEqual({ text, now: before });
+    }
   });
 
   test("leaves ordinary text and code alone", () => {

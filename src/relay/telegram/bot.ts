@@ -2,7 +2,7 @@ import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { Clock } from "../../clock";
-import type { Log } from "../../log";
+import { untrusted, type Log } from "../../log";
 import type { Core } from "../core";
 import type { Store } from "../store/types";
 import type { OwnerClaim } from "../owner-claim";
@@ -105,7 +105,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
     const claim = text.match(/^\/start(?:@\S+)?\s+(?:setup_)?(\S+)\s*$/);
     if (claim && deps.ownerClaim.redeem(claim[1]!)) {
       deps.repo.addUser({ telegramId: from.id, role: "owner", name: [from.first_name, from.last_name].filter(Boolean).join(" "), createdAt: deps.clock.now() });
-      deps.log.success(`${from.first_name} (${from.id}) is now the owner of this relay`);
+      deps.log.success(`${untrusted(from.first_name)} (${from.id}) is now the owner of this relay`);
       await messenger.send(from.id, {
         text: `✅ You are the owner of this relay.\n\nNext: on a machine, run\nra pair --relay <this relay's URL> --name laptop\nand send me the /pair command it prints.`,
         entities: [],

@@ -1,4 +1,5 @@
 import type { Bot } from "grammy";
+import { untrusted } from "../../log";
 import type { Device } from "../store/types";
 import { plain } from "../format";
 import { encodeCallback } from "./callback-data";
@@ -77,7 +78,7 @@ export function registerDevices(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
       return;
     }
     core.machines.revoke(device);
-    deps.log.info(`"${device.name}" revoked by ${ctx.from!.id}`);
+    deps.log.info(`${untrusted(device.name)} revoked by ${ctx.from!.id}`);
     await ctx.answerCallbackQuery({ text: `${t.label(device, ctx.user)} revoked` });
     if (message) await messenger.edit(chatId, message, plain(`🗑 ${t.label(device, ctx.user)} is revoked: disconnected, and its token no longer works.`));
   });

@@ -1,4 +1,5 @@
 import type { Bot } from "grammy";
+import { untrusted } from "../../log";
 import { bold, code, concatFormatted, plain } from "../format";
 import { encodeCallback } from "./callback-data";
 import { COMMANDS, USER_COMMANDS } from "./command-list";
@@ -58,7 +59,7 @@ export function registerPairing(bot: Bot<RaContext>, deps: HandlerDeps): void {
     if (!device) return ctx.answerCallbackQuery({ text: "This pairing request expired or is not yours; run `ra pair` again." });
     await ctx.answerCallbackQuery({ text: `${device.name} paired` });
     if (!store.selectedDevice(chatId)) store.selectDevice(chatId, device.id);
-    deps.log.success(`paired "${device.name}" (${device.hostname}) for user ${ctx.from!.id}`);
+    deps.log.success(`paired ${untrusted(device.name)} (${untrusted(device.hostname)}) for user ${ctx.from!.id}`);
     if (message) {
       await messenger.edit(chatId, message, concatFormatted(plain("✅ "), bold(device.name), plain(` paired (${device.hostname}, ${device.os}/${device.arch}). Start it with `), code("ra agent"), plain(" on the machine, then send a prompt here.")));
     }

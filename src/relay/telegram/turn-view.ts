@@ -1,11 +1,16 @@
 import type { InlineKeyboardMarkup } from "grammy/types";
+import { formatSize, MAX_TEXT_EVENT_CHARS, MAX_TURN_TEXT_CHARS } from "../../proto";
 import type { TurnStatus } from "../db/repo";
 import { concatFormatted, italic, markdownToFormatted, plain, code, type FormattedText } from "../format";
 import { MASKED_NOTE, maskSecrets } from "../mask-secrets";
 import { encodeCallback } from "./callback-data";
+import { safePrefix } from "../safe-prefix";
 import type { LiveMessage, LiveState } from "./live-message";
 import { layoutMessages } from "./long-answer";
 import { formatSeconds, renderToolSection, toolFinished, toolStarted, type ToolActivity } from "./tool-activity";
+
+/** The most answer text a turn view holds: the agent's per-turn cap plus room for its notices. */
+const ANSWER_CEILING = MAX_TURN_TEXT_CHARS + MAX_TEXT_EVENT_CHARS;
 
 export type TurnEnd = { durationMs?: number; costUsd?: number; turns?: number; claudeSessionId?: string; error?: string };
 type ToolEvent = Parameters<typeof toolStarted>[1];
@@ -48,6 +53,7 @@ export class TurnView {
   private tools: ToolActivity[];
   private startedAt: number;
   private awaitingApproval = false;
+  private cut = false;
 
   constructor(options: TurnViewOptions) {
     this.turnId = options.turnId;
@@ -130,6 +136,13 @@ export class TurnView {
   }
 
   appendMarkdown(markdown: string): void {
+    // An agent streams at most MAX_TURN_TEXT_CHARS of a turn (plus its notices); one that sends
+    // more is broken or hostile, and the relay stops growing (and re-rendering) the answer.
+    if (this.answer.length + markdown.length > ANSWER_CEILING) {
+      if (this.cut) return;
+      this.cut = true;
+      markdown = `\n\n⚠️ ${this.deviceName} sent more than ${formatSize(MAX_TURN_TEXT_CHARS)} of text in this turn; the relay shows no more of it.\n\n`;
+    }
     this.answer += markdown;
     this.flush();
   }
@@ -152,7 +165,7 @@ export class TurnView {
     this.attachment ??= this.live.settled().then(() => (this.overflowed ? this.attachWhole() : undefined));
     if (status === "failed" && !this.alerted) {
       this.alerted = true;
-      const reason = (end.error ?? "").split("\n")[0]!.slice(0, 300);
+      const reason = maskSecrets((end.error ?? "").split("\n")[0]!).text.slice(0, 300);
       void this.live.settled().then(() => this.live.alert(plain(`⚠️ The turn on ${this.deviceName} failed${reason ? `: ${reason}` : "."}`)));
     }
   }
@@ -173,7 +186,9 @@ export class TurnView {
   }
 
   private render(): LiveState {
-    const { text: answer, masked } = maskSecrets(this.answer.trimEnd());
+    // While the turn runs, a tail that may still become a secret waits for the text that decides it.
+    const visible = this.finished ? this.answer : safePrefix(this.answer).shown;
+    const { text: answer, masked } = maskSecrets(visible.trimEnd());
     const body = answer.trim() ? markdownToFormatted(masked ? `${answer}\n\n${MASKED_NOTE}` : answer) : plain("");
     const tools = renderToolSection(this.tools, this.now(), this.finished);
     const whole = concatFormatted(...[body, tools, this.statusLine()].filter((p) => p.text).flatMap((p, i) => (i === 0 ? [p] : [plain("\n\n"), p])));
@@ -196,7 +211,7 @@ export class TurnView {
       case "stopped":
         return this.footer("⏹ stopped ·");
       case "failed":
-        return concatFormatted(this.footer("⚠️ failed ·"), this.end.error ? plain(`\n${this.end.error}`) : plain(""));
+        return concatFormatted(this.footer("⚠️ failed ·"), this.end.error ? plain(`\n${maskSecrets(this.end.error).text}`) : plain(""));
     }
   }
 

@@ -1,0 +1,15 @@
+/**
+ * Size limits of claude's answer text, in UTF-16 code units (JavaScript string length), defined
+ * once for both ends. The agent cuts text into events of at most MAX_TEXT_EVENT_CHARS and streams
+ * at most MAX_TURN_TEXT_CHARS of one turn (the rest is saved on the machine); the relay refuses a
+ * larger text event (see TextDelta).
+ */
+export const MAX_TEXT_EVENT_CHARS = 64 * 1024;
+export const MAX_TURN_TEXT_CHARS = 1024 * 1024;
+
+/** "64 KiB", "1.5 MiB": a size for people. */
+export function formatSize(chars: number): string {
+  if (chars < 1024) return `${chars} characters`;
+  if (chars < 1024 * 1024) return `${Math.round(chars / 1024)} KiB`;
+  return `${(chars / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MiB`;
+}
