@@ -77,7 +77,7 @@ describe("approvals in a group", () => {
     stack.telegram.userText(GROUP, "second owner's prompt", { fromId: SECOND_OWNER });
     await stack.telegram.waitFor(() => choosers().length === before + 2, { message: "a machine chooser for each prompt" });
     const [forFirst, forSecond] = choosers().slice(before);
-    const buttonFor = (m: StoredMessage, name: string) => (m.reply_markup?.inline_keyboard ?? []).flat().find((b) => b.text.endsWith(name))!;
+    const buttonFor = (m: StoredMessage, name: string) => (m.reply_markup?.inline_keyboard ?? []).flat().find((b) => b.text.includes(` ${name}`))!;
     const tap = (m: StoredMessage, name: string, who: number) => {
       const b = buttonFor(m, name);
       stack.telegram.clickButton(GROUP, m.message_id, "callback_data" in b ? b.callback_data! : "", who);
