@@ -37,6 +37,9 @@ export type AgentHandle = {
 
 type Outgoing = Parameters<typeof encode<AgentFrame>>[0];
 
+/** Refused because another agent holds the token: try again after 30–60 s (the owner decides meanwhile). */
+const DUPLICATE_RETRY_MS = 30_000;
+
 /**
  * Keeps one outbound WebSocket to the relay alive (reconnecting with backoff), runs prompts with
  * the runner, and delivers every session event exactly once through the outbox.
@@ -171,6 +174,14 @@ export function runAgent(options: AgentOptions): AgentHandle {
       if (denied) log.warn(`denied ${denied} pending approval${denied === 1 ? "" : "s"}: nobody can answer while the relay is unreachable`);
       if (stopping) return;
       if (e.code === CloseCode.unauthorized) return revoked();
+      if (e.code === CloseCode.duplicate) {
+        // Another agent holds this token right now. Not fatal: if that one is a thief, the owner
+        // revokes the token; if it is a copy of this machine that stops, this one gets in.
+        const delay = DUPLICATE_RETRY_MS + Math.round(random() * DUPLICATE_RETRY_MS);
+        log.warn(`another ra agent with "${config.name}"'s token is connected to the relay, which keeps that one and told the owner in Telegram; if it is not yours, revoke "${config.name}" there and pair this machine again. Retrying in ${(delay / 1000).toFixed(0)} s`);
+        setTimeout(connect, delay);
+        return;
+      }
       if (e.code === CloseCode.replaced) {
         replacedAt.push(clock.now());
         while (replacedAt.length && clock.now() - replacedAt[0]! > 5 * 60_000) replacedAt.shift();

@@ -9,6 +9,8 @@ export const CloseCode = {
   tooBig: 1009,
   /** Token unknown or revoked: final, the agent must not retry. */
   unauthorized: 4401,
+  /** Another live connection holds this device's token: this one was refused (the owner was told). */
+  duplicate: 4408,
   /** Another connection for the same device replaced this one. */
   replaced: 4409,
   /** Pairing ended (code expired, rejected, or done). */

@@ -12,6 +12,8 @@ export type SocketDeps = { core: Core; clock: Clock; log: Log; botUsername: () =
 
 /** Too many bad frames in a row means a broken or hostile peer: close it, nobody else is affected. */
 const MAX_BAD_FRAMES = 20;
+/** Frames kept while a new connection waits for the hub's decision (a hello and a replay burst fit). */
+const MAX_EARLY_FRAMES = 5000;
 
 function linkFor(ws: WSContext, ip: string): AgentLink {
   return {
@@ -31,9 +33,27 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
   const link = linkFor(ws, ip);
   let badFrames = 0;
   const rate = new FrameRate(clock);
-  hub.attach(device.id, link);
-  repo.touchDevice(device.id, clock.now());
-  log.info(`${untrusted(device.name)} connected from ${ip}`);
+  // Frames that arrive while the hub decides whether this connection may take the device's place.
+  let state: "claiming" | "attached" | "refused" | "closed" = "claiming";
+  const early: (string | ArrayBuffer)[] = [];
+  void hub.claim(device.id, link).then((claim) => {
+    if (claim.outcome === "refused") {
+      if (state === "claiming") link.close(CloseCode.duplicate, "another ra agent with this device's token is connected");
+      state = "refused";
+      log.warn(`refused a second connection with ${untrusted(device.name)}'s token from ${ip}: the one from ${claim.kept.ip} is alive`);
+      machines.duplicate(device, ip, claim.kept.ip);
+      return;
+    }
+    if (state === "closed") {
+      // It hung up while the hub made up its mind: it never was the device's connection.
+      if (hub.detach(link)) machines.disconnected(device);
+      return;
+    }
+    state = "attached";
+    repo.touchDevice(device.id, clock.now());
+    log.info(`${untrusted(device.name)} connected from ${ip}${claim.replaced ? ` (its connection from ${claim.replaced.ip} did not answer and was replaced)` : ""}`);
+    for (const raw of early.splice(0)) handlers.onMessage(raw);
+  });
 
   const handle = (frame: AgentFrame) => {
     switch (frame.type) {
@@ -59,6 +79,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
         link.send({ type: "pong", t: frame.t });
         return;
       case "pong":
+        hub.pong(link);
         return;
       case "error":
         log.warn(`${untrusted(device.name)} reported ${frame.code}: ${untrusted(frame.message, 1000)}`);
@@ -69,8 +90,14 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
     }
   };
 
-  return {
+  const handlers: Handlers = {
     onMessage(raw) {
+      if (state === "claiming") {
+        if (early.length < MAX_EARLY_FRAMES) early.push(raw);
+        else link.close(CloseCode.policy, "too many frames before the connection was accepted");
+        return;
+      }
+      if (state !== "attached") return;
       if (!rate.take(typeof raw === "string" ? raw.length : raw.byteLength)) {
         log.warn(`${untrusted(device.name)} sent frames faster than the limit; closing its connection`);
         link.send({ type: "error", code: "rate_limited", message: "too many frames; reconnect and slow down" });
@@ -93,6 +120,9 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
       }
     },
     onClose() {
+      const was = state;
+      state = "closed";
+      if (was !== "attached") return; // never the device's connection (a closing current one is detached below)
       if (hub.detach(link)) {
         repo.touchDevice(device.id, clock.now());
         machines.disconnected(device);
@@ -100,6 +130,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
       }
     },
   };
+  return handlers;
 }
 
 /** An unpaired machine on /ws/pair asking for a code. */

@@ -15,6 +15,7 @@ import { openDb } from "./db/client";
 import { createRepo } from "./db/repo";
 import { OwnerClaim } from "./owner-claim";
 import { ApprovalCards } from "./telegram/approval-cards";
+import { DeviceAlerts } from "./telegram/device-alerts";
 import { createTelegram } from "./telegram/bot";
 import { TurnSurface } from "./telegram/turn-surface";
 import { registerWebhook } from "./webhook";
@@ -70,6 +71,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const cards = new ApprovalCards({ store: repo, messenger: telegram.messenger, threadOf: (chat, device) => topics.threadOf(chat, device) });
   bus.subscribe(turnViews.handle);
   bus.subscribe(cards.handle);
+  bus.subscribe(new DeviceAlerts(telegram.messenger).handle);
   telegram.attach({ core, turnViews, cards, topics, drafts });
   const webhookSecret = config.webhookUrl ? loadWebhookSecret(config.dataDir) : undefined;
 

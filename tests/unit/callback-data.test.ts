@@ -10,6 +10,7 @@ const every: Callback[] = [
   { kind: "mode", mode: "acceptEdits" },
   { kind: "use", deviceId: ID },
   { kind: "runOnce", deviceId: ID },
+  { kind: "admit", deviceId: ID },
   { kind: "stop", turnId: ID },
   { kind: "cancel", turnId: ID },
   { kind: "status", turnId: ID },

@@ -5,7 +5,8 @@ import { PROTOCOL_VERSION, type RelayFrame, type SessionEvent } from "../../src/
 import { LocalBus } from "../../src/relay/bus/local";
 import { createCore } from "../../src/relay/core";
 import type { CoreEvent } from "../../src/relay/core/events";
-import type { AgentLink } from "../../src/relay/core/hub";
+import { type AgentLink, PROBE_MS } from "../../src/relay/core/hub";
+import { CloseCode } from "../../src/proto";
 import { PAIR_CODE_TTL_MS } from "../../src/relay/core/pairing";
 import type { Device } from "../../src/relay/store/types";
 import { tempRelayDb } from "../helpers/temp-relay-db";
@@ -118,5 +119,59 @@ describe("relay core", () => {
     expect(errors.map((e) => (e as Error).message)).toContain("broken surface");
     expect(seen).toContain("turn.created");
     expect(events.map((e) => e.type)).toContain("turn.created");
+  });
+
+  describe("a second connection with the same token", () => {
+    test("is refused while the connected agent answers its ping", async () => {
+      const { core, device, clock } = setup();
+      const first = recordingLink("198.51.100.7");
+      expect(await core.hub.claim(device.id, first)).toEqual({ outcome: "attached" });
+      const second = recordingLink("203.0.113.9");
+      const claim = core.hub.claim(device.id, second);
+      await clock.advance(1);
+      expect(first.frames.at(-1)).toMatchObject({ type: "ping" });
+      core.hub.pong(first);
+      expect(await claim).toEqual({ outcome: "refused", kept: first });
+      expect(core.hub.ipOf(device.id)).toBe("198.51.100.7");
+      expect(first.closed).toBeUndefined();
+    });
+
+    test("takes over when the connected one stays silent for PROBE_MS (a dead link)", async () => {
+      const { core, device, clock } = setup();
+      const first = recordingLink("198.51.100.7");
+      await core.hub.claim(device.id, first);
+      const second = recordingLink("198.51.100.7");
+      let settled = false;
+      const claim = core.hub.claim(device.id, second).then((c) => ((settled = true), c));
+      await clock.advance(PROBE_MS - 1);
+      expect(settled).toBe(false);
+      await clock.advance(1);
+      expect(await claim).toEqual({ outcome: "attached", replaced: first });
+      expect(first.closed?.code).toBe(CloseCode.replaced);
+    });
+
+    test("takes over at once after the owner let the next one in, once", async () => {
+      const { core, device, clock } = setup();
+      const first = recordingLink();
+      await core.hub.claim(device.id, first);
+      core.hub.admitNext(device.id);
+      const second = recordingLink();
+      expect(await core.hub.claim(device.id, second)).toEqual({ outcome: "attached", replaced: first });
+      const third = recordingLink();
+      const claim = core.hub.claim(device.id, third);
+      await clock.advance(1);
+      core.hub.pong(second);
+      expect(await claim).toEqual({ outcome: "refused", kept: second });
+    });
+
+    test("the owner hears of it at once, and at most once in 10 minutes per machine", async () => {
+      const { core, device, clock, ofType } = setup();
+      core.machines.duplicate(device, "203.0.113.9", "198.51.100.7");
+      core.machines.duplicate(device, "203.0.113.9", "198.51.100.7");
+      expect(ofType("device.duplicate")).toEqual([{ type: "device.duplicate", device, ip: "203.0.113.9", keptIp: "198.51.100.7" }]);
+      await clock.advance(10 * 60_000);
+      core.machines.duplicate(device, "203.0.113.10", "198.51.100.7");
+      expect(ofType("device.duplicate")).toHaveLength(2);
+    });
   });
 });

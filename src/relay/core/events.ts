@@ -33,6 +33,8 @@ export type CoreEvent =
   /** A machine with running turns lost its link; `chats` are where those turns were asked. */
   | { type: "device.lost"; device: Device; chats: number[] }
   | { type: "device.back"; device: Device; chats: number[] }
-  | { type: "device.revoked"; device: Device };
+  | { type: "device.revoked"; device: Device }
+  /** A second agent with the device's token tried to connect from `ip` and was refused; the one from `keptIp` stays. */
+  | { type: "device.duplicate"; device: Device; ip: string; keptIp: string };
 
 export type CoreEventOf<T extends CoreEvent["type"]> = Extract<CoreEvent, { type: T }>;

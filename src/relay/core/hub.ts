@@ -1,3 +1,4 @@
+import type { Clock } from "../../clock";
 import { CloseCode, encode, type RelayFrame } from "../../proto";
 
 type Outgoing = Parameters<typeof encode<RelayFrame>>[0];
@@ -11,10 +12,45 @@ export interface AgentLink {
   close(code: number, reason: string): void;
 }
 
-/** Which device is connected where. A second connection for a device replaces the first. */
+/** How long a connected agent has to answer a ping before a newer connection with its token takes its place. */
+export const PROBE_MS = 5000;
+/** After the owner chose "let the new one in", how long the next connection may replace the current one. */
+export const ADMIT_MS = 10 * 60_000;
+
+export type Claim = { outcome: "attached"; replaced?: AgentLink } | { outcome: "refused"; kept: AgentLink };
+
+/**
+ * Which device is connected where. A device has one connection. A newer one with the same token
+ * takes over only when the current one is dead (it does not answer a ping in time) or the owner
+ * let it in: a stolen token cannot silently push the real agent out.
+ */
 export class Hub {
   private links = new Map<string, AgentLink>();
+  private probes = new Map<AgentLink, (alive: boolean) => void>();
+  private admitted = new Map<string, number>();
+  /** Claims of one device, one at a time (two newcomers must not both probe and both win). */
+  private queues = new Map<string, Promise<unknown>>();
 
+  constructor(private readonly clock: Clock) {}
+
+  /** Attaches `link` for the device, unless a live connection already holds it. */
+  claim(deviceId: string, link: AgentLink): Promise<Claim> {
+    const run = (this.queues.get(deviceId) ?? Promise.resolve()).then(() => this.decide(deviceId, link));
+    this.queues.set(deviceId, run.catch(() => {}));
+    return run;
+  }
+
+  /** The owner chose to let the next connection of this device replace the current one. */
+  admitNext(deviceId: string): void {
+    this.admitted.set(deviceId, this.clock.now() + ADMIT_MS);
+  }
+
+  /** A pong arrived on this link: it is alive. */
+  pong(link: AgentLink): void {
+    this.probes.get(link)?.(true);
+  }
+
+  /** Attaches at once, replacing any current link (used where the caller already decided). */
   attach(deviceId: string, link: AgentLink): void {
     const old = this.links.get(deviceId);
     link.deviceId = deviceId;
@@ -24,6 +60,7 @@ export class Hub {
 
   /** Returns true when this link was the device's current one (so the device is now offline). */
   detach(link: AgentLink): boolean {
+    this.probes.get(link)?.(false);
     if (!link.deviceId || this.links.get(link.deviceId) !== link) return false;
     this.links.delete(link.deviceId);
     return true;
@@ -31,6 +68,11 @@ export class Hub {
 
   online(deviceId: string): boolean {
     return this.links.has(deviceId);
+  }
+
+  /** Where the device is connected from, when it is. */
+  ipOf(deviceId: string): string | undefined {
+    return this.links.get(deviceId)?.ip;
   }
 
   send(deviceId: string, frame: Outgoing): boolean {
@@ -50,5 +92,33 @@ export class Hub {
   closeAll(code: number, reason: string): void {
     for (const link of this.links.values()) link.close(code, reason);
     this.links.clear();
+  }
+
+  private async decide(deviceId: string, link: AgentLink): Promise<Claim> {
+    const current = this.links.get(deviceId);
+    const admitted = (this.admitted.get(deviceId) ?? 0) > this.clock.now();
+    if (current && !admitted && (await this.alive(current))) return { outcome: "refused", kept: current };
+    if (admitted) this.admitted.delete(deviceId);
+    const replaced = this.links.get(deviceId);
+    this.attach(deviceId, link);
+    return replaced && replaced !== link ? { outcome: "attached", replaced } : { outcome: "attached" };
+  }
+
+  /** Pings the link; true when it answers within PROBE_MS. */
+  private alive(link: AgentLink): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (answer: boolean) => {
+        cancel();
+        this.probes.delete(link);
+        resolve(answer);
+      };
+      const cancel = this.clock.schedule(PROBE_MS, () => done(false));
+      this.probes.set(link, done);
+      try {
+        link.send({ type: "ping", t: this.clock.now() });
+      } catch {
+        done(false);
+      }
+    });
   }
 }

@@ -16,7 +16,7 @@ export type CoreOptions = { store: Store; bus: Bus<CoreEvent>; clock: Clock; log
 export type Core = ReturnType<typeof createCore>;
 
 export function createCore({ store, bus, clock, log, approvalTimeoutMs }: CoreOptions) {
-  const hub = new Hub();
+  const hub = new Hub(clock);
   const limits = new MachineLimits();
   const approvals = new Approvals({ store, hub, bus, clock, timeoutMs: approvalTimeoutMs });
   const turns = new Turns({ store, hub, bus, clock, approvals, limits });

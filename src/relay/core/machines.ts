@@ -18,6 +18,8 @@ export type MachinesDeps = { store: Store; hub: Hub; bus: Bus<CoreEvent>; clock:
 export class Machines {
   /** Machines that dropped with a turn running: their chats hear when they are back. */
   private droppedWhileBusy = new Set<string>();
+  /** When the owner last heard of a second agent with each device's token (one warning per 10 minutes). */
+  private duplicateToldAt = new Map<string, number>();
 
   constructor(private readonly deps: MachinesDeps) {}
 
@@ -47,6 +49,14 @@ export class Machines {
     if (chats.length === 0) return;
     this.droppedWhileBusy.add(device.id);
     this.deps.bus.publish({ type: "device.lost", device, chats });
+  }
+
+  /** A second agent with this device's token was refused while the first stays connected: the owner hears at once. */
+  duplicate(device: Device, ip: string, keptIp: string): void {
+    const now = this.deps.clock.now();
+    if (now - (this.duplicateToldAt.get(device.id) ?? Number.NEGATIVE_INFINITY) < DUPLICATE_NOTICE_EVERY_MS) return;
+    this.duplicateToldAt.set(device.id, now);
+    this.deps.bus.publish({ type: "device.duplicate", device, ip, keptIp });
   }
 
   /** Revoked (or unpaired itself): everything of the device ends now and its token stops working. */
@@ -116,6 +126,8 @@ export class Machines {
     }
   }
 }
+
+const DUPLICATE_NOTICE_EVERY_MS = 10 * 60_000;
 
 /** What separates text before a tool call from text after it. */
 export const TOOL_BREAK = "\n\n";

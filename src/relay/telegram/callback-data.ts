@@ -15,6 +15,8 @@ export type Callback =
   | { kind: "use"; deviceId: string }
   /** Runs the tapper's held `@name prompt` on this machine without changing the chat's selection. */
   | { kind: "runOnce"; deviceId: string }
+  /** Lets the next connection with the device's token replace the current one (after a duplicate alert). */
+  | { kind: "admit"; deviceId: string }
   | { kind: "stop"; turnId: string }
   | { kind: "cancel"; turnId: string }
   | { kind: "status"; turnId: string }
@@ -35,6 +37,7 @@ export function encodeCallback(c: Callback): string {
     case "mode": return `mode:${c.mode}`;
     case "use": return `use:${c.deviceId}`;
     case "runOnce": return `run:${c.deviceId}`;
+    case "admit": return `adm:${c.deviceId}`;
     case "stop": return `stop:${c.turnId}`;
     case "cancel": return `cancel:${c.turnId}`;
     case "status": return `st:${c.turnId}`;
@@ -69,6 +72,7 @@ export function decodeCallback(data: string): Callback | undefined {
   switch (prefix) {
     case "use": return { kind: "use", deviceId: id };
     case "run": return { kind: "runOnce", deviceId: id };
+    case "adm": return { kind: "admit", deviceId: id };
     case "stop": return { kind: "stop", turnId: id };
     case "cancel": return { kind: "cancel", turnId: id };
     case "st": return { kind: "status", turnId: id };

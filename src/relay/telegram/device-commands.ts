@@ -63,6 +63,14 @@ export function registerDevices(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
     return say(ctx, `Prompts now go to ${t.label(found.device, ctx.user)} (${t.state(found.device)}).`);
   });
 
+  deps.router.on("admit", async (ctx, { deviceId }) => {
+    const device = t.visible(ctx).find((d) => d.id === deviceId);
+    if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
+    core.hub.admitNext(device.id);
+    deps.log.info(`${untrusted(device.name)}: the next connection may replace the current one (allowed by ${ctx.from!.id})`);
+    return ctx.answerCallbackQuery({ text: `The next ra agent that connects as ${t.label(device, ctx.user)} (within 10 minutes) takes over.`, show_alert: true });
+  });
+
   deps.router.on("revoke", async (ctx, { deviceId, step }) => {
     const chatId = ctx.chat!.id;
     const device = t.visible(ctx).find((d) => d.id === deviceId);
