@@ -1,11 +1,12 @@
-import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+// consola/core: levels and tags without consola's own reporters, which load node:tty and node:util.
+import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
 import { redact } from "./redact";
 
 export type LogFormat = "pretty" | "json";
 export const LOG_LEVELS = { error: 0, warn: 1, info: 3, debug: 4, trace: 5 } as const;
 export type LogLevelName = keyof typeof LOG_LEVELS;
 
-let root: ConsolaInstance = createConsola({ level: LOG_LEVELS.info, stderr: process.stderr, stdout: process.stderr });
+let root: ConsolaInstance = createConsola({ level: LOG_LEVELS.info, reporters: [prettyReporter()] });
 
 /** Structured JSON lines on stderr, one per log call, secrets redacted. */
 function jsonReporter() {
