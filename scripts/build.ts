@@ -24,10 +24,12 @@ for (const target of targets) {
   // --splitting: the chunks stay inside the one executable, and each is evaluated (with the
   // node:/bun: modules it imports) only when a command first imports it, so `ra agent` never
   // loads the relay's code. The build writes a source map per chunk beside the binary: the maps
-  // are embedded already, so the side folder is dropped.
+  // are embedded already, so the side folder is dropped. --min-chunk-size folds small chunks
+  // without side effects into one that loads anyway: fewer modules for `ra --help` to link.
+  // (tests/unit/agent-imports.test.ts bundles with the same options.)
   const work = `${out}.parts`;
   rmSync(work, { recursive: true, force: true });
-  await $`bun build src/main.ts --compile ${cross} --splitting --minify --sourcemap --bytecode --format=esm --no-compile-autoload-dotenv --no-compile-autoload-bunfig --define RA_COMMIT=${JSON.stringify(commit)} --define RA_TARGET=${JSON.stringify(target)} --outfile ${work}/ra`.quiet();
+  await $`bun build src/main.ts --compile ${cross} --splitting --min-chunk-size=16384 --minify --sourcemap --bytecode --format=esm --no-compile-autoload-dotenv --no-compile-autoload-bunfig --define RA_COMMIT=${JSON.stringify(commit)} --define RA_TARGET=${JSON.stringify(target)} --outfile ${work}/ra`.quiet();
   renameSync(`${work}/ra`, out);
   rmSync(work, { recursive: true, force: true });
   checkArchitecture(out, target);

@@ -15,8 +15,10 @@ type Metafile = {
   outputs: Record<string, { inputs: Record<string, unknown>; imports: { path: string; kind: string }[]; entryPoint?: string }>;
 };
 
+/** Bundles like scripts/build.ts (splitting, min-chunk-size) and returns what went where. */
 async function metafile(entry: string, splitting: boolean): Promise<Metafile> {
-  const result = await Bun.build({ entrypoints: [resolve(REPO_ROOT, entry)], root: REPO_ROOT, target: "bun", format: "esm", splitting, metafile: true, throw: true });
+  const split = splitting ? { splitting, minChunkSize: 16384 } : {};
+  const result = await Bun.build({ entrypoints: [resolve(REPO_ROOT, entry)], root: REPO_ROOT, target: "bun", format: "esm", ...split, metafile: true, throw: true });
   return result.metafile as unknown as Metafile;
 }
 
