@@ -2,7 +2,7 @@
 // `--all` → dist/release/ra-{linux,darwin}-{x64,arm64} + .xz copies + SHA256SUMS;
 // `--target=linux-arm64` (repeatable) → just those release binaries (no .xz, no sums).
 import { $ } from "bun";
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 
 const RELEASE_TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"] as const;
 
@@ -21,8 +21,17 @@ for (const target of targets) {
   const cross = release ? [`--target=bun-${target}`] : [];
   // --bytecode needs --format=esm (otherwise the binary crashes at start while the build exits 0);
   // no dotenv/bunfig autoload so a stray .env in the user's folder cannot change ra's behaviour.
-  await $`bun build src/main.ts --compile ${cross} --minify --sourcemap --bytecode --format=esm --no-compile-autoload-dotenv --no-compile-autoload-bunfig --define RA_COMMIT=${JSON.stringify(commit)} --define RA_TARGET=${JSON.stringify(target)} --outfile ${out}`.quiet();
-  rmSync(`${out}.map`, { force: true });
+  // --splitting: the chunks stay inside the one executable, and each is evaluated (with the
+  // node:/bun: modules it imports) only when a command first imports it, so `ra agent` never
+  // loads the relay's code. The build writes a source map per chunk beside the binary: the maps
+  // are embedded already, so the side folder is dropped. --min-chunk-size folds small chunks
+  // without side effects into one that loads anyway: fewer modules for `ra --help` to link.
+  // (tests/unit/agent-imports.test.ts bundles with the same options.)
+  const work = `${out}.parts`;
+  rmSync(work, { recursive: true, force: true });
+  await $`bun build src/main.ts --compile ${cross} --splitting --min-chunk-size=16384 --minify --sourcemap --bytecode --format=esm --no-compile-autoload-dotenv --no-compile-autoload-bunfig --define RA_COMMIT=${JSON.stringify(commit)} --define RA_TARGET=${JSON.stringify(target)} --outfile ${work}/ra`.quiet();
+  renameSync(`${work}/ra`, out);
+  rmSync(work, { recursive: true, force: true });
   checkArchitecture(out, target);
   // Smoke-run what can run here: catches a binary that builds but cannot start.
   if (target === host) await $`${out} --version`.quiet();

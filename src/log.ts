@@ -1,4 +1,5 @@
-import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+// consola/core: levels and tags without consola's own reporters, which load node:tty and node:util.
+import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
 import { redact } from "./redact";
 
 export type LogFormat = "pretty" | "json";
@@ -20,7 +21,7 @@ export function untrusted(value: unknown, max = 300): string {
 export const LOG_LEVELS = { error: 0, warn: 1, info: 3, debug: 4, trace: 5 } as const;
 export type LogLevelName = keyof typeof LOG_LEVELS;
 
-let root: ConsolaInstance = createConsola({ level: LOG_LEVELS.info, stderr: process.stderr, stdout: process.stderr });
+let root: ConsolaInstance = createConsola({ level: LOG_LEVELS.info, reporters: [prettyReporter()] });
 
 /** Log arguments with secrets masked; as one string if masking cut through the JSON's syntax. */
 function redactedData(args: unknown[]): unknown {

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as p from "@clack/prompts";
 import { defineCommand } from "citty";
 import { ExitCode, RaError } from "../errors";
 import { configureLogging, createLog } from "../log";
@@ -48,6 +47,7 @@ async function resolveBotToken(given: string | undefined, dataDir: string): Prom
       exitCode: ExitCode.config,
     });
   }
+  const p = await import("@clack/prompts"); // only a first start at a terminal asks
   p.intro("ra serve — first start");
   const token = await p.password({
     message: "Telegram bot token (from @BotFather)",

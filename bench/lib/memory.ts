@@ -1,0 +1,20 @@
+// Reading a process's memory the same way every time (Linux only: /proc).
+import { readFileSync } from "node:fs";
+
+/** Resident memory of a running process, in MiB. */
+export const rssMiB = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+
+/**
+ * Most of an idle `ra`'s RSS is pages of the executable itself, and how many of them a process
+ * maps depends on how the file sits in the page cache: right after `bun scripts/build.ts` wrote
+ * it, the same idle agent measured about 5 MiB more than after a cold read. Dropping the file
+ * from the cache before starting (GNU dd: count=0 with iflag=nocache) makes runs comparable.
+ * Pages a running process maps stay cached, so call this before any process of it starts.
+ */
+export function readColdNextTime(path: string): void {
+  const dd = Bun.spawnSync(["dd", `if=${path}`, "iflag=nocache", "count=0"], { stdout: "ignore", stderr: "pipe" });
+  if (dd.exitCode !== 0) console.warn(`could not drop ${path} from the page cache (${dd.stderr.toString().trim()}); figures may read high`);
+}
+
+/** Heap garbage from start-up is collected within a few seconds of idling. */
+export const SETTLE_MS = 3000;
