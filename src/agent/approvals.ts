@@ -1,3 +1,4 @@
+import type { Clock } from "../clock";
 import type { Log } from "../log";
 import type { ApprovalAnswer, SessionEvent } from "../proto";
 import type { PermissionDecision, PermissionHandler } from "../runner/permission";
@@ -33,7 +34,7 @@ export class PendingApprovals {
 
   timeoutMs: number;
 
-  constructor(readonly deps: { emit(sessionId: string, event: SessionEvent): void; timeoutMs: number; log: Log }) {
+  constructor(readonly deps: { emit(sessionId: string, event: SessionEvent): void; timeoutMs: number; log: Log; clock: Clock }) {
     this.timeoutMs = deps.timeoutMs;
   }
 
@@ -46,7 +47,7 @@ export class PendingApprovals {
           resolve({ behavior: "deny", message: DENY_MESSAGES.cancelled });
           return;
         }
-        const timer = setTimeout(() => entry.finish({ behavior: "deny", message: DENY_MESSAGES.timeout }, "denied_timeout"), this.timeoutMs);
+        const cancelTimeout = this.deps.clock.schedule(this.timeoutMs, () => entry.finish({ behavior: "deny", message: DENY_MESSAGES.timeout }, "denied_timeout"));
         const onAbort = () => entry.finish({ behavior: "deny", message: DENY_MESSAGES.cancelled }, "cancelled");
         const entry: Pending = {
           sessionId,
@@ -54,7 +55,7 @@ export class PendingApprovals {
           input: request.input,
           finish: (decision, outcome) => {
             if (!this.pending.delete(request.requestId)) return;
-            clearTimeout(timer);
+            cancelTimeout();
             signal.removeEventListener("abort", onAbort);
             if (outcome) this.deps.emit(sessionId, { kind: "approval.closed", turnId: turn, requestId: request.requestId, outcome });
             resolve(decision);

@@ -5,7 +5,8 @@ import { createLog, untrusted } from "../log";
 import { CloseCode, decodeRelayFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
 import type { Runner } from "../runner/types";
 import { DENY_MESSAGES, PendingApprovals } from "./approvals";
-import { backoffDelay } from "./backoff";
+import { Heartbeat } from "./heartbeat";
+import { Reconnect } from "./reconnect";
 import type { AgentConfig } from "./config";
 import { machineFacts } from "./facts";
 import type { AgentStore } from "./store";
@@ -55,7 +56,6 @@ export function runAgent(options: AgentOptions): AgentHandle {
   let socket: WebSocket | null = null;
   let ready = false;
   let stopping = false;
-  let attempt = 0;
   let finish!: (err?: unknown) => void;
   const done = new Promise<void>((resolve, reject) => {
     finish = (err) => (err ? reject(err) : resolve());
@@ -75,7 +75,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
     if (item && ready) sendEvent(item);
   };
   // Until the relay says otherwise (welcome), wait 11 minutes: a little longer than its default 10.
-  const approvals = new PendingApprovals({ emit, timeoutMs: 11 * 60_000, log });
+  const approvals = new PendingApprovals({ emit, timeoutMs: 11 * 60_000, log, clock });
   const sessions = new AgentSessions({
     machineName: config.name,
     runner: options.runner,
@@ -98,7 +98,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
         for (const a of frame.acks) outbox.ack(a.sessionId, a.seq);
         if (frame.approvalTimeoutMs) approvals.timeoutMs = frame.approvalTimeoutMs + 60_000;
         ready = true;
-        attempt = 0;
+        reconnect.reset();
         log.success(`connected to ${urls.base} as ${untrusted(frame.name)}${outbox.size ? `; replaying ${outbox.size} unacknowledged events` : ""}`);
         for (const item of outbox.unacked()) sendEvent(item);
         return;
@@ -136,27 +136,23 @@ export function runAgent(options: AgentOptions): AgentHandle {
     }
   };
 
+  const reconnect = new Reconnect(clock, random, () => connect());
   const connect = () => {
     if (stopping) return;
     const ws = new WebSocket(urls.agent, { headers: { Authorization: `Bearer ${config.token}` } } as unknown as string[]);
     socket = ws;
     let opened = false;
-    let lastHeard = clock.now();
-    const heartbeat = setInterval(() => {
-      if (clock.now() - lastHeard > heartbeatMs * 2.5) {
-        log.warn("no answer from the relay for a while; reconnecting");
-        ws.close(4000, "heartbeat timeout");
-        return;
-      }
-      send({ type: "ping", t: clock.now() });
-    }, heartbeatMs);
+    const heartbeat = new Heartbeat(clock, heartbeatMs, () => send({ type: "ping", t: clock.now() }), () => {
+      log.warn("no answer from the relay for a while; reconnecting");
+      ws.close(4000, "heartbeat timeout");
+    });
 
     ws.onopen = () => {
       opened = true;
       send({ type: "hello", facts: machineFacts(), sessions: sessions.list(), limits: options.limits });
     };
     ws.onmessage = (e) => {
-      lastHeard = clock.now();
+      heartbeat.heard();
       const decoded = decodeRelayFrame(e.data as string);
       if (!decoded.ok) {
         log.warn(`relay sent a bad frame: ${decoded.message}`);
@@ -165,7 +161,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
       onFrame(decoded.frame);
     };
     ws.onclose = (e) => {
-      clearInterval(heartbeat);
+      heartbeat.stop();
       if (socket === ws) {
         socket = null;
         ready = false;
@@ -179,7 +175,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
         // revokes the token; if it is a copy of this machine that stops, this one gets in.
         const delay = DUPLICATE_RETRY_MS + Math.round(random() * DUPLICATE_RETRY_MS);
         log.warn(`another ra agent with "${config.name}"'s token is connected to the relay, which keeps that one and told the owner in Telegram; if it is not yours, revoke "${config.name}" there and pair this machine again. Retrying in ${(delay / 1000).toFixed(0)} s`);
-        setTimeout(connect, delay);
+        reconnect.after(delay);
         return;
       }
       if (e.code === CloseCode.replaced) {
@@ -196,9 +192,8 @@ export function runAgent(options: AgentOptions): AgentHandle {
   };
 
   const retry = (why: string) => {
-    const delay = backoffDelay(attempt++, random);
+    const delay = reconnect.later();
     log.warn(`${why}; retrying in ${(delay / 1000).toFixed(1)} s`);
-    setTimeout(connect, delay);
   };
 
   /** True unless the relay positively says the token is unknown (401). */
@@ -213,6 +208,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
 
   const fatal = (err: RaError) => {
     stopping = true;
+    reconnect.cancel();
     void sessions.shutdown().then(() => finish(err));
   };
 
@@ -233,12 +229,13 @@ export function runAgent(options: AgentOptions): AgentHandle {
     async stop() {
       if (stopping) return done;
       stopping = true;
+      reconnect.cancel();
       await sessions.shutdown();
       // Give the last events (the interrupted turns' ends) a moment to reach the relay; the rest stays on disk.
       if (ready) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([outbox.drained(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
-        clearTimeout(timer);
+        const gave = new AbortController();
+        await Promise.race([outbox.drained(), clock.sleep(2000, gave.signal)]);
+        gave.abort();
       }
       socket?.close(CloseCode.goingAway, "agent shutting down");
       if (options.store) options.store.compact(outbox.unacked(), outbox.lastSeq());

@@ -147,9 +147,9 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       core.approvals.stop();
       turnViews.close();
       // Let the last edits reach Telegram, but never hold shutdown longer than 5 s for them.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([turnViews.settled(), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
-      clearTimeout(timer);
+      const gave = new AbortController();
+      await Promise.race([turnViews.settled(), clock.sleep(5000, gave.signal)]);
+      gave.abort();
       hub.closeAll(CloseCode.goingAway, "relay shutting down");
       server.stop(true);
       db.$client.close();

@@ -2,13 +2,15 @@ import { describe, expect, test } from "bun:test";
 import { DENY_MESSAGES, PendingApprovals } from "../../src/agent/approvals";
 import { createLog } from "../../src/log";
 import type { SessionEvent } from "../../src/proto";
+import { VirtualClock } from "../helpers/virtual-clock";
 
 function setup(timeoutMs = 60_000) {
   const events: { sessionId: string; event: SessionEvent }[] = [];
-  const approvals = new PendingApprovals({ emit: (sessionId, event) => void events.push({ sessionId, event }), timeoutMs, log: createLog("test") });
+  const clock = new VirtualClock();
+  const approvals = new PendingApprovals({ emit: (sessionId, event) => void events.push({ sessionId, event }), timeoutMs, log: createLog("test"), clock });
   const ask = (requestId: string, input: Record<string, unknown> = { command: "touch x" }, signal = new AbortController().signal, session = "s1") =>
     approvals.handlerFor(session, () => "t1")({ requestId, toolName: "Bash", input, description: "make x" }, signal);
-  return { approvals, events, ask };
+  return { approvals, events, ask, clock };
 }
 
 describe("pending approvals on the agent", () => {
@@ -38,8 +40,14 @@ describe("pending approvals on the agent", () => {
   });
 
   test("deny when nobody answers in time, and tell the relay", async () => {
-    const { events, ask } = setup(5);
-    expect(await ask("r1")).toEqual({ behavior: "deny", message: DENY_MESSAGES.timeout });
+    const { events, ask, clock } = setup(60_000);
+    let decided = false;
+    const decision = ask("r1").then((d) => ((decided = true), d));
+    await clock.advance(59_999);
+    expect(decided).toBe(false);
+    await clock.advance(1);
+    expect(await decision).toEqual({ behavior: "deny", message: DENY_MESSAGES.timeout });
+    expect(clock.pending).toBe(0);
     expect(events.at(-1)?.event).toEqual({ kind: "approval.closed", turnId: "t1", requestId: "r1", outcome: "denied_timeout" });
   });
 

@@ -40,7 +40,7 @@ function setup(extra: Partial<ConstructorParameters<typeof AgentSessions>[0]> = 
   const { runner, started } = scriptedRunner();
   const events: { sessionId: string; event: SessionEvent }[] = [];
   const emit = (sessionId: string, event: SessionEvent) => void events.push({ sessionId, event });
-  const approvals = new PendingApprovals({ emit, timeoutMs: 60_000, log: createLog("test") });
+  const approvals = new PendingApprovals({ emit, timeoutMs: 60_000, log: createLog("test"), clock: systemClock });
   const sessions = new AgentSessions({ runner, approvals, limits: { roots: [realpathSync(tmpdir())], maxMode: "acceptEdits" }, env: {}, clock: systemClock, log: createLog("test"), emit, ...extra });
   const prompt = (turnId: string, text = "hi", resume?: string, extra: { cwd?: string; mode?: "plan" | "default" | "acceptEdits" | "bypassPermissions" } = {}) =>
     sessions.prompt({ v: 1, type: "prompt", sessionId: "s1", turnId, text, ...(resume ? { resume } : {}), ...extra });
