@@ -2,6 +2,7 @@
  * Every option of `ra serve`, once. To add one, add an entry here: the flag, the help, the
  * variable, `ra service install` and the parsed values (and so RelayConfig) follow from it.
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 import { dataDir } from "../paths";
 import { defineOptions, type Values } from "./define";
@@ -67,6 +68,18 @@ export const serveOptions = defineOptions({
     valueHint: "url",
     service: "pass",
     example: "https://relay.example.com",
+  },
+  "trust-proxy": {
+    key: "trustProxy",
+    kind: "list",
+    env: "RA_TRUST_PROXY",
+    type: z.array(z.string().trim().refine((a) => isIP(a) !== 0, "takes IP addresses of your reverse proxies, like 127.0.0.1")),
+    default: () => [],
+    shownDefault: "none: the peer's address is the client's",
+    help: "Reverse proxy whose X-Forwarded-For is believed (the client address then comes from it, for rate limits and the pairing card); e.g. 127.0.0.1 behind Caddy on the same machine",
+    valueHint: "ip",
+    service: "pass",
+    example: ["127.0.0.1", "::1"],
   },
   owner: {
     key: "owners",

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { getConnInfo, upgradeWebSocket } from "hono/bun";
 import type { ApiError, DeviceDeleted, DeviceInfo } from "../proto";
 import { untrusted } from "../log";
+import { clientAddress, trustedProxies } from "./client-address";
 import { sha256 } from "./secrets";
 import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
 import { mountWebhook, type WebhookDeps } from "./webhook";
@@ -9,14 +10,16 @@ import { mountWebhook, type WebhookDeps } from "./webhook";
 const bearer = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)$/i)?.[1];
 
 /** HTTP surface of the relay: health, the agents' WebSocket, the pairing WebSocket, the webhook. */
-export function createApp(deps: SocketDeps & { webhook?: WebhookDeps }) {
+export function createApp(deps: SocketDeps & { webhook?: WebhookDeps; trustProxy?: readonly string[] }) {
   const app = new Hono();
+  const trusted = trustedProxies(deps.trustProxy ?? []);
+  /** The client's address: the peer's, or with --trust-proxy the one the proxy forwarded for. */
   const ipOf = (c: Parameters<typeof getConnInfo>[0]) => {
+    let peer = "unknown";
     try {
-      return getConnInfo(c).remote.address ?? "unknown";
-    } catch {
-      return "unknown";
-    }
+      peer = getConnInfo(c).remote.address ?? "unknown";
+    } catch {}
+    return clientAddress(peer, c.req.header("x-forwarded-for"), trusted);
   };
 
   // Agents never send an Origin header and browsers always do: refusing it keeps web pages from

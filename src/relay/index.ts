@@ -83,7 +83,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   }
 
   core.approvals.relayRestarted();
-  const app = createApp({ core, clock, log, botUsername: () => telegram.bot.botInfo.username,
+  const app = createApp({ core, clock, log, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
     webhook: webhookSecret ? { secret: webhookSecret, receive: telegram.receive, log: createLog("webhook") } : undefined,
   });
   let server: ReturnType<typeof Bun.serve>;

@@ -43,6 +43,7 @@ describe("options tables", () => {
       publicUrl: undefined,
       telegramApiRoot: undefined,
       owners: [],
+      trustProxy: [],
       tls: undefined,
       webhookUrl: undefined,
       editIntervalMs: 1200,
