@@ -63,7 +63,10 @@ describe("relay core", () => {
     const replay = core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId: turn.sessionId, seq: 0, at: 0, event: { kind: "text", turnId: turn.id, text: "Hel" } });
     expect(replay).toEqual({ ack: 1 });
     expect(ofType("turn.output").map((e) => (e.output.kind === "text" ? e.output.text : ""))).toEqual(["Hel", "lo"]);
-    expect(repo.turn(turn.id)!.text).toBe("Hello");
+    expect(repo.turnText(turn.id)).toBe("Hello");
+    // Each piece is a row of its own: the growing answer is never rewritten.
+    expect(repo.db.$client.query("SELECT text FROM turn_text WHERE turn_id = ? ORDER BY id").all(turn.id)).toEqual([{ text: "Hel" }, { text: "lo" }]);
+    expect(repo.turn(turn.id)!.text).toBe("");
   });
 
   test("an unanswered approval expires on the clock: denied to the machine, closed for every surface", async () => {

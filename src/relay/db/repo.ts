@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, sessions, telegramUpdates, turns, users } from "./schema";
+import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, sessions, telegramUpdates, turns, turnText, users } from "./schema";
 
 export type { Approval, ApprovalStatus, AuditRow, Device, Invite, Session, Turn, TurnStatus, User } from "../store/types";
 import type { ApprovalStatus, Invite, Session, Store, TurnStatus } from "../store/types";
@@ -72,8 +72,10 @@ export function createRepo(db: Db): SqliteStore {
       db.select().from(turns).where(and(eq(turns.sessionId, sessionId), inArray(turns.status, statuses))).orderBy(asc(turns.createdAt)).all(),
     setTurnStatus: (id: string, status: TurnStatus, endedAt?: number) =>
       db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),
-    appendTurnText: (id: string, text: string) =>
-      db.update(turns).set({ text: sql`${turns.text} || ${text}` }).where(eq(turns.id, id)).run(),
+    appendTurnText: (id: string, text: string) => db.insert(turnText).values({ turnId: id, text }).run(),
+    turnText: (id: string) =>
+      (db.select({ text: turns.text }).from(turns).where(eq(turns.id, id)).get()?.text ?? "") +
+      db.select({ text: turnText.text }).from(turnText).where(eq(turnText.turnId, id)).orderBy(asc(turnText.id)).all().map((r) => r.text).join(""),
     // topics
     topicOf: (chatId: number, deviceId: string) =>
       db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.deviceId, deviceId))).get()?.threadId,
@@ -113,6 +115,11 @@ export function createRepo(db: Db): SqliteStore {
     markUpdateHandled: (updateId: number, at: number) => db.update(telegramUpdates).set({ handledAt: at }).where(eq(telegramUpdates.updateId, updateId)).run(),
     unhandledUpdates: () => db.select().from(telegramUpdates).where(isNull(telegramUpdates.handledAt)).orderBy(asc(telegramUpdates.updateId)).all(),
     pruneUpdates: (before: number) => db.delete(telegramUpdates).where(and(sql`${telegramUpdates.handledAt} IS NOT NULL`, sql`${telegramUpdates.receivedAt} < ${before}`)).run(),
+    trimUpdates: (keep: number) => {
+      const edge = db.select({ id: telegramUpdates.updateId }).from(telegramUpdates).where(sql`${telegramUpdates.handledAt} IS NOT NULL`).orderBy(desc(telegramUpdates.updateId)).limit(1).offset(keep).get();
+      if (edge) db.delete(telegramUpdates).where(and(sql`${telegramUpdates.handledAt} IS NOT NULL`, sql`${telegramUpdates.updateId} <= ${edge.id}`)).run();
+    },
+    countUpdates: () => db.select({ n: sql<number>`count(*)` }).from(telegramUpdates).get()?.n ?? 0,
 
     // kv
     get: (key: string) => db.select().from(kv).where(eq(kv.key, key)).get()?.value,

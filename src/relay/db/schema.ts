@@ -73,6 +73,17 @@ export const turns = sqliteTable(
 );
 
 /** Small settings and secrets: setup code hash, Telegram update offset, signing keys. */
+/** A turn's answer as it streamed in, one row per piece: appending never rewrites what is stored. */
+export const turnText = sqliteTable(
+  "turn_text",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    turnId: text("turn_id").notNull(),
+    text: text("text").notNull(),
+  },
+  (t) => [index("turn_text_turn").on(t.turnId)],
+);
+
 export const kv = sqliteTable("kv", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),

@@ -40,6 +40,7 @@ export type Turn = {
   chatId: number;
   prompt: string;
   status: TurnStatus;
+  /** Answers of turns stored before answers went into pieces (read with Store.turnText). */
   text: string;
   /** A surface's own record of where the turn is shown (Telegram: message ids, JSON). */
   messageIds: string;
@@ -145,7 +146,10 @@ export interface Store {
   addTurn(t: Insert<Turn, "text" | "messageIds" | "tools" | "endedAt">): void;
   turnsOfSession(sessionId: string, statuses: TurnStatus[]): Turn[];
   setTurnStatus(id: string, status: TurnStatus, endedAt?: number): void;
+  /** Adds a piece of the answer (a new row: what is stored is never rewritten). */
   appendTurnText(id: string, text: string): void;
+  /** The whole answer so far. */
+  turnText(id: string): string;
   setTurnTools(id: string, toolsJson: string): void;
   setTurnMessages(id: string, messageIds: number[]): void;
 
@@ -171,7 +175,11 @@ export interface Store {
   updateHandled(updateId: number): boolean;
   markUpdateHandled(updateId: number, at: number): void;
   unhandledUpdates(): StoredUpdate[];
+  /** Forgets handled updates received before `before`. */
   pruneUpdates(before: number): void;
+  /** Keeps only the newest `keep` handled updates. */
+  trimUpdates(keep: number): void;
+  countUpdates(): number;
 
   get(key: string): string | undefined;
   set(key: string, value: string): void;

@@ -21,6 +21,7 @@ import { admitGroupUpdate } from "./groups";
 import { maskOutgoing } from "./mask-transformer";
 import { RetryAfter } from "./retry-after";
 import { senderOf, type DraftRegistry } from "./drafts";
+import { UpdateInbox } from "./update-inbox";
 import type { Topics } from "./topics";
 
 export type BotDeps = {
@@ -68,8 +69,9 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   let stopping = false;
 
   bot.api.config.use(maskOutgoing);
-  // Every update is stored before it is handled and marked when done: see telegramUpdates.
-  const store = (update: Update) => deps.repo.receiveUpdate(update.update_id, JSON.stringify(update), deps.clock.now());
+  // Every update is stored before it is handled and marked when done: see UpdateInbox.
+  const inbox = new UpdateInbox(deps.repo, deps.clock);
+  const store = (update: Update) => inbox.receive(update);
   bot.api.config.use(async (prev, method, payload, signal) => {
     const result = await prev(method, payload, signal);
     if (method === "getUpdates" && result.ok) for (const update of result.result as Update[]) store(update);
@@ -77,11 +79,11 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   });
   bot.use(async (ctx, next) => {
     const id = ctx.update.update_id;
-    if (deps.repo.updateHandled(id)) return;
+    if (inbox.handled(id)) return;
     try {
       await next();
     } finally {
-      deps.repo.markUpdateHandled(id, deps.clock.now());
+      inbox.markHandled(id);
     }
   });
 
@@ -131,10 +133,10 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       if (mode !== "webhook") await bot.api.deleteWebhook();
       await bot.api.setMyCommands([...COMMANDS, ...USER_COMMANDS]).catch((err) => deps.log.warn(`could not set the command menu: ${(err as Error).message}`));
       // Updates received before a crash but never handled are handled now, in order, once.
-      const leftover = deps.repo.unhandledUpdates();
+      const leftover = inbox.leftover();
       if (leftover.length) deps.log.info(`handling ${leftover.length} update(s) received before the last stop`);
-      for (const row of leftover) await bot.handleUpdate(JSON.parse(row.body) as Update);
-      deps.repo.pruneUpdates(deps.clock.now() - 2 * 24 * 3600_000);
+      for (const update of leftover) await bot.handleUpdate(update);
+      inbox.tidy();
       if (mode === "webhook") return;
       runner = run(bot, { runner: { fetch: { timeout: deps.pollTimeoutSeconds, allowed_updates: ALLOWED_UPDATES } } });
       deps.log.info(`Telegram bot @${bot.botInfo.username} is polling for messages`);

@@ -185,7 +185,7 @@ export class TurnSurface {
       deviceName: device.name,
       live,
       now: () => this.deps.clock.now(),
-      answer: turn.text,
+      answer: this.deps.store.turnText(turn.id),
       status: turn.status,
       tools: parseTools(turn.tools),
       maxMessages: this.deps.maxMessages,

@@ -1,0 +1,48 @@
+import type { Update } from "grammy/types";
+import type { Clock } from "../../clock";
+import type { Store } from "../store/types";
+
+/** How long a handled update is kept to recognise a repeat delivery (Telegram repeats within minutes). */
+export const KEEP_HANDLED_MS = 60 * 60_000;
+/** At most this many handled updates are kept, however fast they come (a flood of strangers). */
+export const MAX_HANDLED = 5000;
+const TIDY_EVERY = 200;
+
+/**
+ * Every update is stored before it is handled and marked when done: a relay that dies mid-update
+ * handles it after the restart, one Telegram delivers twice is handled once. Handled ones are
+ * forgotten as they age, and never pile up: the table stays bounded whoever writes to the bot.
+ */
+export class UpdateInbox {
+  private received = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  /** False when this update was stored before (a repeat delivery). */
+  receive(update: Update): boolean {
+    const fresh = this.store.receiveUpdate(update.update_id, JSON.stringify(update), this.clock.now());
+    if (fresh && ++this.received % TIDY_EVERY === 0) this.tidy();
+    return fresh;
+  }
+
+  handled(updateId: number): boolean {
+    return this.store.updateHandled(updateId);
+  }
+
+  markHandled(updateId: number): void {
+    this.store.markUpdateHandled(updateId, this.clock.now());
+  }
+
+  /** Received before the last stop and never handled: to handle now, in order. */
+  leftover(): Update[] {
+    return this.store.unhandledUpdates().map((row) => JSON.parse(row.body) as Update);
+  }
+
+  tidy(): void {
+    this.store.pruneUpdates(this.clock.now() - KEEP_HANDLED_MS);
+    this.store.trimUpdates(MAX_HANDLED);
+  }
+}

@@ -1,0 +1,38 @@
+import { describe, expect, test } from "bun:test";
+import type { Update } from "grammy/types";
+import { KEEP_HANDLED_MS, MAX_HANDLED, UpdateInbox } from "../../src/relay/telegram/update-inbox";
+import { tempRelayDb } from "../helpers/temp-relay-db";
+
+const update = (id: number, from = 9_000_000 + id): Update =>
+  ({ update_id: id, message: { message_id: id, date: 0, chat: { id: from, type: "private", first_name: "x" }, from: { id: from, is_bot: false, first_name: "x" }, text: "hi" } }) as Update;
+
+describe("the update inbox", () => {
+  test("a repeat delivery is recognised; an update received but never handled is handed back after a restart", () => {
+    const { repo, clock } = tempRelayDb(1_000_000);
+    const inbox = new UpdateInbox(repo, clock);
+    expect(inbox.receive(update(1))).toBe(true);
+    expect(inbox.receive(update(1))).toBe(false);
+    expect(inbox.receive(update(2))).toBe(true);
+    inbox.markHandled(1);
+    expect(inbox.handled(1)).toBe(true);
+    expect(new UpdateInbox(repo, clock).leftover().map((u) => u.update_id)).toEqual([2]);
+  });
+
+  test("a flood of strangers' updates never piles up: handled ones age out, and at most MAX_HANDLED stay", async () => {
+    const { repo, clock } = tempRelayDb(1_000_000);
+    const inbox = new UpdateInbox(repo, clock);
+    const flood = MAX_HANDLED * 2 + 300;
+    for (let id = 1; id <= flood; id++) {
+      inbox.receive(update(id));
+      inbox.markHandled(id);
+    }
+    expect(repo.countUpdates()).toBeLessThanOrEqual(MAX_HANDLED + 200);
+    // The newest are the ones kept: a repeat of a recent update is still recognised.
+    expect(inbox.receive(update(flood))).toBe(false);
+    clock.t += KEEP_HANDLED_MS + 1;
+    inbox.receive(update(flood + 1)); // not handled yet: it must survive any tidying
+    inbox.tidy();
+    expect(repo.countUpdates()).toBe(1);
+    expect(inbox.leftover().map((u) => u.update_id)).toEqual([flood + 1]);
+  });
+});
