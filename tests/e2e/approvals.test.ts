@@ -96,12 +96,14 @@ describe("approvals from the phone", () => {
     );
     stack.telegram.userText(OWNER, "write two files");
     const card = await nthCard(3);
+    // The button says what "always" will allow before the tap: Write in this folder, nothing wider.
+    expect((card.reply_markup?.inline_keyboard ?? []).flat().map((k) => k.text)).toEqual(["✅ Allow", "❌ Deny", `✅ Always: Write in ${stack.workdir}`, "✍️ Deny with reason"]);
     tap(card, "s");
     await turnDone(/Both written\./);
     expect(readFileSync(a, "utf8")).toBe("1\n");
     expect(readFileSync(b, "utf8")).toBe("2\n");
     expect(cards()).toHaveLength(3);
-    await cardSays(card, "allowed by you for this session (Write)");
+    await cardSays(card, `allowed by you for this session (Write in ${stack.workdir})`);
   });
 
   test("deny with reason sends the owner's next message to claude", async () => {
@@ -146,7 +148,7 @@ describe("approvals from the phone", () => {
     expect(audit).toContain("Write: allow");
     expect(audit).toContain("Bash: deny");
     expect(audit).toContain("allow for session");
-    expect(audit).toContain("allow (session rule Write)");
+    expect(audit).toContain("allow (session rule: Write in ");
     expect(audit).toContain("deny with reason");
   });
 

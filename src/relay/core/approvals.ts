@@ -6,10 +6,13 @@ import type { Approval, ApprovalStatus, Device, Session, Store, Turn } from "../
 import type { CoreEvent } from "./events";
 import type { Hub } from "./hub";
 import { questionAnswer } from "./question-answer";
-import { SessionRules } from "./session-rules";
+import { describeRule, ruleChoices, SessionRules } from "./session-rules";
 
-/** What a person chose on an approval: allow, deny, allow for session, deny with reason, approve plan, keep planning, option N. */
-export type ApprovalAction = "a" | "d" | "s" | "r" | "p" | "k" | `q${number}`;
+/**
+ * What a person chose on an approval: allow, deny, always (the narrow session rule), always (the
+ * wider one), deny with reason, approve plan, keep planning, option N.
+ */
+export type ApprovalAction = "a" | "d" | "s" | "w" | "r" | "p" | "k" | `q${number}`;
 
 export type ApprovalsDeps = { store: Store; hub: Hub; bus: Bus<CoreEvent>; clock: Clock; timeoutMs: number };
 
@@ -38,7 +41,7 @@ export class Approvals {
     const rule = this.rules.match(session.id, event);
     if (rule) {
       this.deps.hub.send(device.id, { type: "approval.answer", sessionId: session.id, requestId: event.requestId, decision: { behavior: "allow" } });
-      store.addAudit({ at: clock.now(), userId: null, deviceId: device.id, sessionId: session.id, toolName: event.toolName, inputDigest: digest, answer: `allow (session rule ${rule})`, latencyMs: 0, approvalId: "-" });
+      store.addAudit({ at: clock.now(), userId: null, deviceId: device.id, sessionId: session.id, toolName: event.toolName, inputDigest: digest, answer: `allow (session rule: ${describeRule(rule)})`, latencyMs: 0, approvalId: "-" });
       return;
     }
     const approval: Approval = {
@@ -76,9 +79,13 @@ export class Approvals {
       return "Send the reason as your next message.";
     }
     if (action === "a" || action === "p") return this.decide(approval, userId, { behavior: "allow" }, action === "p" ? "✅ plan approved by you" : "✅ allowed by you", "allow");
-    if (action === "s") {
-      const rule = this.rules.add(approval.sessionId, approval.toolName, input);
-      return this.decide(approval, userId, { behavior: "allow" }, `✅ allowed by you for this session${rule ? ` (${rule.replace(/^Bash:/, "Bash ")})` : ""}`, "allow for session");
+    if (action === "s" || action === "w") {
+      const choices = ruleChoices(approval.toolName, input);
+      const rule = action === "w" ? choices?.wide : choices?.narrow;
+      if (!rule) return "That choice does not exist for this request.";
+      const said = this.decide(approval, userId, { behavior: "allow" }, `✅ allowed by you for this session (${describeRule(rule)})`, `allow for session: ${describeRule(rule)}`);
+      if (said === "Allowed") this.rules.add(approval.sessionId, rule);
+      return said;
     }
     if (action === "k") return this.decide(approval, userId, { behavior: "deny", message: KEEP_PLANNING }, "📝 keep planning, said you", "keep planning");
     if (action.startsWith("q")) {

@@ -1,6 +1,7 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import type { ApprovalAction } from "../core/approvals";
 import type { CoreEvent } from "../core/events";
+import { describeRule, ruleChoices, type SessionRule } from "../core/session-rules";
 import type { Approval, Device, Store } from "../store/types";
 import { renderApprovalCard, withDecision } from "./approval-card";
 import { encodeCallback } from "./callback-data";
@@ -49,7 +50,7 @@ export class ApprovalCards {
     const { messenger, store } = this.deps;
     const card = this.card(approval, device.name);
     const threadId = this.deps.threadOf?.(approval.chatId, approval.deviceId);
-    const message = await messenger.send(approval.chatId, card.text, { markup: buttons(approval.id, card.kind, card.options), urgent: true, threadId });
+    const message = await messenger.send(approval.chatId, card.text, { markup: buttons(approval, card.kind, card.options), urgent: true, threadId });
     if (message) store.setApprovalMessage(approval.id, message.message_id);
     const late = this.lateLines.get(approval.id);
     if (message && late) {
@@ -67,14 +68,31 @@ export class ApprovalCards {
     }
     const device = this.deps.store.device(fresh.deviceId);
     const card = this.card(fresh, device?.name ?? "machine");
-    const markup = keepButtons ? buttons(fresh.id, card.kind, card.options) : undefined;
+    const markup = keepButtons ? buttons(fresh, card.kind, card.options) : undefined;
     await this.deps.messenger.edit(fresh.chatId, fresh.messageId, withDecision(card.text, line), { markup });
   }
 }
 
-function buttons(approvalId: string, kind: "permission" | "question" | "plan", options: string[] = []): InlineKeyboardMarkup {
-  const b = (text: string, action: ApprovalAction): InlineKeyboardButton => ({ text, callback_data: encodeCallback({ kind: "approval", approvalId, action }) });
+function buttons(approval: Approval, kind: "permission" | "question" | "plan", options: string[] = []): InlineKeyboardMarkup {
+  const b = (text: string, action: ApprovalAction): InlineKeyboardButton => ({ text, callback_data: encodeCallback({ kind: "approval", approvalId: approval.id, action }) });
   if (kind === "plan") return { inline_keyboard: [[b("✅ Approve plan", "p"), b("📝 Keep planning", "k")]] };
   if (kind === "question") return { inline_keyboard: [...options.slice(0, 10).map((o, i) => [b(o, `q${i}`)]), [b("❌ Deny", "d")]] };
-  return { inline_keyboard: [[b("✅ Allow", "a"), b("❌ Deny", "d")], [b("✅ Allow for this session", "s"), b("✍️ Deny with reason", "r")]] };
+  // "Always" says exactly what it will allow for the rest of the session, before the tap.
+  const choices = ruleChoices(approval.toolName, JSON.parse(approval.input) as Record<string, unknown>);
+  const always = (rule: SessionRule, action: ApprovalAction) => [b(clipLabel(`✅ Always: ${describeRule(rule)}`), action)];
+  return {
+    inline_keyboard: [
+      [b("✅ Allow", "a"), b("❌ Deny", "d")],
+      ...(choices ? [always(choices.narrow, "s")] : []),
+      ...(choices?.wide ? [always(choices.wide, "w")] : []),
+      [b("✍️ Deny with reason", "r")],
+    ],
+  };
 }
+
+/** Telegram cuts long button labels anyway; the middle goes, so the start and the end both show. */
+function clipLabel(label: string): string {
+  const chars = Array.from(label);
+  return chars.length <= LABEL_MAX ? label : `${chars.slice(0, LABEL_MAX - 21).join("")}…${chars.slice(-20).join("")}`;
+}
+const LABEL_MAX = 64;

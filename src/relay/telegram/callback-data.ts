@@ -48,7 +48,7 @@ export function encodeCallback(c: Callback): string {
 }
 
 const ID = /^[A-Za-z0-9_-]{1,48}$/;
-const ACTION = /^(?:[adsrpk]|q\d{1,2})$/;
+const ACTION = /^(?:[adswrpk]|q\d{1,2})$/;
 const STEP = /^[?yn]$/;
 const YN = /^[yn]$/;
 
