@@ -7,11 +7,13 @@
  * Linux: bubblewrap (`bwrap`): the whole file system read-only, a private /tmp, writable binds
  * for the roots and claude's config. macOS: `sandbox-exec` with a generated profile.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { ExitCode, RaError } from "../errors";
 
 export type SandboxPaths = {
+  /** Folders claude must be able to read although they are under the private /tmp: its own install. */
+  readable: string[];
   /** Folders (and files) claude may write: the roots and its own config. */
   writable: string[];
   /** Folders claude must not even read (the device token, the agent's data). */
@@ -24,12 +26,16 @@ export type SandboxInput = {
   /** CLAUDE_CONFIG_DIR, when set. */
   claudeConfigDir?: string;
   hidden: readonly string[];
+  /** The claude executable: its folder (and, through a symlink, its package's) stay visible under /tmp. */
+  executable?: string;
 };
 
 export function sandboxPaths(i: SandboxInput): SandboxPaths {
   const claudeDir = i.claudeConfigDir ?? join(i.home, ".claude");
   const claudeFiles = i.claudeConfigDir ? [] : [join(i.home, ".claude.json")];
-  return { writable: [...i.roots, claudeDir, ...claudeFiles], hidden: [...i.hidden] };
+  const install = i.executable ? [dirname(i.executable), dirname(realpathOr(i.executable))] : [];
+  const underTmp = [...new Set(install)].filter((dir) => dir === "/tmp" || dir.startsWith("/tmp/"));
+  return { readable: underTmp, writable: [...i.roots, claudeDir, ...claudeFiles], hidden: [...i.hidden] };
 }
 
 /** bwrap's arguments in front of claude's argv. Binds are applied in order: later ones win. */
@@ -40,6 +46,7 @@ export function bwrapArgv(paths: SandboxPaths, argv: readonly string[], bwrap = 
     "--dev", "/dev",
     "--proc", "/proc",
     "--tmpfs", "/tmp",
+    ...paths.readable.flatMap((p) => ["--ro-bind", p, p]),
     ...paths.writable.flatMap((p) => ["--bind", p, p]),
     ...paths.hidden.flatMap((p) => ["--tmpfs", p]),
     "--unshare-pid",
@@ -134,3 +141,11 @@ export const systemSandboxDeps: SandboxDeps = {
     }
   },
 };
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}

@@ -44,6 +44,7 @@ export default defineCommand({
         ? startSandbox(store, () => createSandbox(sandboxPaths({
             roots,
             home: env.HOME ?? homedir(),
+            executable: claudePath,
             ...(env.CLAUDE_CONFIG_DIR ? { claudeConfigDir: resolve(env.CLAUDE_CONFIG_DIR) } : {}),
             // Claude's Bash must not read the device token or the agent's data.
             hidden: [dirname(configPath), storeDir].filter((dir) => existsSync(dir) && !roots.some((root) => dir === root || root.startsWith(`${dir}/`))),

@@ -11,8 +11,17 @@ const paths = sandboxPaths({ roots: ["/work/a", "/work/b"], home: "/home/u", hid
 
 describe("sandbox command lines", () => {
   test("writable: the roots and claude's config; hidden: the agent's token folder", () => {
-    expect(paths).toEqual({ writable: ["/work/a", "/work/b", "/home/u/.claude", "/home/u/.claude.json"], hidden: ["/home/u/.config/ra"] });
+    expect(paths).toEqual({ readable: [], writable: ["/work/a", "/work/b", "/home/u/.claude", "/home/u/.claude.json"], hidden: ["/home/u/.config/ra"] });
     expect(sandboxPaths({ roots: ["/r"], home: "/h", claudeConfigDir: "/cfg", hidden: [] }).writable).toEqual(["/r", "/cfg"]);
+  });
+
+  test("claude installed under /tmp stays visible (read-only) in the private /tmp; elsewhere nothing is added", () => {
+    const inTmp = sandboxPaths({ roots: ["/r"], home: "/h", hidden: [], executable: "/tmp/ci/node_modules/.bin/claude" });
+    expect(inTmp.readable).toContain("/tmp/ci/node_modules/.bin");
+    const argv = bwrapArgv(inTmp, ["claude"]);
+    const at = (flag: string, value: string) => argv.findIndex((a, i) => a === flag && argv[i + 1] === value);
+    expect(at("--tmpfs", "/tmp")).toBeLessThan(at("--ro-bind", "/tmp/ci/node_modules/.bin"));
+    expect(sandboxPaths({ roots: ["/r"], home: "/h", hidden: [], executable: "/usr/local/bin/claude" }).readable).toEqual([]);
   });
 
   test("bwrap: everything read-only, a private /tmp, then the writable binds, then the hidden folders, then claude", () => {
