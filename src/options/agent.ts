@@ -4,24 +4,18 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { agentConfigPath, dataDir } from "../paths";
+import { dataDir } from "../paths";
 import { PermissionMode } from "../proto";
 import { defineOptions, usage, type Values } from "./define";
 import { logOptions } from "./log";
+import { configFile, insecureHttp } from "./machine";
 import { onOff, oneOf, text } from "./types";
 
 export const agentOptions = defineOptions({
   config: {
-    key: "configPath",
-    kind: "string",
-    env: "RA_CONFIG",
-    type: text("a file"),
-    default: (env) => agentConfigPath(env),
-    shownDefault: "~/.config/ra/config.json",
+    ...configFile,
     help: "Config file written by `ra pair`",
-    valueHint: "file",
     service: { computed: "loaded now (the machine must be paired) and made absolute; left out when it is the default" },
-    example: "/home/pi/.config/ra/config.json",
   },
   root: {
     key: "roots",
@@ -121,15 +115,7 @@ export const agentOptions = defineOptions({
     service: "pass",
     example: true,
   },
-  "insecure-http": {
-    key: "insecureHttp",
-    kind: "boolean",
-    env: "RA_INSECURE_HTTP",
-    type: onOff(),
-    help: "Accept a plain http:// relay URL on a public address; the token then travels unencrypted",
-    service: "pass",
-    example: true,
-  },
+  "insecure-http": { ...insecureHttp, service: "pass" },
   ...logOptions,
 });
 

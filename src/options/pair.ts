@@ -1,8 +1,8 @@
 /** Every option of `ra pair`, once. A missing --relay or --name is asked for in a terminal (cmd/pair.ts). */
 import { z } from "zod";
-import { agentConfigPath } from "../paths";
 import { defineOptions, type Values } from "./define";
-import { onOff, text } from "./types";
+import { configFile, insecureHttp } from "./machine";
+import { text } from "./types";
 
 export const pairOptions = defineOptions({
   relay: {
@@ -24,25 +24,8 @@ export const pairOptions = defineOptions({
     hint: "for example laptop or pi-4.kitchen",
     example: "laptop",
   },
-  config: {
-    key: "configPath",
-    kind: "string",
-    env: "RA_CONFIG",
-    type: text("a file"),
-    default: (env) => agentConfigPath(env),
-    shownDefault: "~/.config/ra/config.json",
-    help: "Where to save the config",
-    valueHint: "file",
-    example: "/home/pi/.config/ra/config.json",
-  },
-  "insecure-http": {
-    key: "insecureHttp",
-    kind: "boolean",
-    env: "RA_INSECURE_HTTP",
-    type: onOff(),
-    help: "Accept a plain http:// relay URL on a public address; the token then travels unencrypted",
-    example: true,
-  },
+  config: { ...configFile, help: "Where to save the config" },
+  "insecure-http": insecureHttp,
 });
 
 export type PairValues = Values<typeof pairOptions>;
