@@ -1,0 +1,155 @@
+// Reconnect storm: N paired machines are connected, each with one open session, when the relay is
+// killed (kill -9) and started again on the same port and data dir. Every machine dials again with
+// the agent's full-jitter backoff, says hello and replays its unacknowledged events. Goals (issue
+// 13): all back within 30 s, every event stored exactly once, /healthz p99 < 50 ms during the storm,
+// memory healthy afterwards. The machines are WebSocket clients in this process (bench/lib/sim-agent).
+// Loopback only; bounded in count and time. Run after `npm run build`:
+// `bun bench/reconnect-storm.ts` (RA_BENCH_STORM_AGENTS=N, default 10000, at most 10000).
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { FakeTelegram } from "../tests/fakes/telegram-api";
+import { RA_BINARY, RaProcess } from "../tests/helpers/ra-process";
+import { tmpDir } from "../tests/helpers/tmp";
+import { readColdNextTime, rssMiB, SETTLE_MS } from "./lib/memory";
+import { SimAgent, type SimAgentCounters } from "./lib/sim-agent";
+import { percentile, secondsSummary } from "./lib/stats";
+
+const MAX_AGENTS = 10_000; // each needs a descriptor here and one in the relay (ulimit -n)
+const N = Number(process.env.RA_BENCH_STORM_AGENTS ?? MAX_AGENTS);
+if (!Number.isInteger(N) || N < 1 || N > MAX_AGENTS) throw new Error(`RA_BENCH_STORM_AGENTS must be a whole number from 1 to ${MAX_AGENTS}, not ${process.env.RA_BENCH_STORM_AGENTS}`);
+const OWNER = 7;
+const AT_ONCE = 100; // connections opening at the same time before the storm
+const GOAL_BACK_MS = 30_000;
+const GOAL_HEALTHZ_P99_MS = 50;
+const GOAL_RSS_GROWTH = 1.5; // relay RSS after the storm, as a multiple of before (same agents connected)
+const STORM_LIMIT_MS = 120_000; // the bench gives up waiting after this
+/** Events per session: 0 acknowledged before the kill, 1 sent as the relay dies, 2 made while it is down. */
+const LAST_SEQ = 2;
+
+readColdNextTime(RA_BINARY);
+await using dir = tmpDir("ra-bench-storm-");
+await using telegram = new FakeTelegram({ token: "1:bench" });
+const serveArgs = (listen: string) => ["serve", "--bot-token", "1:bench", "--telegram-api-root", telegram.url, "--data-dir", dir.path, "--listen", listen, "--owner", String(OWNER)];
+const first = new RaProcess(serveArgs("127.0.0.1:0"));
+const port = (await first.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]!;
+const sampler = Bun.spawn([process.execPath, join(import.meta.dir, "lib", "healthz-sampler.ts"), `http://127.0.0.1:${port}/healthz`], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+sampler.stdin.write(`pid ${first.proc.pid}\n`);
+sampler.stdin.flush();
+
+// Paired machines as `ra pair` leaves them (a devices row holding the SHA-256 of the token), each
+// with an open session and a finished turn that its events name: the relay stores events only for
+// a known session and turn, and a finished turn keeps Telegram out of the figures.
+const tokens = Array.from({ length: N }, (_, i) => `ra_dev_storm${String(i).padStart(6, "0")}${crypto.randomUUID().replaceAll("-", "")}`);
+const db = new Database(join(dir.path, "relay.db"));
+db.run("PRAGMA busy_timeout = 5000");
+const now = Date.now();
+const addDevice = db.prepare("INSERT INTO devices (id, name, owner_id, token_hash, created_at) VALUES (?, ?, ?, ?, ?)");
+const addSession = db.prepare("INSERT INTO sessions (id, device_id, chat_id, created_at) VALUES (?, ?, ?, ?)");
+const addTurn = db.prepare("INSERT INTO turns (id, session_id, chat_id, prompt, status, created_at, ended_at) VALUES (?, ?, ?, 'bench', 'done', ?, ?)");
+db.transaction(() => {
+  tokens.forEach((token, i) => {
+    addDevice.run(`storm-${i}`, `storm-${i}`, OWNER, new Bun.CryptoHasher("sha256").update(token).digest("hex"), now);
+    addSession.run(`s-storm-${i}`, `storm-${i}`, OWNER, now);
+    addTurn.run(`t-storm-${i}`, `s-storm-${i}`, OWNER, now, now);
+  });
+})();
+
+const counters: SimAgentCounters = { dials: 0, refusedDuplicate: 0, welcomeTimeouts: 0, errors: [] };
+const agents = tokens.map((token, i) => new SimAgent(`ws://127.0.0.1:${port}/ws/agent`, token, `s-storm-${i}`, `t-storm-${i}`, counters));
+const init = (agent: SimAgent, seq: number) => ({ kind: "init" as const, turnId: agent.turnId, claudeSessionId: `c-${seq}` });
+
+/** Resolves when `done()` holds, re-checked whenever an agent is welcomed or acknowledged; false after `limitMs`. */
+function until(done: () => boolean, limitMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const finish = (ok: boolean) => {
+      clearTimeout(timer);
+      for (const a of agents) a.onProgress = () => {};
+      resolve(ok);
+    };
+    const timer = setTimeout(() => finish(done()), limitMs);
+    for (const a of agents) a.onProgress = () => done() && finish(true);
+    if (done()) finish(true);
+  });
+}
+const allOnline = (list: SimAgent[]) => list.every((a) => a.online);
+const allAcked = () => agents.every((a) => a.online && a.outbox.size === 0);
+
+// Before: everyone connected, event 0 stored and acknowledged.
+const t0 = performance.now();
+for (let i = 0; i < N; i += AT_ONCE) {
+  const batch = agents.slice(i, i + AT_ONCE);
+  batch.forEach((a) => a.dial());
+  if (!(await until(() => allOnline(batch), 60_000))) throw new Error(`agents ${i}..${i + batch.length - 1} were not welcomed within 60 s before the storm\n${first.output.slice(-2000)}`);
+}
+console.log(`storm: ${N} agents connected in ${((performance.now() - t0) / 1000).toFixed(1)} s before the restart`);
+agents.forEach((a) => a.emit(init(a, 0)));
+if (!(await until(allAcked, 60_000))) throw new Error("event 0 was not acknowledged for every agent before the storm");
+const idleFrom = Date.now();
+await Bun.sleep(SETTLE_MS);
+const idleTo = Date.now();
+const rssBefore = rssMiB(first.proc.pid);
+
+// The storm: event 1 goes out as the relay is killed, event 2 happens while it is down.
+agents.forEach((a) => a.emit(init(a, 1)));
+first.kill("SIGKILL");
+const killedAt = performance.now();
+agents.forEach((a) => a.emit(init(a, 2)));
+await first.exitCode();
+await using second = new RaProcess(serveArgs(`127.0.0.1:${port}`));
+await second.waitFor(/listening on 127\.0\.0\.1:\d+/, "the restarted relay listening");
+const upAt = performance.now();
+const upAtWall = Date.now();
+sampler.stdin.write(`pid ${second.proc.pid}\n`);
+sampler.stdin.flush();
+
+const allBack = await until(() => allOnline(agents), STORM_LIMIT_MS);
+const backAt = performance.now();
+const allDelivered = allBack && (await until(allAcked, Math.max(1, STORM_LIMIT_MS - (backAt - killedAt))));
+const deliveredAt = performance.now();
+const deliveredAtWall = Date.now();
+sampler.stdin.write("stop\n");
+await sampler.stdin.end();
+const sampled = JSON.parse((await new Response(sampler.stdout).text()).trim()) as { samples: { at: number; ms: number }[]; failures: number[]; rss: { at: number; mib: number }[] };
+const within = (from: number, to: number) => ({
+  latencies: sampled.samples.filter((s) => s.at >= from && s.at <= to).map((s) => s.ms),
+  failures: sampled.failures.filter((at) => at >= from && at <= to).length,
+  peakRssMiB: Math.max(0, ...sampled.rss.filter((r) => r.at >= from && r.at <= to).map((r) => r.mib)),
+});
+const idle = within(idleFrom, idleTo);
+const health = within(upAtWall, deliveredAtWall);
+await Bun.sleep(SETTLE_MS);
+const rssAfter = rssMiB(second.proc.pid);
+agents.forEach((a) => a.stop());
+
+// What the relay stored: every session at seq 2 with event 2's effect, and no gap it warned about.
+const stored = db.query<{ n: number }, [number, string]>("SELECT count(*) AS n FROM sessions WHERE last_seq = ? AND claude_session_id = ?").get(LAST_SEQ, `c-${LAST_SEQ}`)!.n;
+db.close();
+const gaps = (second.output.match(/never arrived/g) ?? []).length + (first.output.match(/never arrived/g) ?? []).length;
+const ackedFinal = agents.filter((a) => (a.acks.get(LAST_SEQ) ?? 0) >= 1).length;
+const duplicateAcks = agents.reduce((n, a) => n + [...a.acks.values()].reduce((m, c) => m + c - 1, 0), 0);
+
+const back = agents.filter((a) => a.welcomedAt > killedAt);
+const sinceKill = back.map((a) => a.welcomedAt - killedAt);
+const sinceUp = back.map((a) => a.welcomedAt - upAt);
+const healthP99 = percentile(health.latencies, 99);
+const missed: string[] = [];
+const goal = (ok: boolean, what: string) => ok || missed.push(what);
+
+console.log(`storm: relay restarted in ${((upAt - killedAt) / 1000).toFixed(2)} s after kill -9 (listening again on the same port)`);
+console.log(`storm: ${back.length}/${N} agents back in ${allBack ? ((backAt - killedAt) / 1000).toFixed(1) : `more than ${STORM_LIMIT_MS / 1000}`} s after kill -9 (goal < ${GOAL_BACK_MS / 1000} s)`);
+goal(allBack && backAt - killedAt < GOAL_BACK_MS, `not all ${N} agents were back within ${GOAL_BACK_MS / 1000} s of the kill`);
+console.log(`storm: welcome per agent after kill -9: ${secondsSummary(sinceKill)}; after the relay listened: ${secondsSummary(sinceUp)}`);
+console.log(`storm: ${counters.dials} dials in all, ${counters.refusedDuplicate} refused as duplicates (4408), ${counters.welcomeTimeouts} without a welcome in 25 s`);
+console.log(`storm: all unacknowledged events acknowledged ${allDelivered ? `${((deliveredAt - killedAt) / 1000).toFixed(1)} s after kill -9` : "NOT within the limit"}; ${ackedFinal}/${N} agents saw event ${LAST_SEQ} acknowledged (${duplicateAcks} repeated acks for replays the relay already had)`);
+console.log(`storm: ${stored}/${N} sessions stored exactly through event ${LAST_SEQ} in relay.db, ${gaps} gaps logged (goal ${N}/${N}, 0 gaps)`);
+goal(allDelivered && stored === N && gaps === 0 && ackedFinal === N, "not every unacknowledged event was stored exactly once");
+console.log(`storm: /healthz during the storm p50 ${percentile(health.latencies, 50).toFixed(1)} ms, p99 ${healthP99.toFixed(1)} ms, max ${Math.max(...health.latencies).toFixed(1)} ms over ${health.latencies.length} samples, ${health.failures} failed (goal p99 < ${GOAL_HEALTHZ_P99_MS} ms)`);
+console.log(`storm: /healthz with ${N} idle agents before the kill p50 ${percentile(idle.latencies, 50).toFixed(1)} ms, p99 ${percentile(idle.latencies, 99).toFixed(1)} ms over ${idle.latencies.length} samples (for comparison)`);
+goal(health.latencies.length > 0 && healthP99 < GOAL_HEALTHZ_P99_MS && health.failures === 0, `/healthz p99 was not under ${GOAL_HEALTHZ_P99_MS} ms (or requests failed) during the storm`);
+console.log(`storm: relay RSS ${rssBefore.toFixed(1)} MiB before the kill → ${rssAfter.toFixed(1)} MiB after the storm, peak ${health.peakRssMiB.toFixed(1)} MiB during it (goal after < ${GOAL_RSS_GROWTH}× before)`);
+goal(rssAfter < rssBefore * GOAL_RSS_GROWTH, `relay RSS after the storm grew past ${GOAL_RSS_GROWTH}× the RSS before it`);
+if (counters.errors.length) console.log(`storm: ${counters.errors.length} errors from the relay, first: ${counters.errors[0]}`);
+goal(counters.errors.length === 0, "the relay answered some agents with errors");
+
+for (const m of missed) console.log(`storm: GOAL MISSED: ${m}`);
+if (missed.length) process.exitCode = 1;
