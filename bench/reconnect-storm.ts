@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { FakeTelegram } from "../tests/fakes/telegram-api";
 import { RA_BINARY, RaProcess } from "../tests/helpers/ra-process";
 import { tmpDir } from "../tests/helpers/tmp";
-import { readColdNextTime, rssMiB, SETTLE_MS } from "./lib/memory";
+import { cpuSeconds, readColdNextTime, rssMiB, SETTLE_MS } from "./lib/memory";
 import { SimAgent, type SimAgentCounters } from "./lib/sim-agent";
 import { percentile, secondsSummary } from "./lib/stats";
 
@@ -101,12 +101,14 @@ const upAt = performance.now();
 const upAtWall = Date.now();
 sampler.stdin.write(`pid ${second.proc.pid}\n`);
 sampler.stdin.flush();
+const cpuAtUp = cpuSeconds(second.proc.pid);
 
 const allBack = await until(() => allOnline(agents), STORM_LIMIT_MS);
 const backAt = performance.now();
 const allDelivered = allBack && (await until(allAcked, Math.max(1, STORM_LIMIT_MS - (backAt - killedAt))));
 const deliveredAt = performance.now();
 const deliveredAtWall = Date.now();
+const stormCpu = cpuSeconds(second.proc.pid) - cpuAtUp;
 sampler.stdin.write("stop\n");
 await sampler.stdin.end();
 const sampled = JSON.parse((await new Response(sampler.stdout).text()).trim()) as { samples: { at: number; ms: number }[]; failures: number[]; rss: { at: number; mib: number }[] };
@@ -117,6 +119,7 @@ const within = (from: number, to: number) => ({
 });
 const idle = within(idleFrom, idleTo);
 const health = within(upAtWall, deliveredAtWall);
+if (process.env.RA_BENCH_STORM_TRACE) console.log(`trace (ms after the restarted relay listened, ms taken): ${JSON.stringify(sampled.samples.filter((s) => s.ms > 20).map((s) => [s.at - upAtWall, Math.round(s.ms)]))}`);
 await Bun.sleep(SETTLE_MS);
 const rssAfter = rssMiB(second.proc.pid);
 agents.forEach((a) => a.stop());
@@ -151,5 +154,6 @@ goal(rssAfter < rssBefore * GOAL_RSS_GROWTH, `relay RSS after the storm grew pas
 if (counters.errors.length) console.log(`storm: ${counters.errors.length} errors from the relay, first: ${counters.errors[0]}`);
 goal(counters.errors.length === 0, "the relay answered some agents with errors");
 
+console.log(`storm: the restarted relay used ${stormCpu.toFixed(1)} s of CPU in the ${((deliveredAt - upAt) / 1000).toFixed(1)} s from listening to the last ack (${((stormCpu * 1000) / N).toFixed(2)} ms per agent)`);
 for (const m of missed) console.log(`storm: GOAL MISSED: ${m}`);
 if (missed.length) process.exitCode = 1;

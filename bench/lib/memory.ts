@@ -18,3 +18,11 @@ export function readColdNextTime(path: string): void {
 
 /** Heap garbage from start-up is collected within a few seconds of idling. */
 export const SETTLE_MS = 3000;
+
+/** CPU time (user + system) a running process has used so far, in seconds (Linux only: /proc). */
+export function cpuSeconds(pid: number): number {
+  // Fields after the command name, which sits in parentheses and may hold spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
