@@ -4,7 +4,9 @@
 // 13): all back within 30 s, every event stored exactly once, /healthz p99 < 50 ms during the storm,
 // memory healthy afterwards. The machines are WebSocket clients in this process (bench/lib/sim-agent).
 // Loopback only; bounded in count and time. Run after `npm run build`:
-// `bun bench/reconnect-storm.ts` (RA_BENCH_STORM_AGENTS=N, default 10000, at most 10000).
+// `bun bench/reconnect-storm.ts` (RA_BENCH_STORM_AGENTS=N, default 10000, at most 10000;
+// RA_BENCH_STORM_PROFILE=<dir> for a CPU profile of the restarted relay, RA_BENCH_STORM_TRACE=1
+// for every slow /healthz sample).
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { FakeTelegram } from "../tests/fakes/telegram-api";
@@ -95,7 +97,9 @@ first.kill("SIGKILL");
 const killedAt = performance.now();
 agents.forEach((a) => a.emit(init(a, 2)));
 await first.exitCode();
-await using second = new RaProcess(serveArgs(`127.0.0.1:${port}`));
+// RA_BENCH_STORM_PROFILE=<dir>: the restarted relay writes a CPU profile (markdown) there when it exits.
+const profile = process.env.RA_BENCH_STORM_PROFILE ? { BUN_OPTIONS: `--cpu-prof-md --cpu-prof-dir=${process.env.RA_BENCH_STORM_PROFILE}` } : undefined;
+await using second = new RaProcess(serveArgs(`127.0.0.1:${port}`), { env: profile });
 await second.waitFor(/listening on 127\.0\.0\.1:\d+/, "the restarted relay listening");
 const upAt = performance.now();
 const upAtWall = Date.now();
