@@ -49,8 +49,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
       if (hub.detach(link)) machines.disconnected(device);
       return;
     }
-    state = "attached";
-    repo.touchDevice(device.id, clock.now());
+    state = "attached"; // last seen is written with the machine's facts when its hello arrives: one write, not two
     log.info(`${untrusted(device.name)} connected from ${ip}${claim.replaced ? ` (its connection from ${claim.replaced.ip} did not answer and was replaced)` : ""}`);
     for (const raw of early.splice(0)) handlers.onMessage(raw);
   });

@@ -7,6 +7,19 @@ import type { ApprovalStatus, Invite, Session, Store, TurnStatus } from "../stor
 
 /** Every query the relay makes; no SQL lives anywhere else. */
 export function createRepo(db: Db): SqliteStore {
+  // The queries every agent frame and reconnect makes, prepared once: drizzle would build the SQL
+  // and sqlite would prepare it again on each call (a third of the relay's time in a reconnect storm).
+  const id = sql.placeholder("id");
+  const hot = {
+    device: db.select().from(devices).where(eq(devices.id, id)).prepare(),
+    deviceByTokenHash: db.select().from(devices).where(eq(devices.tokenHash, sql.placeholder("hash"))).prepare(),
+    touch: db.update(devices).set({ lastSeenAt: sql`${sql.placeholder("at")}` }).where(eq(devices.id, id)).prepare(),
+    session: db.select().from(sessions).where(eq(sessions.id, id)).prepare(),
+    openSessionsOfDevice: db.select().from(sessions).where(and(eq(sessions.deviceId, id), isNull(sessions.closedAt))).prepare(),
+    setLastSeq: db.update(sessions).set({ lastSeq: sql`${sql.placeholder("seq")}` }).where(eq(sessions.id, id)).prepare(),
+    turn: db.select().from(turns).where(eq(turns.id, id)).prepare(),
+    appendTurnText: db.insert(turnText).values({ turnId: sql.placeholder("id"), text: sql.placeholder("text") }).prepare(),
+  };
   const store = {
     db,
     transaction<T>(fn: () => T): T {
@@ -36,14 +49,14 @@ export function createRepo(db: Db): SqliteStore {
     disallowGroup: (chatId: number) => db.delete(allowedGroups).where(eq(allowedGroups.chatId, chatId)).run(),
 
     // devices
-    device: (id: string) => db.select().from(devices).where(eq(devices.id, id)).get(),
-    deviceByTokenHash: (hash: string) => db.select().from(devices).where(eq(devices.tokenHash, hash)).get(),
+    device: (id: string) => hot.device.get({ id }),
+    deviceByTokenHash: (hash: string) => hot.deviceByTokenHash.get({ hash }),
     devicesOf: (ownerId: number) => db.select().from(devices).where(eq(devices.ownerId, ownerId)).orderBy(asc(devices.createdAt)).all(),
     allDevices: () => db.select().from(devices).orderBy(asc(devices.createdAt)).all(),
     addDevice: (d: typeof devices.$inferInsert) => db.insert(devices).values(d).run(),
     deleteDevice: (id: string) => db.delete(devices).where(eq(devices.id, id)).run(),
     touchDevice: (id: string, at: number, facts?: Partial<typeof devices.$inferInsert>) =>
-      db.update(devices).set({ lastSeenAt: at, ...facts }).where(eq(devices.id, id)).run(),
+      facts ? db.update(devices).set({ lastSeenAt: at, ...facts }).where(eq(devices.id, id)).run() : hot.touch.run({ id, at }),
 
     // chats
     selectedDevice: (chatId: number) => db.select().from(chats).where(eq(chats.chatId, chatId)).get()?.selectedDeviceId ?? null,
@@ -51,28 +64,27 @@ export function createRepo(db: Db): SqliteStore {
       db.insert(chats).values({ chatId, selectedDeviceId: deviceId }).onConflictDoUpdate({ target: chats.chatId, set: { selectedDeviceId: deviceId } }).run(),
 
     // sessions
-    session: (id: string) => db.select().from(sessions).where(eq(sessions.id, id)).get(),
+    session: (id: string) => hot.session.get({ id }),
     openSession: (chatId: number, deviceId: string) =>
       db.select().from(sessions)
         .where(and(eq(sessions.chatId, chatId), eq(sessions.deviceId, deviceId), isNull(sessions.closedAt)))
         .orderBy(desc(sessions.createdAt)).get(),
-    openSessionsOfDevice: (deviceId: string) =>
-      db.select().from(sessions).where(and(eq(sessions.deviceId, deviceId), isNull(sessions.closedAt))).all(),
+    openSessionsOfDevice: (deviceId: string) => hot.openSessionsOfDevice.all({ id: deviceId }),
     addSession: (s: typeof sessions.$inferInsert) => db.insert(sessions).values(s).run(),
     closeSession: (id: string, at: number) => db.update(sessions).set({ closedAt: at }).where(eq(sessions.id, id)).run(),
     setClaudeSession: (id: string, claudeSessionId: string) =>
       db.update(sessions).set({ claudeSessionId }).where(eq(sessions.id, id)).run(),
     setSessionMode: (id: string, mode: Session["mode"]) => db.update(sessions).set({ mode }).where(eq(sessions.id, id)).run(),
-    setLastSeq: (id: string, seq: number) => db.update(sessions).set({ lastSeq: seq }).where(eq(sessions.id, id)).run(),
+    setLastSeq: (id: string, seq: number) => hot.setLastSeq.run({ id, seq }),
 
     // turns
-    turn: (id: string) => db.select().from(turns).where(eq(turns.id, id)).get(),
+    turn: (id: string) => hot.turn.get({ id }),
     addTurn: (t: typeof turns.$inferInsert) => db.insert(turns).values(t).run(),
     turnsOfSession: (sessionId: string, statuses: TurnStatus[]) =>
       db.select().from(turns).where(and(eq(turns.sessionId, sessionId), inArray(turns.status, statuses))).orderBy(asc(turns.createdAt)).all(),
     setTurnStatus: (id: string, status: TurnStatus, endedAt?: number) =>
       db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),
-    appendTurnText: (id: string, text: string) => db.insert(turnText).values({ turnId: id, text }).run(),
+    appendTurnText: (id: string, text: string) => hot.appendTurnText.run({ id, text }),
     turnText: (id: string) =>
       (db.select({ text: turns.text }).from(turns).where(eq(turns.id, id)).get()?.text ?? "") +
       db.select({ text: turnText.text }).from(turnText).where(eq(turnText.turnId, id)).orderBy(asc(turnText.id)).all().map((r) => r.text).join(""),

@@ -49,7 +49,7 @@ export const sessions = sqliteTable(
     createdAt: integer("created_at").notNull(),
     closedAt: integer("closed_at"),
   },
-  (t) => [index("sessions_chat_device").on(t.chatId, t.deviceId)],
+  (t) => [index("sessions_chat_device").on(t.chatId, t.deviceId), index("sessions_device").on(t.deviceId, t.closedAt)],
 );
 
 /** One prompt and its answer. `text` accumulates the answer so a relay restart can re-render it. */

@@ -120,6 +120,8 @@ export class TurnSurface {
   private show({ turn, output }: CoreEventOf<"turn.output">): void {
     const view = this.viewOf(turn);
     if (!view) return;
+    // Output of a turn that already ended (a late replay) updates its message once; the view goes after.
+    if (turn.status !== "running" && turn.status !== "queued") queueMicrotask(() => this.forget(turn.id));
     // A turn the relay learns about only now (its agent said hello before) gets typing and its watch.
     if (turn.status === "running") this.startRunning(turn, view);
     this.running.get(turn.id)?.watch.activity();
