@@ -1,7 +1,7 @@
 // The relay core on its own: no Telegram, no HTTP. A real sqlite store, the in-process bus, a
 // virtual clock, and recording links in place of agents' sockets.
 import { describe, expect, test } from "bun:test";
-import { PROTOCOL_VERSION, type RelayFrame, type SessionEvent } from "../../src/proto";
+import { MAX_TEXT_EVENT_CHARS, MAX_TURN_TEXT_CHARS, PROTOCOL_VERSION, type RelayFrame, type SessionEvent } from "../../src/proto";
 import { LocalBus } from "../../src/relay/bus/local";
 import { createCore } from "../../src/relay/core";
 import type { CoreEvent } from "../../src/relay/core/events";
@@ -67,6 +67,16 @@ describe("relay core", () => {
     // Each piece is a row of its own: the growing answer is never rewritten.
     expect(repo.db.$client.query("SELECT text FROM turn_text WHERE turn_id = ? ORDER BY id").all(turn.id)).toEqual([{ text: "Hel" }, { text: "lo" }]);
     expect(repo.turn(turn.id)!.text).toBe("");
+  });
+
+  test("a hostile agent cannot fill the relay's disk: text past the per-turn cap is acknowledged but not stored", () => {
+    const { core, device, connect, emit, repo } = setup();
+    connect();
+    const turn = core.turns.submit(CHAT, device, "flood");
+    const piece = "x".repeat(MAX_TEXT_EVENT_CHARS);
+    const pieces = MAX_TURN_TEXT_CHARS / MAX_TEXT_EVENT_CHARS + 5;
+    for (let i = 0; i < pieces; i++) expect(emit(turn.sessionId, { kind: "text", turnId: turn.id, text: piece })).toEqual({ ack: i });
+    expect(repo.turnText(turn.id).length).toBe(MAX_TURN_TEXT_CHARS + MAX_TEXT_EVENT_CHARS);
   });
 
   test("an unanswered approval expires on the clock: denied to the machine, closed for every surface", async () => {

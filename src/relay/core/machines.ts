@@ -1,6 +1,6 @@
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
-import { CloseCode, type EventFrame, type Hello, type SessionEvent } from "../../proto";
+import { CloseCode, MAX_TEXT_EVENT_CHARS, MAX_TURN_TEXT_CHARS, type EventFrame, type Hello, type SessionEvent } from "../../proto";
 import type { Bus } from "../bus/types";
 import type { Device, Session, Store, Turn } from "../store/types";
 import type { Approvals } from "./approvals";
@@ -18,6 +18,8 @@ export type MachinesDeps = { store: Store; hub: Hub; bus: Bus<CoreEvent>; clock:
 export class Machines {
   /** Machines that dropped with a turn running: their chats hear when they are back. */
   private droppedWhileBusy = new Set<string>();
+  /** Answer text stored per turn so far (read once from the store per turn and process). */
+  private storedChars = new Map<string, number>();
   /** When the owner last heard of a second agent with each device's token (one warning per 10 minutes). */
   private duplicateToldAt = new Map<string, number>();
 
@@ -104,6 +106,16 @@ export class Machines {
     return { ack: frame.seq };
   }
 
+  private roomFor(turnId: string, chars: number): boolean {
+    const stored = this.storedChars.get(turnId) ?? this.deps.store.turnText(turnId).length;
+    if (stored + chars > STORED_TEXT_CEILING) {
+      this.storedChars.set(turnId, stored);
+      return false;
+    }
+    this.storedChars.set(turnId, stored + chars);
+    return true;
+  }
+
   private record(session: Session, turn: Turn | undefined, event: SessionEvent): void {
     const { store, clock } = this.deps;
     switch (event.kind) {
@@ -111,13 +123,14 @@ export class Machines {
         if (event.claudeSessionId !== session.claudeSessionId) store.setClaudeSession(session.id, event.claudeSessionId);
         return;
       case "text":
-        if (turn) store.appendTurnText(turn.id, event.text);
+        if (turn && this.roomFor(turn.id, event.text.length)) store.appendTurnText(turn.id, event.text);
         return;
       case "tool":
         // Text after a tool call is a new paragraph (the tool itself shows in the tool section).
-        if (turn) store.appendTurnText(turn.id, TOOL_BREAK);
+        if (turn && this.roomFor(turn.id, TOOL_BREAK.length)) store.appendTurnText(turn.id, TOOL_BREAK);
         return;
       case "turn.ended":
+        if (turn) this.storedChars.delete(turn.id);
         if (turn) store.setTurnStatus(turn.id, event.status, clock.now());
         if (event.claudeSessionId && event.claudeSessionId !== session.claudeSessionId) store.setClaudeSession(session.id, event.claudeSessionId);
         return;
@@ -128,6 +141,13 @@ export class Machines {
 }
 
 const DUPLICATE_NOTICE_EVERY_MS = 10 * 60_000;
+
+/**
+ * An agent streams at most MAX_TURN_TEXT_CHARS of a turn (it keeps the rest on the machine); text
+ * past that, plus one event's slack, comes from a broken or hostile agent and is not stored, so it
+ * cannot fill the relay's disk. The frames are still acknowledged.
+ */
+const STORED_TEXT_CEILING = MAX_TURN_TEXT_CHARS + MAX_TEXT_EVENT_CHARS;
 
 /** What separates text before a tool call from text after it. */
 export const TOOL_BREAK = "\n\n";
