@@ -20,14 +20,18 @@ export class Turns {
   /** Queues a prompt for the chat's conversation with this device and runs it when it can. */
   submit(chatId: number, device: Device, text: string): Turn {
     const { store, clock, hub } = this.deps;
-    const session = this.session(chatId, device.id);
-    const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", createdAt: clock.now(), endedAt: null };
-    store.addTurn(turn);
-    const waiting = !hub.online(device.id)
-      ? `${device.name} is offline; this prompt runs as soon as it reconnects`
-      : store.turnsOfSession(session.id, ["running"]).length > 0 ? "it runs after the current turn" : undefined;
+    // One transaction (one fsync) from the prompt to the turn that runs: the machine gets its frame sooner.
+    const { turn, waiting, next, session } = store.transaction(() => {
+      const session = this.session(chatId, device.id);
+      const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", createdAt: clock.now(), endedAt: null };
+      store.addTurn(turn);
+      const waiting = !hub.online(device.id)
+        ? `${device.name} is offline; this prompt runs as soon as it reconnects`
+        : store.turnsOfSession(session.id, ["running"]).length > 0 ? "it runs after the current turn" : undefined;
+      return { turn, waiting, next: this.claimNext(session), session };
+    });
     this.deps.bus.publish({ type: "turn.created", turn, device, ...(waiting ? { waiting } : {}) });
-    this.pump(session.id);
+    if (next) this.start(session, next);
     return turn;
   }
 
@@ -105,19 +109,29 @@ export class Turns {
 
   /** Starts the session's next waiting turn when nothing runs and its machine is online. */
   pump(sessionId: string): void {
+    const session = this.deps.store.session(sessionId);
+    const next = session && this.claimNext(session);
+    if (session && next) this.start(session, next);
+  }
+
+  /** Marks the session's next waiting turn running, if it may run now; the caller then starts it. */
+  private claimNext(session: Session): Turn | undefined {
     const { store, hub } = this.deps;
-    const session = store.session(sessionId);
-    if (!session || session.closedAt || !hub.online(session.deviceId)) return;
-    if (store.turnsOfSession(session.id, ["running"]).length > 0) return;
+    if (session.closedAt || !hub.online(session.deviceId)) return undefined;
+    if (store.turnsOfSession(session.id, ["running"]).length > 0) return undefined;
     const next = store.turnsOfSession(session.id, ["queued"])[0];
-    if (!next) return;
-    store.setTurnStatus(next.id, "running");
-    this.deps.bus.publish({ type: "turn.started", turn: next });
-    hub.send(session.deviceId, {
+    if (next) store.setTurnStatus(next.id, "running");
+    return next;
+  }
+
+  /** Tells the surfaces and sends the prompt to the machine (after the store says it runs). */
+  private start(session: Session, turn: Turn): void {
+    this.deps.bus.publish({ type: "turn.started", turn });
+    this.deps.hub.send(session.deviceId, {
       type: "prompt",
       sessionId: session.id,
-      turnId: next.id,
-      text: next.prompt,
+      turnId: turn.id,
+      text: turn.prompt,
       mode: session.mode,
       ...(session.cwd ? { cwd: session.cwd } : {}),
       ...(session.claudeSessionId ? { resume: session.claudeSessionId } : {}),

@@ -1,0 +1,62 @@
+// Telegram update → prompt frame on the agent's socket: how long the relay takes from the moment
+// the fake Bot API hands it a message until the machine gets the prompt, durable storage included.
+// One simulated machine (no claude) answers each prompt at once so the next one runs; loopback only.
+// Run after `npm run build`: `bun bench/inbound.ts` (RA_BENCH_PROMPTS=N, default 200, at most 2000).
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { encode, type AgentFrame, type RelayFrame } from "../src/proto";
+import { FakeTelegram } from "../tests/fakes/telegram-api";
+import { RaProcess } from "../tests/helpers/ra-process";
+import { tmpDir } from "../tests/helpers/tmp";
+import { percentile } from "./lib/stats";
+
+const N = Number(process.env.RA_BENCH_PROMPTS ?? 200);
+if (!Number.isInteger(N) || N < 1 || N > 2000) throw new Error(`RA_BENCH_PROMPTS must be a whole number from 1 to 2000, not ${process.env.RA_BENCH_PROMPTS}`);
+const OWNER = 7;
+const GOAL_P99_MS = 3;
+
+await using dir = tmpDir("ra-bench-inbound-");
+await using telegram = new FakeTelegram({ token: "1:bench" });
+await using serve = new RaProcess(["serve", "--bot-token", "1:bench", "--telegram-api-root", telegram.url, "--data-dir", dir.path, "--listen", "127.0.0.1:0", "--owner", String(OWNER), "--poll-timeout", "30"]);
+const port = (await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1];
+await serve.waitFor(/polling for messages/);
+
+const token = `ra_dev_bench${crypto.randomUUID().replaceAll("-", "")}`;
+const db = new Database(join(dir.path, "relay.db"));
+db.run("PRAGMA busy_timeout = 5000");
+db.prepare("INSERT INTO devices (id, name, owner_id, token_hash, created_at) VALUES (?, ?, ?, ?, ?)").run("bench", "bench", OWNER, new Bun.CryptoHasher("sha256").update(token).digest("hex"), Date.now());
+db.close();
+
+const latencies: number[] = [];
+let sentAt = 0;
+let arrived: () => void = () => {};
+const seq = new Map<string, number>();
+const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/agent`, { headers: { Authorization: `Bearer ${token}` } } as unknown as string[]);
+await new Promise<void>((resolve, reject) => {
+  ws.onopen = () => ws.send(encode<AgentFrame>({ type: "hello", facts: { hostname: "bench", os: "linux", arch: "x64", user: "bench", agentVersion: "bench" }, sessions: [] }));
+  ws.onclose = (e) => reject(new Error(`the relay closed the machine's connection (${e.code} ${e.reason})`));
+  ws.onmessage = (e) => {
+    const frame = JSON.parse(String(e.data)) as RelayFrame;
+    if (frame.type === "welcome") resolve();
+    else if (frame.type === "ping") ws.send(encode<AgentFrame>({ type: "pong", t: frame.t }));
+    else if (frame.type === "prompt") {
+      latencies.push(performance.now() - sentAt);
+      const next = seq.get(frame.sessionId) ?? 0;
+      seq.set(frame.sessionId, next + 1);
+      ws.send(encode<AgentFrame>({ type: "event", sessionId: frame.sessionId, seq: next, at: Date.now(), event: { kind: "turn.ended", turnId: frame.turnId, status: "done", durationMs: 1 } }));
+      arrived();
+    }
+  };
+});
+
+for (let i = 0; i < N; i++) {
+  const prompt = new Promise<void>((resolve) => (arrived = resolve));
+  sentAt = performance.now();
+  telegram.userText(OWNER, `prompt ${i}`);
+  await prompt;
+}
+ws.close();
+
+const p50 = percentile(latencies, 50);
+const p99 = percentile(latencies, 99);
+console.log(`inbound: Telegram update → prompt frame on the agent's socket: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${N} prompts (goal p99 < ${GOAL_P99_MS} ms)`);
