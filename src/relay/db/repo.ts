@@ -19,7 +19,20 @@ export function createRepo(db: Db): SqliteStore {
     setLastSeq: db.update(sessions).set({ lastSeq: sql`${sql.placeholder("seq")}` }).where(eq(sessions.id, id)).prepare(),
     turn: db.select().from(turns).where(eq(turns.id, id)).prepare(),
     appendTurnText: db.insert(turnText).values({ turnId: sql.placeholder("id"), text: sql.placeholder("text") }).prepare(),
+    // …and the ones every Telegram update makes.
+    user: db.select().from(users).where(eq(users.telegramId, id)).prepare(),
+    selectedDevice: db.select().from(chats).where(eq(chats.chatId, id)).prepare(),
+    openSession: db.select().from(sessions)
+      .where(and(eq(sessions.chatId, sql.placeholder("chatId")), eq(sessions.deviceId, sql.placeholder("deviceId")), isNull(sessions.closedAt)))
+      .orderBy(desc(sessions.createdAt)).prepare(),
+    receiveUpdate: db.insert(telegramUpdates).values({ updateId: id, body: sql.placeholder("body"), receivedAt: sql.placeholder("at") }).onConflictDoNothing().returning({ id: telegramUpdates.updateId }).prepare(),
+    updateHandled: db.select({ at: telegramUpdates.handledAt }).from(telegramUpdates).where(eq(telegramUpdates.updateId, id)).prepare(),
+    markUpdateHandled: db.update(telegramUpdates).set({ handledAt: sql`${sql.placeholder("at")}` }).where(eq(telegramUpdates.updateId, id)).prepare(),
   };
+  /** turnsOfSession is asked with a few fixed status lists: one prepared query per list. */
+  const turnsByStatus = new Map<string, ReturnType<typeof prepareTurnsOfSession>>();
+  const prepareTurnsOfSession = (statuses: TurnStatus[]) =>
+    db.select().from(turns).where(and(eq(turns.sessionId, id), inArray(turns.status, statuses))).orderBy(asc(turns.createdAt)).prepare();
   const store = {
     db,
     transaction<T>(fn: () => T): T {
@@ -27,7 +40,7 @@ export function createRepo(db: Db): SqliteStore {
     },
 
     // users
-    user: (telegramId: number) => db.select().from(users).where(eq(users.telegramId, telegramId)).get(),
+    user: (telegramId: number) => hot.user.get({ id: telegramId }),
     owners: () => db.select().from(users).where(eq(users.role, "owner")).all(),
     addUser: (u: typeof users.$inferInsert) => db.insert(users).values(u).onConflictDoNothing().run(),
     countUsers: () => db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0,
@@ -59,16 +72,13 @@ export function createRepo(db: Db): SqliteStore {
       facts ? db.update(devices).set({ lastSeenAt: at, ...facts }).where(eq(devices.id, id)).run() : hot.touch.run({ id, at }),
 
     // chats
-    selectedDevice: (chatId: number) => db.select().from(chats).where(eq(chats.chatId, chatId)).get()?.selectedDeviceId ?? null,
+    selectedDevice: (chatId: number) => hot.selectedDevice.get({ id: chatId })?.selectedDeviceId ?? null,
     selectDevice: (chatId: number, deviceId: string | null) =>
       db.insert(chats).values({ chatId, selectedDeviceId: deviceId }).onConflictDoUpdate({ target: chats.chatId, set: { selectedDeviceId: deviceId } }).run(),
 
     // sessions
     session: (id: string) => hot.session.get({ id }),
-    openSession: (chatId: number, deviceId: string) =>
-      db.select().from(sessions)
-        .where(and(eq(sessions.chatId, chatId), eq(sessions.deviceId, deviceId), isNull(sessions.closedAt)))
-        .orderBy(desc(sessions.createdAt)).get(),
+    openSession: (chatId: number, deviceId: string) => hot.openSession.get({ chatId, deviceId }),
     openSessionsOfDevice: (deviceId: string) => hot.openSessionsOfDevice.all({ id: deviceId }),
     addSession: (s: typeof sessions.$inferInsert) => db.insert(sessions).values(s).run(),
     closeSession: (id: string, at: number) => db.update(sessions).set({ closedAt: at }).where(eq(sessions.id, id)).run(),
@@ -80,8 +90,12 @@ export function createRepo(db: Db): SqliteStore {
     // turns
     turn: (id: string) => hot.turn.get({ id }),
     addTurn: (t: typeof turns.$inferInsert) => db.insert(turns).values(t).run(),
-    turnsOfSession: (sessionId: string, statuses: TurnStatus[]) =>
-      db.select().from(turns).where(and(eq(turns.sessionId, sessionId), inArray(turns.status, statuses))).orderBy(asc(turns.createdAt)).all(),
+    turnsOfSession: (sessionId: string, statuses: TurnStatus[]) => {
+      const key = statuses.join(",");
+      let query = turnsByStatus.get(key);
+      if (!query) turnsByStatus.set(key, (query = prepareTurnsOfSession(statuses)));
+      return query.all({ id: sessionId });
+    },
     setTurnStatus: (id: string, status: TurnStatus, endedAt?: number) =>
       db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),
     appendTurnText: (id: string, text: string) => hot.appendTurnText.run({ id, text }),
@@ -121,10 +135,9 @@ export function createRepo(db: Db): SqliteStore {
 
     // telegram inbox
     /** Stores an update once; false when it was already stored. */
-    receiveUpdate: (updateId: number, body: string, at: number) =>
-      db.insert(telegramUpdates).values({ updateId, body, receivedAt: at }).onConflictDoNothing().returning({ id: telegramUpdates.updateId }).all().length === 1,
-    updateHandled: (updateId: number) => db.select({ at: telegramUpdates.handledAt }).from(telegramUpdates).where(eq(telegramUpdates.updateId, updateId)).get()?.at != null,
-    markUpdateHandled: (updateId: number, at: number) => db.update(telegramUpdates).set({ handledAt: at }).where(eq(telegramUpdates.updateId, updateId)).run(),
+    receiveUpdate: (updateId: number, body: string, at: number) => hot.receiveUpdate.all({ id: updateId, body, at }).length === 1,
+    updateHandled: (updateId: number) => hot.updateHandled.get({ id: updateId })?.at != null,
+    markUpdateHandled: (updateId: number, at: number) => hot.markUpdateHandled.run({ id: updateId, at }),
     unhandledUpdates: () => db.select().from(telegramUpdates).where(isNull(telegramUpdates.handledAt)).orderBy(asc(telegramUpdates.updateId)).all(),
     pruneUpdates: (before: number) => db.delete(telegramUpdates).where(and(sql`${telegramUpdates.handledAt} IS NOT NULL`, sql`${telegramUpdates.receivedAt} < ${before}`)).run(),
     trimUpdates: (keep: number) => {

@@ -19,6 +19,7 @@ export class UpdateInbox {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly maxHandled = MAX_HANDLED,
   ) {}
 
   /** False when this update was stored before (a repeat delivery). */
@@ -43,6 +44,6 @@ export class UpdateInbox {
 
   tidy(): void {
     this.store.pruneUpdates(this.clock.now() - KEEP_HANDLED_MS);
-    this.store.trimUpdates(MAX_HANDLED);
+    this.store.trimUpdates(this.maxHandled);
   }
 }
