@@ -27,6 +27,7 @@ export function createRepo(db: Db): SqliteStore {
       .orderBy(desc(sessions.createdAt)).prepare(),
     receiveUpdate: db.insert(telegramUpdates).values({ updateId: id, body: sql.placeholder("body"), receivedAt: sql.placeholder("at") }).onConflictDoNothing().returning({ id: telegramUpdates.updateId }).prepare(),
     updateHandled: db.select({ at: telegramUpdates.handledAt }).from(telegramUpdates).where(eq(telegramUpdates.updateId, id)).prepare(),
+    pendingApprovals: db.select().from(approvals).where(eq(approvals.status, "pending")).orderBy(asc(approvals.createdAt)).prepare(),
     markUpdateHandled: db.update(telegramUpdates).set({ handledAt: sql`${sql.placeholder("at")}` }).where(eq(telegramUpdates.updateId, id)).prepare(),
   };
   /** turnsOfSession is asked with a few fixed status lists: one prepared query per list. */
@@ -120,7 +121,7 @@ export function createRepo(db: Db): SqliteStore {
     approvalByRequest: (sessionId: string, requestId: string) =>
       db.select().from(approvals).where(and(eq(approvals.sessionId, sessionId), eq(approvals.requestId, requestId))).get(),
     addApproval: (a: typeof approvals.$inferInsert) => db.insert(approvals).values(a).run(),
-    pendingApprovals: () => db.select().from(approvals).where(eq(approvals.status, "pending")).orderBy(asc(approvals.createdAt)).all(),
+    pendingApprovals: () => hot.pendingApprovals.all(),
     /** Moves a pending approval to its final status; false when it was already decided (first decision wins). */
     decideApproval: (id: string, status: Exclude<ApprovalStatus, "pending">, at: number) =>
       db.update(approvals).set({ status, decidedAt: at, awaitingReason: false })

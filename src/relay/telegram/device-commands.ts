@@ -38,9 +38,7 @@ export function registerDevices(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
 
   /** Several visible machines share the typed name: none is picked, the person taps the one they mean. */
   const askWhich = (ctx: RaContext, typed: string, choices: Device[], button: (d: Device) => string) =>
-    say(ctx, `${choices.length} machines are called "${typed}". Tap the one you mean:`, {
-      inline_keyboard: choices.map((d) => [{ text: `${t.dot(d)} ${t.label(d, ctx.user)}`, callback_data: button(d) }]),
-    });
+    say(ctx, `${choices.length} machines are called "${typed}". Tap the one you mean:`, t.buttons(choices, ctx.user, button));
 
   bot.command("revoke", async (ctx) => {
     const typed = ctx.match.trim();
@@ -64,7 +62,7 @@ export function registerDevices(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
   });
 
   deps.router.on("admit", async (ctx, { deviceId }) => {
-    const device = t.visible(ctx).find((d) => d.id === deviceId);
+    const device = t.byId(ctx, deviceId);
     if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
     core.hub.admitNext(device.id);
     deps.log.info(`${untrusted(device.name)}: the next connection may replace the current one (allowed by ${ctx.from!.id})`);
@@ -73,7 +71,7 @@ export function registerDevices(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
 
   deps.router.on("revoke", async (ctx, { deviceId, step }) => {
     const chatId = ctx.chat!.id;
-    const device = t.visible(ctx).find((d) => d.id === deviceId);
+    const device = t.byId(ctx, deviceId);
     if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
     if (step === "?") {
       await ctx.answerCallbackQuery();

@@ -29,7 +29,7 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
 
   deps.router.on("use", async (ctx, { deviceId }) => {
     const chatId = ctx.chat!.id;
-    const device = t.visible(ctx).find((d) => d.id === deviceId);
+    const device = t.byId(ctx, deviceId);
     if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
     core.store.selectDevice(chatId, device.id);
     await ctx.answerCallbackQuery({ text: `Prompts now go to ${t.label(device, ctx.user)}` });
@@ -64,15 +64,13 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
     if ("ambiguous" in found) {
       // Held for this person until they tap which one; the chat's selection stays as it is.
       oncePrompt.set(waitKey(ctx.chat!.id, ctx.from!.id), prompt);
-      return say(ctx, `${found.ambiguous.length} machines are called "${name}". Tap the one that should run this prompt:`, {
-        inline_keyboard: found.ambiguous.map((d) => [{ text: `${t.dot(d)} ${t.label(d, ctx.user)}`, callback_data: encodeCallback({ kind: "runOnce", deviceId: d.id }) }]),
-      });
+      return say(ctx, `${found.ambiguous.length} machines are called "${name}". Tap the one that should run this prompt:`, t.buttons(found.ambiguous, ctx.user, (d) => encodeCallback({ kind: "runOnce", deviceId: d.id })));
     }
     return submit(ctx.chat!.id, found.device, prompt);
   };
 
   deps.router.on("runOnce", async (ctx, { deviceId }) => {
-    const device = t.visible(ctx).find((d) => d.id === deviceId);
+    const device = t.byId(ctx, deviceId);
     if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
     const key = waitKey(ctx.chat!.id, ctx.from!.id);
     const prompt = oncePrompt.get(key);

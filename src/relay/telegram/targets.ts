@@ -20,11 +20,18 @@ export function targets({ core, topics }: Pick<HandlerDeps, "core" | "topics">) 
     const owner = core.store.user(d.ownerId);
     return `${d.name} (${owner?.name.split(/\s+/)[0] || d.ownerId})`;
   };
+  /** One button per machine, each on its own row: "🟢 laptop (Bob)". */
+  const buttons = (devices: Device[], viewer: User | undefined, data: (d: Device) => string): InlineKeyboardMarkup => ({
+    inline_keyboard: devices.map((d) => [{ text: `${dot(d)} ${label(d, viewer)}`, callback_data: data(d) }]),
+  });
   return {
     state,
     dot,
     visible,
     label,
+    buttons,
+    /** The visible machine with this id (a button's), or undefined when it is gone or not theirs. */
+    byId: (ctx: RaContext, id: string) => visible(ctx).find((d) => d.id === id),
     /**
      * The visible machine a typed name means: the one machine with that bare name, or the one with
      * that label ("laptop (Bob)"). A bare name several machines share (yours and Bob's) picks none
@@ -48,7 +55,7 @@ export function targets({ core, topics }: Pick<HandlerDeps, "core" | "topics">) 
       return devices.length === 1 ? devices[0]! : "choose";
     },
     chooser(user: User): InlineKeyboardMarkup {
-      return { inline_keyboard: visibleDevices(core.store, user).map((d) => [{ text: `${dot(d)} ${label(d, user)}`, callback_data: encodeCallback({ kind: "use", deviceId: d.id }) }]) };
+      return buttons(visibleDevices(core.store, user), user, (d) => encodeCallback({ kind: "use", deviceId: d.id }));
     },
   };
 }
