@@ -14,6 +14,7 @@ import type { MachineLimits } from "./limits";
 import type { ToolPolicy } from "./policy";
 import { Outbox, type OutgoingEvent } from "./outbox";
 import { relayUrls } from "./relay-url";
+import { Inbox } from "./inbox";
 import { AgentSessions } from "./sessions";
 
 export type AgentOptions = {
@@ -86,6 +87,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
     clock,
     log,
     emit,
+    inbox: new Inbox({ relay: urls.base, token: config.token }),
     ...(options.store ? { save: (saved: Parameters<AgentStore["saveSessions"]>[0]) => options.store!.saveSessions(saved), answersDir: join(options.store.dir, "answers") } : {}),
   });
   sessions.restore(options.store?.loadSessions() ?? []);

@@ -14,6 +14,7 @@ import { TurnText, type TurnTextLimits } from "./turn-text";
 import { maskSecrets } from "../secret-scan";
 import { dataDir } from "../paths";
 import { join } from "node:path";
+import { InboxError, type Inbox } from "./inbox";
 
 type PromptT = z.infer<typeof Prompt>;
 
@@ -21,7 +22,10 @@ type Live = {
   id: string;
   runner: RunnerSession | null;
   claudeSessionId?: string;
-  turn: { id: string; startedAt: number; text: TurnText } | null;
+  /** `fetching`: the prompt's files are on their way; aborting it stops the turn before claude sees it. */
+  turn: { id: string; startedAt: number; text: TurnText; fetching?: AbortController } | null;
+  /** The folder this session's claude runs in (known once it started). */
+  cwd?: string;
   queue: PromptT[];
   /** claude reports cost cumulatively per conversation; the turn's own cost is the difference. */
   costSoFar: number;
@@ -49,6 +53,8 @@ export type SessionsDeps = {
   answersDir?: string;
   /** Text size caps (default: the protocol's, src/proto/limits.ts). */
   textLimits?: TurnTextLimits;
+  /** Brings files sent with a prompt to the machine (absent: prompts with files are refused). */
+  inbox?: Inbox;
 };
 
 const OUTPUT_LIMIT = 2000;
@@ -148,6 +154,7 @@ export class AgentSessions {
   async stop(sessionId: string): Promise<void> {
     const session = this.sessions.get(sessionId);
     session?.queue.splice(0);
+    if (session?.turn?.fetching) return session.turn.fetching.abort();
     if (!session?.turn || !session.runner) return;
     this.deps.log.info(`stopping the turn in session ${sessionId}`);
     await session.runner.interrupt();
@@ -209,9 +216,39 @@ export class AgentSessions {
         return;
       }
       const runner = session.runner;
+      session.cwd = where.cwd;
       runner.onEvent((event) => this.onRunnerEvent(session, runner, event));
     }
-    session.runner.send(frame.text);
+    if (frame.attachments?.length) void this.deliver(session, frame, session.runner);
+    else session.runner.send(frame.text);
+  }
+
+  /** Brings the prompt's files to the machine, then gives claude the prompt with them. */
+  private async deliver(session: Live, frame: PromptT, runner: RunnerSession): Promise<void> {
+    const turn = session.turn!;
+    const fetching = new AbortController();
+    turn.fetching = fetching;
+    try {
+      if (!this.deps.inbox || !session.cwd) throw new InboxError("this agent cannot receive files");
+      const delivered = await this.deps.inbox.receive(frame.turnId, frame.text, frame.attachments!, session.cwd, session.mode === "plan", fetching.signal);
+      delete turn.fetching;
+      if (session.turn !== turn) return;
+      this.deps.log.info(`saved ${delivered.saved.length} file(s) for session ${session.id}: ${delivered.saved.map((p) => untrusted(p)).join(", ")}`);
+      runner.send(delivered.text, delivered.images);
+    } catch (err) {
+      delete turn.fetching;
+      if (session.turn !== turn) return;
+      const stopped = fetching.signal.aborted;
+      const why = err instanceof InboxError ? err.message : `${(err as Error).message}`;
+      if (!stopped) this.deps.log.warn(`could not bring a file to the machine: ${untrusted(why)}`);
+      this.endTurn(session, {
+        kind: "turn.ended",
+        turnId: turn.id,
+        status: stopped ? "stopped" : "failed",
+        durationMs: this.deps.clock.now() - turn.startedAt,
+        ...(stopped ? {} : { error: `The file did not reach ${this.machine}: ${why}. Nothing ran; send it again.`.slice(0, 2000) }),
+      });
+    }
   }
 
   /** The owner is asked only about calls the machine's policy lets through. */

@@ -12,3 +12,6 @@ export type DeviceDeleted = z.infer<typeof DeviceDeleted>;
 /** Every non-2xx JSON answer of the relay's HTTP API. */
 export const ApiError = z.object({ error: z.string(), message: z.string() });
 export type ApiError = z.infer<typeof ApiError>;
+
+/** GET with the device's bearer token: the bytes of one attachment of a turn running on that device. */
+export const attachmentPath = (turnId: string, attachmentId: string) => `/api/attachments/${encodeURIComponent(turnId)}/${encodeURIComponent(attachmentId)}`;

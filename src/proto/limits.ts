@@ -13,3 +13,15 @@ export function formatSize(chars: number): string {
   if (chars < 1024 * 1024) return `${Math.round(chars / 1024)} KiB`;
   return `${(chars / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MiB`;
 }
+
+/** Telegram lets bots download files up to 20 MB; the same cap holds for any surface. */
+export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
+/** Files one prompt may carry. */
+export const MAX_ATTACHMENTS = 10;
+
+/** "820 bytes", "1.5 MB", "20 MB": a file size for people (1024-based, as Telegram counts its limits). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB`;
+}

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Id, PermissionMode, Seq } from "./common";
 import { ErrorFrame, Ping, Pong } from "./agent-frames";
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from "./limits";
 import { PROTOCOL_VERSION } from "./version";
 
 const V = z.literal(PROTOCOL_VERSION);
@@ -20,6 +21,21 @@ export const Welcome = z.object({
 /** Cumulative: every event of the session up to and including `seq` is stored. */
 export const Ack = z.object({ v: V, type: z.literal("ack"), sessionId: Id, seq: Seq });
 
+/**
+ * A file that came with a prompt (a screenshot, a document). The relay keeps only a reference to
+ * it; the agent downloads the bytes with its token from ATTACHMENT_PATH while the turn runs.
+ */
+export const Attachment = z.object({
+  id: Id,
+  /** The name to save it under (the agent makes it safe and unique in the inbox). */
+  name: z.string().min(1).max(255),
+  mime: z.string().min(1).max(255),
+  size: z.number().int().nonnegative().max(MAX_ATTACHMENT_BYTES),
+  /** Images go to claude as images; other files as a path to read. */
+  kind: z.enum(["image", "file"]),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
 export const Prompt = z.object({
   v: V,
   type: z.literal("prompt"),
@@ -31,6 +47,7 @@ export const Prompt = z.object({
   mode: PermissionMode.optional(),
   /** Folder to run in (absolute, or relative to the machine's first root); the agent checks it. */
   cwd: z.string().max(4096).optional(),
+  attachments: z.array(Attachment).max(MAX_ATTACHMENTS).optional(),
 });
 
 /** /mode: switch the session's permission mode (the agent refuses modes above its own cap). */

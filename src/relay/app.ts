@@ -6,11 +6,13 @@ import { clientAddress, trustedProxies } from "./client-address";
 import { sha256 } from "./secrets";
 import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
 import { mountWebhook, type WebhookDeps } from "./webhook";
+import type { AttachmentSources } from "./attachment-sources";
+import { serveAttachment } from "./attachment-route";
 
 const bearer = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)$/i)?.[1];
 
 /** HTTP surface of the relay: health, the agents' WebSocket, the pairing WebSocket, the webhook. */
-export function createApp(deps: SocketDeps & { webhook?: WebhookDeps; trustProxy?: readonly string[] }) {
+export function createApp(deps: SocketDeps & { attachments: AttachmentSources; webhook?: WebhookDeps; trustProxy?: readonly string[] }) {
   const app = new Hono();
   const trusted = trustedProxies(deps.trustProxy ?? []);
   /** The client's address: the peer's, or with --trust-proxy the one the proxy forwarded for. */
@@ -49,6 +51,12 @@ export function createApp(deps: SocketDeps & { webhook?: WebhookDeps; trustProxy
     deps.core.machines.revoke(device);
     deps.log.info(`${untrusted(device.name)} unpaired itself`);
     return c.json({ ok: true } satisfies DeviceDeleted);
+  });
+
+  app.get("/api/attachments/:turnId/:id", async (c) => {
+    const device = deviceOf(c.req.header("authorization"));
+    if (!device) return c.json(unauthorized, 401);
+    return serveAttachment(deps, device, c.req.param("turnId"), c.req.param("id"), c.req.raw.signal);
   });
 
   app.get(

@@ -7,6 +7,7 @@ import { createLog } from "../log";
 import { keepPrivate } from "../private-files";
 import { CloseCode, MAX_FRAME_BYTES } from "../proto";
 import { createApp } from "./app";
+import { AttachmentSources } from "./attachment-sources";
 import type { RelayConfig } from "./config";
 import { LocalBus } from "./bus/local";
 import { createCore } from "./core";
@@ -83,7 +84,9 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   }
 
   core.approvals.relayRestarted();
-  const app = createApp({ core, clock, log, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
+  const attachments = new AttachmentSources();
+  attachments.register("telegram", telegram.files);
+  const app = createApp({ core, clock, log, attachments, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
     webhook: webhookSecret ? { secret: webhookSecret, receive: telegram.receive, log: createLog("webhook") } : undefined,
   });
   let server: ReturnType<typeof Bun.serve>;

@@ -176,11 +176,15 @@ export function startClaudeSession(deps: ClaudeSessionDeps): RunnerSession {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    send(text) {
+    send(text, images = []) {
       if (typeof text !== "string") throw new TypeError("send() takes the prompt text as a string");
       // After close() or exit the session is unusable; the `exit` event tells the caller so.
       if (closing || childGone) return;
-      const message = { role: "user", content: text };
+      const content = images.length === 0 ? text : [
+        ...images.map((i) => ({ type: "image", source: { type: "base64", media_type: i.mediaType, data: i.base64 } })),
+        { type: "text", text },
+      ];
+      const message = { role: "user", content };
       if (writeLine({ type: "user", message, parent_tool_use_id: null, session_id: "" })) turnsInFlight++;
     },
     async setMode(mode) {

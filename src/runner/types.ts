@@ -38,9 +38,12 @@ export type RunnerEvent =
   /** The child process ended. A session is unusable after this. */
   | { kind: "exit"; code: number | null; signal: string | null; stderrTail: string };
 
+/** An image given to claude with a prompt (claude reads it as an image, not as a file). */
+export type PromptImage = { mediaType: string; base64: string };
+
 export interface RunnerSession {
-  /** Sends one user prompt (starts a turn). */
-  send(text: string): void;
+  /** Sends one user prompt (starts a turn), with images to look at. */
+  send(text: string, images?: readonly PromptImage[]): void;
   /** Switches claude's permission mode for the rest of the session; false if claude did not confirm. */
   setMode(mode: PermissionMode): Promise<boolean>;
   /** Interrupts the running turn; the session stays usable. Resolves when claude acknowledged. */

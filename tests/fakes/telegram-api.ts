@@ -13,7 +13,7 @@ import type { BotCommand, ForumTopic, Message, Update, UserFromGetMe } from "gra
 import { handleControl } from "./telegram/control";
 import { ApiError, type ApiRequest, type ErrorBody, json, okBody, type OkBody, readRequest } from "./telegram/http";
 import { canonicalMethod, METHODS, WRITE_METHODS } from "./telegram/methods";
-import { commandKey, compact, FakeState } from "./telegram/state";
+import { commandKey, compact, FakeState, mimeTypeOf } from "./telegram/state";
 import type {
   Call,
   CallbackAnswer,
@@ -23,6 +23,7 @@ import type {
   FakeTelegramOptions,
   FaultSpec,
   StoredMessage,
+  UserFile,
   UserTextOptions,
   WebhookDelivery,
 } from "./telegram/types";
@@ -111,6 +112,41 @@ export class FakeTelegram {
       from,
       text,
       entities: entities.length > 0 ? entities : undefined,
+      message_thread_id: o.threadId,
+      reply_to_message_id: o.replyTo,
+    }));
+    const message = this.state.toMessage(stored);
+    this.pushUpdate({ message } as Omit<Update, "update_id">);
+    return message;
+  }
+
+  /**
+   * A user sends a photo or a document, with an optional caption; returns the Message the bot will
+   * receive. The bytes are kept, so getFile and the file download serve them back.
+   */
+  userFile(chatId: number, file: UserFile, options: UserTextOptions | number = {}): Message {
+    const o = typeof options === "number" ? { fromId: options } : options;
+    const type = o.chatType ?? (chatId > 0 ? "private" : String(chatId).startsWith("-100") ? "supergroup" : "group");
+    const from = this.state.user(o.fromId ?? (type === "private" ? chatId : 1000), { firstName: o.firstName, username: o.username });
+    this.state.defineChat(chatId, type, o.title);
+    let media: Pick<StoredMessage, "photo" | "document">;
+    if (file.as === "photo") {
+      const original = this.state.storeFile(file.bytes, "photo.jpg", "image/jpeg").document;
+      const width = file.width ?? 1280;
+      const height = file.height ?? 720;
+      // Telegram adds smaller sizes before the original; a thumbnail of its own bytes stands for them here.
+      const thumb = this.state.storeFile(file.bytes.slice(0, Math.min(file.bytes.length, 256)), "thumb.jpg", "image/jpeg").document;
+      const size = (d: typeof original, w: number, h: number) => ({ file_id: d.file_id, file_unique_id: d.file_unique_id, width: w, height: h, file_size: d.file_size });
+      media = { photo: [size(thumb, 90, Math.round((90 * height) / width)), size(original, width, height)] };
+    } else {
+      const fileName = file.fileName ?? "file.bin";
+      media = { document: this.state.storeFile(file.bytes, fileName, file.mimeType ?? mimeTypeOf(fileName)).document };
+    }
+    const stored = this.state.addMessage(chatId, compact({
+      sender: "user" as const,
+      from,
+      ...media,
+      caption: file.caption,
       message_thread_id: o.threadId,
       reply_to_message_id: o.replyTo,
     }));

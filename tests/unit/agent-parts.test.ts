@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { backoffDelay } from "../../src/agent/backoff";
 import { childEnv } from "../../src/agent/child-env";
 import { Outbox } from "../../src/agent/outbox";
+import { safeName } from "../../src/agent/inbox";
 import { relayUrls } from "../../src/agent/relay-url";
 import { toolSummary } from "../../src/agent/tool-summary";
 import { RaError } from "../../src/errors";
@@ -77,5 +78,18 @@ describe("tool summary", () => {
     expect(toolSummary("WebFetch", { url: "https://x.y", prompt: "p" })).toBe("https://x.y");
     expect(toolSummary("mcp__srv__tool", { query: "q" })).toBe("q");
     expect(toolSummary("Bash", { command: "x".repeat(300) })).toHaveLength(200);
+  });
+});
+
+describe("inbox file names", () => {
+  test("a sent file keeps its name but can never leave the inbox or hide", () => {
+    expect(safeName("report.pdf")).toBe("report.pdf");
+    expect(safeName("../../etc/passwd")).toBe("passwd");
+    expect(safeName("..\\..\\win.ini")).toBe("win.ini");
+    expect(safeName(".bashrc")).toBe("bashrc");
+    expect(safeName("a\u0000b\nc.txt")).toBe("abc.txt");
+    expect(safeName("..")).toBe("file");
+    expect(safeName("")).toBe("file");
+    expect(safeName(`${"x".repeat(300)}.png`)).toBe(`${"x".repeat(100)}.png`);
   });
 });

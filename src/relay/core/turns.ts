@@ -2,7 +2,7 @@ import type { Clock } from "../../clock";
 import { modeWithin } from "../../proto";
 import type { Bus } from "../bus/types";
 import { shortId } from "../secrets";
-import type { Device, Session, Store, Turn } from "../store/types";
+import type { Device, Session, Store, StoredAttachment, Turn } from "../store/types";
 import type { Approvals } from "./approvals";
 import type { CoreEvent, TurnEnd } from "./events";
 import type { Hub } from "./hub";
@@ -18,12 +18,12 @@ export class Turns {
   constructor(private readonly deps: TurnsDeps) {}
 
   /** Queues a prompt for the chat's conversation with this device and runs it when it can. */
-  submit(chatId: number, device: Device, text: string): Turn {
+  submit(chatId: number, device: Device, text: string, attachments: readonly StoredAttachment[] = []): Turn {
     const { store, clock, hub } = this.deps;
     // One transaction (one fsync) from the prompt to the turn that runs: the machine gets its frame sooner.
     const { turn, waiting, next, session } = store.transaction(() => {
       const session = this.session(chatId, device.id);
-      const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", createdAt: clock.now(), endedAt: null };
+      const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", attachments: JSON.stringify(attachments), createdAt: clock.now(), endedAt: null };
       store.addTurn(turn);
       const waiting = !hub.online(device.id)
         ? `${device.name} is offline; this prompt runs as soon as it reconnects`
@@ -124,8 +124,20 @@ export class Turns {
     return next;
   }
 
+  /**
+   * An attachment of a turn that runs on this device now: what its agent may download. Anything
+   * else (another device's turn, a finished one, an unknown id) is undefined, alike.
+   */
+  attachment(deviceId: string, turnId: string, attachmentId: string): StoredAttachment | undefined {
+    const { store } = this.deps;
+    const turn = store.turn(turnId);
+    if (!turn || turn.status !== "running" || store.session(turn.sessionId)?.deviceId !== deviceId) return undefined;
+    return attachmentsOf(turn).find((a) => a.id === attachmentId);
+  }
+
   /** Tells the surfaces and sends the prompt to the machine (after the store says it runs). */
   private start(session: Session, turn: Turn): void {
+    const attachments = attachmentsOf(turn).map(({ source: _, ...a }) => a);
     this.deps.bus.publish({ type: "turn.started", turn });
     this.deps.hub.send(session.deviceId, {
       type: "prompt",
@@ -135,6 +147,7 @@ export class Turns {
       mode: session.mode,
       ...(session.cwd ? { cwd: session.cwd } : {}),
       ...(session.claudeSessionId ? { resume: session.claudeSessionId } : {}),
+      ...(attachments.length > 0 ? { attachments } : {}),
     });
   }
 
@@ -155,4 +168,9 @@ export class Turns {
     this.deps.store.addSession(session);
     return session;
   }
+}
+
+/** A turn's attachments (none for turns stored before attachments existed). */
+export function attachmentsOf(turn: Turn): StoredAttachment[] {
+  return turn.attachments ? (JSON.parse(turn.attachments) as StoredAttachment[]) : [];
 }

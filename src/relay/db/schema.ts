@@ -66,6 +66,8 @@ export const turns = sqliteTable(
     messageIds: text("message_ids").notNull().default("[]"),
     /** The turn's tool calls with their outcome, shown as its status section (JSON array of ToolActivity). */
     tools: text("tools").notNull().default("[]"),
+    /** Files that came with the prompt (JSON array of StoredAttachment): references, never the bytes. */
+    attachments: text("attachments").notNull().default("[]"),
     createdAt: integer("created_at").notNull(),
     endedAt: integer("ended_at"),
   },

@@ -3,7 +3,7 @@
  * through. The default implementation is drizzle on bun:sqlite (relay/db); another store (Postgres)
  * implements the same interface. No SQL or driver type appears here.
  */
-import type { PermissionMode } from "../../proto";
+import type { Attachment, PermissionMode } from "../../proto";
 
 export type User = { telegramId: number; role: "owner" | "user"; name: string; createdAt: number };
 
@@ -46,9 +46,18 @@ export type Turn = {
   messageIds: string;
   /** The tool activity shown with the turn (JSON), kept so a restarted relay shows it again. */
   tools: string;
+  /** Files that came with the prompt (JSON array of StoredAttachment). */
+  attachments: string;
   createdAt: number;
   endedAt: number | null;
 };
+
+/**
+ * A file that came with a prompt, as the relay keeps it: what the agent is told (proto Attachment)
+ * plus `source`, where the surface that received it can fetch it again ("telegram:<file_id>").
+ * The bytes are never stored on the relay.
+ */
+export type StoredAttachment = Attachment & { source: string };
 
 export type ApprovalStatus = "pending" | "allowed" | "denied" | "expired" | "cancelled";
 export type Approval = {

@@ -23,6 +23,8 @@ import { RetryAfter } from "./retry-after";
 import { senderOf, type DraftRegistry } from "./drafts";
 import { UpdateInbox } from "./update-inbox";
 import type { Topics } from "./topics";
+import type { AttachmentFetcher } from "../attachment-sources";
+import { telegramFiles } from "./telegram-files";
 
 export type BotDeps = {
   token: string;
@@ -43,6 +45,8 @@ export type Attachment = { core: Core; turnViews: TurnSurface; cards: ApprovalCa
 export type TelegramSide = {
   bot: Bot<RaContext>;
   messenger: Messenger;
+  /** Downloads the files users send (photos, documents) for the agents. */
+  files: AttachmentFetcher;
   /** Wires the handlers to the core and the views (created after the messenger). */
   attach(parts: Attachment): void;
   /** getMe said the bot has topics in private chats (known after start). */
@@ -124,6 +128,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   return {
     bot,
     messenger,
+    files: telegramFiles(bot.api, deps.token, deps.apiRoot),
     attach(parts) {
       registerHandlers(bot, { ...parts, messenger, clock: deps.clock, log: deps.log, router: new CallbackRouter(), invites });
     },

@@ -1,30 +1,35 @@
 import type { Bot } from "grammy";
-import type { Device } from "../store/types";
+import type { Device, StoredAttachment } from "../store/types";
 import { code, concatFormatted, plain } from "../format";
 import { encodeCallback } from "./callback-data";
 import type { RaContext } from "./context";
 import { replier, type HandlerDeps } from "./handler-deps";
 import { parseMention } from "./mention";
 import { NO_DEVICE, type Targets } from "./targets";
+import { attachmentOf, uncaptioned } from "./telegram-files";
+
+/** A prompt as written: its text and the files that came with it. */
+type Draft = { text: string; attachments: StoredAttachment[] };
 
 /**
  * Plain messages are prompts: for the topic's or selected machine, `@name prompt` for another one,
- * or, with several machines and none selected, held until the owner taps one. Registered last:
+ * or, with several machines and none selected, held until the owner taps one. A photo or document
+ * is a prompt too (its caption the text) that takes the file to the machine. Registered last:
  * anything no command took ends here.
  */
 export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targets): void {
   const { core, messenger } = deps;
   const say = replier(messenger);
   /** Prompts that arrived while no machine was selected, per chat and person; sent once that person taps one. */
-  const waitingPrompt = new Map<string, string>();
+  const waitingPrompt = new Map<string, Draft>();
   const waitKey = (chatId: number, userId: number) => `${chatId}:${userId}`;
   /** `@name prompt` whose name several machines share: held until its author taps which. */
-  const oncePrompt = new Map<string, string>();
+  const oncePrompt = new Map<string, Draft>();
 
-  const submit = async (chatId: number, device: Device, text: string) => {
+  const submit = async (chatId: number, device: Device, { text, attachments }: Draft) => {
     // With topics on, the device's topic exists before anything is written for the turn.
     await deps.topics?.ensure(chatId, device);
-    core.turns.submit(chatId, device, text);
+    core.turns.submit(chatId, device, text, attachments);
   };
 
   deps.router.on("use", async (ctx, { deviceId }) => {
@@ -41,32 +46,47 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
     else await say(ctx, `Prompts now go to ${t.label(device, ctx.user)} (${t.state(device)}).`);
   });
 
+  /** Sends a prompt where it belongs: `@name` in it, the topic's or selected machine, or asks which. */
+  const route = async (ctx: RaContext, draft: Draft) => {
+    const mention = parseMention(draft.text);
+    if (mention && mention.name.toLowerCase() !== ctx.me.username.toLowerCase()) return promptOne(ctx, mention, draft);
+    const device = t.target(ctx);
+    if (device === "none") return say(ctx, NO_DEVICE);
+    if (device === "choose") {
+      waitingPrompt.set(waitKey(ctx.chat!.id, ctx.from!.id), draft);
+      return say(ctx, "Which machine should run this? Tap one (it is remembered for the next prompts):", t.chooser(ctx.user!));
+    }
+    await submit(ctx.chat!.id, device, draft);
+  };
+
   bot.on("message:text", async (ctx) => {
     const text = ctx.message.text;
     if (text.startsWith("/")) return say(ctx, `Unknown command ${text.split(/\s/, 1)[0]}. /help lists what I understand.`);
     if (core.approvals.reason(ctx.chat.id, ctx.from.id, text)) return;
-    const mention = parseMention(text);
-    if (mention && mention.name.toLowerCase() !== ctx.me.username.toLowerCase()) return promptOne(ctx, mention);
-    const device = t.target(ctx);
-    if (device === "none") return say(ctx, NO_DEVICE);
-    if (device === "choose") {
-      waitingPrompt.set(waitKey(ctx.chat.id, ctx.from.id), text);
-      return say(ctx, "Which machine should run this? Tap one (it is remembered for the next prompts):", t.chooser(ctx.user!));
-    }
-    await submit(ctx.chat.id, device, text);
+    await route(ctx, { text, attachments: [] });
+  });
+
+  bot.on(["message:photo", "message:document"], async (ctx) => {
+    const attachment = attachmentOf(ctx.message);
+    if (!attachment) return;
+    if ("refused" in attachment) return say(ctx, attachment.refused);
+    const caption = ctx.message.caption?.trim();
+    await route(ctx, { text: caption || uncaptioned(attachment), attachments: [attachment] });
   });
 
   /** `@name prompt`: one prompt for another machine; the selection stays as it is. */
-  const promptOne = (ctx: RaContext, { name, prompt }: { name: string; prompt: string }) => {
+  const promptOne = (ctx: RaContext, { name, prompt }: { name: string; prompt: string }, draft: Draft) => {
     const found = t.find(ctx, name);
     if ("none" in found) return say(ctx, found.none.length ? `No machine called "${name}". Yours: ${found.none.map((d) => t.label(d, ctx.user)).join(", ")}.` : NO_DEVICE);
-    if (!prompt) return say(ctx, `Write the prompt after the name, like: @${name} run the tests`);
+    const only = draft.attachments[0];
+    if (!prompt && !only) return say(ctx, `Write the prompt after the name, like: @${name} run the tests`);
+    const once = { text: prompt || uncaptioned(only!), attachments: draft.attachments };
     if ("ambiguous" in found) {
       // Held for this person until they tap which one; the chat's selection stays as it is.
-      oncePrompt.set(waitKey(ctx.chat!.id, ctx.from!.id), prompt);
+      oncePrompt.set(waitKey(ctx.chat!.id, ctx.from!.id), once);
       return say(ctx, `${found.ambiguous.length} machines are called "${name}". Tap the one that should run this prompt:`, t.buttons(found.ambiguous, ctx.user, (d) => encodeCallback({ kind: "runOnce", deviceId: d.id })));
     }
-    return submit(ctx.chat!.id, found.device, prompt);
+    return submit(ctx.chat!.id, found.device, once);
   };
 
   deps.router.on("runOnce", async (ctx, { deviceId }) => {
@@ -80,5 +100,5 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
     await submit(ctx.chat!.id, device, prompt);
   });
 
-  bot.on("message", (ctx) => say(ctx, concatFormatted(plain("I can only take text prompts for now. "), code("/help"), plain(" lists the commands."))));
+  bot.on("message", (ctx) => say(ctx, concatFormatted(plain("I take text prompts, photos and files (with the prompt as caption). "), code("/help"), plain(" lists the commands."))));
 }

@@ -5,6 +5,7 @@ import { encodeCallback } from "./callback-data";
 import type { RaContext } from "./context";
 import { replier, type HandlerDeps } from "./handler-deps";
 import { NO_DEVICE, type Targets } from "./targets";
+import type { Device } from "../store/types";
 
 const MODE_HELP: Record<PermissionMode, string> = {
   default: "asks before edits and commands",
@@ -66,22 +67,27 @@ export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     const session = turns.session(ctx.chat.id, device.id);
     const cap = core.limits.of(device.id)?.maxMode ?? "acceptEdits";
     const offered = PermissionMode.options.filter((m) => m !== "bypassPermissions" || cap === "bypassPermissions");
+    // `/mode plan` switches at once; a bare /mode (or a name it does not know) shows the choice.
+    const asked = offered.find((m) => m.toLowerCase() === ctx.match.trim().toLowerCase());
+    if (asked) return say(ctx, modeOutcome(asked, device, turns.setMode(ctx.chat.id, device.id, asked)));
+    const unknown = ctx.match.trim() ? `There is no mode "${ctx.match.trim()}". ` : "";
     const lines = offered.map((m) => `${m === session.mode ? "●" : "○"} ${m} – ${MODE_HELP[m]}`);
-    return say(ctx, `Permission mode on ${device.name}: ${session.mode}\n\n${lines.join("\n")}`, {
+    return say(ctx, `${unknown}Permission mode on ${device.name}: ${session.mode}\n\n${lines.join("\n")}`, {
       inline_keyboard: [offered.map((m) => ({ text: m === session.mode ? `● ${m}` : m, callback_data: encodeCallback({ kind: "mode", mode: m }) }))],
     });
   });
+
+  const modeOutcome = (mode: PermissionMode, device: Device, outcome: ReturnType<typeof turns.setMode>) => ({
+    sent: `Switching to ${mode}…`,
+    offline: `${device.name} is offline; ${mode} applies when it is back.`,
+    refused: `${device.name} allows at most ${core.limits.of(device.id)?.maxMode} (set on the machine with ra agent --max-mode).`,
+  })[outcome];
 
   deps.router.on("mode", (ctx, { mode }) => {
     const device = t.target(ctx);
     if (typeof device !== "object") return ctx.answerCallbackQuery({ text: "Select a machine first with /devices." });
     const outcome = turns.setMode(ctx.chat!.id, device.id, mode);
-    const text = {
-      sent: `Switching to ${mode}…`,
-      offline: `${device.name} is offline; ${mode} applies when it is back.`,
-      refused: `${device.name} allows at most ${core.limits.of(device.id)?.maxMode} (set on the machine with ra agent --max-mode).`,
-    }[outcome];
-    return ctx.answerCallbackQuery({ text, show_alert: outcome === "refused" });
+    return ctx.answerCallbackQuery({ text: modeOutcome(mode, device, outcome), show_alert: outcome === "refused" });
   });
 
   deps.router.on("stop", (ctx, { turnId }) => {

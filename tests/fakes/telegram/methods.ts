@@ -223,6 +223,8 @@ const sendDocument: Handler = async ({ p, files, state }) => {
 const getFile: Handler = ({ p, state }) => {
   const file = state.files.get(String(p.file_id ?? ""));
   if (!file) throw badRequest("invalid file_id");
+  // Bots may download files up to 20 MB (a local Bot API server lifts this; the cloud one does not).
+  if (file.bytes.length > 20 * 1024 * 1024) throw badRequest("file is too big");
   const { file_id, file_unique_id, file_size } = file.document;
   return { file_id, file_unique_id, file_size, file_path: file.file_path };
 };

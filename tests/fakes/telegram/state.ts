@@ -137,6 +137,7 @@ export class FakeState {
       ...(m.entities ? { entities: m.entities } : {}),
       ...(m.link_preview_options ? { link_preview_options: m.link_preview_options } : {}),
       ...(m.document ? { document: m.document } : {}),
+      ...(m.photo ? { photo: m.photo } : {}),
       ...(m.caption !== undefined ? { caption: m.caption } : {}),
       ...(m.caption_entities ? { caption_entities: m.caption_entities } : {}),
       ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),

@@ -1,5 +1,6 @@
 /** The data shapes the fake Bot API keeps, records and reports to tests. */
 import type {
+  PhotoSize,
   Document,
   InlineKeyboardMarkup,
   LinkPreviewOptions,
@@ -31,6 +32,8 @@ export interface StoredMessage {
   /** The `parse_mode` the bot asked for. The fake does not parse HTML/Markdown; `text` stays raw. */
   parse_mode?: string;
   document?: Document;
+  /** A photo a user sent: its sizes, smallest first (as Telegram sends them). */
+  photo?: PhotoSize[];
   /** The uploaded bytes of `document`. */
   bytes?: Uint8Array;
   /** Only inline keyboards live on messages, as in Telegram. */
@@ -153,4 +156,18 @@ export interface UserTextOptions {
   replyTo?: number;
   /** Extra entities (a bot_command entity for a leading /command is added automatically). */
   entities?: MessageEntity[];
+}
+
+/** A file a user sends (userFile): a photo (Telegram re-encodes it as JPEG) or any document. */
+export interface UserFile {
+  bytes: Uint8Array;
+  /** "photo" arrives as `message.photo` (sizes, no name); "document" as `message.document`. Default document. */
+  as?: "photo" | "document";
+  /** A document's name (default "file.bin"); its MIME type follows from it unless `mimeType` is given. */
+  fileName?: string;
+  mimeType?: string;
+  caption?: string;
+  /** A photo's size in pixels (default 1280×720). */
+  width?: number;
+  height?: number;
 }
