@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, open, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, extname, join, relative, sep } from "node:path";
-import { attachmentPath, formatBytes, MAX_ATTACHMENT_BYTES, type Attachment } from "../proto";
+import type { Attachment } from "../proto";
+import { attachmentPath } from "../proto/http";
+import { formatBytes, MAX_ATTACHMENT_BYTES } from "../proto/limits";
 import type { PromptImage } from "../runner/types";
 
 /** The largest image claude is given as an image; a larger one is still saved and named as a file. */

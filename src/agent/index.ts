@@ -15,6 +15,7 @@ import type { ToolPolicy } from "./policy";
 import { Outbox, type OutgoingEvent } from "./outbox";
 import { relayUrls } from "./relay-url";
 import { Inbox } from "./inbox";
+import { FileSender } from "./file-send";
 import { AgentSessions } from "./sessions";
 
 export type AgentOptions = {
@@ -90,6 +91,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
     inbox: new Inbox({ relay: urls.base, token: config.token }),
     ...(options.store ? { save: (saved: Parameters<AgentStore["saveSessions"]>[0]) => options.store!.saveSessions(saved), answersDir: join(options.store.dir, "answers") } : {}),
   });
+  const files = new FileSender({ relay: urls.base, token: config.token, limits: options.limits, log });
   sessions.restore(options.store?.loadSessions() ?? []);
   /** Close codes 4409 (replaced by another connection with our token), to stop a tug of war. */
   const replacedAt: number[] = [];
@@ -127,6 +129,9 @@ export function runAgent(options: AgentOptions): AgentHandle {
         return;
       case "ping":
         send({ type: "pong", t: frame.t });
+        return;
+      case "file.request":
+        void files.send(frame);
         return;
       case "pong":
         return;

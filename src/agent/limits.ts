@@ -21,7 +21,9 @@ export function resolveCwd(limits: MachineLimits, requested: string | undefined)
   if (!existsSync(wanted)) return { error: `${requested} does not exist on this machine` };
   const real = realpathSync(wanted);
   if (!statSync(real).isDirectory()) return { error: `${requested} is not a folder` };
-  const inside = limits.roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
-  if (!inside) return { error: `${requested} is outside the folders this machine allows (${limits.roots.join(", ")}); add it on the machine with \`ra agent --root\`` };
+  if (!insideRoots(limits, real)) return { error: `${requested} is outside the folders this machine allows (${limits.roots.join(", ")}); add it on the machine with \`ra agent --root\`` };
   return { cwd: real };
 }
+
+/** Whether a real (symlink-free) path is one of the machine's roots or inside one. */
+export const insideRoots = (limits: MachineLimits, real: string) => limits.roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));

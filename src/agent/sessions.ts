@@ -1,6 +1,7 @@
 import type { Clock } from "../clock";
 import { untrusted, type Log } from "../log";
 import type { PermissionMode, Prompt, SessionEvent } from "../proto";
+import { MAX_TURN_FILES } from "../proto/limits";
 import type { Runner, RunnerEvent, RunnerSession } from "../runner/types";
 import type { z } from "zod";
 import type { PendingApprovals } from "./approvals";
@@ -8,7 +9,7 @@ import { checkMode, resolveCwd, type MachineLimits } from "./limits";
 import type { ToolPolicy } from "./policy";
 import { policyGate } from "./policy-gate";
 import type { SavedSession } from "./store";
-import { lineChange } from "./tool-change";
+import { ChangedFiles, lineChange } from "./tool-change";
 import { toolSummary } from "./tool-summary";
 import { TurnText, type TurnTextLimits } from "./turn-text";
 import { maskSecrets } from "../secret-scan";
@@ -23,7 +24,7 @@ type Live = {
   runner: RunnerSession | null;
   claudeSessionId?: string;
   /** `fetching`: the prompt's files are on their way; aborting it stops the turn before claude sees it. */
-  turn: { id: string; startedAt: number; text: TurnText; fetching?: AbortController } | null;
+  turn: { id: string; startedAt: number; text: TurnText; files: ChangedFiles; fetching?: AbortController } | null;
   /** The folder this session's claude runs in (known once it started). */
   cwd?: string;
   queue: PromptT[];
@@ -190,7 +191,7 @@ export class AgentSessions {
 
   private begin(session: Live, frame: PromptT): void {
     const { deps } = this;
-    session.turn = { id: frame.turnId, startedAt: deps.clock.now(), text: new TurnText(frame.turnId, deps.answersDir ?? join(dataDir(), "agent", "answers"), deps.textLimits) };
+    session.turn = { id: frame.turnId, startedAt: deps.clock.now(), text: new TurnText(frame.turnId, deps.answersDir ?? join(dataDir(), "agent", "answers"), deps.textLimits), files: new ChangedFiles(session.cwd) };
     deps.emit(session.id, { kind: "turn.started", turnId: frame.turnId });
     this.persist();
     if (!session.runner) {
@@ -217,6 +218,7 @@ export class AgentSessions {
       }
       const runner = session.runner;
       session.cwd = where.cwd;
+      session.turn.files = new ChangedFiles(where.cwd);
       runner.onEvent((event) => this.onRunnerEvent(session, runner, event));
     }
     if (frame.attachments?.length) void this.deliver(session, frame, session.runner);
@@ -296,9 +298,11 @@ export class AgentSessions {
         return;
       }
       case "tool":
+        turn?.files.started(event.toolUseId, event.name, event.input);
         if (turn) emit({ kind: "tool", turnId: turn.id, toolUseId: event.toolUseId, name: event.name, summary: toolSummary(event.name, event.input), ...lineChange(event.name, event.input) });
         return;
       case "tool.result":
+        turn?.files.finished(event.toolUseId, event.isError);
         if (turn) emit({ kind: "tool.result", turnId: turn.id, toolUseId: event.toolUseId, isError: event.isError, output: event.output.slice(0, OUTPUT_LIMIT) });
         return;
       case "result":
@@ -343,7 +347,10 @@ export class AgentSessions {
   }
 
   private endTurn(session: Live, ended: Extract<SessionEvent, { kind: "turn.ended" }>): void {
-    const left = session.turn?.id === ended.turnId ? session.turn.text.finalNotice(this.machine) : null;
+    const ours = session.turn?.id === ended.turnId ? session.turn : null;
+    const left = ours ? ours.text.finalNotice(this.machine) : null;
+    const files = ours?.files.list(MAX_TURN_FILES) ?? [];
+    if (files.length > 0) ended = { ...ended, files };
     if (left) this.deps.emit(session.id, { kind: "notice", level: "warn", turnId: ended.turnId, text: left.slice(0, 4000) });
     session.turn = null;
     if (session.restartAfterTurn) this.retire(session);

@@ -1,3 +1,5 @@
+import { isAbsolute, relative } from "node:path";
+
 /** Lines a file-editing tool call adds and removes; nothing for other tools. */
 export function lineChange(name: string, input: Record<string, unknown>): { added: number; removed: number } | Record<string, never> {
   const str = (v: unknown) => (typeof v === "string" ? v : "");
@@ -26,4 +28,39 @@ function diffLines(before: string, after: string): { added: number; removed: num
   let tail = 0;
   while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
   return { added: b.length - head - tail, removed: a.length - head - tail };
+}
+
+/** The file a writing tool call changes (Write, Edit, MultiEdit, NotebookEdit); undefined for other tools. */
+export function changedFile(name: string, input: Record<string, unknown>): string | undefined {
+  const path = name === "NotebookEdit" ? input.notebook_path : ["Write", "Edit", "MultiEdit"].includes(name) ? input.file_path : undefined;
+  return typeof path === "string" && path !== "" ? path : undefined;
+}
+
+/** The files a turn changed, newest last, each once: what its end offers for download. */
+export class ChangedFiles {
+  private readonly pending = new Map<string, string>();
+  private readonly done: string[] = [];
+
+  constructor(private readonly cwd: string | undefined) {}
+
+  /** A writing tool call started; it counts once it succeeded. */
+  started(toolUseId: string, name: string, input: Record<string, unknown>): void {
+    const path = changedFile(name, input);
+    if (path) this.pending.set(toolUseId, path);
+  }
+
+  finished(toolUseId: string, isError: boolean): void {
+    const path = this.pending.get(toolUseId);
+    this.pending.delete(toolUseId);
+    if (!path || isError) return;
+    const shown = this.cwd && isAbsolute(path) && !relative(this.cwd, path).startsWith("..") ? relative(this.cwd, path) : path;
+    const seen = this.done.indexOf(shown);
+    if (seen >= 0) this.done.splice(seen, 1);
+    this.done.push(shown);
+  }
+
+  /** The newest `max`, for the end of the turn. */
+  list(max: number): string[] {
+    return this.done.slice(-max).filter((p) => p.length <= 1024);
+  }
 }

@@ -15,3 +15,12 @@ export type ApiError = z.infer<typeof ApiError>;
 
 /** GET with the device's bearer token: the bytes of one attachment of a turn running on that device. */
 export const attachmentPath = (turnId: string, attachmentId: string) => `/api/attachments/${encodeURIComponent(turnId)}/${encodeURIComponent(attachmentId)}`;
+
+/**
+ * POST with the device's bearer token, answering a file.request: the file's bytes, named by the
+ * FILE_NAME_HEADER (URI-encoded); or, at `${filePath(id)}/refused`, a FileRefused body.
+ */
+export const filePath = (requestId: string) => `/api/files/${encodeURIComponent(requestId)}`;
+export const FILE_NAME_HEADER = "x-ra-file-name";
+export const FileRefused = z.object({ message: z.string().min(1).max(1000) });
+export type FileRefused = z.infer<typeof FileRefused>;

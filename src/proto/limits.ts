@@ -25,3 +25,8 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB`;
 }
+
+/** Telegram takes documents up to 50 MB from bots; /get refuses larger files on the machine. */
+export const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
+/** Files a finished turn offers as buttons. */
+export const MAX_TURN_FILES = 8;

@@ -72,6 +72,20 @@ export const ApprovalAnswer = z.object({
   ]),
 });
 
+/**
+ * /get: send this file of the session's folder to the owner. The agent uploads it to FILE_PATH (or
+ * says there why not) with its token; the relay passes it on and keeps nothing.
+ */
+export const FileRequest = z.object({
+  v: V,
+  type: z.literal("file.request"),
+  requestId: Id,
+  sessionId: Id,
+  path: z.string().min(1).max(4096),
+  /** The session's folder as the relay knows it (absolute, or relative to the machine's first root). */
+  cwd: z.string().max(4096).optional(),
+});
+
 export const PairCode = z.object({
   v: V,
   type: z.literal("pair.code"),
@@ -101,6 +115,7 @@ export const RelayFrame = z.discriminatedUnion("type", [
   CloseSession,
   SessionMode,
   ApprovalAnswer,
+  FileRequest,
   Ping,
   Pong,
   ErrorFrame,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Id } from "./common";
-import { MAX_TEXT_EVENT_CHARS } from "./limits";
+import { MAX_TEXT_EVENT_CHARS, MAX_TURN_FILES } from "./limits";
 
 /**
  * What happens inside one session on the agent, in order. The agent numbers these per session
@@ -57,6 +57,8 @@ export const TurnEnded = z.object({
   turns: z.number().int().nonnegative().optional(),
   claudeSessionId: z.string().max(128).optional(),
   error: z.string().max(4096).optional(),
+  /** Files claude wrote or edited in the turn (relative to the session's folder), newest last: offered for download. */
+  files: z.array(z.string().min(1).max(1024)).max(MAX_TURN_FILES).optional(),
 });
 
 /** Something the owner should read that is not part of claude's answer (crash, resume, refusal). */

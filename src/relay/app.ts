@@ -8,6 +8,7 @@ import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
 import { mountWebhook, type WebhookDeps } from "./webhook";
 import type { AttachmentSources } from "./attachment-sources";
 import { serveAttachment } from "./attachment-route";
+import { mountFileRoutes } from "./file-route";
 
 const bearer = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)$/i)?.[1];
 
@@ -53,6 +54,7 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; w
     return c.json({ ok: true } satisfies DeviceDeleted);
   });
 
+  mountFileRoutes(app, { core: deps.core, log: deps.log, deviceOf, unauthorized });
   app.get("/api/attachments/:turnId/:id", async (c) => {
     const device = deviceOf(c.req.header("authorization"));
     if (!device) return c.json(unauthorized, 401);

@@ -3,7 +3,7 @@
 // keeps only a reference that only the machine running the turn can fetch.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ApiMessage, ContentBlock } from "../fakes/model-api";
 import { OWNER, startStack, type Stack } from "../helpers/stack";
@@ -101,5 +101,58 @@ describe("files and images from the phone", () => {
     expect(path).toBeDefined();
     expect(readFileSync(path!, "utf8")).toBe("ERROR boom\n");
     expect(inboxFiles()).toEqual(before);
+  });
+});
+
+describe("files from the machine to the phone", () => {
+  const documents = () => stack.telegram.documents(OWNER);
+  const lastMessage = (pattern: RegExp) => stack.waitForText(pattern);
+
+  test("/get PATH sends the file as it is, named after it, with the path as caption", async () => {
+    stack.telegram.userText(OWNER, "/mode acceptEdits");
+    await stack.waitForText(/Permission mode is now acceptEdits/);
+    mkdirSync(join(stack.workdir, "out"), { recursive: true });
+    const bytes = new Uint8Array([0, 1, 2, 250, 251, 252, 10, 13]);
+    writeFileSync(join(stack.workdir, "out", "data.bin"), bytes);
+    const before = documents().length;
+    stack.telegram.userText(OWNER, "/get out/data.bin");
+    const doc = await stack.telegram.waitFor(() => documents()[before], { message: "the file as a document" });
+    expect(doc.file_name).toBe("data.bin");
+    expect(doc.caption).toBe("out/data.bin");
+    expect([...doc.bytes]).toEqual([...bytes]);
+  });
+
+  test("/get says what to do for a missing file, a folder, a path outside the roots, or no path", async () => {
+    writeFileSync(join(stack.workdir, "..", "outside-secret.txt"), "not yours\n");
+    stack.telegram.userText(OWNER, "/get nope.txt");
+    await lastMessage(new RegExp(`📎 laptop: there is no nope\\.txt in ${stack.workdir.replaceAll("/", "\\/")}\\.`));
+    stack.telegram.userText(OWNER, "/get out");
+    await lastMessage(/📎 laptop: out is a folder; \/get sends one file\./);
+    stack.telegram.userText(OWNER, "/get ../outside-secret.txt");
+    await lastMessage(/📎 laptop: \.\.\/outside-secret\.txt is outside the folders this machine allows/);
+    stack.telegram.userText(OWNER, "/get");
+    await lastMessage(/Which file\? Send \/get PATH, like \/get dist\/report\.pdf/);
+    expect(documents().some((d) => d.text.includes("not yours"))).toBe(false);
+  });
+
+  test("a turn that wrote files offers each as a 📎 button that brings it", async () => {
+    const summary = join(stack.workdir, "out", "summary.md");
+    stack.model.enqueue(
+      [{ toolUse: { name: "Write", input: { file_path: summary, content: "# Summary\nall green\n" } } }],
+      [{ text: "Wrote the summary." }],
+    );
+    stack.telegram.userText(OWNER, "write a summary");
+    await stack.waitForText(/Wrote the summary\.[\s\S]*✅ laptop/);
+    const final = stack.messages(/Wrote the summary\./).at(-1)!;
+    const button = await stack.telegram.waitFor(
+      () => (stack.telegram.chat(OWNER).find((m) => m.message_id === final.message_id)?.reply_markup?.inline_keyboard ?? []).flat().find((b) => b.text === "📎 summary.md"),
+      { message: "a 📎 summary.md button" },
+    );
+    const before = documents().length;
+    stack.telegram.clickButton(OWNER, final.message_id, (button as { callback_data: string }).callback_data);
+    const doc = await stack.telegram.waitFor(() => documents()[before], { message: "summary.md as a document" });
+    expect(doc.file_name).toBe("summary.md");
+    expect(doc.caption).toBe(join("out", "summary.md"));
+    expect(doc.text).toBe("# Summary\nall green\n");
   });
 });

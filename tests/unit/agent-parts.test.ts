@@ -3,6 +3,7 @@ import { backoffDelay } from "../../src/agent/backoff";
 import { childEnv } from "../../src/agent/child-env";
 import { Outbox } from "../../src/agent/outbox";
 import { safeName } from "../../src/agent/inbox";
+import { ChangedFiles } from "../../src/agent/tool-change";
 import { relayUrls } from "../../src/agent/relay-url";
 import { toolSummary } from "../../src/agent/tool-summary";
 import { RaError } from "../../src/errors";
@@ -91,5 +92,23 @@ describe("inbox file names", () => {
     expect(safeName("..")).toBe("file");
     expect(safeName("")).toBe("file");
     expect(safeName(`${"x".repeat(300)}.png`)).toBe(`${"x".repeat(100)}.png`);
+  });
+});
+
+describe("files a turn changed", () => {
+  test("only writes that succeeded count, each once, newest last, relative to the session's folder", () => {
+    const files = new ChangedFiles("/work/p");
+    files.started("t1", "Write", { file_path: "/work/p/out/a.md", content: "x" });
+    files.started("t2", "Edit", { file_path: "/work/p/src/b.ts", old_string: "a", new_string: "b" });
+    files.started("t3", "Read", { file_path: "/work/p/c.txt" });
+    files.started("t4", "NotebookEdit", { notebook_path: "/elsewhere/n.ipynb" });
+    files.started("t5", "Write", { file_path: "/work/p/out/a.md", content: "y" });
+    files.finished("t1", false);
+    files.finished("t2", true); // the edit failed: nothing changed
+    files.finished("t3", false);
+    files.finished("t4", false);
+    files.finished("t5", false);
+    expect(files.list(8)).toEqual(["/elsewhere/n.ipynb", "out/a.md"]);
+    expect(files.list(1)).toEqual(["out/a.md"]);
   });
 });

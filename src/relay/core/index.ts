@@ -4,6 +4,7 @@ import type { Bus } from "../bus/types";
 import type { Store } from "../store/types";
 import { Approvals } from "./approvals";
 import type { CoreEvent } from "./events";
+import { FileRequests } from "./files";
 import { Hub } from "./hub";
 import { MachineLimits } from "./machine-limits";
 import { Machines } from "./machines";
@@ -22,5 +23,6 @@ export function createCore({ store, bus, clock, log, approvalTimeoutMs }: CoreOp
   const turns = new Turns({ store, hub, bus, clock, approvals, limits });
   const machines = new Machines({ store, hub, bus, clock, log, turns, approvals, limits });
   const pairing = new Pairing(store, clock);
-  return { store, bus, clock, hub, limits, approvals, turns, machines, pairing, approvalTimeoutMs };
+  const files = new FileRequests({ hub, clock });
+  return { store, bus, clock, hub, limits, approvals, turns, machines, pairing, files, approvalTimeoutMs };
 }

@@ -132,6 +132,7 @@ export class Machines {
       case "turn.ended":
         if (turn) this.storedChars.delete(turn.id);
         if (turn) store.setTurnStatus(turn.id, event.status, clock.now());
+        if (turn && event.files?.length) store.setTurnFiles(turn.id, JSON.stringify(event.files));
         if (event.claudeSessionId && event.claudeSessionId !== session.claudeSessionId) store.setClaudeSession(session.id, event.claudeSessionId);
         return;
       default:

@@ -23,7 +23,7 @@ export class Turns {
     // One transaction (one fsync) from the prompt to the turn that runs: the machine gets its frame sooner.
     const { turn, waiting, next, session } = store.transaction(() => {
       const session = this.session(chatId, device.id);
-      const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", attachments: JSON.stringify(attachments), createdAt: clock.now(), endedAt: null };
+      const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", attachments: JSON.stringify(attachments), files: "[]", createdAt: clock.now(), endedAt: null };
       store.addTurn(turn);
       const waiting = !hub.online(device.id)
         ? `${device.name} is offline; this prompt runs as soon as it reconnects`

@@ -113,6 +113,7 @@ export function createRepo(db: Db): SqliteStore {
     forgetTopic: (chatId: number, threadId: number) =>
       db.delete(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.threadId, threadId))).run(),
     setTurnTools: (id: string, toolsJson: string) => db.update(turns).set({ tools: toolsJson }).where(eq(turns.id, id)).run(),
+    setTurnFiles: (id: string, filesJson: string) => db.update(turns).set({ files: filesJson }).where(eq(turns.id, id)).run(),
     setTurnMessages: (id: string, messageIds: number[]) =>
       db.update(turns).set({ messageIds: JSON.stringify(messageIds) }).where(eq(turns.id, id)).run(),
 

@@ -68,6 +68,8 @@ export const turns = sqliteTable(
     tools: text("tools").notNull().default("[]"),
     /** Files that came with the prompt (JSON array of StoredAttachment): references, never the bytes. */
     attachments: text("attachments").notNull().default("[]"),
+    /** Files the turn changed on the machine (JSON array of paths relative to its folder), offered for download. */
+    files: text("files").notNull().default("[]"),
     createdAt: integer("created_at").notNull(),
     endedAt: integer("ended_at"),
   },

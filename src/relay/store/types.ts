@@ -48,6 +48,8 @@ export type Turn = {
   tools: string;
   /** Files that came with the prompt (JSON array of StoredAttachment). */
   attachments: string;
+  /** Files the turn changed on the machine (JSON array of paths relative to its folder). */
+  files: string;
   createdAt: number;
   endedAt: number | null;
 };
@@ -160,6 +162,8 @@ export interface Store {
   /** The whole answer so far. */
   turnText(id: string): string;
   setTurnTools(id: string, toolsJson: string): void;
+  /** The files the turn changed (JSON array of paths), offered for download once it ended. */
+  setTurnFiles(id: string, filesJson: string): void;
   setTurnMessages(id: string, messageIds: number[]): void;
 
   topicOf(chatId: number, deviceId: string): number | undefined;

@@ -21,6 +21,8 @@ export type Callback =
   | { kind: "cancel"; turnId: string }
   | { kind: "status"; turnId: string }
   | { kind: "keepWaiting"; turnId: string }
+  /** One of the files a finished turn changed (its index in the turn's list), sent as a document. */
+  | { kind: "file"; turnId: string; index: number }
   | { kind: "removeUser"; userId: number; step: Step }
   | { kind: "invite"; inviteId: string; accept: boolean };
 
@@ -42,6 +44,7 @@ export function encodeCallback(c: Callback): string {
     case "cancel": return `cancel:${c.turnId}`;
     case "status": return `st:${c.turnId}`;
     case "keepWaiting": return `kw:${c.turnId}`;
+    case "file": return `f:${c.turnId}:${c.index}`;
     case "removeUser": return `usr:${c.userId}:${c.step}`;
     case "invite": return `inv:${c.inviteId}:${yn(c.accept)}`;
   }
@@ -67,6 +70,7 @@ export function decodeCallback(data: string): Callback | undefined {
     }
     case "usr": return /^\d{1,16}$/.test(id) && STEP.test(step) ? { kind: "removeUser", userId: Number(id), step: step as Step } : undefined;
     case "inv": return idOk && YN.test(step) ? { kind: "invite", inviteId: id, accept: step === "y" } : undefined;
+    case "f": return idOk && /^\d{1,2}$/.test(step) ? { kind: "file", turnId: id, index: Number(step) } : undefined;
   }
   if (!idOk || step !== "") return undefined;
   switch (prefix) {

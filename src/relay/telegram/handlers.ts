@@ -3,6 +3,7 @@ import { registerApprovalCommands } from "./approval-commands";
 import type { RaContext } from "./context";
 import { registerDevices } from "./device-commands";
 import { registerDraftStop } from "./drafts";
+import { registerFileCommands } from "./file-commands";
 import type { HandlerDeps } from "./handler-deps";
 import { registerPairing } from "./pairing-commands";
 import { registerPrompts } from "./prompts";
@@ -21,6 +22,7 @@ export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   registerDevices(bot, deps, t);
   registerTurnCommands(bot, deps, t);
   registerApprovalCommands(bot, deps, t);
+  registerFileCommands(bot, deps, t);
   registerPrompts(bot, deps, t);
   deps.router.guard(cardOwnerGuard(deps.core));
   deps.router.install(bot);

@@ -72,12 +72,17 @@ export class Messenger {
     });
   }
 
-  /** Sends a text file (a long diff, a whole answer); paced like everything else. */
+  /** Sends a text file (a long diff, a whole answer), secrets masked; paced like everything else. */
   document(chatId: number, filename: string, content: string, caption?: string, threadId?: number): Promise<Message | null> {
+    return this.file(chatId, filename, new TextEncoder().encode(maskSecrets(content).text), { caption, threadId, silent: true });
+  }
+
+  /** Sends a file as it is (one the owner asked for with /get); paced like everything else. */
+  file(chatId: number, filename: string, bytes: Uint8Array, options: { caption?: string; threadId?: number; silent?: boolean } = {}): Promise<Message | null> {
     return new Promise((resolve) => {
       this.lane(chatId).push(async (lastChance) => {
         try {
-          resolve(await this.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(maskSecrets(content).text), filename), { caption: caption?.slice(0, 1024), disable_notification: true, ...inThread(threadId) }, LANE_CALL));
+          resolve(await this.api.sendDocument(chatId, new InputFile(bytes, filename), { caption: options.caption?.slice(0, 1024), disable_notification: options.silent ?? false, ...inThread(options.threadId) }, LANE_CALL));
         } catch (err) {
           if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
           this.log.error(`could not send ${filename} to chat ${chatId}: ${(err as Error).message}`);

@@ -1,0 +1,46 @@
+import type { Clock, Cancel } from "../../clock";
+import { shortId } from "../secrets";
+import type { Device, Session } from "../store/types";
+import type { Hub } from "./hub";
+
+/** How a surface hands a requested file to the person who asked, or tells them why not. */
+export type FileDelivery = {
+  /** The machine sent the file. Rejects when it could not be passed on. */
+  deliver(name: string, bytes: Uint8Array): Promise<void>;
+  /** The machine refused, or did not answer in time: `why` is for the person. */
+  fail(why: string): void;
+};
+
+/** A machine that has not answered a /get in this long is told off as not answering. */
+export const FILE_ANSWER_MS = 60_000;
+
+/**
+ * /get and the 📎 buttons: asks a machine for a file of a session's folder and waits for its
+ * answer (the upload, or a refusal) over HTTP. Nothing is kept once delivered.
+ */
+export class FileRequests {
+  private readonly pending = new Map<string, { deviceId: string; delivery: FileDelivery; cancel: Cancel }>();
+
+  constructor(private readonly deps: { hub: Hub; clock: Clock; answerMs?: number }) {}
+
+  request(session: Session, device: Device, path: string, delivery: FileDelivery): "sent" | "offline" {
+    const requestId = shortId();
+    const sent = this.deps.hub.send(device.id, { type: "file.request", requestId, sessionId: session.id, path, ...(session.cwd ? { cwd: session.cwd } : {}) });
+    if (!sent) return "offline";
+    const cancel = this.deps.clock.schedule(this.deps.answerMs ?? FILE_ANSWER_MS, () => {
+      if (!this.pending.delete(requestId)) return;
+      delivery.fail(`${device.name} did not send ${path} within ${Math.round((this.deps.answerMs ?? FILE_ANSWER_MS) / 1000)} s. Check that it is online (/devices) and try again.`);
+    });
+    this.pending.set(requestId, { deviceId: device.id, delivery, cancel });
+    return "sent";
+  }
+
+  /** The machine's answer to one of its own requests (once; undefined for anything else). */
+  take(deviceId: string, requestId: string): FileDelivery | undefined {
+    const entry = this.pending.get(requestId);
+    if (!entry || entry.deviceId !== deviceId) return undefined;
+    this.pending.delete(requestId);
+    entry.cancel();
+    return entry.delivery;
+  }
+}

@@ -1,0 +1,50 @@
+import type { Bot } from "grammy";
+import { code, concatFormatted, plain } from "../format";
+import type { FileDelivery } from "../core/files";
+import type { Device, Session } from "../store/types";
+import type { RaContext } from "./context";
+import { replier, type HandlerDeps } from "./handler-deps";
+import { threadOfUpdate } from "./topics";
+import { NO_DEVICE, type Targets } from "./targets";
+
+/** /get PATH and the 📎 buttons under a finished turn: a file of the machine, sent as a document. */
+export function registerFileCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: Targets): void {
+  const { core, messenger } = deps;
+  const say = replier(messenger);
+
+  /** Sends the file where it was asked for, or says why it did not come. */
+  const deliveryTo = (chatId: number, threadId: number | undefined, path: string): FileDelivery => ({
+    async deliver(name, bytes) {
+      const sent = await messenger.file(chatId, name, bytes, { caption: path, threadId });
+      if (!sent) throw new Error("Telegram did not take it");
+    },
+    fail: (why) => void messenger.send(chatId, plain(`📎 ${why}`), { threadId }),
+  });
+
+  const ask = (ctx: RaContext, session: Session, device: Device, path: string) => {
+    const outcome = core.files.request(session, device, path, deliveryTo(ctx.chat!.id, threadOfUpdate(ctx), path));
+    return outcome === "sent" ? undefined : `${t.label(device, ctx.user)} is offline; files come from it while it is connected.`;
+  };
+
+  bot.command("get", async (ctx) => {
+    const path = ctx.match.trim();
+    if (!path) return say(ctx, concatFormatted(plain("Which file? Send "), code("/get PATH"), plain(", like "), code("/get dist/report.pdf"), plain(" (relative to the folder the machine works in; see /cd).")));
+    const device = t.target(ctx);
+    if (device === "none") return say(ctx, NO_DEVICE);
+    if (device === "choose") return say(ctx, "Pick the machine first (tap one), then send /get again:", t.chooser(ctx.user!));
+    const refused = ask(ctx, core.turns.session(ctx.chat.id, device.id), device, path);
+    if (refused) return say(ctx, refused);
+  });
+
+  deps.router.on("file", async (ctx, { turnId, index }) => {
+    const turn = core.store.turn(turnId);
+    const session = turn && core.store.session(turn.sessionId);
+    const device = session && t.byId(ctx, session.deviceId);
+    if (!turn || !session || turn.chatId !== ctx.chat!.id) return ctx.answerCallbackQuery({ text: "This turn is not yours." });
+    if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
+    const path = (JSON.parse(turn.files) as string[])[index];
+    if (!path) return ctx.answerCallbackQuery({ text: "That file is no longer listed." });
+    const refused = ask(ctx, session, device, path);
+    return ctx.answerCallbackQuery({ text: refused ?? `Asking ${device.name} for ${path}…`, show_alert: refused !== undefined });
+  });
+}

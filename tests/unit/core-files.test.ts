@@ -1,0 +1,94 @@
+// The core's side of files: a prompt's attachments go to the machine as references (never the
+// bytes), only that machine may fetch them while the turn runs, and /get waits for its answer.
+import { describe, expect, test } from "bun:test";
+import { PROTOCOL_VERSION, type RelayFrame } from "../../src/proto";
+import { LocalBus } from "../../src/relay/bus/local";
+import { createCore } from "../../src/relay/core";
+import type { CoreEvent } from "../../src/relay/core/events";
+import { FILE_ANSWER_MS, type FileDelivery } from "../../src/relay/core/files";
+import type { Device } from "../../src/relay/store/types";
+import { tempRelayDb } from "../helpers/temp-relay-db";
+
+const CHAT = 1001;
+const facts = { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "test" };
+const silentLog = { debug() {}, info() {}, warn() {}, error() {}, success() {} } as never;
+
+function setup() {
+  const { repo, clock } = tempRelayDb(1_700_000_000_000);
+  const core = createCore({ store: repo, bus: new LocalBus<CoreEvent>(() => {}), clock, log: silentLog, approvalTimeoutMs: 60_000 });
+  const device = (id: string): Device => ({ id, name: id, ownerId: CHAT, tokenHash: `h-${id}`, hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: clock.now(), lastSeenAt: null });
+  const connect = (d: Device) => {
+    repo.addDevice(d);
+    const frames: RelayFrame[] = [];
+    core.hub.attach(d.id, { id: crypto.randomUUID(), ip: "127.0.0.1", send: (f) => void frames.push(f as RelayFrame), close() {} });
+    core.machines.connected(d, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
+    return frames;
+  };
+  return { repo, clock, core, device, connect };
+}
+
+const photo = { id: "att1", name: "photo-7.jpg", mime: "image/jpeg", size: 1234, kind: "image" as const, source: "telegram:AgACfileid" };
+
+describe("attachments", () => {
+  test("the prompt frame names the files without their source; only the running machine may fetch them", () => {
+    const { core, device, connect, repo } = setup();
+    const laptop = device("laptop");
+    const frames = connect(laptop);
+    const other = device("desktop");
+    connect(other);
+    const turn = core.turns.submit(CHAT, laptop, "what is this?", [photo]);
+    const prompt = frames.find((f) => f.type === "prompt");
+    expect(prompt).toMatchObject({ attachments: [{ id: "att1", name: "photo-7.jpg", mime: "image/jpeg", size: 1234, kind: "image" }] });
+    expect(JSON.stringify(prompt)).not.toContain("telegram:");
+    expect(core.turns.attachment(laptop.id, turn.id, "att1")).toEqual(photo);
+    expect(core.turns.attachment(other.id, turn.id, "att1")).toBeUndefined();
+    expect(core.turns.attachment(laptop.id, turn.id, "att2")).toBeUndefined();
+    repo.setTurnStatus(turn.id, "done", 1);
+    expect(core.turns.attachment(laptop.id, turn.id, "att1")).toBeUndefined();
+  });
+});
+
+describe("/get", () => {
+  const recording = () => {
+    const got: { delivered?: [string, Uint8Array]; failed?: string } = {};
+    const delivery: FileDelivery = { deliver: async (name, bytes) => void (got.delivered = [name, bytes]), fail: (why) => void (got.failed = why) };
+    return { got, delivery };
+  };
+
+  test("asks the machine, takes exactly one answer from exactly that machine", async () => {
+    const { core, device, connect } = setup();
+    const laptop = device("laptop");
+    const frames = connect(laptop);
+    connect(device("desktop"));
+    const session = core.turns.session(CHAT, laptop.id);
+    const { got, delivery } = recording();
+    expect(core.files.request(session, laptop, "out/report.pdf", delivery)).toBe("sent");
+    const ask = frames.find((f) => f.type === "file.request") as Extract<RelayFrame, { type: "file.request" }>;
+    expect(ask).toMatchObject({ sessionId: session.id, path: "out/report.pdf" });
+    expect(core.files.take("desktop", ask.requestId)).toBeUndefined();
+    const answer = core.files.take(laptop.id, ask.requestId)!;
+    await answer.deliver("report.pdf", new Uint8Array([1]));
+    expect(got.delivered?.[0]).toBe("report.pdf");
+    expect(core.files.take(laptop.id, ask.requestId)).toBeUndefined();
+  });
+
+  test("a machine that never answers is reported after a minute; a late answer is refused", async () => {
+    const { core, device, connect, clock } = setup();
+    const laptop = device("laptop");
+    const frames = connect(laptop);
+    const { got, delivery } = recording();
+    core.files.request(core.turns.session(CHAT, laptop.id), laptop, "big.log", delivery);
+    await clock.advance(FILE_ANSWER_MS);
+    expect(got.failed).toBe("laptop did not send big.log within 60 s. Check that it is online (/devices) and try again.");
+    const ask = frames.find((f) => f.type === "file.request") as Extract<RelayFrame, { type: "file.request" }>;
+    expect(core.files.take(laptop.id, ask.requestId)).toBeUndefined();
+  });
+
+  test("an offline machine is said to be offline at once", () => {
+    const { core, device, repo } = setup();
+    const laptop = device("laptop");
+    repo.addDevice(laptop);
+    const { delivery } = recording();
+    expect(core.files.request(core.turns.session(CHAT, laptop.id), laptop, "a.txt", delivery)).toBe("offline");
+  });
+});
