@@ -7,6 +7,7 @@ import type { CoreEvent } from "./events";
 import type { Hub } from "./hub";
 import { questionAnswer } from "./question-answer";
 import { describeRule, ruleChoices, SessionRules } from "./session-rules";
+import { SCOPE_NAMES, type AutoApprove } from "./auto-approve";
 
 /**
  * What a person chose on an approval: allow, deny, always (the narrow session rule), always (the
@@ -14,7 +15,7 @@ import { describeRule, ruleChoices, SessionRules } from "./session-rules";
  */
 export type ApprovalAction = "a" | "d" | "s" | "w" | "r" | "p" | "k" | `q${number}`;
 
-export type ApprovalsDeps = { store: Store; hub: Hub; bus: Bus<CoreEvent>; clock: Clock; timeoutMs: number };
+export type ApprovalsDeps = { store: Store; hub: Hub; bus: Bus<CoreEvent>; clock: Clock; timeoutMs: number; auto: AutoApprove };
 
 type Decision = ApprovalAnswer["decision"];
 
@@ -44,6 +45,7 @@ export class Approvals {
       store.addAudit({ at: clock.now(), userId: null, deviceId: device.id, sessionId: session.id, toolName: event.toolName, inputDigest: digest, answer: `allow (session rule: ${describeRule(rule)})`, latencyMs: 0, approvalId: "-" });
       return;
     }
+    if (this.autoAllowed(session, device, event, digest)) return;
     const approval: Approval = {
       id: shortId(9),
       requestId: event.requestId,
@@ -134,6 +136,25 @@ export class Approvals {
 
   sessionEnded(sessionId: string): void {
     this.rules.clear(sessionId);
+    this.deps.auto.end(sessionId);
+  }
+
+  /** /auto: allowed without a card when the session's grant covers it; a used-up grant ends here, said once. */
+  private autoAllowed(session: Session, device: Device, event: ApprovalRequest, digest: string): boolean {
+    const { auto, store, clock, bus } = this.deps;
+    const grant = auto.of(session.id);
+    if (!grant) return false;
+    const over = auto.exhausted(grant);
+    if (over) {
+      auto.end(session.id);
+      bus.publish({ type: "session.notice", session, level: "warn", text: `Auto-approve on ${device.name} ended: ${over}. This request and the next ones ask you again; /auto starts another.` });
+      return false;
+    }
+    const scope = auto.covers(grant, session, event);
+    if (!scope) return false;
+    this.deps.hub.send(device.id, { type: "approval.answer", sessionId: session.id, requestId: event.requestId, decision: { behavior: "allow" } });
+    store.addAudit({ at: clock.now(), userId: grant.grantedBy, deviceId: device.id, sessionId: session.id, toolName: event.toolName, inputDigest: digest, answer: `allow (auto: ${SCOPE_NAMES[scope]})`, latencyMs: 0, approvalId: "-" });
+    return true;
   }
 
   /** Approvals of this chat still waiting for a decision. */

@@ -3,6 +3,7 @@ import type { Log } from "../../log";
 import type { Bus } from "../bus/types";
 import type { Store } from "../store/types";
 import { Approvals } from "./approvals";
+import { AutoApprove } from "./auto-approve";
 import type { CoreEvent } from "./events";
 import { FileRequests } from "./files";
 import { Hub } from "./hub";
@@ -19,10 +20,15 @@ export type Core = ReturnType<typeof createCore>;
 export function createCore({ store, bus, clock, log, approvalTimeoutMs }: CoreOptions) {
   const hub = new Hub(clock);
   const limits = new MachineLimits();
-  const approvals = new Approvals({ store, hub, bus, clock, timeoutMs: approvalTimeoutMs });
+  const auto = new AutoApprove({ store, clock, limits });
+  // A spend limit counts what each turn of the session cost.
+  bus.subscribe((e) => {
+    if (e.type === "turn.ended" && e.end.costUsd) auto.spent(e.turn.sessionId, e.end.costUsd);
+  });
+  const approvals = new Approvals({ store, hub, bus, clock, timeoutMs: approvalTimeoutMs, auto });
   const turns = new Turns({ store, hub, bus, clock, approvals, limits });
   const machines = new Machines({ store, hub, bus, clock, log, turns, approvals, limits });
   const pairing = new Pairing(store, clock);
   const files = new FileRequests({ hub, clock });
-  return { store, bus, clock, hub, limits, approvals, turns, machines, pairing, files, approvalTimeoutMs };
+  return { store, bus, clock, hub, limits, auto, approvals, turns, machines, pairing, files, approvalTimeoutMs };
 }

@@ -109,7 +109,7 @@ export class SessionRules {
 }
 
 /** An absolute, normalised path from a file tool's input; undefined when there is none or it climbs out (`..`). */
-function pathOf(input: Record<string, unknown>): string | undefined {
+export function pathOf(input: Record<string, unknown>): string | undefined {
   const raw = [input.file_path, input.notebook_path, input.path].find((v): v is string => typeof v === "string" && v !== "");
   if (!raw || !raw.startsWith("/")) return undefined;
   const normal = posix.normalize(raw);

@@ -21,6 +21,11 @@ export type Callback =
   | { kind: "cancel"; turnId: string }
   | { kind: "status"; turnId: string }
   | { kind: "keepWaiting"; turnId: string }
+  /**
+   * The /auto picker: its limits (0 = none), the chosen scopes as bits of AUTO_SCOPES, the machine,
+   * and the tap: toggle scope N, start, or cancel.
+   */
+  | { kind: "auto"; minutes: number; cents: number; scopes: number; deviceId: string; action: "t0" | "t1" | "t2" | "go" | "no" }
   /** One of the files a finished turn changed (its index in the turn's list), sent as a document. */
   | { kind: "file"; turnId: string; index: number }
   | { kind: "removeUser"; userId: number; step: Step }
@@ -45,6 +50,7 @@ export function encodeCallback(c: Callback): string {
     case "status": return `st:${c.turnId}`;
     case "keepWaiting": return `kw:${c.turnId}`;
     case "file": return `f:${c.turnId}:${c.index}`;
+    case "auto": return `au:${c.minutes}-${c.cents}-${c.scopes}-${c.deviceId}:${c.action}`;
     case "removeUser": return `usr:${c.userId}:${c.step}`;
     case "invite": return `inv:${c.inviteId}:${yn(c.accept)}`;
   }
@@ -70,6 +76,10 @@ export function decodeCallback(data: string): Callback | undefined {
     }
     case "usr": return /^\d{1,16}$/.test(id) && STEP.test(step) ? { kind: "removeUser", userId: Number(id), step: step as Step } : undefined;
     case "inv": return idOk && YN.test(step) ? { kind: "invite", inviteId: id, accept: step === "y" } : undefined;
+    case "au": {
+      const m = id.match(/^(\d{1,4})-(\d{1,6})-([0-7])-([A-Za-z0-9_-]{1,30})$/);
+      return m && /^(?:t[0-2]|go|no)$/.test(step) ? { kind: "auto", minutes: Number(m[1]), cents: Number(m[2]), scopes: Number(m[3]), deviceId: m[4]!, action: step as CallbackOf<"auto">["action"] } : undefined;
+    }
     case "f": return idOk && /^\d{1,2}$/.test(step) ? { kind: "file", turnId: id, index: Number(step) } : undefined;
   }
   if (!idOk || step !== "") return undefined;

@@ -8,6 +8,7 @@ export const COMMANDS = [
   { command: "mode", description: "Show or switch the permission mode" },
   { command: "cd", description: "Run the next prompts in another folder: /cd PATH" },
   { command: "get", description: "Send me a file from the machine: /get PATH" },
+  { command: "auto", description: "Let edits/tests run without asking for a while: /auto 30m" },
   { command: "pending", description: "Approval cards still waiting for you" },
   { command: "audit", description: "The last 20 approval decisions" },
   { command: "pair", description: "Pair a machine: /pair CODE from `ra pair`" },

@@ -4,6 +4,7 @@ import type { RaContext } from "./context";
 import { registerDevices } from "./device-commands";
 import { registerDraftStop } from "./drafts";
 import { registerFileCommands } from "./file-commands";
+import { registerAutoCommands } from "./auto-commands";
 import type { HandlerDeps } from "./handler-deps";
 import { registerPairing } from "./pairing-commands";
 import { registerPrompts } from "./prompts";
@@ -23,6 +24,7 @@ export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   registerTurnCommands(bot, deps, t);
   registerApprovalCommands(bot, deps, t);
   registerFileCommands(bot, deps, t);
+  registerAutoCommands(bot, deps, t);
   registerPrompts(bot, deps, t);
   deps.router.guard(cardOwnerGuard(deps.core));
   deps.router.install(bot);
