@@ -17,6 +17,7 @@ import { createRepo } from "./db/repo";
 import { OwnerClaim } from "./owner-claim";
 import { ApprovalCards } from "./telegram/approval-cards";
 import { DeviceAlerts } from "./telegram/device-alerts";
+import { Digests } from "./telegram/digest";
 import { createTelegram } from "./telegram/bot";
 import { TurnSurface } from "./telegram/turn-surface";
 import { registerWebhook } from "./webhook";
@@ -73,6 +74,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   bus.subscribe(turnViews.handle);
   bus.subscribe(cards.handle);
   bus.subscribe(new DeviceAlerts(telegram.messenger).handle);
+  bus.subscribe(new Digests({ core, messenger: telegram.messenger, threadOf: (chat, device) => topics.threadOf(chat, device) }).handle);
   telegram.attach({ core, turnViews, cards, topics, drafts });
   const webhookSecret = config.webhookUrl ? loadWebhookSecret(config.dataDir) : undefined;
 
@@ -84,6 +86,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   }
 
   core.approvals.relayRestarted();
+  core.schedules.start();
   const attachments = new AttachmentSources();
   attachments.register("telegram", telegram.files);
   const app = createApp({ core, clock, log, attachments, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
@@ -148,6 +151,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       stopped = true;
       await telegram.stop();
       core.approvals.stop();
+      core.schedules.stop();
       turnViews.close();
       // Let the last edits reach Telegram, but never hold shutdown longer than 5 s for them.
       const gave = new AbortController();

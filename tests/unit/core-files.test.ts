@@ -36,7 +36,7 @@ describe("attachments", () => {
     const frames = connect(laptop);
     const other = device("desktop");
     connect(other);
-    const turn = core.turns.submit(CHAT, laptop, "what is this?", [photo]);
+    const turn = core.turns.submit(CHAT, laptop, "what is this?", { attachments: [photo] });
     const prompt = frames.find((f) => f.type === "prompt");
     expect(prompt).toMatchObject({ attachments: [{ id: "att1", name: "photo-7.jpg", mime: "image/jpeg", size: 1234, kind: "image" }] });
     expect(JSON.stringify(prompt)).not.toContain("telegram:");

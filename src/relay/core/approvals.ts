@@ -45,7 +45,7 @@ export class Approvals {
       store.addAudit({ at: clock.now(), userId: null, deviceId: device.id, sessionId: session.id, toolName: event.toolName, inputDigest: digest, answer: `allow (session rule: ${describeRule(rule)})`, latencyMs: 0, approvalId: "-" });
       return;
     }
-    if (this.autoAllowed(session, device, event, digest)) return;
+    if (this.autoAllowed(session, device, event, digest)) return void this.deps.auto.count(turn.id);
     const approval: Approval = {
       id: shortId(9),
       requestId: event.requestId,

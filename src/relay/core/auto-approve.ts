@@ -39,6 +39,9 @@ const TESTS = /^(?:(?:npm|pnpm|yarn|bun) (?:run )?test|bun test|(?:python3? -m )
 const key = (sessionId: string) => `auto:${sessionId}`;
 
 export class AutoApprove {
+  /** Calls auto-approved per turn, until the turn's digest takes the count. */
+  private used = new Map<string, number>();
+
   constructor(private readonly deps: { store: Store; clock: Clock; limits: MachineLimits }) {}
 
   grant(grant: AutoGrant): void {
@@ -64,6 +67,18 @@ export class AutoApprove {
     return undefined;
   }
 
+  /** A call of this turn was auto-approved. */
+  count(turnId: string): void {
+    this.used.set(turnId, (this.used.get(turnId) ?? 0) + 1);
+  }
+
+  /** How many calls of the turn were auto-approved (asked once, when the turn ended). */
+  takeUsed(turnId: string): number {
+    const n = this.used.get(turnId) ?? 0;
+    this.used.delete(turnId);
+    return n;
+  }
+
   /** A turn of the session cost this much: counted against a spend limit. */
   spent(sessionId: string, usd: number): void {
     const grant = this.of(sessionId);
@@ -85,7 +100,7 @@ export class AutoApprove {
     const command = input.command.trim();
     const prefix = bashPrefix(command);
     if (!prefix) return false; // chained, piped, redirected or substituted: always asks
-    if (scope === "tests") return TESTS.test(command);
+    if (scope === "tests") return isTestCommand(command);
     const [program = "", sub] = prefix.split(" ");
     if (program === "git") return sub !== undefined && READ_ONLY_GIT.has(sub) && !/\s--output\b|\s-o\b/.test(command);
     return READ_ONLY.has(program);
@@ -103,3 +118,6 @@ export const formatMinutes = (ms: number) => {
   const minutes = Math.round(ms / 60_000);
   return minutes < 60 || minutes % 60 !== 0 ? `${minutes} min` : `${minutes / 60} h`;
 };
+
+/** A test run (npm test, pytest, go test …) as the whole command. */
+export const isTestCommand = (command: string) => TESTS.test(command.trim());

@@ -3,7 +3,7 @@
  * web app) subscribe to these on the bus and render them; the core knows no chat, message or button.
  */
 import type { SessionEvent, TurnEnded } from "../../proto";
-import type { Approval, ApprovalStatus, Device, Session, Turn } from "../store/types";
+import type { Approval, ApprovalStatus, Device, Schedule, Session, Turn } from "../store/types";
 
 /** What a running turn produced, as the agent reported it (already stored, exactly once, in order). */
 export type TurnOutput = Extract<SessionEvent, { kind: "text" | "tool" | "tool.result" | "notice" | "approval.request" | "approval.closed" | "init" | "turn.started" }>;
@@ -35,6 +35,8 @@ export type CoreEvent =
   | { type: "device.back"; device: Device; chats: number[] }
   | { type: "device.revoked"; device: Device }
   /** A second agent with the device's token tried to connect from `ip` and was refused; the one from `keptIp` stays. */
-  | { type: "device.duplicate"; device: Device; ip: string; keptIp: string };
+  | { type: "device.duplicate"; device: Device; ip: string; keptIp: string }
+  /** A schedule's time came and its prompt did not run (`reason` says why, for the person). */
+  | { type: "schedule.skipped"; schedule: Schedule; reason: string };
 
 export type CoreEventOf<T extends CoreEvent["type"]> = Extract<CoreEvent, { type: T }>;

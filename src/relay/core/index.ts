@@ -10,6 +10,7 @@ import { Hub } from "./hub";
 import { MachineLimits } from "./machine-limits";
 import { Machines } from "./machines";
 import { Pairing } from "./pairing";
+import { Schedules } from "./schedules";
 import { Turns } from "./turns";
 
 export type CoreOptions = { store: Store; bus: Bus<CoreEvent>; clock: Clock; log: Log; approvalTimeoutMs: number };
@@ -30,5 +31,6 @@ export function createCore({ store, bus, clock, log, approvalTimeoutMs }: CoreOp
   const machines = new Machines({ store, hub, bus, clock, log, turns, approvals, limits });
   const pairing = new Pairing(store, clock);
   const files = new FileRequests({ hub, clock });
-  return { store, bus, clock, hub, limits, auto, approvals, turns, machines, pairing, files, approvalTimeoutMs };
+  const schedules = new Schedules({ store, clock, hub, bus, turns });
+  return { store, bus, clock, hub, limits, auto, approvals, turns, machines, pairing, files, schedules, approvalTimeoutMs };
 }

@@ -18,12 +18,12 @@ export class Turns {
   constructor(private readonly deps: TurnsDeps) {}
 
   /** Queues a prompt for the chat's conversation with this device and runs it when it can. */
-  submit(chatId: number, device: Device, text: string, attachments: readonly StoredAttachment[] = []): Turn {
+  submit(chatId: number, device: Device, text: string, { attachments = [], origin = "chat" }: { attachments?: readonly StoredAttachment[]; origin?: Turn["origin"] } = {}): Turn {
     const { store, clock, hub } = this.deps;
     // One transaction (one fsync) from the prompt to the turn that runs: the machine gets its frame sooner.
     const { turn, waiting, next, session } = store.transaction(() => {
       const session = this.session(chatId, device.id);
-      const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", attachments: JSON.stringify(attachments), files: "[]", createdAt: clock.now(), endedAt: null };
+      const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", attachments: JSON.stringify(attachments), files: "[]", origin, createdAt: clock.now(), endedAt: null };
       store.addTurn(turn);
       const waiting = !hub.online(device.id)
         ? `${device.name} is offline; this prompt runs as soon as it reconnects`

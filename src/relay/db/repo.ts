@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, sessions, telegramUpdates, turns, turnText, users } from "./schema";
+import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, schedules, sessions, telegramUpdates, turns, turnText, users } from "./schema";
 
 export type { Approval, ApprovalStatus, AuditRow, Device, Invite, Session, Turn, TurnStatus, User } from "../store/types";
 import type { ApprovalStatus, Invite, Session, Store, TurnStatus } from "../store/types";
@@ -114,6 +114,15 @@ export function createRepo(db: Db): SqliteStore {
       db.delete(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.threadId, threadId))).run(),
     setTurnTools: (id: string, toolsJson: string) => db.update(turns).set({ tools: toolsJson }).where(eq(turns.id, id)).run(),
     setTurnFiles: (id: string, filesJson: string) => db.update(turns).set({ files: filesJson }).where(eq(turns.id, id)).run(),
+
+    // schedules
+    schedule: (id: string) => db.select().from(schedules).where(eq(schedules.id, id)).get(),
+    schedulesOfChat: (chatId: number) => db.select().from(schedules).where(eq(schedules.chatId, chatId)).orderBy(asc(schedules.nextAt)).all(),
+    allSchedules: () => db.select().from(schedules).orderBy(asc(schedules.nextAt)).all(),
+    addSchedule: (row: typeof schedules.$inferInsert) => db.insert(schedules).values(row).run(),
+    setScheduleNext: (id: string, nextAt: number, lastRunAt: number) => db.update(schedules).set({ nextAt, lastRunAt }).where(eq(schedules.id, id)).run(),
+    setScheduleMissed: (id: string, missed: "run" | "skip") => db.update(schedules).set({ missed }).where(eq(schedules.id, id)).run(),
+    deleteSchedule: (id: string) => db.delete(schedules).where(eq(schedules.id, id)).run(),
     setTurnMessages: (id: string, messageIds: number[]) =>
       db.update(turns).set({ messageIds: JSON.stringify(messageIds) }).where(eq(turns.id, id)).run(),
 

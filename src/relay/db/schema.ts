@@ -70,13 +70,14 @@ export const turns = sqliteTable(
     attachments: text("attachments").notNull().default("[]"),
     /** Files the turn changed on the machine (JSON array of paths relative to its folder), offered for download. */
     files: text("files").notNull().default("[]"),
+    /** Who asked: a person in the chat, or a schedule (unattended: its end sends a digest). */
+    origin: text("origin", { enum: ["chat", "schedule"] }).notNull().default("chat"),
     createdAt: integer("created_at").notNull(),
     endedAt: integer("ended_at"),
   },
   (t) => [index("turns_session").on(t.sessionId)],
 );
 
-/** Small settings and secrets: setup code hash, Telegram update offset, signing keys. */
 /** A turn's answer as it streamed in, one row per piece: appending never rewrites what is stored. */
 export const turnText = sqliteTable(
   "turn_text",
@@ -88,6 +89,30 @@ export const turnText = sqliteTable(
   (t) => [index("turn_text_turn").on(t.turnId)],
 );
 
+/** A prompt that runs at set times on a machine: /every weekday 9:00 …, /at 18:00 …. */
+export const schedules = sqliteTable(
+  "schedules",
+  {
+    id: text("id").primaryKey(),
+    chatId: integer("chat_id").notNull(),
+    deviceId: text("device_id").notNull(),
+    userId: integer("user_id").notNull(),
+    prompt: text("prompt").notNull(),
+    /** When it runs (JSON ScheduleWhen), in `timeZone`. */
+    when: text("when").notNull(),
+    timeZone: text("time_zone").notNull(),
+    /** The folder it runs in (the session's at the time it was made). */
+    cwd: text("cwd"),
+    /** The machine was offline at the time: run it when it is back, or skip that time. */
+    missed: text("missed", { enum: ["run", "skip"] }).notNull().default("run"),
+    nextAt: integer("next_at").notNull(),
+    lastRunAt: integer("last_run_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("schedules_next").on(t.nextAt)],
+);
+
+/** Small settings and secrets: setup code hash, Telegram update offset, signing keys. */
 export const kv = sqliteTable("kv", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),

@@ -50,6 +50,8 @@ export type Turn = {
   attachments: string;
   /** Files the turn changed on the machine (JSON array of paths relative to its folder). */
   files: string;
+  /** A person in the chat asked, or a schedule did (unattended). */
+  origin: "chat" | "schedule";
   createdAt: number;
   endedAt: number | null;
 };
@@ -60,6 +62,24 @@ export type Turn = {
  * The bytes are never stored on the relay.
  */
 export type StoredAttachment = Attachment & { source: string };
+
+/** When a schedule runs, in its time zone: once at a moment, or at a time on some weekdays (0 = Sunday). */
+export type ScheduleWhen = { kind: "once"; at: number } | { kind: "every"; days: number[]; hour: number; minute: number };
+export type Schedule = {
+  id: string;
+  chatId: number;
+  deviceId: string;
+  userId: number;
+  prompt: string;
+  /** JSON ScheduleWhen. */
+  when: string;
+  timeZone: string;
+  cwd: string | null;
+  missed: "run" | "skip";
+  nextAt: number;
+  lastRunAt: number | null;
+  createdAt: number;
+};
 
 export type ApprovalStatus = "pending" | "allowed" | "denied" | "expired" | "cancelled";
 export type Approval = {
@@ -164,6 +184,15 @@ export interface Store {
   setTurnTools(id: string, toolsJson: string): void;
   /** The files the turn changed (JSON array of paths), offered for download once it ended. */
   setTurnFiles(id: string, filesJson: string): void;
+
+  schedule(id: string): Schedule | undefined;
+  schedulesOfChat(chatId: number): Schedule[];
+  /** Every schedule, soonest first. */
+  allSchedules(): Schedule[];
+  addSchedule(s: Schedule): void;
+  setScheduleNext(id: string, nextAt: number, lastRunAt: number): void;
+  setScheduleMissed(id: string, missed: Schedule["missed"]): void;
+  deleteSchedule(id: string): void;
   setTurnMessages(id: string, messageIds: number[]): void;
 
   topicOf(chatId: number, deviceId: string): number | undefined;

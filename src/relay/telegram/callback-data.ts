@@ -26,6 +26,8 @@ export type Callback =
    * and the tap: toggle scope N, start, or cancel.
    */
   | { kind: "auto"; minutes: number; cents: number; scopes: number; deviceId: string; action: "t0" | "t1" | "t2" | "go" | "no" }
+  /** A schedule's buttons: cancel it, or what to do when its machine is offline at the time (skip / run when back). */
+  | { kind: "schedule"; scheduleId: string; action: "x" | "s" | "r" }
   /** One of the files a finished turn changed (its index in the turn's list), sent as a document. */
   | { kind: "file"; turnId: string; index: number }
   | { kind: "removeUser"; userId: number; step: Step }
@@ -50,6 +52,7 @@ export function encodeCallback(c: Callback): string {
     case "status": return `st:${c.turnId}`;
     case "keepWaiting": return `kw:${c.turnId}`;
     case "file": return `f:${c.turnId}:${c.index}`;
+    case "schedule": return `sc:${c.scheduleId}:${c.action}`;
     case "auto": return `au:${c.minutes}-${c.cents}-${c.scopes}-${c.deviceId}:${c.action}`;
     case "removeUser": return `usr:${c.userId}:${c.step}`;
     case "invite": return `inv:${c.inviteId}:${yn(c.accept)}`;
@@ -80,6 +83,7 @@ export function decodeCallback(data: string): Callback | undefined {
       const m = id.match(/^(\d{1,4})-(\d{1,6})-([0-7])-([A-Za-z0-9_-]{1,30})$/);
       return m && /^(?:t[0-2]|go|no)$/.test(step) ? { kind: "auto", minutes: Number(m[1]), cents: Number(m[2]), scopes: Number(m[3]), deviceId: m[4]!, action: step as CallbackOf<"auto">["action"] } : undefined;
     }
+    case "sc": return idOk && /^[xsr]$/.test(step) ? { kind: "schedule", scheduleId: id, action: step as "x" } : undefined;
     case "f": return idOk && /^\d{1,2}$/.test(step) ? { kind: "file", turnId: id, index: Number(step) } : undefined;
   }
   if (!idOk || step !== "") return undefined;

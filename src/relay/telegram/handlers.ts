@@ -5,6 +5,7 @@ import { registerDevices } from "./device-commands";
 import { registerDraftStop } from "./drafts";
 import { registerFileCommands } from "./file-commands";
 import { registerAutoCommands } from "./auto-commands";
+import { registerScheduleCommands } from "./schedule-commands";
 import type { HandlerDeps } from "./handler-deps";
 import { registerPairing } from "./pairing-commands";
 import { registerPrompts } from "./prompts";
@@ -25,6 +26,7 @@ export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   registerApprovalCommands(bot, deps, t);
   registerFileCommands(bot, deps, t);
   registerAutoCommands(bot, deps, t);
+  registerScheduleCommands(bot, deps, t);
   registerPrompts(bot, deps, t);
   deps.router.guard(cardOwnerGuard(deps.core));
   deps.router.install(bot);

@@ -29,7 +29,7 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
   const submit = async (chatId: number, device: Device, { text, attachments }: Draft) => {
     // With topics on, the device's topic exists before anything is written for the turn.
     await deps.topics?.ensure(chatId, device);
-    core.turns.submit(chatId, device, text, attachments);
+    core.turns.submit(chatId, device, text, { attachments });
   };
 
   deps.router.on("use", async (ctx, { deviceId }) => {
