@@ -125,8 +125,11 @@ export class LiveMessage {
     return index >= 0 ? "done" : "idle";
   }
 
-  private readonly sync = async (): Promise<"done" | "again"> => {
+  private readonly sync = async (): Promise<"done" | "skipped"> => {
     const outcome = await this.syncOnce();
-    return outcome === "idle" ? "done" : outcome;
+    // More to do: queued again as what it now is (an edit once the first message is out), so the
+    // lane paces it like one.
+    if (outcome === "again") this.scheduled();
+    return outcome === "idle" ? "skipped" : "done";
   };
 }
