@@ -71,7 +71,7 @@ describe("a turn in Telegram", () => {
     telegram.userText(OWNER, "take notes");
     const card = await telegram.waitFor(() => telegram.chat(OWNER).slice(before).find((m) => /wants to/.test(m.text ?? "") && buttonsOf(m).some((d) => d.endsWith(":a"))), { message: "the Write approval card" });
     // The card, the most pressing, may go out before the status message when both wait for the chat.
-    const live = telegram.chat(OWNER).slice(before).find((m) => m.sender === "bot" && m.message_id !== card.message_id)!;
+    const live = await telegram.waitFor(() => telegram.chat(OWNER).slice(before).find((m) => m.message_id !== card.message_id), { message: "the live message" });
     expect(card.disable_notification).toBeUndefined(); // a card that needs the owner rings
     expect(live.disable_notification).toBe(true);
     await telegram.waitFor(() => /🔎 Grep 'TODO'/.test(telegram.chat(OWNER).find((m) => m.message_id === live.message_id)?.text ?? ""), { message: "the Grep line in the live message" });
