@@ -21,8 +21,10 @@ const toOwner = (c: Call) => c.method !== "getUpdates" && (c.payload.chat_id ===
 const floods = (calls: Call[]) => calls.filter((c) => c.response && !c.response.ok && c.response.error_code === 429).length;
 
 /**
- * Claude answers at once with a short text: from the model's first (and only) text delta, which
- * claude turns into the agent's first text event within a few ms, to the Telegram call carrying it.
+ * Claude (already running: a first turn started it) answers at once and goes on writing for a few
+ * seconds: from the model's first text delta, which claude turns into the agent's first text event
+ * within a few ms, to the Telegram call carrying it. Once in a chat that has been quiet for a while,
+ * once right after the previous answer (whose last edit still holds the chat's slot).
  */
 async function firstWords(rounds: number, quietMs: number, label: string): Promise<void> {
   const delays: number[] = [];
@@ -33,7 +35,8 @@ async function firstWords(rounds: number, quietMs: number, label: string): Promi
     // The owner reads the last answer before writing again: the chat has been quiet this long.
     if (quietMs > 0) await Bun.sleep(Math.max(0, telegram.calls.filter(toOwner).at(-1)!.at + quietMs - Date.now()));
     const word = `firstword${label}${i}x`;
-    model.enqueue([{ text: `${word} is the answer.` }]);
+    // The first words at once, then the rest of the answer for about three seconds.
+    model.enqueue([{ text: `${word} is the answer` }, { text: " and more".repeat(30), chunkSize: 9, delayMs: 100 }]);
     const requests = model.requests.length;
     const before = telegram.calls.length;
     const promptAt = Date.now();
@@ -44,7 +47,7 @@ async function firstWords(rounds: number, quietMs: number, label: string): Promi
     delays.push(carrying.at - textAt);
     const turnCalls = telegram.calls.slice(before).filter((c) => toOwner(c) && c.seq <= carrying.seq && !(c.method === "sendMessage" && String(c.payload.text).startsWith("answer at once")));
     merged.push(turnCalls.filter(isWrite).length === 1);
-    if (i === rounds - 1) timeline = turnCalls.map((c) => `${c.method}${c.method === "sendChatAction" ? "" : ` "${String(c.payload.text).slice(0, 24).replaceAll("\n", " ")}…"`} @${c.at - promptAt} ms`).join(", ");
+    if (i === rounds - 1) timeline = `first text event @${textAt - promptAt} ms; ` + turnCalls.map((c) => `${c.method}${c.method === "sendChatAction" ? "" : ` "${String(c.payload.text).slice(0, 24).replaceAll("\n", " ")}…"`} @${c.at - promptAt} ms`).join(", ");
     await stack.waitForText(new RegExp(`${word}[\\s\\S]*✅ laptop`), `the end of turn ${i}`);
   }
   const s = (p: number) => (percentile(delays, p) / 1000).toFixed(2);
@@ -96,6 +99,8 @@ async function run(bytes: number): Promise<void> {
   console.log(`${kb} KB chunk → first visible: p50 ${q(50)} ms, p99 ${q(99)} ms (n=${delays.length}/${chunks} chunks seen)`);
 }
 
+stack.telegram.userText(OWNER, "start claude");
+await stack.waitForText(/echo: start claude[\s\S]*✅ laptop/, "the first turn");
 await firstWords(FIRST_WORDS_ROUNDS, 3000, "prompt in a quiet chat");
 await firstWords(FIRST_WORDS_ROUNDS, 0, "prompt right after the last answer");
 await run(5 * 1024);
