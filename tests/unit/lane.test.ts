@@ -48,6 +48,15 @@ describe("chat lane", () => {
     expect(at).toEqual([0, 50, 100, 150]);
   });
 
+  test("in a group every call keeps its 20 a minute (one every 3 s)", async () => {
+    const clock = virtualClock();
+    const lane = new ChatLane(clock, 1200, createLog("test"), () => 0, true);
+    const at: number[] = [];
+    for (const priority of ["message", "edit", "edit", "card"] as const) lane.push(async () => (at.push(clock.now()), "done"), priority);
+    await until(() => lane.idle);
+    expect(at).toEqual([0, 3000, 6000, 9000]);
+  });
+
   test("a more pressing job that arrives while the lane waits goes at its own time, ahead of the waiting edit", async () => {
     const clock = new VirtualClock();
     const lane = new ChatLane(clock, 1200, createLog("test"));

@@ -3,7 +3,8 @@
 // a Bot API that enforces those limits strictly, on a virtual clock. The schedule it proves: first
 // words edited into the status message one second after it, edits in a row at the edit interval,
 // an approval card and the next turn's first message one second after the last call, "typing…"
-// only in a stall. The same run with a 700 ms gap does break the limits: the simulation is strict.
+// only in a stall; in a group one call every 3 s. The same run with a 700 ms gap does break the
+// limits: the simulation is strict.
 import { describe, expect, test } from "bun:test";
 import { createLog } from "../../src/log";
 import { LiveMessage } from "../../src/relay/telegram/live-message";
@@ -31,7 +32,7 @@ function streamingTurn(chatId: number, clock: VirtualClock, messenger: Messenger
 }
 
 /** Two owners' chats stream at once for two minutes, then each starts a short second turn at once. */
-async function simulate(editIntervalMs: number) {
+async function simulate(editIntervalMs: number, chats = [1001, 1002]) {
   const clock = new VirtualClock();
   const limits = new DocumentedLimits();
   const rec = recordingApi(() => clock.now(), (method, p) => {
@@ -43,7 +44,6 @@ async function simulate(editIntervalMs: number) {
   rec.api.config.use(retryAfter.transformer);
   const messenger = new Messenger(rec.api, clock, editIntervalMs, log, retryAfter);
 
-  const chats = [1001, 1002];
   const turns = chats.map((chat, i) => streamingTurn(chat, clock, messenger, `turn${i}`));
   let sent = "";
   // A chunk every 50 ms, the first at once (claude answers at once), a tool call every 10 s, an
@@ -130,6 +130,16 @@ describe("a 2-minute fast stream", () => {
       expect(next[0]!.at - firstTurn.at(-1)!.at).toBeLessThanOrEqual(1000);
     }
     expect(sent.length).toBeGreaterThan(50_000);
+  });
+
+  test("in groups it keeps their 20 calls a minute, and the owner still sees it all", async () => {
+    const { limits, rec, chats } = await simulate(DEFAULT_EDIT_INTERVAL_MS, [-1001, -1002]);
+    expect(limits.rejected).toEqual([]);
+    for (const chat of chats) {
+      const writes = rec.calls.filter((c) => c.payload.chat_id === chat && isWrite(c));
+      expect(writes.filter((c) => c.at < STREAM_MS).length).toBeGreaterThan(30);
+      expect(writes.some((c) => String(c.payload.text).includes(`word${STREAM_MS / 50 - 1}`) && String(c.payload.text).includes("✅ laptop · 120.0 s"))).toBe(true);
+    }
   });
 
   test("the same run with a 700 ms gap breaks the limits (the simulated Bot API is strict)", async () => {

@@ -31,15 +31,18 @@ export const isTransient = (err: unknown) => err instanceof HttpError || (err in
 
 /** Telegram's limit for one chat: about one call a second (edits and chat actions count like sends). */
 export const CHAT_LIMIT_MS = 1000;
+/** …and in a group, 20 a minute. */
+export const GROUP_LIMIT_MS = 3000;
 
 /**
  * The one outbound scheduler of a chat: one request in flight, the most pressing job first (see
  * Priority), and on a 429 the whole chat pauses for `retry_after` before the same job runs again.
- * Two gaps, each counted from the end of the previous call: an edit that follows an edit (a
- * streaming answer) waits `editIntervalMs`; every other call waits only Telegram's per-chat limit
- * (CHAT_LIMIT_MS, or the edit interval when that is shorter), so a new message, a card, or the
- * first words edited into a status message are not held a whole edit interval. Jobs re-read the
- * latest state when they run, so intermediate states are dropped, not queued.
+ * Two gaps, each counted from the end of the previous call: every call waits Telegram's limit for
+ * the chat (one a second, in a group one every 3 s), so a new message, a card, or the first words
+ * edited into a status message are not held a whole edit interval; an edit that follows an edit (a
+ * streaming answer) waits at least `editIntervalMs`. An edit interval under one second (tests)
+ * paces every call by it instead. Jobs re-read the latest state when they run, so intermediate
+ * states are dropped, not queued.
  */
 export class ChatLane {
   private jobs: { job: LaneJob; priority: Priority }[] = [];
@@ -53,15 +56,18 @@ export class ChatLane {
   /** Wakes the drain loop early when a more pressing job arrives while it waits. */
   private wake: AbortController | undefined;
   private readonly gapMs: number;
+  private readonly editGapMs: number;
 
   constructor(
     private readonly clock: Clock,
-    private readonly editIntervalMs: number,
+    editIntervalMs: number,
     private readonly log: Log,
     /** A pause of this chat learnt elsewhere (a 429 on a call outside the lane). */
     private readonly pausedUntil: () => number = () => 0,
+    group = false,
   ) {
-    this.gapMs = Math.min(editIntervalMs, CHAT_LIMIT_MS);
+    this.gapMs = editIntervalMs < CHAT_LIMIT_MS ? editIntervalMs : group ? GROUP_LIMIT_MS : CHAT_LIMIT_MS;
+    this.editGapMs = Math.max(editIntervalMs, this.gapMs);
   }
 
   /**
@@ -91,7 +97,7 @@ export class ChatLane {
 
   /** When a job of this priority may call Telegram. */
   private dueAt(priority: Priority): number {
-    const gap = priority === "edit" && this.last?.priority === "edit" ? this.editIntervalMs : this.gapMs;
+    const gap = priority === "edit" && this.last?.priority === "edit" ? this.editGapMs : this.gapMs;
     return Math.max(this.holdUntil, this.pausedUntil(), this.last ? this.last.at + gap : 0);
   }
 
