@@ -1,15 +1,61 @@
-// Streaming into Telegram through the whole stack (compiled ra with its default 1.2 s pacing, real
-// claude, fake model and Bot API): how many Bot API calls one streamed answer costs (5 KB and
-// 50 KB), and how long a chunk takes from the model to its first visibility in the chat.
+// Streaming into Telegram through the whole stack (compiled ra with its default pacing, real
+// claude, fake model and a fake Bot API that enforces Telegram's documented per-chat limit
+// strictly): how soon the agent's first words reach the chat when claude answers at once, how many
+// Bot API calls one streamed answer costs (5 KB and 50 KB), and how long a chunk takes from the
+// model to its first visibility in the chat.
 // Run after `npm run build`: `bun bench/telegram-stream.ts`.
-import type { FakeEvent } from "../tests/fakes/telegram-api";
+import type { Call, FakeEvent } from "../tests/fakes/telegram-api";
 import { OWNER, startStack } from "../tests/helpers/stack";
+import { percentile } from "./lib/stats";
 
 const CHUNK = 100; // characters per model delta
 const EVERY_MS = 50; // one delta every 50 ms: 2 KB/s, faster than Claude usually writes
+const FIRST_WORDS_ROUNDS = 12;
+/** ra serve's default pacing slot (--edit-interval-ms), which the stack keeps. */
+const SLOT_MS = 1200;
 
-await using stack = await startStack({ editIntervalMs: 1200 });
+await using stack = await startStack({ documentedLimits: true });
 const { telegram, model } = stack;
+const isWrite = (c: Call) => c.method === "sendMessage" || c.method === "editMessageText";
+const toOwner = (c: Call) => c.method !== "getUpdates" && (c.payload.chat_id === OWNER || c.payload.chat_id === undefined);
+const floods = (calls: Call[]) => calls.filter((c) => c.response && !c.response.ok && c.response.error_code === 429).length;
+
+/**
+ * Claude (already running: a first turn started it) answers at once and goes on writing for a few
+ * seconds: from the model's first text delta, which claude turns into the agent's first text event
+ * within a few ms, to the Telegram call carrying it. Once in a chat that has been quiet for a while,
+ * once right after the previous answer (whose last edit still holds the chat's slot).
+ */
+async function firstWords(rounds: number, quietMs: number, label: string): Promise<void> {
+  const delays: number[] = [];
+  const merged: boolean[] = [];
+  let timeline = "";
+  const firstCall = telegram.calls.length;
+  for (let i = 0; i < rounds; i++) {
+    // The owner reads the last answer before writing again: the chat has been quiet this long.
+    if (quietMs > 0) await Bun.sleep(Math.max(0, telegram.calls.filter(toOwner).at(-1)!.at + quietMs - Date.now()));
+    const word = `firstword${label}${i}x`;
+    // The first words at once, then the rest of the answer for about three seconds.
+    model.enqueue([{ text: `${word} is the answer` }, { text: " and more".repeat(30), chunkSize: 9, delayMs: 100 }]);
+    const requests = model.requests.length;
+    const before = telegram.calls.length;
+    const promptAt = Date.now();
+    telegram.userText(OWNER, `answer at once ${i}`);
+    await model.waitForRequest(requests + 1);
+    const textAt = Date.now();
+    const carrying = await telegram.waitFor(() => telegram.calls.slice(before).find((c) => isWrite(c) && String(c.payload.text).includes(word)), { timeoutMs: 30_000, message: `the call carrying ${word}` });
+    delays.push(carrying.at - textAt);
+    const turnCalls = telegram.calls.slice(before).filter((c) => toOwner(c) && c.seq <= carrying.seq && !(c.method === "sendMessage" && String(c.payload.text).startsWith("answer at once")));
+    merged.push(turnCalls.filter(isWrite).length === 1);
+    if (i === rounds - 1) timeline = `first text event @${textAt - promptAt} ms; ` + turnCalls.map((c) => `${c.method}${c.method === "sendChatAction" ? "" : ` "${String(c.payload.text).slice(0, 24).replaceAll("\n", " ")}…"`} @${c.at - promptAt} ms`).join(", ");
+    await stack.waitForText(new RegExp(`${word}[\\s\\S]*✅ laptop`), `the end of turn ${i}`);
+  }
+  const s = (p: number) => (percentile(delays, p) / 1000).toFixed(2);
+  console.log(`${label}: first text event → the Telegram call carrying it: p50 ${s(50)} s, p99 ${s(99)} s (n=${rounds}; goal ≤ one pacing slot, ${(SLOT_MS / 1000).toFixed(1)} s)`);
+  console.log(`${label}: first text in the turn's first message (no status-then-edit): ${merged.filter(Boolean).length}/${rounds} turns (goal: whenever the text is there when the first message goes out)`);
+  console.log(`  ${label}, last turn, from the prompt: ${timeline}`);
+  console.log(`  429s from the documented per-chat limit: ${floods(telegram.calls.slice(firstCall))} (goal 0)`);
+}
 
 /** chunk i is "c<i>" padded to CHUNK characters, a paragraph break every 10 chunks. */
 const marker = (i: number) => `c${String(i).padStart(5, "0")}x`;
@@ -42,16 +88,20 @@ async function run(bytes: number): Promise<void> {
   await telegram.waitFor(() => stack.texts().some((t) => t.includes(marker(chunks - 1)) && /✅ laptop/.test(t)), { timeoutMs: 300_000, message: "the end of the answer" });
   if (chunks * CHUNK > 3 * 4000) await telegram.waitFor(() => telegram.documents(OWNER).some((d) => d.text.includes(marker(chunks - 1))), { timeoutMs: 60_000 });
   off();
-  const calls = telegram.calls.slice(firstCall).filter((c) => c.method !== "getUpdates" && (c.payload.chat_id === OWNER || c.payload.chat_id === undefined));
+  const calls = telegram.calls.slice(firstCall).filter(toOwner);
   const byMethod = new Map<string, number>();
   for (const c of calls) byMethod.set(c.method, (byMethod.get(c.method) ?? 0) + 1);
   // Chunk i leaves the model about (i + 1) × EVERY_MS after its stream starts.
   const delays = seenAt.map((t, i) => t - (streamStart + (i + 1) * EVERY_MS)).filter((d) => Number.isFinite(d));
-  const q = (p: number) => [...delays].sort((a, b) => a - b)[Math.min(delays.length - 1, Math.floor(delays.length * p))]!.toFixed(0);
+  const q = (p: number) => percentile(delays, p).toFixed(0);
   const kb = (bytes / 1024).toFixed(0);
-  console.log(`${kb} KB answer (${chunks} chunks over ${((chunks * EVERY_MS) / 1000).toFixed(1)} s): ${calls.length} Telegram calls (${[...byMethod].map(([m, n]) => `${m} ${n}`).join(", ")})`);
-  console.log(`${kb} KB chunk → first visible: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (n=${delays.length}/${chunks} chunks seen)`);
+  console.log(`${kb} KB answer: ${calls.length} Telegram calls (${[...byMethod].map(([m, n]) => `${m} ${n}`).join(", ")}; ${chunks} chunks over ${((chunks * EVERY_MS) / 1000).toFixed(1)} s; ${floods(calls)} 429s; goal: the fewest the per-chat limit needs, 0 429s)`);
+  console.log(`${kb} KB chunk → first visible: p50 ${q(50)} ms, p99 ${q(99)} ms (n=${delays.length}/${chunks} chunks seen)`);
 }
 
+stack.telegram.userText(OWNER, "start claude");
+await stack.waitForText(/echo: start claude[\s\S]*✅ laptop/, "the first turn");
+await firstWords(FIRST_WORDS_ROUNDS, 3000, "prompt in a quiet chat");
+await firstWords(FIRST_WORDS_ROUNDS, 0, "prompt right after the last answer");
 await run(5 * 1024);
 await run(50 * 1024);

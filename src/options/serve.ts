@@ -143,7 +143,7 @@ export const serveOptions = defineOptions({
     env: "RA_EDIT_INTERVAL_MS",
     type: whole({ min: 0 }, "milliseconds"),
     default: "1200",
-    help: "Minimum gap between messages/edits to one chat",
+    help: "Minimum gap between two edits in a row to one chat (a streaming answer); other calls wait Telegram's one a second, or this when shorter",
     valueHint: "ms",
     service: "pass",
     example: "1500",

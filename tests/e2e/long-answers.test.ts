@@ -15,12 +15,14 @@ afterAll(async () => {
 });
 
 async function runLongTurn(serveArgs: string[]): Promise<{ stack: Stack; messages: StoredMessage[] }> {
-  const stack = await startStack({ serveArgs });
+  // Telegram's documented limits enforced strictly, ra serve at its default pacing.
+  const stack = await startStack({ serveArgs, documentedLimits: true });
   stacks.push(stack);
   stack.model.enqueue([{ text: ANSWER, chunkSize: 700 }]);
   const before = stack.telegram.chat(OWNER).length;
   stack.telegram.userText(OWNER, "write a long answer");
   await stack.waitForText(/✅ laptop · [\d.]+ s/, "the footer of the long answer");
+  expect(stack.telegram.limits!.rejected).toEqual([]);
   return { stack, messages: stack.telegram.chat(OWNER).slice(before) };
 }
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { StoredMessage } from "../fakes/telegram-api";
+import type { Call, StoredMessage } from "../fakes/telegram-api";
 import { OWNER, startStack, type Stack } from "../helpers/stack";
 
 let stack: Stack;
@@ -12,8 +12,9 @@ const buttonsOf = (m: StoredMessage) => (m.reply_markup?.inline_keyboard ?? []).
 const entityText = (m: StoredMessage, type: string) => (m.entities ?? []).filter((e) => e.type === type).map((e) => m.text!.slice(e.offset, e.offset + e.length));
 
 beforeAll(async () => {
-  // A short silence threshold so the "still working?" notice comes within the test.
-  stack = await startStack({ serveArgs: ["--silence-notice", "2"] });
+  // A short silence threshold so the "still working?" notice comes within the test. The fake Bot
+  // API enforces Telegram's documented limits strictly, and ra serve runs with its default pacing.
+  stack = await startStack({ serveArgs: ["--silence-notice", "2"], documentedLimits: true });
 });
 
 afterAll(async () => {
@@ -21,26 +22,41 @@ afterAll(async () => {
 });
 
 describe("a turn in Telegram", () => {
-  test("typing… shows from the moment the turn runs, before any answer exists", async () => {
+  test("the status message shows at once and the first words come in its first edit, with no typing… ahead of them; typing… only while nothing new shows", async () => {
     const { telegram, model } = stack;
+    // A first turn starts claude; from then on it answers at once.
+    telegram.userText(OWNER, "warm up");
+    await stack.waitForText(/echo: warm up[\s\S]*✅ laptop/);
+    // claude answers at once, then goes quiet (a long think) before it ends.
     model.enqueue({ blocks: [{ text: "Thinking out loud" }], stall: true });
     const before = telegram.calls.length;
+    const calls = () => telegram.calls.slice(before).filter((c) => c.payload.chat_id === OWNER);
+    const carriesWords = (c: Call) => /^(sendMessage|editMessageText)$/.test(c.method) && String(c.payload.text).includes("Thinking out loud");
     telegram.userText(OWNER, "think a while");
-    await model.waitForStall();
-    const typing = await telegram.waitFor(() => telegram.calls.slice(before).find((c) => c.method === "sendChatAction"), { message: "a typing action" });
+    const firstWords = await telegram.waitFor(() => calls().find(carriesWords), { message: "the first words in Telegram" });
+    // Either one message with the words and the status line (they were there when it went out),
+    // or the status message and then its first edit adds them.
+    const status = calls().find((c) => c.method === "sendMessage" && /⏳ laptop running/.test(String(c.payload.text)))!;
+    expect(status.seq).toBeLessThanOrEqual(firstWords.seq);
+    const live = ((await telegram.waitFor(() => status.response)) as { result: { message_id: number } }).result.message_id;
+    const ofLive = calls().filter((c) => c === status || (c.method === "editMessageText" && c.payload.message_id === live));
+    expect(ofLive.indexOf(firstWords)).toBeLessThanOrEqual(1);
+    expect(calls().filter((c) => c.seq < firstWords.seq && c.method === "sendChatAction")).toEqual([]);
+    // Nothing new shows while claude thinks: now typing… says it still works.
+    const typing = await telegram.waitFor(() => calls().find((c) => c.method === "sendChatAction"), { message: "typing… in the quiet" });
     expect(typing.payload).toMatchObject({ chat_id: OWNER, action: "typing" });
-    await stack.waitForText(/Thinking out loud/);
-    const calls = telegram.calls.slice(before);
-    const firstAnswer = calls.findIndex((c) => /^(sendMessage|editMessageText)$/.test(c.method) && String(c.payload.text).includes("Thinking out loud"));
-    expect(calls.indexOf(typing)).toBeLessThan(firstAnswer);
     model.release();
     await stack.waitForText(/Thinking out loud[\s\S]*✅ laptop/);
+    // No typing… after the end.
+    const footer = calls().find((c) => c.method === "editMessageText" && /Thinking out loud[\s\S]*✅ laptop/.test(String(c.payload.text)))!;
+    expect(calls().filter((c) => c.seq > footer.seq && c.method === "sendChatAction")).toEqual([]);
     // Routine completion is quiet.
     const turn = telegram.chat(OWNER).filter((m) => (m.text ?? "").includes("Thinking out loud"));
     expect(turn.map((m) => m.disable_notification)).toEqual([true]);
     // This bot has no topics: everything stays in the main chat.
     expect(telegram.callsTo("createForumTopic")).toEqual([]);
     expect(telegram.calls.filter((c) => c.payload.message_thread_id !== undefined)).toEqual([]);
+    expect(telegram.limits!.rejected).toEqual([]);
   });
 
   test("tool calls show as a compact status section that collapses into an expandable quote when the turn ends", async () => {
@@ -54,7 +70,8 @@ describe("a turn in Telegram", () => {
     const before = telegram.chat(OWNER).length;
     telegram.userText(OWNER, "take notes");
     const card = await telegram.waitFor(() => telegram.chat(OWNER).slice(before).find((m) => /wants to/.test(m.text ?? "") && buttonsOf(m).some((d) => d.endsWith(":a"))), { message: "the Write approval card" });
-    const live = telegram.chat(OWNER).slice(before)[0]!;
+    // The card, the most pressing, may go out before the status message when both wait for the chat.
+    const live = await telegram.waitFor(() => telegram.chat(OWNER).slice(before).find((m) => m.message_id !== card.message_id), { message: "the live message" });
     expect(card.disable_notification).toBeUndefined(); // a card that needs the owner rings
     expect(live.disable_notification).toBe(true);
     await telegram.waitFor(() => /🔎 Grep 'TODO'/.test(telegram.chat(OWNER).find((m) => m.message_id === live.message_id)?.text ?? ""), { message: "the Grep line in the live message" });
@@ -184,5 +201,9 @@ describe("a turn in Telegram", () => {
     model.release();
     await stack.waitForText(/Before the crash\.\n\nAfter the crash\.\n\n⚙ 1 step: Grep.*\n🔎 Grep 'FIXME'[\s\S]*✅ laptop/, "the finished turn with its tools after the restart");
     expect(stack.messages(/Before the crash/)).toHaveLength(1);
+  });
+
+  test("with ra serve's default pacing, nothing in this file went over Telegram's documented limits", () => {
+    expect(stack.telegram.limits!.rejected).toEqual([]);
   });
 });

@@ -20,7 +20,11 @@ describe("topics in the private chat", () => {
   test("a prompt creates the machine's topic once; the answer, its edits and typing carry its thread id", async () => {
     const { telegram } = stack;
     const before = telegram.calls.length;
+    // claude goes quiet after its first words, so typing… shows (only when nothing new does).
+    stack.model.enqueue({ blocks: [{ text: "echo: hello laptop" }], stall: true });
     telegram.userText(OWNER, "hello laptop");
+    await telegram.waitFor(() => telegram.calls.slice(before).find((c) => c.method === "sendChatAction"), { message: "typing… in the quiet" });
+    stack.model.release();
     await stack.waitForText(/echo: hello laptop[\s\S]*✅ laptop/);
     const laptop = topicId("laptop")!;
     expect(laptop).toBeGreaterThan(0);

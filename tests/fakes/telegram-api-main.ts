@@ -10,10 +10,11 @@
  * or, with --stdin (the default on a terminal), type lines: they are sent as user `--chat`; type
  * `:click <message_id> <button label or callback data>` to tap a button.
  *
- * Usage: bun tests/fakes/telegram-api-main.ts [--port N] [--token T] [--chat ID] [--topics] [--stdin]
+ * Usage: bun tests/fakes/telegram-api-main.ts [--port N] [--token T] [--chat ID] [--topics] [--limits] [--stdin]
  *   --token   accept only this token (default: any token)
  *   --chat    the chat (and user) id typed lines come from (default 1)
  *   --topics  getMe reports has_topics_enabled
+ *   --limits  enforce Telegram's documented flood limits strictly (429 with retry_after)
  */
 import { parseArgs } from "node:util";
 import type { InlineKeyboardMarkup } from "grammy/types";
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     token: { type: "string" },
     chat: { type: "string", default: "1" },
     topics: { type: "boolean", default: false },
+    limits: { type: "boolean", default: false },
     stdin: { type: "boolean", default: Boolean(process.stdin.isTTY) },
   },
 });
@@ -35,6 +37,7 @@ const fake = new FakeTelegram({
   port: Number(values.port),
   ...(values.token ? { token: values.token } : { acceptAnyToken: true }),
   botInfo: { has_topics_enabled: values.topics },
+  documentedLimits: values.limits,
 });
 const chatId = Number(values.chat);
 

@@ -12,6 +12,7 @@
 import type { BotCommand, ForumTopic, Message, Update, UserFromGetMe } from "grammy/types";
 import { handleControl } from "./telegram/control";
 import { ApiError, type ApiRequest, type ErrorBody, json, okBody, type OkBody, readRequest } from "./telegram/http";
+import { DocumentedLimits } from "./telegram/documented-limits";
 import { canonicalMethod, METHODS, WRITE_METHODS } from "./telegram/methods";
 import { commandKey, compact, FakeState, mimeTypeOf } from "./telegram/state";
 import type {
@@ -59,6 +60,8 @@ export class FakeTelegram {
   private readonly updates: UpdateQueue;
   private readonly acceptAnyToken: boolean;
   private readonly floodControl: FakeTelegramOptions["floodControl"];
+  /** Set with `documentedLimits`; its `rejected` lists every call refused with a 429. */
+  readonly limits: DocumentedLimits | undefined;
   private readonly faults: Fault[] = [];
   private readonly listeners = new Set<(event: FakeEvent) => void>();
   private readonly lastWrite = new Map<number, number>();
@@ -69,6 +72,8 @@ export class FakeTelegram {
     this.username = options.username ?? options.botInfo?.username ?? "ra_test_bot";
     this.acceptAnyToken = options.acceptAnyToken ?? false;
     this.floodControl = options.floodControl;
+    const documented = options.documentedLimits;
+    this.limits = documented ? new DocumentedLimits(typeof documented === "object" ? documented.retryAfter : undefined) : undefined;
     this.botInfo = {
       id: Number(this.token.split(":")[0]) || 123456,
       is_bot: true,
@@ -421,6 +426,7 @@ export class FakeTelegram {
     try {
       this.throwFault(method);
       this.throwFlood(method, request.params);
+      this.throwOverLimits(method, request.params);
       const handler = METHODS[method];
       if (!handler) throw new ApiError(404, "Not Found: method not found");
       return okBody(await handler({ p: request.params, files: request.files, state: this.state, updates: this.updates, signal }));
@@ -448,6 +454,13 @@ export class FakeTelegram {
       throw new ApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
     }
     this.lastWrite.set(p.chat_id, now);
+  }
+
+  /** Optional strict documented limits, on calls addressed to a chat. */
+  private throwOverLimits(method: string, p: Record<string, unknown>): void {
+    if (!this.limits || typeof p.chat_id !== "number") return;
+    const refused = this.limits.check(method, p.chat_id, performance.now());
+    if (refused) throw new ApiError(429, refused.description, refused.parameters);
   }
 
   private download(token: string, path: string): Response {

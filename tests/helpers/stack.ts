@@ -19,8 +19,9 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
  * `ra serve` with OWNER as owner, one machine paired as "laptop" and its `ra agent` running the
  * real claude CLI in a fresh working directory.
  */
-export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; port?: number; https?: boolean; agentEnv?: Record<string, string>; agentArgs?: string[]; botInfo?: Partial<UserFromGetMe>; editIntervalMs?: number } = {}) {
-  const telegram = new FakeTelegram({ token: TOKEN, username: "ra_test_bot", botInfo: options.botInfo });
+export async function startStack(options: { serveArgs?: string[]; viaProxy?: boolean; claudePath?: string; port?: number; https?: boolean; agentEnv?: Record<string, string>; agentArgs?: string[]; botInfo?: Partial<UserFromGetMe>; editIntervalMs?: number; /** The fake Bot API enforces Telegram's documented limits strictly; ra serve keeps its default pacing. */ documentedLimits?: boolean } = {}) {
+  const telegram = new FakeTelegram({ token: TOKEN, username: "ra_test_bot", botInfo: options.botInfo, documentedLimits: options.documentedLimits });
+  const editInterval = options.editIntervalMs ?? (options.documentedLimits ? undefined : 50);
   const model = startFakeModelApi();
   const claude: ClaudeTestEnv = createClaudeEnv(model.url);
   const dir = tmpDir("ra-stack-");
@@ -29,7 +30,7 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
   const serveWith = (port: number, serveArgs = options.serveArgs ?? []) =>
     new RaProcess([
       "serve", "--bot-token", TOKEN, "--telegram-api-root", telegram.url, "--data-dir", join(dir.path, "relay"),
-      "--listen", `127.0.0.1:${port}`, "--edit-interval-ms", String(options.editIntervalMs ?? 50), "--poll-timeout", "1", "--owner", String(OWNER), ...serveArgs,
+      "--listen", `127.0.0.1:${port}`, ...(editInterval === undefined ? [] : ["--edit-interval-ms", String(editInterval)]), "--poll-timeout", "1", "--owner", String(OWNER), ...serveArgs,
     ]);
   let serve = serveWith(options.port ?? 0);
   const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/, "the relay to listen"))[1]);

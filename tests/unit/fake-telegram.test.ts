@@ -406,6 +406,18 @@ describe("fault injection and flood control", () => {
     expect(strict.minInterval(CHAT)).toBeGreaterThanOrEqual(0);
     expect(strict.minInterval(8)).toBe(Infinity);
   });
+
+  test("documented limits: a second call to a chat within a second (a chat action too) gets 429 with retry_after; other chats and chat-less calls go on", async () => {
+    await using strict = new FakeTelegram({ token: TOKEN, documentedLimits: { retryAfter: 2 } });
+    const api = new Bot(TOKEN, { client: { apiRoot: strict.url } }).api;
+    await api.sendMessage(CHAT, "first");
+    const err = await failure(api.sendChatAction(CHAT, "typing"));
+    expect([err.error_code, err.description, err.parameters.retry_after]).toEqual([429, "Too Many Requests: retry after 2", 2]);
+    await api.sendMessage(8, "another chat is fine");
+    await api.getMe();
+    expect(strict.limits!.rejected.map((r) => [r.method, r.chatId])).toEqual([["sendChatAction", CHAT]]);
+    expect(strict.chat(CHAT).map((m) => m.text)).toEqual(["first"]);
+  });
 });
 
 describe("documents", () => {

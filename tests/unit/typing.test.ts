@@ -8,16 +8,19 @@ import { VirtualClock } from "../helpers/virtual-clock";
 const CHAT = 42;
 
 describe("typing indicator", () => {
-  test("re-sends typing every 4 s while the turn runs and stops at once when it ends", async () => {
+  test("says typing… only once the turn has shown nothing for 4 s, then every 4 s, and stops at once when it ends", async () => {
     const clock = new VirtualClock();
     const { api, of } = recordingApi(() => clock.now());
     const typing = new TypingIndicator(new Messenger(api, clock, 1200, createLog("test")), clock, CHAT);
     await clock.advance(10_000);
     expect(of("sendChatAction").map((c) => [c.at, c.payload.action, c.payload.chat_id])).toEqual([
-      [0, "typing", CHAT],
       [4000, "typing", CHAT],
       [8000, "typing", CHAT],
     ]);
+    // Output shows (the message is edited): no typing… until it has been quiet for 4 s again.
+    typing.activity();
+    await clock.advance(5000);
+    expect(of("sendChatAction").map((c) => c.at)).toEqual([4000, 8000, 14_000]);
     typing.stop();
     expect(typing.running).toBe(false);
     await clock.advance(60_000);
@@ -25,11 +28,36 @@ describe("typing indicator", () => {
     expect(clock.pending).toBe(0);
   });
 
+  test("never while the turn's message shows progress (a stream of output)", async () => {
+    const clock = new VirtualClock();
+    const { api, of } = recordingApi(() => clock.now());
+    const typing = new TypingIndicator(new Messenger(api, clock, 1200, createLog("test")), clock, CHAT);
+    for (let t = 0; t < 60_000; t += 3000) {
+      typing.activity();
+      await clock.advance(3000);
+    }
+    typing.stop();
+    expect(of("sendChatAction")).toEqual([]);
+  });
+
+  test("never while it would mislead (claude waits for the owner on a card)", async () => {
+    const clock = new VirtualClock();
+    const { api, of } = recordingApi(() => clock.now());
+    let waitingForOwner = true;
+    const typing = new TypingIndicator(new Messenger(api, clock, 1200, createLog("test")), clock, CHAT, { wanted: () => !waitingForOwner });
+    await clock.advance(20_000);
+    expect(of("sendChatAction")).toEqual([]);
+    waitingForOwner = false;
+    await clock.advance(4000);
+    typing.stop();
+    expect(of("sendChatAction").map((c) => c.at)).toEqual([24_000]);
+  });
+
   test("carries the topic's message_thread_id", async () => {
     const clock = new VirtualClock();
     const { api, of } = recordingApi(() => clock.now());
-    const typing = new TypingIndicator(new Messenger(api, clock, 1200, createLog("test")), clock, CHAT, 77);
-    await clock.advance(0);
+    const typing = new TypingIndicator(new Messenger(api, clock, 1200, createLog("test")), clock, CHAT, { threadId: 77 });
+    await clock.advance(4000);
     typing.stop();
     expect(of("sendChatAction")[0]!.payload).toMatchObject({ chat_id: CHAT, action: "typing", message_thread_id: 77 });
   });
@@ -43,7 +71,7 @@ describe("typing indicator", () => {
     });
     const messenger = new Messenger(api, clock, 1200, createLog("test"));
     const typing = new TypingIndicator(messenger, clock, CHAT);
-    await clock.advance(1);
+    await clock.advance(4001);
     // The 429 holds every call to this chat until retry_after has passed.
     void messenger.send(CHAT, { text: "hello", entities: [] });
     await clock.advance(8_000);
@@ -51,40 +79,30 @@ describe("typing indicator", () => {
     await clock.advance(20_000);
     typing.stop();
     const actions = of("sendChatAction").map((c) => c.at);
-    expect(actions[0]).toBe(0);
-    // After the pause the turn's first typing… (which never showed) goes first, then the message…
-    expect(actions[1]).toBe(9000);
-    expect(of("sendMessage")[0]!.at).toBe(10_200);
-    // …and the loop goes on: the next typing fails with a 400 (logged only), later ones still come.
-    expect(actions[2]).toBe(12_000);
+    expect(actions[0]).toBe(4000);
+    // After the pause the message goes first, then the typing… that never showed…
+    expect(of("sendMessage")[0]!.at).toBe(13_000);
+    expect(actions[1]).toBe(14_000);
+    // …and the loop goes on: that one fails with a 400 (logged only), later ones still come.
     expect(actions.length).toBeGreaterThanOrEqual(4);
   });
 
-  test("the first typing… always shows; later ones wait behind every message and edit", async () => {
+  test("never goes ahead of a waiting message or edit, and takes no slot when it gives way", async () => {
     const clock = new VirtualClock();
     const { api, of } = recordingApi(() => clock.now());
     const messenger = new Messenger(api, clock, 1200, createLog("test"));
-    void messenger.send(CHAT, { text: "first", entities: [] });
     const typing = new TypingIndicator(messenger, clock, CHAT);
-    void messenger.send(CHAT, { text: "second", entities: [] });
-    await clock.advance(3000);
-    // Behind "first" with "second" waiting, the turn's first typing… still goes out.
-    expect(of("sendChatAction").map((c) => c.at)).toEqual([1200]);
-    void messenger.send(CHAT, { text: "a", entities: [] });
-    await clock.advance(100);
-    void messenger.send(CHAT, { text: "b", entities: [] });
-    await clock.advance(900); // t=4000: the next typing… waits behind "b"
-    void messenger.send(CHAT, { text: "c", entities: [] }); // …and "c", though it came later, goes before it
-    await clock.advance(3000);
-    expect(of("sendMessage").map((c) => c.payload.text)).toEqual(["first", "second", "a", "b", "c"]);
-    expect(of("sendChatAction").map((c) => c.at)).toEqual([1200]);
-    // The typing… that gave way took no slot: "c" follows "b" by exactly one interval.
-    const [b, c] = of("sendMessage").slice(-2).map((m) => m.at);
-    expect(c! - b!).toBe(1200);
-    // With nothing waiting any more, typing… shows again in the next slot after "c".
+    await clock.advance(3500);
+    void messenger.send(CHAT, { text: "a", entities: [] }); // t=3500
+    void messenger.send(CHAT, { text: "b", entities: [] }); // t=4500
+    void messenger.edit(CHAT, 1, { text: "a, edited", entities: [] }); // t=5500: typing… is due at 4000 but waits behind all three
     await clock.advance(2000);
-    const shown = of("sendChatAction").map((c) => c.at);
-    expect(shown).toEqual([1200, c! + 1200]);
+    expect(of("sendChatAction")).toEqual([]);
+    await clock.advance(3000);
+    const calls = [...of("sendMessage"), ...of("editMessageText")].map((c) => c.at);
+    expect(calls).toEqual([3500, 4500, 5500]);
+    // With nothing waiting any more, typing… shows in the next slot.
+    expect(of("sendChatAction").map((c) => c.at)).toEqual([6500]);
     typing.stop();
   });
 
@@ -101,7 +119,7 @@ describe("typing indicator", () => {
     const messenger = new Messenger(api, clock, 1200, createLog("test"));
     void messenger.send(CHAT, { text: "final answer", entities: [] });
     await clock.advance(1);
-    const typing = new TypingIndicator(messenger, clock, CHAT); // queued behind the 10 s pause
+    const typing = new TypingIndicator(messenger, clock, CHAT); // due at 4001, queued behind the 10 s pause
     await clock.advance(5000);
     typing.stop();
     await clock.advance(30_000);

@@ -29,32 +29,53 @@ export const LANE_CALL = new AbortController().signal as NonNullable<Parameters<
 
 export const isTransient = (err: unknown) => err instanceof HttpError || (err instanceof GrammyError && err.error_code >= 500);
 
+/** Telegram's limit for one chat: about one call a second (edits and chat actions count like sends). */
+export const CHAT_LIMIT_MS = 1000;
+/** …and in a group, 20 a minute. */
+export const GROUP_LIMIT_MS = 3000;
+
 /**
- * The one outbound scheduler of a chat: one request in flight, at least `intervalMs` between
- * requests, the most pressing job first (see Priority), and on a 429 the whole chat pauses for
- * `retry_after` before the same job runs again. Jobs re-read the latest state when they run, so
- * intermediate states are dropped, not queued.
+ * The one outbound scheduler of a chat: one request in flight, the most pressing job first (see
+ * Priority), and on a 429 the whole chat pauses for `retry_after` before the same job runs again.
+ * Two gaps, each counted from the end of the previous call: every call waits Telegram's limit for
+ * the chat (one a second, in a group one every 3 s), so a new message, a card, or the first words
+ * edited into a status message are not held a whole edit interval; an edit that follows an edit (a
+ * streaming answer) waits at least `editIntervalMs`. An edit interval under one second (tests)
+ * paces every call by it instead. Jobs re-read the latest state when they run, so intermediate
+ * states are dropped, not queued.
  */
 export class ChatLane {
   private jobs: { job: LaneJob; priority: Priority }[] = [];
   /** Failed attempts of jobs that hit a server or network error, for their backoff. */
   private attempts = new Map<LaneJob, number>();
   private running = false;
-  private nextAt = 0;
+  /** The last call made: when it ended and what it was. */
+  private last: { at: number; priority: Priority } | undefined;
+  /** No call before this (a 429's retry_after, a backoff after a server error). */
+  private holdUntil = 0;
+  /** Wakes the drain loop early when a more pressing job arrives while it waits. */
+  private wake: AbortController | undefined;
+  private readonly gapMs: number;
+  private readonly editGapMs: number;
 
   constructor(
     private readonly clock: Clock,
-    private readonly intervalMs: number,
+    editIntervalMs: number,
     private readonly log: Log,
     /** A pause of this chat learnt elsewhere (a 429 on a call outside the lane). */
     private readonly pausedUntil: () => number = () => 0,
-  ) {}
+    group = false,
+  ) {
+    this.gapMs = editIntervalMs < CHAT_LIMIT_MS ? editIntervalMs : group ? GROUP_LIMIT_MS : CHAT_LIMIT_MS;
+    this.editGapMs = Math.max(editIntervalMs, this.gapMs);
+  }
 
   /**
    * Adds a job behind every job of the same or a more pressing priority. The very same job already
    * waiting is not added twice (live-message syncs coalesce); asked again more urgently, it moves up.
    */
   push(job: LaneJob, priority: Priority = "message"): void {
+    const head = this.jobs[0];
     const waiting = this.jobs.findIndex((j) => j.job === job);
     if (waiting < 0 || RANK[priority] < RANK[this.jobs[waiting]!.priority]) {
       if (waiting >= 0) this.jobs.splice(waiting, 1);
@@ -62,6 +83,7 @@ export class ChatLane {
       this.jobs.splice(at < 0 ? this.jobs.length : at, 0, { job, priority });
     }
     if (!this.running) void this.drain();
+    else if (this.jobs[0] !== head) this.wake?.abort();
   }
 
   /** Jobs waiting behind the one running. */
@@ -71,6 +93,12 @@ export class ChatLane {
 
   get idle(): boolean {
     return !this.running && this.jobs.length === 0;
+  }
+
+  /** When a job of this priority may call Telegram. */
+  private dueAt(priority: Priority): number {
+    const gap = priority === "edit" && this.last?.priority === "edit" ? this.editGapMs : this.gapMs;
+    return Math.max(this.holdUntil, this.pausedUntil(), this.last ? this.last.at + gap : 0);
   }
 
   /** A job that must run again first among its priority (after a 429 or a failure): messages keep their order. */
@@ -83,10 +111,13 @@ export class ChatLane {
     this.running = true;
     try {
       while (this.jobs.length > 0) {
-        let wait = Math.max(this.nextAt, this.pausedUntil()) - this.clock.now();
-        while (wait > 0) {
-          await this.clock.sleep(wait);
-          wait = Math.max(this.nextAt, this.pausedUntil()) - this.clock.now();
+        const wait = this.dueAt(this.jobs[0]!.priority) - this.clock.now();
+        if (wait > 0) {
+          // Woken early when a more pressing job (with a shorter gap) arrives; then look again.
+          this.wake = new AbortController();
+          await this.clock.sleep(wait, this.wake.signal);
+          this.wake = undefined;
+          continue;
         }
         const entry = this.jobs.shift()!;
         const { job } = entry;
@@ -94,12 +125,12 @@ export class ChatLane {
         try {
           const lastChance = (this.attempts.get(job) ?? 0) >= MAX_ATTEMPTS;
           outcome = await job(lastChance);
-          if (outcome !== "skipped") this.nextAt = this.clock.now() + this.intervalMs;
+          if (outcome !== "skipped") this.last = { at: this.clock.now(), priority: entry.priority };
         } catch (err) {
           const retryAfter = err instanceof GrammyError ? err.parameters.retry_after : undefined;
           if (retryAfter !== undefined) {
             this.log.warn(`Telegram asked to slow down: pausing this chat for ${retryAfter}s`);
-            this.nextAt = this.clock.now() + retryAfter * 1000;
+            this.holdUntil = this.clock.now() + retryAfter * 1000;
             this.requeue(entry);
             continue;
           }
@@ -109,12 +140,12 @@ export class ChatLane {
             const delay = Math.min(30_000, 1000 * 2 ** (attempt - 1));
             this.log.warn(`Telegram is unavailable (${(err as Error).message}); retrying in ${delay / 1000} s`);
             this.attempts.set(job, attempt);
-            this.nextAt = this.clock.now() + delay;
+            this.holdUntil = this.clock.now() + delay;
             this.requeue(entry);
             continue;
           }
           this.attempts.delete(job);
-          this.nextAt = this.clock.now() + this.intervalMs;
+          this.last = { at: this.clock.now(), priority: entry.priority };
           this.log.error(`Telegram call failed: ${(err as Error).message}`);
           continue;
         }

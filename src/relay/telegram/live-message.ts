@@ -60,9 +60,12 @@ export class LiveMessage {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** A new state waits: the default is one sync job in the chat's lane (a new message until the first is out, then edits). */
+  /**
+   * A new state waits: the default is one sync job in the chat's lane, a new message until the
+   * first is out (or on its way: what comes after it is an edit), then edits.
+   */
   protected scheduled(): void {
-    this.messenger.lane(this.chatId).push(this.sync, this.sent.length === 0 ? "message" : "edit");
+    this.messenger.lane(this.chatId).push(this.sync, this.sent.length === 0 && !this.syncing ? "message" : "edit");
   }
 
   /** The newest desired state, rendered now if it changed. */
@@ -125,8 +128,14 @@ export class LiveMessage {
     return index >= 0 ? "done" : "idle";
   }
 
-  private readonly sync = async (): Promise<"done" | "again"> => {
-    const outcome = await this.syncOnce();
-    return outcome === "idle" ? "done" : outcome;
+  private syncing = false;
+
+  private readonly sync = async (): Promise<"done" | "skipped"> => {
+    this.syncing = true;
+    const outcome = await this.syncOnce().finally(() => (this.syncing = false));
+    // More to do: queued again as what it now is (an edit once the first message is out), so the
+    // lane paces it like one.
+    if (outcome === "again") this.scheduled();
+    return outcome === "idle" ? "skipped" : "done";
   };
 }

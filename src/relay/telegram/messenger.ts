@@ -34,7 +34,8 @@ export class Messenger {
   lane(chatId: number): ChatLane {
     let lane = this.lanes.get(chatId);
     if (!lane) {
-      lane = new ChatLane(this.clock, this.intervalMs, this.log, () => this.pauses?.pausedUntil(chatId) ?? 0);
+      // Groups (negative ids) have a lower limit than private chats.
+      lane = new ChatLane(this.clock, this.intervalMs, this.log, () => this.pauses?.pausedUntil(chatId) ?? 0, chatId < 0);
       this.lanes.set(chatId, lane);
     }
     return lane;

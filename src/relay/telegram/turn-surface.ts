@@ -124,7 +124,9 @@ export class TurnSurface {
     if (turn.status !== "running" && turn.status !== "queued") queueMicrotask(() => this.forget(turn.id));
     // A turn the relay learns about only now (its agent said hello before) gets typing and its watch.
     if (turn.status === "running") this.startRunning(turn, view);
-    this.running.get(turn.id)?.watch.activity();
+    const running = this.running.get(turn.id);
+    running?.watch.activity();
+    if (output.kind !== "init" && output.kind !== "turn.started") running?.typing.activity(); // what the owner sees
     view.setAwaitingApproval(output.kind === "approval.request");
     switch (output.kind) {
       case "text":
@@ -152,7 +154,8 @@ export class TurnSurface {
     const { messenger, clock } = this.deps;
     const threadId = view.threadId;
     this.running.set(turn.id, {
-      typing: new TypingIndicator(messenger, clock, turn.chatId, threadId),
+      // No "typing…" while claude waits for the owner's answer on a card.
+      typing: new TypingIndicator(messenger, clock, turn.chatId, { threadId, wanted: () => !view.waitingForApproval }),
       watch: new TurnWatch({ messenger, clock, chatId: turn.chatId, threadId, turnId: turn.id, view, silenceMs: this.deps.silenceNoticeMs }),
     });
   }

@@ -139,6 +139,13 @@ export interface FakeTelegramOptions {
    * gets `429 Too Many Requests: retry after <retryAfter>` (default 1 s).
    */
   floodControl?: { minIntervalMs: number; retryAfter?: number };
+  /**
+   * Telegram's documented limits, enforced strictly on every call addressed to a chat (see
+   * DocumentedLimits): one a second per chat (chat actions and edits included), 20 a minute in a
+   * group, 30 a second over all chats. A call over a limit gets `429 … retry after <retryAfter>`
+   * (default 5 s) and is listed in `FakeTelegram.limits.rejected`.
+   */
+  documentedLimits?: boolean | { retryAfter?: number };
 }
 
 export interface UserTextOptions {
