@@ -6,10 +6,11 @@ import { FILE_NAME_HEADER, filePath, type FileRefused } from "../proto/http";
 import { formatBytes, MAX_DOCUMENT_BYTES } from "../proto/limits";
 import type { z } from "zod";
 import { insideRoots, resolveCwd, type MachineLimits } from "./limits";
+import { turnDiffPath } from "./turn-diffs";
 
 type FileRequestT = z.infer<typeof FileRequest>;
 
-export type FileSenderDeps = { relay: string; token: string; limits: MachineLimits; log: Log; fetch?: typeof fetch };
+export type FileSenderDeps = { relay: string; token: string; limits: MachineLimits; log: Log; fetch?: typeof fetch; answersDir: string };
 
 /**
  * /get from the phone: finds the file in the session's folder, checks it is inside the machine's
@@ -30,14 +31,19 @@ export class FileSender {
         return;
       }
       this.deps.log.info(`sending ${untrusted(found.path)} (${formatBytes(found.size)}) to the owner`);
-      const response = await post(url, { method: "POST", headers: { ...headers, [FILE_NAME_HEADER]: encodeURIComponent(basename(found.path)), "content-type": "application/octet-stream" }, body: Bun.file(found.path) });
+      const response = await post(url, { method: "POST", headers: { ...headers, [FILE_NAME_HEADER]: encodeURIComponent(found.name ?? basename(found.path)), "content-type": "application/octet-stream" }, body: Bun.file(found.path) });
       if (!response.ok) this.deps.log.warn(`the relay did not take ${untrusted(found.path)}: ${response.status} ${untrusted(await response.text(), 300)}`);
     } catch (err) {
       this.deps.log.warn(`could not send ${untrusted(frame.path)} to the relay: ${(err as Error).message}`);
     }
   }
 
-  private async find(frame: FileRequestT): Promise<{ path: string; size: number } | { refused: string }> {
+  private async find(frame: FileRequestT): Promise<{ path: string; size: number; name?: string } | { refused: string }> {
+    if (frame.diffOf) {
+      const path = turnDiffPath(this.deps.answersDir, frame.diffOf);
+      const info = await stat(path).catch(() => undefined);
+      return info ? { path, size: info.size, name: `changes-${frame.diffOf}.diff` } : { refused: "the changes of that turn are no longer kept on this machine (it keeps the last 50)" };
+    }
     const where = resolveCwd(this.deps.limits, frame.cwd);
     if ("error" in where) return { refused: where.error };
     if (frame.path.includes("\0")) return { refused: "the path contains a NUL byte" };

@@ -16,6 +16,7 @@ import { Outbox, type OutgoingEvent } from "./outbox";
 import { relayUrls } from "./relay-url";
 import { Inbox } from "./inbox";
 import { FileSender } from "./file-send";
+import { dataDir } from "../paths";
 import { AgentSessions } from "./sessions";
 
 export type AgentOptions = {
@@ -91,7 +92,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
     inbox: new Inbox({ relay: urls.base, token: config.token }),
     ...(options.store ? { save: (saved: Parameters<AgentStore["saveSessions"]>[0]) => options.store!.saveSessions(saved), answersDir: join(options.store.dir, "answers") } : {}),
   });
-  const files = new FileSender({ relay: urls.base, token: config.token, limits: options.limits, log });
+  const files = new FileSender({ relay: urls.base, token: config.token, limits: options.limits, log, answersDir: options.store ? join(options.store.dir, "answers") : join(dataDir(), "agent", "answers") });
   sessions.restore(options.store?.loadSessions() ?? []);
   /** Close codes 4409 (replaced by another connection with our token), to stop a tug of war. */
   const replacedAt: number[] = [];

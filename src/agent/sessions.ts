@@ -10,6 +10,7 @@ import type { ToolPolicy } from "./policy";
 import { policyGate } from "./policy-gate";
 import type { SavedSession } from "./store";
 import { ChangedFiles, lineChange } from "./tool-change";
+import { saveTurnDiff } from "./turn-diffs";
 import { toolSummary } from "./tool-summary";
 import { TurnText, type TurnTextLimits } from "./turn-text";
 import { maskSecrets } from "../secret-scan";
@@ -191,7 +192,7 @@ export class AgentSessions {
 
   private begin(session: Live, frame: PromptT): void {
     const { deps } = this;
-    session.turn = { id: frame.turnId, startedAt: deps.clock.now(), text: new TurnText(frame.turnId, deps.answersDir ?? join(dataDir(), "agent", "answers"), deps.textLimits), files: new ChangedFiles(session.cwd) };
+    session.turn = { id: frame.turnId, startedAt: deps.clock.now(), text: new TurnText(frame.turnId, this.answersDir, deps.textLimits), files: new ChangedFiles(session.cwd) };
     deps.emit(session.id, { kind: "turn.started", turnId: frame.turnId });
     this.persist();
     if (!session.runner) {
@@ -302,7 +303,7 @@ export class AgentSessions {
         if (turn) emit({ kind: "tool", turnId: turn.id, toolUseId: event.toolUseId, name: event.name, summary: toolSummary(event.name, event.input), ...lineChange(event.name, event.input) });
         return;
       case "tool.result":
-        turn?.files.finished(event.toolUseId, event.isError);
+        turn?.files.finished(event.toolUseId, event.isError, event.output);
         if (turn) emit({ kind: "tool.result", turnId: turn.id, toolUseId: event.toolUseId, isError: event.isError, output: event.output.slice(0, OUTPUT_LIMIT) });
         return;
       case "result":
@@ -346,11 +347,29 @@ export class AgentSessions {
     return this.deps.machineName ?? "the machine";
   }
 
+  /** Saves the turn's changes as one diff in the agent's data dir, for the 🧾 button; false when nothing changed. */
+  private keepDiff(turnId: string, files: ChangedFiles): boolean {
+    try {
+      const diff = files.diff();
+      if (!diff) return false;
+      saveTurnDiff(this.answersDir, turnId, diff);
+      return true;
+    } catch (err) {
+      this.deps.log.warn(`could not keep the diff of turn ${turnId}: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  private get answersDir(): string {
+    return this.deps.answersDir ?? join(dataDir(), "agent", "answers");
+  }
+
   private endTurn(session: Live, ended: Extract<SessionEvent, { kind: "turn.ended" }>): void {
     const ours = session.turn?.id === ended.turnId ? session.turn : null;
     const left = ours ? ours.text.finalNotice(this.machine) : null;
     const files = ours?.files.list(MAX_TURN_FILES) ?? [];
     if (files.length > 0) ended = { ...ended, files };
+    if (ours && this.keepDiff(ours.id, ours.files)) ended = { ...ended, diff: true };
     if (left) this.deps.emit(session.id, { kind: "notice", level: "warn", turnId: ended.turnId, text: left.slice(0, 4000) });
     session.turn = null;
     if (session.restartAfterTurn) this.retire(session);

@@ -84,6 +84,8 @@ export const FileRequest = z.object({
   path: z.string().min(1).max(4096),
   /** The session's folder as the relay knows it (absolute, or relative to the machine's first root). */
   cwd: z.string().max(4096).optional(),
+  /** Instead of `path`: the diff the machine kept of this turn's changes. */
+  diffOf: Id.optional(),
 });
 
 export const PairCode = z.object({

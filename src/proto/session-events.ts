@@ -59,6 +59,8 @@ export const TurnEnded = z.object({
   error: z.string().max(4096).optional(),
   /** Files claude wrote or edited in the turn (relative to the session's folder), newest last: offered for download. */
   files: z.array(z.string().min(1).max(1024)).max(MAX_TURN_FILES).optional(),
+  /** The machine kept the turn's changes as one diff, to send on request (FileRequest.diffOf). */
+  diff: z.boolean().optional(),
 });
 
 /** Something the owner should read that is not part of claude's answer (crash, resume, refusal). */

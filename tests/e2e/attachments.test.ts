@@ -155,4 +155,31 @@ describe("files from the machine to the phone", () => {
     expect(doc.caption).toBe(join("out", "summary.md"));
     expect(doc.text).toBe("# Summary\nall green\n");
   });
+
+  test("🧾 changes.diff brings the turn's whole change as a unified diff", async () => {
+    mkdirSync(join(stack.workdir, "out"), { recursive: true });
+    const notes = join(stack.workdir, "out", "notes.md");
+    writeFileSync(notes, "one\ntwo\nthree\n");
+    stack.model.enqueue(
+      [{ toolUse: { name: "Read", input: { file_path: notes } } }], // claude edits only what it has read
+      [{ toolUse: { name: "Edit", input: { file_path: notes, old_string: "two", new_string: "TWO" } } }],
+      [{ toolUse: { name: "Write", input: { file_path: join(stack.workdir, "out", "fresh.txt"), content: "brand new\n" } } }],
+      [{ text: "Edited the notes." }],
+    );
+    stack.telegram.userText(OWNER, "fix the notes");
+    await stack.waitForText(/Edited the notes\.[\s\S]*✅ laptop/);
+    const final = stack.messages(/Edited the notes\./).at(-1)!;
+    const button = await stack.telegram.waitFor(
+      () => (stack.telegram.chat(OWNER).find((m) => m.message_id === final.message_id)?.reply_markup?.inline_keyboard ?? []).flat().find((b) => b.text === "🧾 changes.diff"),
+      { message: "a 🧾 changes.diff button" },
+    );
+    const before = documents().length;
+    stack.telegram.clickButton(OWNER, final.message_id, (button as { callback_data: string }).callback_data);
+    const doc = await stack.telegram.waitFor(() => documents()[before], { message: "the diff as a document" });
+    expect(doc.file_name).toMatch(/^changes-.+\.diff$/);
+    expect(doc.text).toBe(
+      ["--- a/out/notes.md", "+++ b/out/notes.md", "@@ -1,3 +1,3 @@", " one", "-two", "+TWO", " three",
+       "--- /dev/null", "+++ b/out/fresh.txt", "@@ -0,0 +1,1 @@", "+brand new", ""].join("\n"),
+    );
+  });
 });

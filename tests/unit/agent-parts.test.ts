@@ -1,4 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { backoffDelay } from "../../src/agent/backoff";
 import { childEnv } from "../../src/agent/child-env";
 import { Outbox } from "../../src/agent/outbox";
@@ -110,5 +113,22 @@ describe("files a turn changed", () => {
     files.finished("t5", false);
     expect(files.list(8)).toEqual(["/elsewhere/n.ipynb", "out/a.md"]);
     expect(files.list(1)).toEqual(["out/a.md"]);
+  });
+});
+
+describe("a turn's diff", () => {
+  test("a snapshot taken after claude already edited is turned back into the file as it was", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ra-diff-"));
+    const file = join(dir, "notes.md");
+    // The edit already happened when the agent read claude's line: the snapshot shows the new text.
+    writeFileSync(file, "one\nTWO\nthree\n");
+    const files = new ChangedFiles(dir);
+    files.started("e1", "Edit", { file_path: file, old_string: "two", new_string: "TWO" });
+    files.finished("e1", false, "The file has been updated.");
+    writeFileSync(join(dir, "new.txt"), "hi\n");
+    files.started("w1", "Write", { file_path: join(dir, "new.txt"), content: "hi\n" });
+    files.finished("w1", false, `File created successfully at: ${join(dir, "new.txt")}`);
+    expect(files.diff()).toBe("--- a/notes.md\n+++ b/notes.md\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1,1 @@\n+hi\n");
+    rmSync(dir, { recursive: true, force: true });
   });
 });

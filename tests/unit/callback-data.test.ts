@@ -18,6 +18,7 @@ const every: Callback[] = [
   { kind: "removeUser", userId: 3003, step: "y" },
   { kind: "invite", inviteId: ID, accept: true },
   { kind: "file", turnId: ID, index: 7 },
+  { kind: "diff", turnId: ID },
   { kind: "schedule", scheduleId: ID, action: "s" },
   { kind: "auto", minutes: 1440, cents: 10000, scopes: 5, deviceId: ID, action: "t2" },
   { kind: "auto", minutes: 0, cents: 200, scopes: 7, deviceId: ID, action: "go" },

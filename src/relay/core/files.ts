@@ -23,9 +23,10 @@ export class FileRequests {
 
   constructor(private readonly deps: { hub: Hub; clock: Clock; answerMs?: number }) {}
 
-  request(session: Session, device: Device, path: string, delivery: FileDelivery): "sent" | "offline" {
+  /** Asks for `path` of the session's folder, or with `diffOf` for the diff the machine kept of that turn. */
+  request(session: Session, device: Device, path: string, delivery: FileDelivery, { diffOf }: { diffOf?: string } = {}): "sent" | "offline" {
     const requestId = shortId();
-    const sent = this.deps.hub.send(device.id, { type: "file.request", requestId, sessionId: session.id, path, ...(session.cwd ? { cwd: session.cwd } : {}) });
+    const sent = this.deps.hub.send(device.id, { type: "file.request", requestId, sessionId: session.id, path, ...(session.cwd ? { cwd: session.cwd } : {}), ...(diffOf ? { diffOf } : {}) });
     if (!sent) return "offline";
     const cancel = this.deps.clock.schedule(this.deps.answerMs ?? FILE_ANSWER_MS, () => {
       if (!this.pending.delete(requestId)) return;

@@ -28,6 +28,8 @@ export type Callback =
   | { kind: "auto"; minutes: number; cents: number; scopes: number; deviceId: string; action: "t0" | "t1" | "t2" | "go" | "no" }
   /** A schedule's buttons: cancel it, or what to do when its machine is offline at the time (skip / run when back). */
   | { kind: "schedule"; scheduleId: string; action: "x" | "s" | "r" }
+  /** The diff of everything a finished turn changed, kept on its machine. */
+  | { kind: "diff"; turnId: string }
   /** One of the files a finished turn changed (its index in the turn's list), sent as a document. */
   | { kind: "file"; turnId: string; index: number }
   | { kind: "removeUser"; userId: number; step: Step }
@@ -52,6 +54,7 @@ export function encodeCallback(c: Callback): string {
     case "status": return `st:${c.turnId}`;
     case "keepWaiting": return `kw:${c.turnId}`;
     case "file": return `f:${c.turnId}:${c.index}`;
+    case "diff": return `df:${c.turnId}`;
     case "schedule": return `sc:${c.scheduleId}:${c.action}`;
     case "auto": return `au:${c.minutes}-${c.cents}-${c.scopes}-${c.deviceId}:${c.action}`;
     case "removeUser": return `usr:${c.userId}:${c.step}`;
@@ -95,6 +98,7 @@ export function decodeCallback(data: string): Callback | undefined {
     case "cancel": return { kind: "cancel", turnId: id };
     case "st": return { kind: "status", turnId: id };
     case "kw": return { kind: "keepWaiting", turnId: id };
+    case "df": return { kind: "diff", turnId: id };
   }
   return undefined;
 }

@@ -21,8 +21,18 @@ export function registerFileCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     fail: (why) => void messenger.send(chatId, plain(`📎 ${why}`), { threadId }),
   });
 
-  const ask = (ctx: RaContext, session: Session, device: Device, path: string) => {
-    const outcome = core.files.request(session, device, path, deliveryTo(ctx.chat!.id, threadOfUpdate(ctx), path));
+  /** A diff is text that may quote secrets: masked like an answer before it reaches Telegram. */
+  const diffTo = (chatId: number, threadId: number | undefined, turnId: string): FileDelivery => ({
+    async deliver(name, bytes) {
+      const sent = await messenger.document(chatId, name, new TextDecoder().decode(bytes), `🧾 What turn ${turnId} changed`, threadId);
+      if (!sent) throw new Error("Telegram did not take it");
+    },
+    fail: (why) => void messenger.send(chatId, plain(`🧾 ${why}`), { threadId }),
+  });
+
+  const ask = (ctx: RaContext, session: Session, device: Device, path: string, diffOf?: string) => {
+    const delivery = diffOf ? diffTo(ctx.chat!.id, threadOfUpdate(ctx), diffOf) : deliveryTo(ctx.chat!.id, threadOfUpdate(ctx), path);
+    const outcome = core.files.request(session, device, path, delivery, diffOf ? { diffOf } : {});
     return outcome === "sent" ? undefined : `${t.label(device, ctx.user)} is offline; files come from it while it is connected.`;
   };
 
@@ -36,12 +46,28 @@ export function registerFileCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     if (refused) return say(ctx, refused);
   });
 
-  deps.router.on("file", async (ctx, { turnId, index }) => {
+  /** A button's turn in this chat, with its conversation and machine; or what to answer the tap. */
+  const turnOf = (ctx: RaContext, turnId: string) => {
     const turn = core.store.turn(turnId);
     const session = turn && core.store.session(turn.sessionId);
     const device = session && t.byId(ctx, session.deviceId);
-    if (!turn || !session || turn.chatId !== ctx.chat!.id) return ctx.answerCallbackQuery({ text: "This turn is not yours." });
-    if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
+    if (!turn || !session || turn.chatId !== ctx.chat!.id) return { refusal: "This turn is not yours." };
+    if (!device) return { refusal: "That machine is no longer paired." };
+    return { turn, session, device };
+  };
+
+  deps.router.on("diff", async (ctx, { turnId }) => {
+    const found = turnOf(ctx, turnId);
+    if ("refusal" in found) return ctx.answerCallbackQuery({ text: found.refusal });
+    const { session, device } = found;
+    const refused = ask(ctx, session, device, "changes.diff", turnId);
+    return ctx.answerCallbackQuery({ text: refused ?? `Asking ${device.name} for the changes…`, show_alert: refused !== undefined });
+  });
+
+  deps.router.on("file", async (ctx, { turnId, index }) => {
+    const found = turnOf(ctx, turnId);
+    if ("refusal" in found) return ctx.answerCallbackQuery({ text: found.refusal });
+    const { turn, session, device } = found;
     const path = (JSON.parse(turn.files) as string[])[index];
     if (!path) return ctx.answerCallbackQuery({ text: "That file is no longer listed." });
     const refused = ask(ctx, session, device, path);

@@ -12,7 +12,7 @@ import { formatSeconds, renderToolSection, toolFinished, toolStarted, type ToolA
 /** The most answer text a turn view holds: the agent's per-turn cap plus room for its notices. */
 const ANSWER_CEILING = MAX_TURN_TEXT_CHARS + MAX_TEXT_EVENT_CHARS;
 
-export type TurnEnd = { durationMs?: number; costUsd?: number; turns?: number; claudeSessionId?: string; error?: string; files?: string[] };
+export type TurnEnd = { durationMs?: number; costUsd?: number; turns?: number; claudeSessionId?: string; error?: string; files?: string[]; diff?: boolean };
 type ToolEvent = Parameters<typeof toolStarted>[1];
 type ToolResultEvent = Parameters<typeof toolFinished>[1];
 
@@ -228,14 +228,15 @@ export class TurnView {
   private buttons(): InlineKeyboardMarkup | undefined {
     if (this.status === "running") return { inline_keyboard: [[{ text: "⏹ Stop", callback_data: encodeCallback({ kind: "stop", turnId: this.turnId }) }, { text: "ℹ Status", callback_data: encodeCallback({ kind: "status", turnId: this.turnId }) }]] };
     if (this.status === "queued") return { inline_keyboard: [[{ text: "✖ Cancel", callback_data: encodeCallback({ kind: "cancel", turnId: this.turnId }) }]] };
-    return fileButtons(this.turnId, this.end.files ?? []);
+    return fileButtons(this.turnId, this.end.files ?? [], this.end.diff ?? false);
   }
 }
 
-/** "📎 report.pdf" for each file a finished turn changed, two to a row. */
-function fileButtons(turnId: string, files: readonly string[]): InlineKeyboardMarkup | undefined {
-  if (files.length === 0) return undefined;
+/** "📎 report.pdf" for each file a finished turn changed, and "🧾 changes.diff" for all of it, two to a row. */
+function fileButtons(turnId: string, files: readonly string[], diff: boolean): InlineKeyboardMarkup | undefined {
+  if (files.length === 0 && !diff) return undefined;
   const buttons = files.map((path, index) => ({ text: `📎 ${path.split("/").at(-1)}`, callback_data: encodeCallback({ kind: "file", turnId, index }) }));
+  if (diff) buttons.push({ text: "🧾 changes.diff", callback_data: encodeCallback({ kind: "diff", turnId }) });
   const rows = [];
   for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
   return { inline_keyboard: rows };
