@@ -4,7 +4,7 @@ import { untrusted, type Log } from "../log";
 import { CloseCode, decodeAgentFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
 import type { Core } from "./core";
 import type { AgentLink } from "./core/hub";
-import type { Device } from "./store/types";
+import type { Device, Store } from "./store/types";
 import { FrameRate } from "./frame-rate";
 import { shortId } from "./secrets";
 
@@ -15,12 +15,21 @@ const MAX_BAD_FRAMES = 20;
 /** Frames kept while a new connection waits for the hub's decision (a hello and a replay burst fit). */
 const MAX_EARLY_FRAMES = 5000;
 
-function linkFor(ws: WSContext, ip: string): AgentLink {
+/**
+ * A link whose frames leave only once what the relay wrote before them is durable: an ack, a
+ * welcome's acks, a prompt, a device token all describe stored rows. When that commit fails the
+ * frames are dropped and the connection closed: the agent reconnects and replays what was not acknowledged.
+ */
+function linkFor(ws: WSContext, ip: string, store: Store): AgentLink {
+  const lost = () => ws.close(CloseCode.goingAway, "the relay could not store what you sent; reconnect and send it again");
   return {
     id: shortId(6),
     ip,
-    send: (frame) => ws.send(encode<RelayFrame>(frame)),
-    close: (code, reason) => ws.close(code, reason),
+    send: (frame) => {
+      const raw = encode<RelayFrame>(frame);
+      store.afterCommit(() => ws.send(raw), lost);
+    },
+    close: (code, reason) => store.afterCommit(() => ws.close(code, reason), lost),
   };
 }
 
@@ -30,7 +39,7 @@ type Handlers = { onMessage(raw: string | ArrayBuffer): void; onClose(): void };
 export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip: string): Handlers {
   const { clock, log } = deps;
   const { hub, store: repo, machines } = deps.core;
-  const link = linkFor(ws, ip);
+  const link = linkFor(ws, ip, repo);
   let badFrames = 0;
   const rate = new FrameRate(clock);
   // Frames that arrive while the hub decides whether this connection may take the device's place.
@@ -135,8 +144,8 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
 /** An unpaired machine on /ws/pair asking for a code. */
 export function pairSocket(deps: SocketDeps, ws: WSContext, ip: string): Handlers {
   const { log } = deps;
-  const { pairing } = deps.core;
-  const link = linkFor(ws, ip);
+  const { pairing, store } = deps.core;
+  const link = linkFor(ws, ip, store);
   let greeted = false;
   return {
     onMessage(raw) {

@@ -46,7 +46,11 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   // Prompts, answers and approval inputs live here: only this user may read them, whatever existed before.
   keepPrivate(config.dataDir, { dir: "the relay's data folder", file: "the relay's file" }, (line) => log.warn(line));
   const db = openDb(join(config.dataDir, "relay.db"));
-  const repo = createRepo(db);
+  const repo = createRepo(db, { report: (err) => log.error(`a database commit failed; its writes were rolled back and nothing of them acknowledged: ${(err as Error)?.message ?? err}`) });
+  const closeDb = () => {
+    repo.flush();
+    db.$client.close();
+  };
   const bus = new LocalBus<CoreEvent>((err, event) => log.error(`a surface failed on ${event.type}: ${(err as Error)?.stack ?? err}`));
   const core = createCore({ store: repo, bus, clock, log, approvalTimeoutMs: config.approvalTimeoutMs });
   const { hub } = core;
@@ -78,7 +82,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   try {
     await telegram.start(webhookSecret ? "webhook" : undefined);
   } catch (cause) {
-    db.$client.close();
+    closeDb();
     throw telegramStartError(cause);
   }
 
@@ -98,7 +102,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     });
   } catch (cause) {
     await telegram.stop();
-    db.$client.close();
+    closeDb();
     if (config.tls) {
       throw new RaError("tls", `cannot serve TLS with --tls-cert/--tls-key: ${(cause as Error).message}`, {
         hint: "pass a PEM certificate (chain) and its matching unencrypted PEM private key, or a free port with --listen",
@@ -118,7 +122,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     } catch (cause) {
       server.stop(true);
       await telegram.stop();
-      db.$client.close();
+      closeDb();
       throw new RaError("webhook", `Telegram refused the webhook ${config.webhookUrl}: ${(cause as Error).message}`, {
         hint: "check that --public-url is reachable from the internet over https, or drop --webhook to use polling",
         exitCode: ExitCode.unavailable,
@@ -152,7 +156,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       gave.abort();
       hub.closeAll(CloseCode.goingAway, "relay shutting down");
       server.stop(true);
-      db.$client.close();
+      closeDb();
     },
   };
 }

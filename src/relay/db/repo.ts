@@ -1,12 +1,21 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { GroupCommit, type Defer } from "./group-commit";
 import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, sessions, telegramUpdates, turns, turnText, users } from "./schema";
 
 export type { Approval, ApprovalStatus, AuditRow, Device, Invite, Session, Turn, TurnStatus, User } from "../store/types";
 import type { ApprovalStatus, Invite, Session, Store, TurnStatus } from "../store/types";
 
+export type RepoOptions = {
+  /** Where a failed commit is reported (the writes of that batch are rolled back and nothing of it is acknowledged). */
+  report?: (err: unknown) => void;
+  /** When a batch commits: by default once the current turn of the event loop is over. */
+  defer?: Defer;
+};
+
 /** Every query the relay makes; no SQL lives anywhere else. */
-export function createRepo(db: Db): SqliteStore {
+export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
+  const batch = new GroupCommit(db.$client, options.report ?? ((err) => console.error(`ra: a database commit failed: ${(err as Error)?.message ?? err}`)), options.defer);
   // The queries every agent frame and reconnect makes, prepared once: drizzle would build the SQL
   // and sqlite would prepare it again on each call (a third of the relay's time in a reconnect storm).
   const id = sql.placeholder("id");
@@ -36,9 +45,10 @@ export function createRepo(db: Db): SqliteStore {
     db.select().from(turns).where(and(eq(turns.sessionId, id), inArray(turns.status, statuses))).orderBy(asc(turns.createdAt)).prepare();
   const store = {
     db,
-    transaction<T>(fn: () => T): T {
-      return db.$client.transaction(fn)();
-    },
+    transaction: <T>(fn: () => T): T => batch.atomic(fn),
+    afterCommit: (committed: () => void, failed?: (err: unknown) => void) => batch.afterCommit(committed, failed),
+    committed: () => batch.committed(),
+    flush: () => batch.flush(),
 
     // users
     user: (telegramId: number) => hot.user.get({ id: telegramId }),
@@ -153,9 +163,26 @@ export function createRepo(db: Db): SqliteStore {
       db.insert(kv).values({ key, value }).onConflictDoUpdate({ target: kv.key, set: { value } }).run(),
     del: (key: string) => db.delete(kv).where(eq(kv.key, key)).run(),
   };
-  return store satisfies Store & { db: Db };
+  // Every write joins the batch of the current turn of the event loop (one commit, one fsync, for all of them).
+  for (const name of WRITES) {
+    const write = store[name] as (...args: unknown[]) => unknown;
+    (store as Record<string, unknown>)[name] = (...args: unknown[]) => batch.write(() => write(...args));
+  }
+  return store satisfies SqliteStore;
 }
 
-/** The bun:sqlite store; `db` is there for the few places that need the raw database (tests, shutdown). */
-export type SqliteStore = Store & { db: Db };
+/** The Store methods that write (the others only read). */
+const WRITES = [
+  "addUser", "deleteUser", "addInvite", "setInviteMessage", "moveInvite", "allowGroup", "disallowGroup",
+  "addDevice", "deleteDevice", "touchDevice", "selectDevice", "addSession", "closeSession", "setClaudeSession",
+  "setSessionMode", "setLastSeq", "addTurn", "setTurnStatus", "appendTurnText", "setTurnTools", "setTurnMessages",
+  "setTopic", "forgetTopic", "addApproval", "decideApproval", "setApprovalMessage", "setAwaitingReason", "addAudit",
+  "receiveUpdate", "markUpdateHandled", "pruneUpdates", "trimUpdates", "set", "del",
+] as const satisfies readonly (keyof Store)[];
+
+/**
+ * The bun:sqlite store; `db` is there for the few places that need the raw database (tests,
+ * shutdown); `flush` commits the open batch at once (before closing the database).
+ */
+export type SqliteStore = Store & { db: Db; flush(): void };
 export type Repo = SqliteStore;
