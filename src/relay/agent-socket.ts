@@ -6,9 +6,17 @@ import type { Core } from "./core";
 import type { AgentLink } from "./core/hub";
 import type { Device, Store } from "./store/types";
 import { FrameRate } from "./frame-rate";
+import type { FrameQueue } from "./frame-queue";
 import { shortId } from "./secrets";
 
-export type SocketDeps = { core: Core; clock: Clock; log: Log; botUsername: () => string | undefined };
+export type SocketDeps = {
+  core: Core;
+  clock: Clock;
+  log: Log;
+  botUsername: () => string | undefined;
+  /** Where every agent connection's frames wait their turn (one queue for all: see FrameQueue). */
+  frames: FrameQueue;
+};
 
 /** Too many bad frames in a row means a broken or hostile peer: close it, nobody else is affected. */
 const MAX_BAD_FRAMES = 20;
@@ -112,31 +120,36 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
         link.close(CloseCode.policy, "too many frames");
         return;
       }
-      const decoded = decodeAgentFrame(raw);
-      if (!decoded.ok) {
-        log.warn(`${untrusted(device.name)} sent a bad frame: ${untrusted(decoded.message, 1000)}`);
-        link.send({ type: "error", code: decoded.code, message: decoded.message });
-        if (++badFrames >= MAX_BAD_FRAMES) link.close(CloseCode.protocolError, "too many invalid frames");
-        return;
-      }
-      badFrames = 0;
-      try {
-        handle(decoded.frame);
-      } catch (err) {
-        log.error(`handling a frame from ${untrusted(device.name)} failed: ${(err as Error).stack ?? err}`);
-        link.send({ type: "error", code: "internal", message: "the relay could not handle this frame; it was logged" });
-      }
+      deps.frames.push(() => receive(raw));
     },
     onClose() {
       const was = state;
       state = "closed";
       if (was !== "attached") return; // never the device's connection (a closing current one is detached below)
-      if (hub.detach(link)) {
+      // After the frames that came before it.
+      deps.frames.push(() => {
+        if (!hub.detach(link)) return;
         repo.touchDevice(device.id, clock.now());
         machines.disconnected(device);
         log.info(`${untrusted(device.name)} disconnected`);
-      }
+      });
     },
+  };
+  const receive = (raw: string | ArrayBuffer) => {
+    const decoded = decodeAgentFrame(raw);
+    if (!decoded.ok) {
+      log.warn(`${untrusted(device.name)} sent a bad frame: ${untrusted(decoded.message, 1000)}`);
+      link.send({ type: "error", code: decoded.code, message: decoded.message });
+      if (++badFrames >= MAX_BAD_FRAMES) link.close(CloseCode.protocolError, "too many invalid frames");
+      return;
+    }
+    badFrames = 0;
+    try {
+      handle(decoded.frame);
+    } catch (err) {
+      log.error(`handling a frame from ${untrusted(device.name)} failed: ${(err as Error).stack ?? err}`);
+      link.send({ type: "error", code: "internal", message: "the relay could not handle this frame; it was logged" });
+    }
   };
   return handlers;
 }

@@ -5,12 +5,14 @@ import { untrusted } from "../log";
 import { clientAddress, trustedProxies } from "./client-address";
 import { sha256 } from "./secrets";
 import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
+import { FrameQueue } from "./frame-queue";
 import { mountWebhook, type WebhookDeps } from "./webhook";
 
 const bearer = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)$/i)?.[1];
 
 /** HTTP surface of the relay: health, the agents' WebSocket, the pairing WebSocket, the webhook. */
-export function createApp(deps: SocketDeps & { webhook?: WebhookDeps; trustProxy?: readonly string[] }) {
+export function createApp(options: Omit<SocketDeps, "frames"> & { webhook?: WebhookDeps; trustProxy?: readonly string[] }) {
+  const deps = { ...options, frames: new FrameQueue((err) => options.log.error(`handling an agent's frame failed: ${(err as Error)?.stack ?? err}`)) };
   const app = new Hono();
   const trusted = trustedProxies(deps.trustProxy ?? []);
   /** The client's address: the peer's, or with --trust-proxy the one the proxy forwarded for. */
@@ -54,7 +56,8 @@ export function createApp(deps: SocketDeps & { webhook?: WebhookDeps; trustProxy
   app.get(
     "/ws/agent",
     async (c, next) => {
-      const device = deviceOf(c.req.header("authorization"));
+      // In a reconnect storm thousands of agents dial at once: each upgrade waits its turn with their frames.
+      const device = await deps.frames.run(() => deviceOf(c.req.header("authorization")));
       if (!device) return c.json(unauthorized, 401);
       c.set("device" as never, device as never);
       await next();

@@ -23,6 +23,18 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     device: db.select().from(devices).where(eq(devices.id, id)).prepare(),
     deviceByTokenHash: db.select().from(devices).where(eq(devices.tokenHash, sql.placeholder("hash"))).prepare(),
     touch: db.update(devices).set({ lastSeenAt: sql`${sql.placeholder("at")}` }).where(eq(devices.id, id)).prepare(),
+    // A hello's facts (a fact left out keeps its stored value).
+    touchWithFacts: db.update(devices).set({
+      lastSeenAt: sql`${sql.placeholder("at")}`,
+      hostname: sql`coalesce(${sql.placeholder("hostname")}, ${devices.hostname})`,
+      os: sql`coalesce(${sql.placeholder("os")}, ${devices.os})`,
+      arch: sql`coalesce(${sql.placeholder("arch")}, ${devices.arch})`,
+      osUser: sql`coalesce(${sql.placeholder("osUser")}, ${devices.osUser})`,
+      agentVersion: sql`coalesce(${sql.placeholder("agentVersion")}, ${devices.agentVersion})`,
+    }).where(eq(devices.id, id)).prepare(),
+    setClaudeSession: db.update(sessions).set({ claudeSessionId: sql`${sql.placeholder("claude")}` }).where(eq(sessions.id, id)).prepare(),
+    turnTextBefore: db.select({ text: turns.text }).from(turns).where(eq(turns.id, id)).prepare(),
+    turnTextPieces: db.select({ text: turnText.text }).from(turnText).where(eq(turnText.turnId, id)).orderBy(asc(turnText.id)).prepare(),
     session: db.select().from(sessions).where(eq(sessions.id, id)).prepare(),
     openSessionsOfDevice: db.select().from(sessions).where(and(eq(sessions.deviceId, id), isNull(sessions.closedAt))).prepare(),
     setLastSeq: db.update(sessions).set({ lastSeq: sql`${sql.placeholder("seq")}` }).where(eq(sessions.id, id)).prepare(),
@@ -79,8 +91,10 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     allDevices: () => db.select().from(devices).orderBy(asc(devices.createdAt)).all(),
     addDevice: (d: typeof devices.$inferInsert) => db.insert(devices).values(d).run(),
     deleteDevice: (id: string) => db.delete(devices).where(eq(devices.id, id)).run(),
-    touchDevice: (id: string, at: number, facts?: Partial<typeof devices.$inferInsert>) =>
-      facts ? db.update(devices).set({ lastSeenAt: at, ...facts }).where(eq(devices.id, id)).run() : hot.touch.run({ id, at }),
+    touchDevice: (id: string, at: number, facts?: Pick<Partial<typeof devices.$inferInsert>, "hostname" | "os" | "arch" | "osUser" | "agentVersion">) =>
+      facts
+        ? hot.touchWithFacts.run({ id, at, hostname: facts.hostname ?? null, os: facts.os ?? null, arch: facts.arch ?? null, osUser: facts.osUser ?? null, agentVersion: facts.agentVersion ?? null })
+        : hot.touch.run({ id, at }),
 
     // chats
     selectedDevice: (chatId: number) => hot.selectedDevice.get({ id: chatId })?.selectedDeviceId ?? null,
@@ -93,8 +107,7 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     openSessionsOfDevice: (deviceId: string) => hot.openSessionsOfDevice.all({ id: deviceId }),
     addSession: (s: typeof sessions.$inferInsert) => db.insert(sessions).values(s).run(),
     closeSession: (id: string, at: number) => db.update(sessions).set({ closedAt: at }).where(eq(sessions.id, id)).run(),
-    setClaudeSession: (id: string, claudeSessionId: string) =>
-      db.update(sessions).set({ claudeSessionId }).where(eq(sessions.id, id)).run(),
+    setClaudeSession: (id: string, claudeSessionId: string) => hot.setClaudeSession.run({ id, claude: claudeSessionId }),
     setSessionMode: (id: string, mode: Session["mode"]) => db.update(sessions).set({ mode }).where(eq(sessions.id, id)).run(),
     setLastSeq: (id: string, seq: number) => hot.setLastSeq.run({ id, seq }),
 
@@ -110,9 +123,7 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     setTurnStatus: (id: string, status: TurnStatus, endedAt?: number) =>
       db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),
     appendTurnText: (id: string, text: string) => hot.appendTurnText.run({ id, text }),
-    turnText: (id: string) =>
-      (db.select({ text: turns.text }).from(turns).where(eq(turns.id, id)).get()?.text ?? "") +
-      db.select({ text: turnText.text }).from(turnText).where(eq(turnText.turnId, id)).orderBy(asc(turnText.id)).all().map((r) => r.text).join(""),
+    turnText: (id: string) => (hot.turnTextBefore.get({ id })?.text ?? "") + hot.turnTextPieces.all({ id }).map((r) => r.text).join(""),
     // topics
     topicOf: (chatId: number, deviceId: string) =>
       db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.deviceId, deviceId))).get()?.threadId,

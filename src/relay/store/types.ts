@@ -138,7 +138,7 @@ export interface Store {
   allDevices(): Device[];
   addDevice(d: Insert<Device, "hostname" | "os" | "arch" | "osUser" | "agentVersion" | "lastSeenAt">): void;
   deleteDevice(id: string): void;
-  touchDevice(id: string, at: number, facts?: Partial<Device>): void;
+  touchDevice(id: string, at: number, facts?: Partial<Pick<Device, "hostname" | "os" | "arch" | "osUser" | "agentVersion">>): void;
 
   selectedDevice(chatId: number): string | null;
   selectDevice(chatId: number, deviceId: string | null): void;
