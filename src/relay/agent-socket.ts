@@ -53,7 +53,9 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
   // Frames that arrive while the hub decides whether this connection may take the device's place.
   let state: "claiming" | "attached" | "refused" | "closed" = "claiming";
   const early: (string | ArrayBuffer)[] = [];
-  void hub.claim(device.id, link).then((claim) => {
+  // What follows the hub's decision waits its turn with the frames (a storm brings thousands at once).
+  void hub.claim(device.id, link).then((claim) => deps.frames.push(() => claimed(claim)));
+  const claimed = (claim: Awaited<ReturnType<typeof hub.claim>>) => {
     if (claim.outcome === "refused") {
       if (state === "claiming") link.close(CloseCode.duplicate, "another ra agent with this device's token is connected");
       state = "refused";
@@ -69,7 +71,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
     state = "attached"; // last seen is written with the machine's facts when its hello arrives: one write, not two
     log.info(`${untrusted(device.name)} connected from ${ip}${claim.replaced ? ` (its connection from ${claim.replaced.ip} did not answer and was replaced)` : ""}`);
     for (const raw of early.splice(0)) handlers.onMessage(raw);
-  });
+  };
 
   const handle = (frame: AgentFrame) => {
     switch (frame.type) {
