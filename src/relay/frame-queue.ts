@@ -19,6 +19,7 @@ export class FrameQueue {
     private readonly report: (err: unknown) => void,
     private readonly sliceMs = SLICE_MS,
     private readonly defer: Defer = setImmediate,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   push(task: () => void): void {
@@ -48,7 +49,7 @@ export class FrameQueue {
   }
 
   private drain = (): void => {
-    const until = performance.now() + this.sliceMs;
+    const until = this.now() + this.sliceMs;
     while (this.next < this.tasks.length) {
       const task = this.tasks[this.next]!;
       this.tasks[this.next++] = noop; // let go of the frame it holds
@@ -57,7 +58,7 @@ export class FrameQueue {
       } catch (err) {
         this.report(err);
       }
-      if (performance.now() >= until) break;
+      if (this.now() >= until) break;
     }
     if (this.next === this.tasks.length) {
       this.tasks = [];
