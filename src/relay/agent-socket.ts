@@ -28,7 +28,7 @@ const MAX_EARLY_FRAMES = 5000;
  * welcome's acks, a prompt, a device token all describe stored rows. When that commit fails the
  * frames are dropped and the connection closed: the agent reconnects and replays what was not acknowledged.
  */
-function linkFor(ws: WSContext, ip: string, store: Store): AgentLink {
+export function durableLink(ws: Pick<WSContext, "send" | "close">, ip: string, store: Store): AgentLink {
   const lost = () => ws.close(CloseCode.goingAway, "the relay could not store what you sent; reconnect and send it again");
   return {
     id: shortId(6),
@@ -47,7 +47,7 @@ type Handlers = { onMessage(raw: string | ArrayBuffer): void; onClose(): void };
 export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip: string): Handlers {
   const { clock, log } = deps;
   const { hub, store: repo, machines } = deps.core;
-  const link = linkFor(ws, ip, repo);
+  const link = durableLink(ws, ip, repo);
   let badFrames = 0;
   const rate = new FrameRate(clock);
   // Frames that arrive while the hub decides whether this connection may take the device's place.
@@ -160,7 +160,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
 export function pairSocket(deps: SocketDeps, ws: WSContext, ip: string): Handlers {
   const { log } = deps;
   const { pairing, store } = deps.core;
-  const link = linkFor(ws, ip, store);
+  const link = durableLink(ws, ip, store);
   let greeted = false;
   return {
     onMessage(raw) {
