@@ -49,6 +49,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
   const { hub, store: repo, machines } = deps.core;
   const link = durableLink(ws, ip, repo);
   let badFrames = 0;
+  let flooded = false;
   const rate = new FrameRate(clock);
   // Frames that arrive while the hub decides whether this connection may take the device's place.
   let state: "claiming" | "attached" | "refused" | "closed" = "claiming";
@@ -115,11 +116,15 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
         else link.close(CloseCode.policy, "too many frames before the connection was accepted");
         return;
       }
-      if (state !== "attached") return;
+      if (state !== "attached" || flooded) return;
       if (!rate.take(typeof raw === "string" ? raw.length : raw.byteLength)) {
-        log.warn(`${untrusted(device.name)} sent frames faster than the limit; closing its connection`);
-        link.send({ type: "error", code: "rate_limited", message: "too many frames; reconnect and slow down" });
-        link.close(CloseCode.policy, "too many frames");
+        // Closed after the frames that came before (they are answered), and nothing after it is read.
+        flooded = true;
+        deps.frames.push(() => {
+          log.warn(`${untrusted(device.name)} sent frames faster than the limit; closing its connection`);
+          link.send({ type: "error", code: "rate_limited", message: "too many frames; reconnect and slow down" });
+          link.close(CloseCode.policy, "too many frames");
+        });
         return;
       }
       deps.frames.push(() => receive(raw));

@@ -5,14 +5,12 @@ import { untrusted } from "../log";
 import { clientAddress, trustedProxies } from "./client-address";
 import { sha256 } from "./secrets";
 import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
-import { FrameQueue } from "./frame-queue";
 import { mountWebhook, type WebhookDeps } from "./webhook";
 
 const bearer = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)$/i)?.[1];
 
 /** HTTP surface of the relay: health, the agents' WebSocket, the pairing WebSocket, the webhook. */
-export function createApp(options: Omit<SocketDeps, "frames"> & { webhook?: WebhookDeps; trustProxy?: readonly string[] }) {
-  const deps = { ...options, frames: new FrameQueue((err) => options.log.error(`handling an agent's frame failed: ${(err as Error)?.stack ?? err}`)) };
+export function createApp(deps: SocketDeps & { webhook?: WebhookDeps; trustProxy?: readonly string[] }) {
   const app = new Hono();
   const trusted = trustedProxies(deps.trustProxy ?? []);
   /** The client's address: the peer's, or with --trust-proxy the one the proxy forwarded for. */

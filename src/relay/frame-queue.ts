@@ -43,13 +43,24 @@ export class FrameQueue {
     );
   }
 
+  /** Does everything that waits, now (at shutdown, before the database closes). */
+  finish(): void {
+    while (this.size > 0) this.drainFor(Number.POSITIVE_INFINITY);
+  }
+
   /** Tasks waiting. */
   get size(): number {
     return this.tasks.length - this.next;
   }
 
   private drain = (): void => {
-    const until = this.now() + this.sliceMs;
+    this.drainFor(this.sliceMs);
+    if (this.size === 0) this.scheduled = false;
+    else this.defer(this.drain);
+  };
+
+  private drainFor(sliceMs: number): void {
+    const until = this.now() + sliceMs;
     while (this.next < this.tasks.length) {
       const task = this.tasks[this.next]!;
       this.tasks[this.next++] = noop; // let go of the frame it holds
@@ -63,15 +74,11 @@ export class FrameQueue {
     if (this.next === this.tasks.length) {
       this.tasks = [];
       this.next = 0;
-      this.scheduled = false;
-      return;
-    }
-    if (this.next > 1024 && this.next * 2 > this.tasks.length) {
+    } else if (this.next > 1024 && this.next * 2 > this.tasks.length) {
       this.tasks = this.tasks.slice(this.next);
       this.next = 0;
     }
-    this.defer(this.drain);
-  };
+  }
 }
 
 const noop = () => {};

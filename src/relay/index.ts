@@ -7,6 +7,7 @@ import { createLog } from "../log";
 import { keepPrivate } from "../private-files";
 import { CloseCode, MAX_FRAME_BYTES } from "../proto";
 import { createApp } from "./app";
+import { FrameQueue } from "./frame-queue";
 import type { RelayConfig } from "./config";
 import { LocalBus } from "./bus/local";
 import { createCore } from "./core";
@@ -87,7 +88,8 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   }
 
   core.approvals.relayRestarted();
-  const app = createApp({ core, clock, log, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
+  const frames = new FrameQueue((err) => log.error(`handling an agent's frame failed: ${(err as Error)?.stack ?? err}`));
+  const app = createApp({ core, clock, log, frames, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
     webhook: webhookSecret ? { secret: webhookSecret, receive: telegram.receive, log: createLog("webhook") } : undefined,
   });
   let server: ReturnType<typeof Bun.serve>;
@@ -155,6 +157,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       await Promise.race([turnViews.settled(), clock.sleep(5000, gave.signal)]);
       gave.abort();
       hub.closeAll(CloseCode.goingAway, "relay shutting down");
+      frames.finish(); // the closes just queued write each machine's last seen
       server.stop(true);
       closeDb();
     },
