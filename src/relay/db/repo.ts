@@ -49,6 +49,11 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     receiveUpdate: db.insert(telegramUpdates).values({ updateId: id, body: sql.placeholder("body"), receivedAt: sql.placeholder("at") }).onConflictDoNothing().returning({ id: telegramUpdates.updateId }).prepare(),
     updateHandled: db.select({ at: telegramUpdates.handledAt }).from(telegramUpdates).where(eq(telegramUpdates.updateId, id)).prepare(),
     pendingApprovals: db.select().from(approvals).where(eq(approvals.status, "pending")).orderBy(asc(approvals.createdAt)).prepare(),
+    allDevices: db.select().from(devices).orderBy(asc(devices.createdAt)).prepare(),
+    devicesOf: db.select().from(devices).where(eq(devices.ownerId, id)).orderBy(asc(devices.createdAt)).prepare(),
+    awaitingReason: db.select().from(approvals).where(and(eq(approvals.chatId, id), eq(approvals.status, "pending"), eq(approvals.awaitingReason, true))).prepare(),
+    topicOf: db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, sql.placeholder("chatId")), eq(deviceTopics.deviceId, sql.placeholder("deviceId")))).prepare(),
+    deviceOfTopic: db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, sql.placeholder("chatId")), eq(deviceTopics.threadId, sql.placeholder("threadId")))).prepare(),
     markUpdateHandled: db.update(telegramUpdates).set({ handledAt: sql`${sql.placeholder("at")}` }).where(eq(telegramUpdates.updateId, id)).prepare(),
   };
   /** turnsOfSession is asked with a few fixed status lists: one prepared query per list. */
@@ -87,8 +92,8 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     // devices
     device: (id: string) => hot.device.get({ id }),
     deviceByTokenHash: (hash: string) => hot.deviceByTokenHash.get({ hash }),
-    devicesOf: (ownerId: number) => db.select().from(devices).where(eq(devices.ownerId, ownerId)).orderBy(asc(devices.createdAt)).all(),
-    allDevices: () => db.select().from(devices).orderBy(asc(devices.createdAt)).all(),
+    devicesOf: (ownerId: number) => hot.devicesOf.all({ id: ownerId }),
+    allDevices: () => hot.allDevices.all(),
     addDevice: (d: typeof devices.$inferInsert) => db.insert(devices).values(d).run(),
     deleteDevice: (id: string) => db.delete(devices).where(eq(devices.id, id)).run(),
     touchDevice: (id: string, at: number, facts?: Pick<Partial<typeof devices.$inferInsert>, "hostname" | "os" | "arch" | "osUser" | "agentVersion">) =>
@@ -125,10 +130,8 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     appendTurnText: (id: string, text: string) => hot.appendTurnText.run({ id, text }),
     turnText: (id: string) => (hot.turnTextBefore.get({ id })?.text ?? "") + hot.turnTextPieces.all({ id }).map((r) => r.text).join(""),
     // topics
-    topicOf: (chatId: number, deviceId: string) =>
-      db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.deviceId, deviceId))).get()?.threadId,
-    deviceOfTopic: (chatId: number, threadId: number) =>
-      db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.threadId, threadId))).get()?.deviceId,
+    topicOf: (chatId: number, deviceId: string) => hot.topicOf.get({ chatId, deviceId })?.threadId,
+    deviceOfTopic: (chatId: number, threadId: number) => hot.deviceOfTopic.get({ chatId, threadId })?.deviceId,
     setTopic: (chatId: number, deviceId: string, threadId: number, at: number) =>
       db.insert(deviceTopics).values({ chatId, deviceId, threadId, createdAt: at }).onConflictDoUpdate({ target: [deviceTopics.chatId, deviceTopics.deviceId], set: { threadId, createdAt: at } }).run(),
     forgetTopic: (chatId: number, threadId: number) =>
@@ -149,8 +152,7 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
         .where(and(eq(approvals.id, id), eq(approvals.status, "pending"))).returning({ id: approvals.id }).all().length === 1,
     setApprovalMessage: (id: string, messageId: number) => db.update(approvals).set({ messageId }).where(eq(approvals.id, id)).run(),
     setAwaitingReason: (id: string, awaiting: boolean) => db.update(approvals).set({ awaitingReason: awaiting }).where(eq(approvals.id, id)).run(),
-    awaitingReason: (chatId: number) =>
-      db.select().from(approvals).where(and(eq(approvals.chatId, chatId), eq(approvals.status, "pending"), eq(approvals.awaitingReason, true))).get(),
+    awaitingReason: (chatId: number) => hot.awaitingReason.get({ id: chatId }),
     addAudit: (row: typeof audit.$inferInsert) => db.insert(audit).values(row).run(),
     lastAudit: (limit: number, deviceIds?: string[]) =>
       db.select().from(audit).where(deviceIds ? inArray(audit.deviceId, deviceIds) : undefined).orderBy(desc(audit.id)).limit(limit).all(),
