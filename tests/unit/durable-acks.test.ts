@@ -13,6 +13,7 @@ import { createCore } from "../../src/relay/core";
 import type { CoreEvent } from "../../src/relay/core/events";
 import { openDb } from "../../src/relay/db/client";
 import { createRepo } from "../../src/relay/db/repo";
+import { walSync } from "../../src/relay/db/wal-sync";
 import { FrameQueue } from "../../src/relay/frame-queue";
 import type { Device } from "../../src/relay/store/types";
 import { tmpDir } from "../helpers/tmp";
@@ -70,7 +71,9 @@ function setup() {
   }) as typeof db.$client.prepare;
   const loop = handLoop();
   const failures: unknown[] = [];
-  const repo = createRepo(db, { defer: loop.defer, report: (err) => failures.push(err) });
+  // The real fsync of the log; the loop hears that it is done when the test turns it.
+  const wal = walSync(path);
+  const repo = createRepo(db, { defer: loop.defer, sync: (done) => wal((err) => loop.defer(() => done(err))), report: (err) => failures.push(err) });
   const clock = new VirtualClock();
   clock.t = 1_700_000_000_000;
   const bus = new LocalBus<CoreEvent>((err) => failures.push(err));
@@ -103,14 +106,19 @@ function setup() {
   };
   const committedSeq = (sessionId: string) => (reader.query("SELECT last_seq AS seq FROM sessions WHERE id = ?").get(sessionId) as { seq: number }).seq;
   const fail = () => (failNextCommit = true);
-  return { path, repo, core, device, loop, connect, hello, committedSeq, reader, failures, fail };
+  /** Waits for the fsync that follows a commit, and lets what waited for it go. */
+  const onDisk = async () => {
+    await loop.waiting();
+    loop.turn();
+  };
+  return { path, repo, core, device, loop, connect, hello, committedSeq, reader, failures, fail, onDisk };
 }
 
 const text = (turnId: string, t: string): SessionEvent => ({ kind: "text", turnId, text: t });
 
 describe("durable acknowledgements (group commit)", () => {
   test("an event is acknowledged only once the transaction that stores it is committed; one commit for all the frames of a turn of the loop", async () => {
-    const { path, core, device, loop, connect, hello, committedSeq, reader } = setup();
+    const { path, core, device, loop, connect, hello, committedSeq, reader, onDisk } = setup();
     const agent = connect();
     const welcome = await hello(agent);
     expect(welcome.acks).toEqual([]);
@@ -119,6 +127,8 @@ describe("durable acknowledgements (group commit)", () => {
     const turn = core.turns.submit(CHAT, device, "hi");
     expect(agent.sent.some((f) => f.type === "prompt")).toBe(false); // the turn is not committed yet
     loop.turn();
+    expect(agent.sent.some((f) => f.type === "prompt")).toBe(false); // committed, not yet on disk
+    await onDisk();
     expect(agent.sent.filter((f) => f.type === "prompt").map((f) => (f as { turnId: string }).turnId)).toEqual([turn.id]);
 
     const before = walCommits(path);
@@ -127,21 +137,25 @@ describe("durable acknowledgements (group commit)", () => {
     expect(agent.sent.filter((f) => f.type === "ack")).toEqual([]);
     expect(committedSeq(turn.sessionId)).toBe(-1);
     expect(walCommits(path)).toBe(before);
-    loop.turn(); // the end of that turn of the loop: one commit, then the acks
+    loop.turn(); // the end of that turn of the loop: one commit, its fsync on another thread
     expect(walCommits(path)).toBe(before + 1);
     expect(committedSeq(turn.sessionId)).toBe(2);
+    expect(agent.sent.filter((f) => f.type === "ack")).toEqual([]);
+    await onDisk(); // then the acks
     expect(agent.sent.filter((f) => f.type === "ack")).toEqual([0, 1, 2].map((seq) => expect.objectContaining({ sessionId: turn.sessionId, seq })));
   });
 
   test("a failed commit acknowledges nothing and loses nothing: the agent is closed, reconnects, replays and is acknowledged then", async () => {
-    const { repo, core, device, loop, connect, hello, committedSeq, failures, fail } = setup();
+    const { repo, core, device, loop, connect, hello, committedSeq, failures, fail, onDisk } = setup();
     const agent = connect();
     await hello(agent);
     const turn = core.turns.submit(CHAT, device, "hi");
     loop.turn();
+    await onDisk();
     agent.send({ type: "event", sessionId: turn.sessionId, seq: 0, at: 0, event: text(turn.id, "kept") });
     loop.turn();
     loop.turn();
+    await onDisk();
     expect(agent.sent.filter((f) => f.type === "ack").map((f) => (f as { seq: number }).seq)).toEqual([0]);
 
     // Events 1 and 2 are stored in a transaction whose commit fails.
@@ -166,6 +180,7 @@ describe("durable acknowledgements (group commit)", () => {
     again.send({ type: "event", sessionId: turn.sessionId, seq: 2, at: 0, event: text(turn.id, " twice") });
     loop.turn();
     loop.turn();
+    await onDisk();
     expect(again.sent.filter((f) => f.type === "ack").map((f) => (f as { seq: number }).seq)).toEqual([1, 2]);
     expect(committedSeq(turn.sessionId)).toBe(2);
     expect(repo.turnText(turn.id)).toBe("kept lost twice");

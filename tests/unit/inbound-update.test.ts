@@ -14,6 +14,7 @@ import { createCore } from "../../src/relay/core";
 import type { CoreEvent } from "../../src/relay/core/events";
 import { openDb } from "../../src/relay/db/client";
 import { createRepo } from "../../src/relay/db/repo";
+import { walSync } from "../../src/relay/db/wal-sync";
 import { OwnerClaim } from "../../src/relay/owner-claim";
 import { ApprovalCards } from "../../src/relay/telegram/approval-cards";
 import { createTelegram } from "../../src/relay/telegram/bot";
@@ -43,8 +44,28 @@ describe("a Telegram update", () => {
     const dir = tmpDir("ra-inbound-");
     const path = join(dir.path, "relay.db");
     const db = openDb(path);
-    const repo = createRepo(db, { report: () => {} }); // writes still under way at teardown may find the file closed
+    // What the file holds at each commit (read by another connection), and when each fsync is done.
     const reader = new Database(path, { readonly: true });
+    const wal = walSync(path);
+    let before = -1;
+    const commits: { commits: number; handled: unknown; turn: unknown }[] = [];
+    const order: string[] = [];
+    const sync = (done: (err?: unknown) => void) => {
+      const measured = before >= 0;
+      if (measured) {
+        commits.push({
+          commits: walCommits(path) - before,
+          handled: reader.query("SELECT handled_at IS NOT NULL AS handled FROM telegram_updates WHERE update_id = 41").get(),
+          turn: reader.query("SELECT prompt, status FROM turns").all(),
+        });
+        order.push("commit");
+      }
+      wal((err) => {
+        if (measured) order.push("on disk");
+        done(err);
+      });
+    };
+    const repo = createRepo(db, { sync, report: () => {} }); // writes still under way at teardown may find the file closed
     const clock = new VirtualClock();
     clock.t = 1_700_000_000_000;
     const bus = new LocalBus<CoreEvent>(() => {});
@@ -61,20 +82,14 @@ describe("a Telegram update", () => {
     bus.subscribe(cards.handle);
     side.attach({ core, turnViews, cards, topics });
     await side.start("webhook");
-    cleanups.push(() => dir[Symbol.asyncDispose](), () => telegram.stop(), () => (repo.flush(), db.$client.close()), () => reader.close(), () => side.stop(), () => turnViews.close());
+    cleanups.push(() => dir[Symbol.asyncDispose](), () => telegram.stop(), () => reader.close(), () => (repo.flush(), db.$client.close()), () => side.stop(), () => turnViews.close());
 
-    // The machine, with what it sees at the moment the prompt leaves: what another connection reads from the file.
-    let before = 0;
-    const seen: { commits: number; handled: unknown; turn: unknown }[] = [];
+    // The machine: when does its prompt arrive?
     let prompted: () => void = () => {};
     const socket = {
       send: (raw: string) => {
         if ((JSON.parse(raw) as RelayFrame).type !== "prompt") return;
-        seen.push({
-          commits: walCommits(path) - before,
-          handled: reader.query("SELECT handled_at IS NOT NULL AS handled FROM telegram_updates WHERE update_id = 41").get(),
-          turn: reader.query("SELECT prompt, status FROM turns").all(),
-        });
+        order.push("prompt");
         prompted();
       },
       close: () => {},
@@ -83,12 +98,16 @@ describe("a Telegram update", () => {
     core.hub.attach(device.id, link);
     core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts: { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "t" }, sessions: [] });
     repo.flush();
+    await repo.committed();
 
     before = walCommits(path);
     const sent = new Promise<void>((resolve) => (prompted = resolve));
     expect(await side.receive(message(41, "run the tests"))).toBe("new");
     await sent;
-    expect(seen).toEqual([{ commits: 1, handled: { handled: 1 }, turn: [{ prompt: "run the tests", status: "running" }] }]);
+    // The first commit after the update holds all of it; the prompt left once that commit was on disk.
+    expect(commits[0]).toEqual({ commits: 1, handled: { handled: 1 }, turn: [{ prompt: "run the tests", status: "running" }] });
+    expect(order[0]).toBe("commit");
+    expect(order.indexOf("prompt")).toBeGreaterThan(order.indexOf("on disk")); // fsyncs finish in commit order
     expect(await side.receive(message(41, "run the tests"))).toBe("duplicate");
   });
 });

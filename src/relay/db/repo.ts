@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { GroupCommit, type Defer } from "./group-commit";
+import { GroupCommit, type Defer, type Sync } from "./group-commit";
+import { walSync } from "./wal-sync";
 import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, sessions, telegramUpdates, turns, turnText, users } from "./schema";
 
 export type { Approval, ApprovalStatus, AuditRow, Device, Invite, Session, Turn, TurnStatus, User } from "../store/types";
@@ -11,11 +12,13 @@ export type RepoOptions = {
   report?: (err: unknown) => void;
   /** When a batch commits: by default once the current turn of the event loop is over. */
   defer?: Defer;
+  /** What makes a commit durable: by default an fdatasync of the log off the event loop. */
+  sync?: Sync;
 };
 
 /** Every query the relay makes; no SQL lives anywhere else. */
 export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
-  const batch = new GroupCommit(db.$client, options.report ?? ((err) => console.error(`ra: a database commit failed: ${(err as Error)?.message ?? err}`)), options.defer);
+  const batch = new GroupCommit(db.$client, options.report ?? ((err) => console.error(`ra: a database commit failed: ${(err as Error)?.message ?? err}`)), options.defer, options.sync ?? walSync(db.$client.filename));
   // The queries every agent frame and reconnect makes, prepared once: drizzle would build the SQL
   // and sqlite would prepare it again on each call (a third of the relay's time in a reconnect storm).
   const id = sql.placeholder("id");
