@@ -4,23 +4,40 @@ import { untrusted, type Log } from "../log";
 import { CloseCode, decodeAgentFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
 import type { Core } from "./core";
 import type { AgentLink } from "./core/hub";
-import type { Device } from "./store/types";
+import type { Device, Store } from "./store/types";
 import { FrameRate } from "./frame-rate";
+import type { FrameQueue } from "./frame-queue";
 import { shortId } from "./secrets";
 
-export type SocketDeps = { core: Core; clock: Clock; log: Log; botUsername: () => string | undefined };
+export type SocketDeps = {
+  core: Core;
+  clock: Clock;
+  log: Log;
+  botUsername: () => string | undefined;
+  /** Where every agent connection's frames wait their turn (one queue for all: see FrameQueue). */
+  frames: FrameQueue;
+};
 
 /** Too many bad frames in a row means a broken or hostile peer: close it, nobody else is affected. */
 const MAX_BAD_FRAMES = 20;
 /** Frames kept while a new connection waits for the hub's decision (a hello and a replay burst fit). */
 const MAX_EARLY_FRAMES = 5000;
 
-function linkFor(ws: WSContext, ip: string): AgentLink {
+/**
+ * A link whose frames leave only once what the relay wrote before them is durable: an ack, a
+ * welcome's acks, a prompt, a device token all describe stored rows. When that commit fails the
+ * frames are dropped and the connection closed: the agent reconnects and replays what was not acknowledged.
+ */
+export function durableLink(ws: Pick<WSContext, "send" | "close">, ip: string, store: Store): AgentLink {
+  const lost = () => ws.close(CloseCode.goingAway, "the relay could not store what you sent; reconnect and send it again");
   return {
     id: shortId(6),
     ip,
-    send: (frame) => ws.send(encode<RelayFrame>(frame)),
-    close: (code, reason) => ws.close(code, reason),
+    send: (frame) => {
+      const raw = encode<RelayFrame>(frame);
+      store.afterCommit(() => ws.send(raw), lost);
+    },
+    close: (code, reason) => store.afterCommit(() => ws.close(code, reason), lost),
   };
 }
 
@@ -30,13 +47,16 @@ type Handlers = { onMessage(raw: string | ArrayBuffer): void; onClose(): void };
 export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip: string): Handlers {
   const { clock, log } = deps;
   const { hub, store: repo, machines } = deps.core;
-  const link = linkFor(ws, ip);
+  const link = durableLink(ws, ip, repo);
   let badFrames = 0;
+  let flooded = false;
   const rate = new FrameRate(clock);
   // Frames that arrive while the hub decides whether this connection may take the device's place.
   let state: "claiming" | "attached" | "refused" | "closed" = "claiming";
   const early: (string | ArrayBuffer)[] = [];
-  void hub.claim(device.id, link).then((claim) => {
+  // What follows the hub's decision waits its turn with the frames (a storm brings thousands at once).
+  void hub.claim(device.id, link).then((claim) => deps.frames.push(() => claimed(claim)));
+  const claimed = (claim: Awaited<ReturnType<typeof hub.claim>>) => {
     if (claim.outcome === "refused") {
       if (state === "claiming") link.close(CloseCode.duplicate, "another ra agent with this device's token is connected");
       state = "refused";
@@ -52,7 +72,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
     state = "attached"; // last seen is written with the machine's facts when its hello arrives: one write, not two
     log.info(`${untrusted(device.name)} connected from ${ip}${claim.replaced ? ` (its connection from ${claim.replaced.ip} did not answer and was replaced)` : ""}`);
     for (const raw of early.splice(0)) handlers.onMessage(raw);
-  });
+  };
 
   const handle = (frame: AgentFrame) => {
     switch (frame.type) {
@@ -96,38 +116,47 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
         else link.close(CloseCode.policy, "too many frames before the connection was accepted");
         return;
       }
-      if (state !== "attached") return;
+      if (state !== "attached" || flooded) return;
       if (!rate.take(typeof raw === "string" ? raw.length : raw.byteLength)) {
-        log.warn(`${untrusted(device.name)} sent frames faster than the limit; closing its connection`);
-        link.send({ type: "error", code: "rate_limited", message: "too many frames; reconnect and slow down" });
-        link.close(CloseCode.policy, "too many frames");
+        // Closed after the frames that came before (they are answered), and nothing after it is read.
+        flooded = true;
+        deps.frames.push(() => {
+          log.warn(`${untrusted(device.name)} sent frames faster than the limit; closing its connection`);
+          link.send({ type: "error", code: "rate_limited", message: "too many frames; reconnect and slow down" });
+          link.close(CloseCode.policy, "too many frames");
+        });
         return;
       }
-      const decoded = decodeAgentFrame(raw);
-      if (!decoded.ok) {
-        log.warn(`${untrusted(device.name)} sent a bad frame: ${untrusted(decoded.message, 1000)}`);
-        link.send({ type: "error", code: decoded.code, message: decoded.message });
-        if (++badFrames >= MAX_BAD_FRAMES) link.close(CloseCode.protocolError, "too many invalid frames");
-        return;
-      }
-      badFrames = 0;
-      try {
-        handle(decoded.frame);
-      } catch (err) {
-        log.error(`handling a frame from ${untrusted(device.name)} failed: ${(err as Error).stack ?? err}`);
-        link.send({ type: "error", code: "internal", message: "the relay could not handle this frame; it was logged" });
-      }
+      deps.frames.push(() => receive(raw));
     },
     onClose() {
       const was = state;
       state = "closed";
       if (was !== "attached") return; // never the device's connection (a closing current one is detached below)
-      if (hub.detach(link)) {
+      // After the frames that came before it.
+      deps.frames.push(() => {
+        if (!hub.detach(link)) return;
         repo.touchDevice(device.id, clock.now());
         machines.disconnected(device);
         log.info(`${untrusted(device.name)} disconnected`);
-      }
+      });
     },
+  };
+  const receive = (raw: string | ArrayBuffer) => {
+    const decoded = decodeAgentFrame(raw);
+    if (!decoded.ok) {
+      log.warn(`${untrusted(device.name)} sent a bad frame: ${untrusted(decoded.message, 1000)}`);
+      link.send({ type: "error", code: decoded.code, message: decoded.message });
+      if (++badFrames >= MAX_BAD_FRAMES) link.close(CloseCode.protocolError, "too many invalid frames");
+      return;
+    }
+    badFrames = 0;
+    try {
+      handle(decoded.frame);
+    } catch (err) {
+      log.error(`handling a frame from ${untrusted(device.name)} failed: ${(err as Error).stack ?? err}`);
+      link.send({ type: "error", code: "internal", message: "the relay could not handle this frame; it was logged" });
+    }
   };
   return handlers;
 }
@@ -135,8 +164,8 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
 /** An unpaired machine on /ws/pair asking for a code. */
 export function pairSocket(deps: SocketDeps, ws: WSContext, ip: string): Handlers {
   const { log } = deps;
-  const { pairing } = deps.core;
-  const link = linkFor(ws, ip);
+  const { pairing, store } = deps.core;
+  const link = durableLink(ws, ip, store);
   let greeted = false;
   return {
     onMessage(raw) {

@@ -64,7 +64,8 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; w
   app.get(
     "/ws/agent",
     async (c, next) => {
-      const device = deviceOf(c.req.header("authorization"));
+      // In a reconnect storm thousands of agents dial at once: each upgrade waits its turn with their frames.
+      const device = await deps.frames.run(() => deviceOf(c.req.header("authorization")));
       if (!device) return c.json(unauthorized, 401);
       c.set("device" as never, device as never);
       await next();

@@ -8,6 +8,7 @@ import { keepPrivate } from "../private-files";
 import { CloseCode, MAX_FRAME_BYTES } from "../proto";
 import { createApp } from "./app";
 import { AttachmentSources } from "./attachment-sources";
+import { FrameQueue } from "./frame-queue";
 import type { RelayConfig } from "./config";
 import { LocalBus } from "./bus/local";
 import { createCore } from "./core";
@@ -48,7 +49,11 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   // Prompts, answers and approval inputs live here: only this user may read them, whatever existed before.
   keepPrivate(config.dataDir, { dir: "the relay's data folder", file: "the relay's file" }, (line) => log.warn(line));
   const db = openDb(join(config.dataDir, "relay.db"));
-  const repo = createRepo(db);
+  const repo = createRepo(db, { report: (err) => log.error(`a database commit failed; its writes were rolled back and nothing of them acknowledged: ${(err as Error)?.message ?? err}`) });
+  const closeDb = () => {
+    repo.flush();
+    db.$client.close();
+  };
   const bus = new LocalBus<CoreEvent>((err, event) => log.error(`a surface failed on ${event.type}: ${(err as Error)?.stack ?? err}`));
   const core = createCore({ store: repo, bus, clock, log, approvalTimeoutMs: config.approvalTimeoutMs });
   const { hub } = core;
@@ -81,7 +86,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   try {
     await telegram.start(webhookSecret ? "webhook" : undefined);
   } catch (cause) {
-    db.$client.close();
+    closeDb();
     throw telegramStartError(cause);
   }
 
@@ -89,7 +94,8 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   core.schedules.start();
   const attachments = new AttachmentSources();
   attachments.register("telegram", telegram.files);
-  const app = createApp({ core, clock, log, attachments, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
+  const frames = new FrameQueue((err) => log.error(`handling an agent's frame failed: ${(err as Error)?.stack ?? err}`));
+  const app = createApp({ core, clock, log, attachments, frames, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
     webhook: webhookSecret ? { secret: webhookSecret, receive: telegram.receive, log: createLog("webhook") } : undefined,
   });
   let server: ReturnType<typeof Bun.serve>;
@@ -104,7 +110,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     });
   } catch (cause) {
     await telegram.stop();
-    db.$client.close();
+    closeDb();
     if (config.tls) {
       throw new RaError("tls", `cannot serve TLS with --tls-cert/--tls-key: ${(cause as Error).message}`, {
         hint: "pass a PEM certificate (chain) and its matching unencrypted PEM private key, or a free port with --listen",
@@ -124,7 +130,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     } catch (cause) {
       server.stop(true);
       await telegram.stop();
-      db.$client.close();
+      closeDb();
       throw new RaError("webhook", `Telegram refused the webhook ${config.webhookUrl}: ${(cause as Error).message}`, {
         hint: "check that --public-url is reachable from the internet over https, or drop --webhook to use polling",
         exitCode: ExitCode.unavailable,
@@ -158,8 +164,9 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       await Promise.race([turnViews.settled(), clock.sleep(5000, gave.signal)]);
       gave.abort();
       hub.closeAll(CloseCode.goingAway, "relay shutting down");
+      frames.finish(); // the closes just queued write each machine's last seen
       server.stop(true);
-      db.$client.close();
+      closeDb();
     },
   };
 }

@@ -16,8 +16,8 @@ const IncomingUpdate = z.looseObject({ update_id: z.number().int().nonnegative()
 
 export type WebhookDeps = {
   secret: string;
-  /** Stores the update and handles it in the background. */
-  receive(update: Update): "new" | "duplicate" | "stopping";
+  /** Stores the update and handles it in the background; settles once the update is stored for good. */
+  receive(update: Update): Promise<"new" | "duplicate" | "stopping">;
   log: Log;
 };
 
@@ -43,7 +43,10 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
     const parsed = IncomingUpdate.safeParse(body);
     if (!parsed.success) return c.json({ error: "bad_request", message: "the body is not a Telegram update" }, 400);
     // While shutting down nothing is stored: Telegram delivers it again to the next start.
-    if (deps.receive(parsed.data as unknown as Update) === "stopping") return c.json({ error: "unavailable", message: "the relay is restarting" }, 503);
+    // Answered only once the update is stored for good: until then Telegram keeps it and delivers it again.
+    const outcome = await deps.receive(parsed.data as unknown as Update).catch(() => "unstored" as const);
+    if (outcome === "stopping") return c.json({ error: "unavailable", message: "the relay is restarting" }, 503);
+    if (outcome === "unstored") return c.json({ error: "unavailable", message: "the relay could not store the update" }, 503);
     return c.body(null, 200);
   });
 }

@@ -37,7 +37,7 @@ function setup() {
     const opened = pairing.open(l, `m${links.length}`, facts, "BCDF-GHJK");
     return { link: l, opened };
   };
-  cleanups.push(() => dir[Symbol.asyncDispose](), () => links.forEach((l) => pairing.close(l)), () => repo.db.$client.close());
+  cleanups.push(() => dir[Symbol.asyncDispose](), () => links.forEach((l) => pairing.close(l)), () => (repo.flush(), repo.db.$client.close()));
   return { repo, clock, pairing, open };
 }
 const codeOf = (o: ReturnType<ReturnType<typeof setup>["open"]>["opened"]) => {

@@ -21,7 +21,7 @@ function setup(enabled = true, respond?: (method: string, p: Record<string, any>
   const rec = recordingApi(() => clock.now(), (method, p) => (method === "createForumTopic" ? { message_thread_id: ++nextThread, name: p.name, icon_color: 7322096 } : respond?.(method, p)));
   const messenger = new Messenger(rec.api, clock, 0, createLog("test"));
   const topics = new Topics(repo, messenger, clock, () => enabled);
-  return { repo, clock, rec, messenger, topics, [Symbol.asyncDispose]: async () => (db.$client.close(), await dir[Symbol.asyncDispose]()) };
+  return { repo, clock, rec, messenger, topics, [Symbol.asyncDispose]: async () => (repo.flush(), db.$client.close(), await dir[Symbol.asyncDispose]()) };
 }
 
 describe("topics", () => {

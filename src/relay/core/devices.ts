@@ -9,6 +9,11 @@ export function visibleDevices(store: Store, user: User): Device[] {
   return user.role === "owner" ? store.allDevices() : store.devicesOf(user.telegramId);
 }
 
+/** The same rule for one machine: without loading every machine. */
+export function mayDrive(user: User, device: Device): boolean {
+  return user.role === "owner" || device.ownerId === user.telegramId;
+}
+
 export function deviceState(hub: Hub, turns: Turns, device: Device): DeviceState {
   return !hub.online(device.id) ? "offline" : turns.busy(device.id) ? "busy" : "online";
 }

@@ -20,7 +20,7 @@ export class Turns {
   /** Queues a prompt for the chat's conversation with this device and runs it when it can. */
   submit(chatId: number, device: Device, text: string, { attachments = [], origin = "chat" }: { attachments?: readonly StoredAttachment[]; origin?: Turn["origin"] } = {}): Turn {
     const { store, clock, hub } = this.deps;
-    // One transaction (one fsync) from the prompt to the turn that runs: the machine gets its frame sooner.
+    // One unit from the prompt to the turn that runs (a savepoint in the batch the store commits at the end of this turn of the loop).
     const { turn, waiting, next, session } = store.transaction(() => {
       const session = this.session(chatId, device.id);
       const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", attachments: JSON.stringify(attachments), files: "[]", origin, createdAt: clock.now(), endedAt: null };

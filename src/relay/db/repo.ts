@@ -1,12 +1,24 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { GroupCommit, type Defer, type Sync } from "./group-commit";
+import { walSync } from "./wal-sync";
 import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, schedules, sessions, telegramUpdates, turns, turnText, users } from "./schema";
 
 export type { Approval, ApprovalStatus, AuditRow, Device, Invite, Session, Turn, TurnStatus, User } from "../store/types";
 import type { ApprovalStatus, Invite, Session, Store, TurnStatus } from "../store/types";
 
+export type RepoOptions = {
+  /** Where a failed commit is reported (the writes of that batch are rolled back and nothing of it is acknowledged). */
+  report?: (err: unknown) => void;
+  /** When a batch commits: by default once the current turn of the event loop is over. */
+  defer?: Defer;
+  /** What makes a commit durable: by default an fdatasync of the log off the event loop. */
+  sync?: Sync;
+};
+
 /** Every query the relay makes; no SQL lives anywhere else. */
-export function createRepo(db: Db): SqliteStore {
+export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
+  const batch = new GroupCommit(db.$client, options.report ?? ((err) => console.error(`ra: a database commit failed: ${(err as Error)?.message ?? err}`)), options.defer, options.sync ?? walSync(db.$client.filename));
   // The queries every agent frame and reconnect makes, prepared once: drizzle would build the SQL
   // and sqlite would prepare it again on each call (a third of the relay's time in a reconnect storm).
   const id = sql.placeholder("id");
@@ -14,6 +26,18 @@ export function createRepo(db: Db): SqliteStore {
     device: db.select().from(devices).where(eq(devices.id, id)).prepare(),
     deviceByTokenHash: db.select().from(devices).where(eq(devices.tokenHash, sql.placeholder("hash"))).prepare(),
     touch: db.update(devices).set({ lastSeenAt: sql`${sql.placeholder("at")}` }).where(eq(devices.id, id)).prepare(),
+    // A hello's facts (a fact left out keeps its stored value).
+    touchWithFacts: db.update(devices).set({
+      lastSeenAt: sql`${sql.placeholder("at")}`,
+      hostname: sql`coalesce(${sql.placeholder("hostname")}, ${devices.hostname})`,
+      os: sql`coalesce(${sql.placeholder("os")}, ${devices.os})`,
+      arch: sql`coalesce(${sql.placeholder("arch")}, ${devices.arch})`,
+      osUser: sql`coalesce(${sql.placeholder("osUser")}, ${devices.osUser})`,
+      agentVersion: sql`coalesce(${sql.placeholder("agentVersion")}, ${devices.agentVersion})`,
+    }).where(eq(devices.id, id)).prepare(),
+    setClaudeSession: db.update(sessions).set({ claudeSessionId: sql`${sql.placeholder("claude")}` }).where(eq(sessions.id, id)).prepare(),
+    turnTextBefore: db.select({ text: turns.text }).from(turns).where(eq(turns.id, id)).prepare(),
+    turnTextPieces: db.select({ text: turnText.text }).from(turnText).where(eq(turnText.turnId, id)).orderBy(asc(turnText.id)).prepare(),
     session: db.select().from(sessions).where(eq(sessions.id, id)).prepare(),
     openSessionsOfDevice: db.select().from(sessions).where(and(eq(sessions.deviceId, id), isNull(sessions.closedAt))).prepare(),
     setLastSeq: db.update(sessions).set({ lastSeq: sql`${sql.placeholder("seq")}` }).where(eq(sessions.id, id)).prepare(),
@@ -28,6 +52,11 @@ export function createRepo(db: Db): SqliteStore {
     receiveUpdate: db.insert(telegramUpdates).values({ updateId: id, body: sql.placeholder("body"), receivedAt: sql.placeholder("at") }).onConflictDoNothing().returning({ id: telegramUpdates.updateId }).prepare(),
     updateHandled: db.select({ at: telegramUpdates.handledAt }).from(telegramUpdates).where(eq(telegramUpdates.updateId, id)).prepare(),
     pendingApprovals: db.select().from(approvals).where(eq(approvals.status, "pending")).orderBy(asc(approvals.createdAt)).prepare(),
+    allDevices: db.select().from(devices).orderBy(asc(devices.createdAt)).prepare(),
+    devicesOf: db.select().from(devices).where(eq(devices.ownerId, id)).orderBy(asc(devices.createdAt)).prepare(),
+    awaitingReason: db.select().from(approvals).where(and(eq(approvals.chatId, id), eq(approvals.status, "pending"), eq(approvals.awaitingReason, true))).prepare(),
+    topicOf: db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, sql.placeholder("chatId")), eq(deviceTopics.deviceId, sql.placeholder("deviceId")))).prepare(),
+    deviceOfTopic: db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, sql.placeholder("chatId")), eq(deviceTopics.threadId, sql.placeholder("threadId")))).prepare(),
     markUpdateHandled: db.update(telegramUpdates).set({ handledAt: sql`${sql.placeholder("at")}` }).where(eq(telegramUpdates.updateId, id)).prepare(),
   };
   /** turnsOfSession is asked with a few fixed status lists: one prepared query per list. */
@@ -36,9 +65,10 @@ export function createRepo(db: Db): SqliteStore {
     db.select().from(turns).where(and(eq(turns.sessionId, id), inArray(turns.status, statuses))).orderBy(asc(turns.createdAt)).prepare();
   const store = {
     db,
-    transaction<T>(fn: () => T): T {
-      return db.$client.transaction(fn)();
-    },
+    transaction: <T>(fn: () => T): T => batch.atomic(fn),
+    afterCommit: (committed: () => void, failed?: (err: unknown) => void) => batch.afterCommit(committed, failed),
+    committed: () => batch.committed(),
+    flush: () => batch.flush(),
 
     // users
     user: (telegramId: number) => hot.user.get({ id: telegramId }),
@@ -65,12 +95,14 @@ export function createRepo(db: Db): SqliteStore {
     // devices
     device: (id: string) => hot.device.get({ id }),
     deviceByTokenHash: (hash: string) => hot.deviceByTokenHash.get({ hash }),
-    devicesOf: (ownerId: number) => db.select().from(devices).where(eq(devices.ownerId, ownerId)).orderBy(asc(devices.createdAt)).all(),
-    allDevices: () => db.select().from(devices).orderBy(asc(devices.createdAt)).all(),
+    devicesOf: (ownerId: number) => hot.devicesOf.all({ id: ownerId }),
+    allDevices: () => hot.allDevices.all(),
     addDevice: (d: typeof devices.$inferInsert) => db.insert(devices).values(d).run(),
     deleteDevice: (id: string) => db.delete(devices).where(eq(devices.id, id)).run(),
-    touchDevice: (id: string, at: number, facts?: Partial<typeof devices.$inferInsert>) =>
-      facts ? db.update(devices).set({ lastSeenAt: at, ...facts }).where(eq(devices.id, id)).run() : hot.touch.run({ id, at }),
+    touchDevice: (id: string, at: number, facts?: Pick<Partial<typeof devices.$inferInsert>, "hostname" | "os" | "arch" | "osUser" | "agentVersion">) =>
+      facts
+        ? hot.touchWithFacts.run({ id, at, hostname: facts.hostname ?? null, os: facts.os ?? null, arch: facts.arch ?? null, osUser: facts.osUser ?? null, agentVersion: facts.agentVersion ?? null })
+        : hot.touch.run({ id, at }),
 
     // chats
     selectedDevice: (chatId: number) => hot.selectedDevice.get({ id: chatId })?.selectedDeviceId ?? null,
@@ -83,8 +115,7 @@ export function createRepo(db: Db): SqliteStore {
     openSessionsOfDevice: (deviceId: string) => hot.openSessionsOfDevice.all({ id: deviceId }),
     addSession: (s: typeof sessions.$inferInsert) => db.insert(sessions).values(s).run(),
     closeSession: (id: string, at: number) => db.update(sessions).set({ closedAt: at }).where(eq(sessions.id, id)).run(),
-    setClaudeSession: (id: string, claudeSessionId: string) =>
-      db.update(sessions).set({ claudeSessionId }).where(eq(sessions.id, id)).run(),
+    setClaudeSession: (id: string, claudeSessionId: string) => hot.setClaudeSession.run({ id, claude: claudeSessionId }),
     setSessionMode: (id: string, mode: Session["mode"]) => db.update(sessions).set({ mode }).where(eq(sessions.id, id)).run(),
     setLastSeq: (id: string, seq: number) => hot.setLastSeq.run({ id, seq }),
 
@@ -100,14 +131,10 @@ export function createRepo(db: Db): SqliteStore {
     setTurnStatus: (id: string, status: TurnStatus, endedAt?: number) =>
       db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),
     appendTurnText: (id: string, text: string) => hot.appendTurnText.run({ id, text }),
-    turnText: (id: string) =>
-      (db.select({ text: turns.text }).from(turns).where(eq(turns.id, id)).get()?.text ?? "") +
-      db.select({ text: turnText.text }).from(turnText).where(eq(turnText.turnId, id)).orderBy(asc(turnText.id)).all().map((r) => r.text).join(""),
+    turnText: (id: string) => (hot.turnTextBefore.get({ id })?.text ?? "") + hot.turnTextPieces.all({ id }).map((r) => r.text).join(""),
     // topics
-    topicOf: (chatId: number, deviceId: string) =>
-      db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.deviceId, deviceId))).get()?.threadId,
-    deviceOfTopic: (chatId: number, threadId: number) =>
-      db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.threadId, threadId))).get()?.deviceId,
+    topicOf: (chatId: number, deviceId: string) => hot.topicOf.get({ chatId, deviceId })?.threadId,
+    deviceOfTopic: (chatId: number, threadId: number) => hot.deviceOfTopic.get({ chatId, threadId })?.deviceId,
     setTopic: (chatId: number, deviceId: string, threadId: number, at: number) =>
       db.insert(deviceTopics).values({ chatId, deviceId, threadId, createdAt: at }).onConflictDoUpdate({ target: [deviceTopics.chatId, deviceTopics.deviceId], set: { threadId, createdAt: at } }).run(),
     forgetTopic: (chatId: number, threadId: number) =>
@@ -138,8 +165,7 @@ export function createRepo(db: Db): SqliteStore {
         .where(and(eq(approvals.id, id), eq(approvals.status, "pending"))).returning({ id: approvals.id }).all().length === 1,
     setApprovalMessage: (id: string, messageId: number) => db.update(approvals).set({ messageId }).where(eq(approvals.id, id)).run(),
     setAwaitingReason: (id: string, awaiting: boolean) => db.update(approvals).set({ awaitingReason: awaiting }).where(eq(approvals.id, id)).run(),
-    awaitingReason: (chatId: number) =>
-      db.select().from(approvals).where(and(eq(approvals.chatId, chatId), eq(approvals.status, "pending"), eq(approvals.awaitingReason, true))).get(),
+    awaitingReason: (chatId: number) => hot.awaitingReason.get({ id: chatId }),
     addAudit: (row: typeof audit.$inferInsert) => db.insert(audit).values(row).run(),
     lastAudit: (limit: number, deviceIds?: string[]) =>
       db.select().from(audit).where(deviceIds ? inArray(audit.deviceId, deviceIds) : undefined).orderBy(desc(audit.id)).limit(limit).all(),
@@ -163,9 +189,27 @@ export function createRepo(db: Db): SqliteStore {
       db.insert(kv).values({ key, value }).onConflictDoUpdate({ target: kv.key, set: { value } }).run(),
     del: (key: string) => db.delete(kv).where(eq(kv.key, key)).run(),
   };
-  return store satisfies Store & { db: Db };
+  // Every write joins the batch of the current turn of the event loop (one commit, one fsync, for all of them).
+  for (const name of WRITES) {
+    const write = store[name] as (...args: unknown[]) => unknown;
+    (store as Record<string, unknown>)[name] = (...args: unknown[]) => batch.write(() => write(...args));
+  }
+  return store satisfies SqliteStore;
 }
 
-/** The bun:sqlite store; `db` is there for the few places that need the raw database (tests, shutdown). */
-export type SqliteStore = Store & { db: Db };
+/** The Store methods that write (the others only read). */
+export const WRITES = [
+  "addUser", "deleteUser", "addInvite", "setInviteMessage", "moveInvite", "allowGroup", "disallowGroup",
+  "addDevice", "deleteDevice", "touchDevice", "selectDevice", "addSession", "closeSession", "setClaudeSession",
+  "setSessionMode", "setLastSeq", "addTurn", "setTurnStatus", "appendTurnText", "setTurnTools", "setTurnMessages",
+  "setTopic", "forgetTopic", "addApproval", "decideApproval", "setApprovalMessage", "setAwaitingReason", "addAudit",
+  "receiveUpdate", "markUpdateHandled", "pruneUpdates", "trimUpdates", "set", "del",
+  "setTurnFiles", "addSchedule", "setScheduleNext", "setScheduleMissed", "deleteSchedule",
+] as const satisfies readonly (keyof Store)[];
+
+/**
+ * The bun:sqlite store; `db` is there for the few places that need the raw database (tests,
+ * shutdown); `flush` commits the open batch at once (before closing the database).
+ */
+export type SqliteStore = Store & { db: Db; flush(): void };
 export type Repo = SqliteStore;

@@ -132,8 +132,18 @@ export type StoredUpdate = { updateId: number; body: string; receivedAt: number;
 /** Insert shapes: columns with a default may be left out. */
 type Insert<Row, Defaulted extends keyof Row> = Omit<Row, Defaulted> & Partial<Pick<Row, Defaulted>>;
 
+/**
+ * Writes are group-committed: those made in one turn of the event loop are durable together once
+ * that turn is over. Whatever may leave the relay only once it is durable (an acknowledgement, a
+ * prompt, a token) waits for the commit with `afterCommit`.
+ */
 export interface Store {
+  /** Several writes that stand or fall together. */
   transaction<T>(fn: () => T): T;
+  /** Runs `committed` once everything written so far is durable (at once when nothing waits), or `failed` when that commit failed. */
+  afterCommit(committed: () => void, failed?: (err: unknown) => void): void;
+  /** Resolves once everything written so far is durable; rejects when that commit failed. */
+  committed(): Promise<void>;
 
   user(telegramId: number): User | undefined;
   owners(): User[];
@@ -159,7 +169,7 @@ export interface Store {
   allDevices(): Device[];
   addDevice(d: Insert<Device, "hostname" | "os" | "arch" | "osUser" | "agentVersion" | "lastSeenAt">): void;
   deleteDevice(id: string): void;
-  touchDevice(id: string, at: number, facts?: Partial<Device>): void;
+  touchDevice(id: string, at: number, facts?: Partial<Pick<Device, "hostname" | "os" | "arch" | "osUser" | "agentVersion">>): void;
 
   selectedDevice(chatId: number): string | null;
   selectDevice(chatId: number, deviceId: string | null): void;

@@ -53,8 +53,8 @@ export type TelegramSide = {
   topicsEnabled(): boolean;
   /** Polls, or with `webhook` only gets ready: updates then arrive through `receive`. */
   start(mode?: "webhook"): Promise<void>;
-  /** A webhook delivery: stored first (dedupe, survives a crash), handled in the background. */
-  receive(update: Update): "new" | "duplicate" | "stopping";
+  /** A webhook delivery: stored first (dedupe, survives a crash), handled in the background; settles once stored for good. */
+  receive(update: Update): Promise<"new" | "duplicate" | "stopping">;
   stop(): Promise<void>;
   /** Settles when polling ends on its own (a fatal Bot API error such as 401 or 409). */
   ended(): Promise<unknown>;
@@ -77,6 +77,11 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   const inbox = new UpdateInbox(deps.repo, deps.clock);
   const store = (update: Update) => inbox.receive(update);
   bot.api.config.use(async (prev, method, payload, signal) => {
+    // A getUpdates' offset tells Telegram to forget the updates before it: only once they are stored.
+    if (method === "getUpdates") {
+      const from = await inbox.settled();
+      if (from !== undefined) payload = { ...payload, offset: from };
+    }
     const result = await prev(method, payload, signal);
     if (method === "getUpdates" && result.ok) for (const update of result.result as Update[]) store(update);
     return result;
@@ -146,14 +151,16 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       runner = run(bot, { runner: { fetch: { timeout: deps.pollTimeoutSeconds, allowed_updates: ALLOWED_UPDATES } } });
       deps.log.info(`Telegram bot @${bot.botInfo.username} is polling for messages`);
     },
-    receive(update) {
+    async receive(update) {
       if (stopping) return "stopping";
       if (!store(update)) return "duplicate";
+      const durable = deps.repo.committed();
       const handled: Promise<void> = bot.handleUpdate(update).then(
         () => {},
         async (err) => void (await bot.errorHandler(err)),
       ).finally(() => inFlight.delete(handled));
       inFlight.add(handled);
+      await durable; // a failed commit rejects: Telegram is not answered 200 and delivers the update again
       return "new";
     },
     async stop() {

@@ -1,5 +1,5 @@
 import type { InlineKeyboardMarkup } from "grammy/types";
-import { deviceState, visibleDevices } from "../core/devices";
+import { deviceState, mayDrive, visibleDevices } from "../core/devices";
 import type { Device, User } from "../store/types";
 import { code, concatFormatted, plain } from "../format";
 import { encodeCallback } from "./callback-data";
@@ -47,10 +47,11 @@ export function targets({ core, topics }: Pick<HandlerDeps, "core" | "topics">) 
     },
     /** The machine a plain prompt goes to: the topic's, the selected one, or the only one. */
     target(ctx: RaContext): Device | "none" | "choose" {
-      const devices = visible(ctx);
       const selected = topics?.deviceOf(ctx.chat!.id, threadOfUpdate(ctx)) ?? core.store.selectedDevice(ctx.chat!.id);
-      const chosen = devices.find((d) => d.id === selected);
-      if (chosen) return chosen;
+      // Every prompt asks this: one row, whatever the number of machines.
+      const chosen = selected ? core.store.device(selected) : undefined;
+      if (chosen && mayDrive(ctx.user!, chosen)) return chosen;
+      const devices = visible(ctx);
       if (devices.length === 0) return "none";
       return devices.length === 1 ? devices[0]! : "choose";
     },

@@ -15,6 +15,8 @@ const TIDY_EVERY = 200;
  */
 export class UpdateInbox {
   private received = 0;
+  /** The lowest update received whose storage failed to commit: Telegram must deliver from it again. */
+  private redeliverFrom: number | undefined;
 
   constructor(
     private readonly store: Store,
@@ -24,9 +26,24 @@ export class UpdateInbox {
 
   /** False when this update was stored before (a repeat delivery). */
   receive(update: Update): boolean {
-    const fresh = this.store.receiveUpdate(update.update_id, JSON.stringify(update), this.clock.now());
-    if (fresh && ++this.received % TIDY_EVERY === 0) this.tidy();
-    return fresh;
+    const id = update.update_id;
+    const fresh = this.store.receiveUpdate(id, JSON.stringify(update), this.clock.now());
+    if (!fresh) return false;
+    this.store.afterCommit(() => {}, () => (this.redeliverFrom = Math.min(this.redeliverFrom ?? id, id)));
+    if (++this.received % TIDY_EVERY === 0) this.tidy();
+    return true;
+  }
+
+  /**
+   * Waits until every update received so far is stored for good (the next getUpdates tells
+   * Telegram to forget them), and says from which update Telegram must deliver again when
+   * storing some of them failed.
+   */
+  async settled(): Promise<number | undefined> {
+    await this.store.committed().catch(() => {});
+    const from = this.redeliverFrom;
+    this.redeliverFrom = undefined;
+    return from;
   }
 
   handled(updateId: number): boolean {
