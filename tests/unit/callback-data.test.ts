@@ -17,6 +17,7 @@ const every: Callback[] = [
   { kind: "keepWaiting", turnId: ID },
   { kind: "removeUser", userId: 3003, step: "y" },
   { kind: "invite", inviteId: ID, accept: true },
+  { kind: "webRevoke", sessionId: ID },
 ];
 
 describe("callback data", () => {

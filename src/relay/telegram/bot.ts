@@ -23,6 +23,7 @@ import { RetryAfter } from "./retry-after";
 import { senderOf, type DraftRegistry } from "./drafts";
 import { UpdateInbox } from "./update-inbox";
 import type { Topics } from "./topics";
+import type { WebSignIn } from "./handler-deps";
 
 export type BotDeps = {
   token: string;
@@ -38,7 +39,7 @@ export type BotDeps = {
 export type { RaContext } from "./context";
 
 /** The surfaces' parts the handlers need, made once the core exists. */
-export type Attachment = { core: Core; turnViews: TurnSurface; cards: ApprovalCards; topics?: Topics; drafts?: DraftRegistry };
+export type Attachment = { core: Core; turnViews: TurnSurface; cards: ApprovalCards; topics?: Topics; drafts?: DraftRegistry; web?: WebSignIn };
 
 export type TelegramSide = {
   bot: Bot<RaContext>;

@@ -22,7 +22,9 @@ export type Callback =
   | { kind: "status"; turnId: string }
   | { kind: "keepWaiting"; turnId: string }
   | { kind: "removeUser"; userId: number; step: Step }
-  | { kind: "invite"; inviteId: string; accept: boolean };
+  | { kind: "invite"; inviteId: string; accept: boolean }
+  /** Signs one browser out of the web app (listed by /web). */
+  | { kind: "webRevoke"; sessionId: string };
 
 export type CallbackKind = Callback["kind"];
 export type CallbackOf<K extends CallbackKind> = Extract<Callback, { kind: K }>;
@@ -44,6 +46,7 @@ export function encodeCallback(c: Callback): string {
     case "keepWaiting": return `kw:${c.turnId}`;
     case "removeUser": return `usr:${c.userId}:${c.step}`;
     case "invite": return `inv:${c.inviteId}:${yn(c.accept)}`;
+    case "webRevoke": return `wr:${c.sessionId}`;
   }
 }
 
@@ -77,6 +80,7 @@ export function decodeCallback(data: string): Callback | undefined {
     case "cancel": return { kind: "cancel", turnId: id };
     case "st": return { kind: "status", turnId: id };
     case "kw": return { kind: "keepWaiting", turnId: id };
+    case "wr": return { kind: "webRevoke", sessionId: id };
   }
   return undefined;
 }

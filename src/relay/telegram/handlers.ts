@@ -10,6 +10,7 @@ import { cardOwnerGuard } from "./tap-guard";
 import { targets } from "./targets";
 import { registerTurnCommands } from "./turn-commands";
 import { registerUsers } from "./users";
+import { registerWeb } from "./web-commands";
 
 /** Every command, button and message handler, in the order grammY must try them. */
 export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
@@ -21,6 +22,7 @@ export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   registerDevices(bot, deps, t);
   registerTurnCommands(bot, deps, t);
   registerApprovalCommands(bot, deps, t);
+  if (deps.web) registerWeb(bot, deps, deps.web);
   registerPrompts(bot, deps, t);
   deps.router.guard(cardOwnerGuard(deps.core));
   deps.router.install(bot);

@@ -1,0 +1,132 @@
+/**
+ * The browser's WebSocket (`/app/ws`): what the relay sends the web app and what the app may ask.
+ * The relay first sends a `snapshot`, then live events, each with the next `seq` of this user's
+ * stream. The browser sends commands; each carries a `ref` that the relay's `result` echoes.
+ * The browser imports only the types (no zod in the shipped JS); the relay checks every command.
+ */
+import { z } from "zod";
+import { Id } from "./common";
+
+export const WEB_PROMPT_MAX_CHARS = 64 * 1024;
+/** Deny with reason: what claude reads (as much as Telegram passes on). */
+export const WEB_REASON_MAX_CHARS = 4000;
+
+export const DeviceState = z.enum(["online", "busy", "offline"]);
+
+export const WebDevice = z.object({
+  id: Id,
+  name: z.string(),
+  /** "name (owner)" for an owner looking at another person's machine; else the name. */
+  label: z.string(),
+  state: DeviceState,
+  hostname: z.string(),
+  lastSeenAt: z.number().nullable(),
+});
+
+export const WebTool = z.object({
+  id: z.string(),
+  name: z.string(),
+  summary: z.string(),
+  added: z.number().optional(),
+  removed: z.number().optional(),
+  output: z.string().optional(),
+  isError: z.boolean().optional(),
+});
+
+export const WebTurnStatus = z.enum(["queued", "running", "done", "stopped", "failed"]);
+
+export const WebTurn = z.object({
+  id: Id,
+  deviceId: Id,
+  /** The conversation it belongs to: a turn of a newer one means the older turns are history. */
+  sessionId: Id,
+  prompt: z.string(),
+  status: WebTurnStatus,
+  text: z.string(),
+  tools: z.array(WebTool),
+  createdAt: z.number(),
+  endedAt: z.number().nullable(),
+  /** Why it waits ("laptop is offline; …"), while it is queued. */
+  waiting: z.string().optional(),
+  /** The end line's facts: duration, cost, the error when it failed. */
+  durationMs: z.number().optional(),
+  costUsd: z.number().optional(),
+  error: z.string().optional(),
+});
+
+/** An approval's buttons: "always" rules in words, when the tool has them. */
+export const WebApproval = z.object({
+  id: Id,
+  turnId: Id,
+  deviceId: Id,
+  toolName: z.string(),
+  /** The tool's input as pretty JSON (truncated), shown as text, never as markup. */
+  input: z.string(),
+  description: z.string().nullable(),
+  always: z.object({ narrow: z.string(), wide: z.string().optional() }).optional(),
+  createdAt: z.number(),
+});
+
+export const WebSnapshot = z.object({
+  type: z.literal("snapshot"),
+  seq: z.number().int(),
+  user: z.object({ id: z.number(), name: z.string(), role: z.enum(["owner", "user"]) }),
+  devices: z.array(WebDevice),
+  /** The machine plain prompts go to (the same selection as in Telegram). */
+  selected: Id.nullable(),
+  /** The open conversation's turns per visible machine, oldest first. */
+  turns: z.array(WebTurn),
+  approvals: z.array(WebApproval),
+});
+
+/** Live events, in order, after the snapshot. */
+export const WebEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("device"), seq: z.number(), device: WebDevice }),
+  z.object({ type: z.literal("device.removed"), seq: z.number(), deviceId: Id }),
+  z.object({ type: z.literal("selected"), seq: z.number(), deviceId: Id.nullable() }),
+  /** A turn was created or changed status (the text and tools stay as the browser has them). */
+  z.object({ type: z.literal("turn"), seq: z.number(), turn: WebTurn }),
+  /** A piece of the answer, token by token, as the machine sent it. */
+  z.object({ type: z.literal("text"), seq: z.number(), turnId: Id, text: z.string() }),
+  z.object({ type: z.literal("tool"), seq: z.number(), turnId: Id, tool: WebTool }),
+  z.object({ type: z.literal("tool.result"), seq: z.number(), turnId: Id, toolId: z.string(), output: z.string(), isError: z.boolean() }),
+  /** The conversation with this machine was closed (/new here or in Telegram): its turns are history. */
+  z.object({ type: z.literal("conversation"), seq: z.number(), deviceId: Id }),
+  z.object({ type: z.literal("notice"), seq: z.number(), level: z.enum(["info", "warn", "error"]), text: z.string(), deviceId: Id.optional() }),
+  z.object({ type: z.literal("approval"), seq: z.number(), approval: WebApproval }),
+  z.object({ type: z.literal("approval.closed"), seq: z.number(), approvalId: Id, line: z.string() }),
+]);
+
+/** The answer to one command. */
+export const WebResult = z.object({ type: z.literal("result"), ref: z.string(), ok: z.boolean(), message: z.string() });
+
+export type WebServerMessage = z.infer<typeof WebSnapshot> | z.infer<typeof WebEvent> | z.infer<typeof WebResult>;
+
+const Ref = z.string().max(64);
+export const WebApprovalAction = z.enum(["allow", "allowSession", "allowWide", "deny", "denyReason"]);
+
+export const WebCommand = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("prompt"), ref: Ref, deviceId: Id, text: z.string().trim().min(1, "the prompt is empty").max(WEB_PROMPT_MAX_CHARS) }),
+  z.object({ type: z.literal("stop"), ref: Ref, deviceId: Id }),
+  z.object({ type: z.literal("new"), ref: Ref, deviceId: Id }),
+  z.object({ type: z.literal("select"), ref: Ref, deviceId: Id }),
+  z.object({
+    type: z.literal("approval"),
+    ref: Ref,
+    approvalId: Id,
+    action: WebApprovalAction,
+    reason: z.string().trim().min(1).max(WEB_REASON_MAX_CHARS).optional(),
+  }),
+]);
+
+export type WebDevice = z.infer<typeof WebDevice>;
+export type WebTool = z.infer<typeof WebTool>;
+export type WebTurn = z.infer<typeof WebTurn>;
+export type WebApproval = z.infer<typeof WebApproval>;
+export type WebSnapshot = z.infer<typeof WebSnapshot>;
+export type WebEvent = z.infer<typeof WebEvent>;
+export type WebResult = z.infer<typeof WebResult>;
+export type WebCommand = z.infer<typeof WebCommand>;
+export type WebApprovalAction = z.infer<typeof WebApprovalAction>;
+/** Any event without its seq (the relay numbers them per user as it sends them). */
+export type WebEventBody = WebEvent extends infer E ? (E extends { seq: number } ? Omit<E, "seq"> : never) : never;

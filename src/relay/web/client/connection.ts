@@ -1,0 +1,60 @@
+import type { WebCommand, WebServerMessage } from "../../../proto/web";
+
+type Body = WebCommand extends infer C ? (C extends { ref: string } ? Omit<C, "ref"> : never) : never;
+export type Result = { ok: boolean; message: string };
+
+/** The relay closes with this when the session is gone (signed out, revoked): show the sign-in page. */
+const SIGNED_OUT = 4001;
+
+/**
+ * The app's socket to the relay: opens, hands every message to `onMessage`, reconnects by itself
+ * with backoff (the relay then sends a fresh snapshot), and answers each command with its result.
+ */
+export class Connection {
+  private ws?: WebSocket;
+  private waiting = new Map<string, (r: Result) => void>();
+  private next = 0;
+  private backoff = 500;
+
+  constructor(
+    private readonly onMessage: (m: WebServerMessage) => void,
+    private readonly onStatus: (status: "connecting" | "open" | "closed") => void,
+  ) {}
+
+  open(): void {
+    this.onStatus("connecting");
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/app/ws`);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.backoff = 500;
+      this.onStatus("open");
+    };
+    ws.onmessage = (e) => {
+      const message = JSON.parse(String(e.data)) as WebServerMessage;
+      if (message.type === "result") {
+        this.waiting.get(message.ref)?.(message);
+        this.waiting.delete(message.ref);
+      }
+      this.onMessage(message);
+    };
+    ws.onclose = (e) => {
+      if (this.ws !== ws) return;
+      this.onStatus("closed");
+      for (const resolve of this.waiting.values()) resolve({ ok: false, message: "The connection dropped; try again." });
+      this.waiting.clear();
+      // Signed out, or the upgrade was refused (no session): the server page says what to do.
+      if (e.code === SIGNED_OUT || e.code === 1006 && this.backoff >= 8000) return location.reload();
+      setTimeout(() => this.open(), this.backoff);
+      this.backoff = Math.min(this.backoff * 2, 10_000);
+    };
+  }
+
+  send(body: Body): Promise<Result> {
+    const ref = `c${++this.next}`;
+    if (this.ws?.readyState !== WebSocket.OPEN) return Promise.resolve({ ok: false, message: "Not connected; reconnecting…" });
+    return new Promise((resolve) => {
+      this.waiting.set(ref, resolve);
+      this.ws!.send(JSON.stringify({ ...body, ref }));
+    });
+  }
+}

@@ -1,0 +1,161 @@
+import type { WebApprovalAction, WebServerMessage } from "../../../proto/web";
+import { Connection } from "./connection";
+import { h, replace } from "./dom";
+import { apply, currentDevice, emptyState, turnsOf, type Change } from "./state";
+import { deviceItem, deviceStateText, turnDom, updateTurn, type TurnDom } from "./views";
+
+const state = emptyState();
+const turnDoms = new Map<string, TurnDom>();
+
+const deviceList = h("nav", { class: "devices", "aria-label": "Machines" });
+const title = h("div", { class: "title" });
+const turnsEl = h("div", { class: "turns", "aria-live": "polite" });
+const toast = h("div", { class: "toast", role: "status" });
+const connLine = h("div", { class: "conn" });
+const prompt = h("textarea", { name: "prompt", rows: 2, placeholder: "Ask Claude…", "aria-label": "Prompt", enterkeyhint: "send" });
+const stopButton = h("button", { type: "button", class: "stop", onclick: () => void act("stop") }, "Stop");
+const composer = h("form", { class: "composer", onsubmit: (e: Event) => (e.preventDefault(), void submit()) }, prompt, stopButton, h("button", { type: "submit", class: "send" }, "Send"));
+
+const connection = new Connection(received, (status) => {
+  connLine.textContent = status === "open" ? "" : status === "connecting" ? "Connecting…" : "Offline: reconnecting…";
+  document.body.dataset.connection = status;
+});
+
+function layout(): HTMLElement {
+  return h(
+    "div",
+    { class: "shell" },
+    h("aside", { class: "side" }, h("div", { class: "brand" }, "ra"), deviceList),
+    h(
+      "main",
+      { class: "chat" },
+      h(
+        "header",
+        { class: "bar" },
+        title,
+        h("button", { type: "button", class: "new", onclick: () => void act("new") }, "New conversation"),
+        h("form", { method: "post", action: "/logout", class: "logout" }, h("button", { type: "submit" }, "Sign out")),
+      ),
+      connLine,
+      turnsEl,
+      toast,
+      composer,
+    ),
+  );
+}
+
+function received(message: WebServerMessage): void {
+  if (message.type === "result") {
+    if (!message.ok) say(message.message);
+    return;
+  }
+  const change = apply(state, message);
+  schedule(change);
+}
+
+let pending: Change = {};
+let frame = 0;
+/** Coalesces the changes of one frame: tokens arriving faster than the screen paints cost one paint. */
+function schedule(change: Change): void {
+  pending = {
+    all: pending.all || change.all,
+    devices: pending.devices || change.devices,
+    turns: new Set([...(pending.turns ?? []), ...(change.turns ?? [])]),
+  };
+  if (!frame) frame = requestAnimationFrame(flush);
+}
+
+function flush(): void {
+  frame = 0;
+  const change = pending;
+  pending = {};
+  const nearBottom = turnsEl.scrollHeight - turnsEl.scrollTop - turnsEl.clientHeight < 80;
+  if (change.all || change.devices) renderDevices();
+  if (change.all) renderChat();
+  else for (const id of change.turns ?? []) renderTurn(id);
+  renderComposer();
+  if (nearBottom) turnsEl.scrollTop = turnsEl.scrollHeight;
+}
+
+function renderDevices(): void {
+  const shown = currentDevice(state);
+  const now = Date.now();
+  replace(deviceList, state.devices.length ? state.devices.map((d) => deviceItem(d, d.id === shown?.id, now, pick)) : h("p", { class: "empty" }, "No machine is paired yet. Run ra pair on a machine."));
+  replace(title, shown ? [h("span", { class: "title-name" }, shown.label), h("span", { class: `title-state state-${shown.state}` }, deviceStateText(shown, now))] : "ra");
+}
+
+function renderChat(): void {
+  const shown = currentDevice(state);
+  const turns = shown ? turnsOf(state, shown.id) : [];
+  const keep = new Set(turns.map((t) => t.id));
+  for (const id of turnDoms.keys()) if (!keep.has(id)) turnDoms.delete(id);
+  replace(turnsEl, turns.length ? turns.map((t) => domOf(t.id)!.el) : h("p", { class: "empty" }, shown ? `Nothing asked on ${shown.label} yet in this conversation.` : ""));
+  for (const t of turns) renderTurn(t.id);
+}
+
+function renderTurn(id: string): void {
+  const turn = state.turns.get(id);
+  const shown = currentDevice(state);
+  if (!turn || turn.deviceId !== shown?.id) return;
+  if (!turnDoms.has(id)) return renderChat();
+  const cards = [...state.cards.values()].filter((c) => c.turnId === id);
+  updateTurn(domOf(id)!, turn, cards, { answer });
+}
+
+function domOf(id: string): TurnDom | undefined {
+  if (!turnDoms.has(id) && state.turns.has(id)) turnDoms.set(id, turnDom(state.turns.get(id)!));
+  return turnDoms.get(id);
+}
+
+function renderComposer(): void {
+  const shown = currentDevice(state);
+  const active = shown ? turnsOf(state, shown.id).some((t) => t.status === "running" || t.status === "queued") : false;
+  stopButton.disabled = !active;
+  prompt.disabled = !shown;
+}
+
+function pick(deviceId: string): void {
+  if (deviceId === currentDevice(state)?.id) return;
+  state.selected = deviceId;
+  schedule({ all: true });
+  void connection.send({ type: "select", deviceId }).then((r) => !r.ok && say(r.message));
+}
+
+async function submit(): Promise<void> {
+  const shown = currentDevice(state);
+  const text = prompt.value.trim();
+  if (!shown || !text) return;
+  const result = await connection.send({ type: "prompt", deviceId: shown.id, text });
+  if (result.ok) prompt.value = "";
+  else say(result.message);
+}
+
+async function act(type: "stop" | "new"): Promise<void> {
+  const shown = currentDevice(state);
+  if (!shown) return;
+  const result = await connection.send({ type, deviceId: shown.id });
+  say(result.message);
+}
+
+function answer(approvalId: string, action: WebApprovalAction, reason?: string): void {
+  void connection.send({ type: "approval", approvalId, action, ...(reason ? { reason } : {}) }).then((r) => say(r.message));
+}
+
+let toastTimer = 0;
+function say(text: string): void {
+  toast.textContent = text;
+  clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => (toast.textContent = ""), 4000);
+}
+
+prompt.addEventListener("keydown", (e) => {
+  // Enter sends on a keyboard; Shift+Enter is a new line (phones send with the button).
+  if (e.key === "Enter" && !e.shiftKey && !e.isComposing && matchMedia("(pointer: fine)").matches) {
+    e.preventDefault();
+    void submit();
+  }
+});
+
+replace(document.getElementById("app")!, layout());
+renderComposer();
+connection.open();

@@ -1,0 +1,125 @@
+import type { WebApprovalAction, WebDevice, WebTool, WebTurn } from "../../../proto/web";
+import { h } from "./dom";
+import { renderMarkdown } from "./md-render";
+import type { Card } from "./state";
+
+const DOT: Record<WebDevice["state"], string> = { online: "🟢", busy: "🟡", offline: "⚫" };
+
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return "just now";
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
+
+export function deviceStateText(d: WebDevice, now: number): string {
+  if (d.state !== "offline") return d.state;
+  return d.lastSeenAt ? `offline · last seen ${ago(now - d.lastSeenAt)}` : "offline · never connected";
+}
+
+export function deviceItem(d: WebDevice, selected: boolean, now: number, pick: (id: string) => void): HTMLElement {
+  return h(
+    "button",
+    { class: `device state-${d.state}${selected ? " selected" : ""}`, type: "button", "data-device": d.id, "aria-pressed": selected ? "true" : "false", onclick: () => pick(d.id) },
+    h("span", { class: "dot", "aria-hidden": "true" }, DOT[d.state]),
+    h("span", { class: "name" }, d.label),
+    h("span", { class: "state" }, deviceStateText(d, now)),
+  );
+}
+
+export type TurnActions = {
+  answer(approvalId: string, action: WebApprovalAction, reason?: string): void;
+};
+
+/** One prompt and its answer, with its tools folded and its approval cards; updated in parts. */
+export type TurnDom = { el: HTMLElement; answer: HTMLElement; tools: HTMLElement; cards: HTMLElement; meta: HTMLElement; text?: string; toolsKey?: string; cardsKey?: string };
+
+export function turnDom(turn: WebTurn): TurnDom {
+  const parts = { answer: h("div", { class: "answer" }), tools: h("div", { class: "tools-slot" }), cards: h("div", { class: "cards" }), meta: h("footer", { class: "meta" }) };
+  const el = h("article", { class: "turn", "data-turn": turn.id }, h("div", { class: "prompt" }, turn.prompt), parts.answer, parts.tools, parts.cards, parts.meta);
+  return { el, ...parts };
+}
+
+export function updateTurn(dom: TurnDom, turn: WebTurn, cards: Card[], actions: TurnActions): void {
+  dom.el.className = `turn status-${turn.status}`;
+  dom.el.dataset.status = turn.status;
+  if (dom.text !== turn.text) {
+    dom.answer.replaceChildren(...renderMarkdown(turn.text));
+    dom.text = turn.text;
+  }
+  const toolsKey = `${turn.status}|${turn.tools.map((t) => `${t.id}:${t.output === undefined ? "" : "o"}`).join(",")}`;
+  if (dom.toolsKey !== toolsKey) {
+    const open = dom.tools.querySelector("details")?.open ?? false;
+    dom.tools.replaceChildren(...(turn.tools.length ? [toolsView(turn.tools, turn.status === "running", open)] : []));
+    dom.toolsKey = toolsKey;
+  }
+  const cardsKey = cards.map((c) => `${c.id}:${c.closed ? "x" : ""}`).join(",");
+  if (dom.cardsKey !== cardsKey) {
+    dom.cards.replaceChildren(...cards.map((c) => cardView(c, actions)));
+    dom.cardsKey = cardsKey;
+  }
+  dom.meta.textContent = metaLine(turn);
+}
+
+function metaLine(turn: WebTurn): string {
+  switch (turn.status) {
+    case "queued": return turn.waiting ? `⏳ ${turn.waiting}` : "⏳ waiting";
+    case "running": return "● running…";
+    case "stopped": return `⏹ stopped${turn.durationMs ? ` · ${seconds(turn.durationMs)}` : ""}`;
+    case "failed": return `❌ ${turn.error ?? "failed"}`;
+    case "done": return `✅ done${turn.durationMs ? ` · ${seconds(turn.durationMs)}` : ""}${turn.costUsd ? ` · $${turn.costUsd.toFixed(4)}` : ""}`;
+  }
+}
+
+const seconds = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
+
+function toolsView(tools: WebTool[], running: boolean, open: boolean): HTMLElement {
+  const last = tools.at(-1)!;
+  const summary = running ? `🔧 ${last.name} ${last.summary}` : `🔧 ${tools.length} tool call${tools.length === 1 ? "" : "s"}`;
+  return h(
+    "details",
+    { class: "tools", open },
+    h("summary", null, summary),
+    h("ul", null, tools.map((t) =>
+      h("li", { class: t.isError ? "tool error" : "tool" },
+        h("span", { class: "tool-name" }, t.name), " ", h("span", { class: "tool-summary" }, t.summary),
+        t.added !== undefined || t.removed !== undefined ? h("span", { class: "diffstat" }, ` +${t.added ?? 0} −${t.removed ?? 0}`) : null,
+        t.output ? h("pre", { class: "tool-output" }, t.output) : null),
+    )),
+  );
+}
+
+/** An approval card: the tool and its input as text, and the same choices as in Telegram. */
+export function cardView(card: Card, actions: TurnActions): HTMLElement {
+  const reasonInput = h("input", { class: "reason", name: "reason", placeholder: "Why not? Claude reads this.", maxlength: 4000, required: true });
+  const reasonForm = h(
+    "form",
+    { class: "reason-form", hidden: true, onsubmit: (e: Event) => (e.preventDefault(), actions.answer(card.id, "denyReason", reasonInput.value)) },
+    reasonInput,
+    h("button", { type: "submit", class: "deny" }, "Deny with this reason"),
+  );
+  const button = (label: string, action: WebApprovalAction, cls: string) =>
+    h("button", { type: "button", class: cls, "data-action": action, onclick: () => actions.answer(card.id, action) }, label);
+  const buttons = card.closed
+    ? null
+    : h(
+        "div",
+        { class: "actions" },
+        button("Allow", "allow", "allow"),
+        card.always && button(`Allow for session: ${card.always.narrow}`, "allowSession", "allow-session"),
+        card.always?.wide && button(`Allow for session: ${card.always.wide}`, "allowWide", "allow-session"),
+        button("Deny", "deny", "deny"),
+        h("button", { type: "button", class: "deny-reason", "data-action": "denyReason", onclick: () => ((reasonForm.hidden = false), reasonInput.focus()) }, "Deny with reason…"),
+      );
+  return h(
+    "section",
+    { class: `card approval${card.closed ? " closed" : ""}`, "data-approval": card.id },
+    h("div", { class: "card-title" }, `🔐 ${card.toolName}`),
+    card.description && h("p", { class: "card-description" }, card.description),
+    h("pre", { class: "card-input" }, card.input),
+    buttons,
+    !card.closed && reasonForm,
+    card.closed && h("div", { class: "card-line" }, card.closed),
+  );
+}

@@ -1,0 +1,54 @@
+import type { WebApprovalAction, WebCommand } from "../../proto/web";
+import type { Core } from "../core";
+import type { ApprovalAction } from "../core/approvals";
+import { visibleDevices } from "../core/devices";
+import type { User } from "../store/types";
+import type { WebSurface } from "./surface";
+
+const ACTIONS: Record<Exclude<WebApprovalAction, "denyReason">, ApprovalAction> = { allow: "a", allowSession: "s", allowWide: "w", deny: "d" };
+const NOT_YOURS = "That machine is not one of yours, or it is no longer paired. Pick another one.";
+
+/**
+ * A browser's command as one core call, exactly like the Telegram surface's: prompts become turns
+ * of the person's private chat, so both surfaces show them. Returns the line the app shows.
+ */
+export function runCommand(core: Core, surface: WebSurface, user: User, command: WebCommand): { ok: boolean; message: string } {
+  const chatId = user.telegramId;
+  if (command.type === "approval") return answerApproval(core, user, command);
+  const device = visibleDevices(core.store, user).find((d) => d.id === command.deviceId);
+  if (!device) return { ok: false, message: NOT_YOURS };
+  switch (command.type) {
+    case "prompt": {
+      const turn = core.turns.submit(chatId, device, command.text);
+      return { ok: true, message: turn.id };
+    }
+    case "stop": {
+      const { interrupted, cancelled } = core.turns.stop(chatId, device.id);
+      if (!interrupted && !cancelled) return { ok: false, message: `Nothing runs on ${device.name}.` };
+      return { ok: true, message: [interrupted ? "Stopping…" : "", cancelled ? `${cancelled} waiting prompt(s) cancelled.` : ""].filter(Boolean).join(" ") };
+    }
+    case "new": {
+      core.turns.reset(chatId, device.id);
+      surface.toChat(chatId, { type: "conversation", deviceId: device.id });
+      return { ok: true, message: `New conversation with ${device.name}.` };
+    }
+    case "select": {
+      core.store.selectDevice(chatId, device.id);
+      surface.toChat(chatId, { type: "selected", deviceId: device.id });
+      return { ok: true, message: `Prompts now go to ${device.name}.` };
+    }
+  }
+}
+
+function answerApproval(core: Core, user: User, command: Extract<WebCommand, { type: "approval" }>): { ok: boolean; message: string } {
+  const chatId = user.telegramId;
+  if (command.action !== "denyReason") {
+    const said = core.approvals.answer(command.approvalId, ACTIONS[command.action], user.telegramId, chatId);
+    return { ok: said === "Allowed" || said === "Denied", message: said };
+  }
+  if (!command.reason) return { ok: false, message: "Write the reason first." };
+  // The same two steps as in Telegram (choose "deny with reason", then the reason), in one go.
+  const asked = core.approvals.answer(command.approvalId, "r", user.telegramId, chatId);
+  if (!asked.startsWith("Send the reason")) return { ok: false, message: asked };
+  return core.approvals.reason(chatId, user.telegramId, command.reason) ? { ok: true, message: "Denied" } : { ok: false, message: "Already decided." };
+}
