@@ -1,0 +1,146 @@
+// Chat through the web app's socket against the compiled binary, the fake Telegram and the real
+// claude CLI on the fake model: a prompt from the browser streams back token by token and shows in
+// Telegram too (and the other way round), stop, new conversation, approvals answered in one surface
+// closing in the other at once, deny with reason, and secrets masked in the stream.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { toolResultsOf } from "../fakes/model-api";
+import type { StoredMessage } from "../fakes/telegram-api";
+import type { WebServerMessage, WebSnapshot, WebTurn } from "../../src/proto/web";
+import { OWNER, startStack, type Stack } from "../helpers/stack";
+import { openApp, signIn, type AppSocket } from "../helpers/web-client";
+
+let stack: Stack;
+let app: AppSocket;
+let laptop: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  app = await openApp(stack.relayUrl, await signIn(stack));
+  const snapshot = await app.waitFor<WebSnapshot>((m) => m.type === "snapshot", "the snapshot");
+  laptop = snapshot.devices[0]!.id;
+});
+afterAll(async () => {
+  app?.close();
+  await stack?.[Symbol.asyncDispose]();
+});
+
+/** Everything the socket received about a turn: its latest state and its streamed text. */
+const turnSeen = (id: string) => {
+  const updates = app.messages.filter((m): m is Extract<WebServerMessage, { type: "turn" }> => m.type === "turn" && m.turn.id === id);
+  const pieces = app.messages.flatMap((m) => (m.type === "text" && m.turnId === id ? [m.text] : []));
+  return { latest: updates.at(-1)?.turn, statuses: updates.map((u) => u.turn.status), pieces };
+};
+const turnEnds = (id: string, status: WebTurn["status"] = "done") => app.until(() => (turnSeen(id).latest?.status === status ? turnSeen(id) : undefined), `turn ${id} ${status}`);
+const promptFromWeb = async (text: string) => {
+  const result = await app.command({ type: "prompt", deviceId: laptop, text });
+  expect(result.ok).toBe(true);
+  return result.message; // the turn id
+};
+const buttonsOf = (m: StoredMessage) => (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => ("callback_data" in b ? b.callback_data : ""));
+const approvalFor = (tool: string) => app.waitFor<Extract<WebServerMessage, { type: "approval" }>>((m) => m.type === "approval" && m.approval.toolName === tool && !app.messages.some((c) => c.type === "approval.closed" && c.approvalId === m.approval.id), `an open ${tool} approval`);
+
+describe("chat from the browser", () => {
+  test("a prompt streams back token by token, and Telegram shows the same turn once", async () => {
+    stack.model.enqueue([{ text: "One two three four five six seven eight nine ten.", chunkSize: 4 }]);
+    const id = await promptFromWeb("count to ten");
+    const seen = await turnEnds(id);
+    expect(seen.statuses).toContain("running");
+    expect(seen.pieces.length).toBeGreaterThan(5);
+    expect(seen.pieces.join("")).toBe("One two three four five six seven eight nine ten.");
+    expect(seen.latest!.text).toBe("One two three four five six seven eight nine ten.");
+    await stack.waitForText(/One two three four five six seven eight nine ten\.[\s\S]*✅ laptop/, "the same answer in Telegram");
+    expect(stack.messages(/One two three four/)).toHaveLength(1);
+  });
+
+  test("a prompt typed in Telegram shows in the browser as it streams", async () => {
+    stack.model.enqueue([{ text: "Answer to the Telegram prompt.", chunkSize: 5 }]);
+    stack.telegram.userText(OWNER, "asked in telegram");
+    const created = await app.waitFor<Extract<WebServerMessage, { type: "turn" }>>((m) => m.type === "turn" && m.turn.prompt === "asked in telegram", "the Telegram turn in the browser");
+    const seen = await turnEnds(created.turn.id);
+    expect(seen.pieces.join("")).toBe("Answer to the Telegram prompt.");
+  });
+
+  test("stop interrupts the running turn; the conversation goes on", async () => {
+    stack.model.enqueue({ blocks: [{ text: "Working on a long answer" }], stall: true });
+    const id = await promptFromWeb("take your time");
+    await stack.model.waitForStall();
+    await app.until(() => (turnSeen(id).pieces.join("").includes("long answer") ? true : undefined), "the start of the answer");
+    expect((await app.command({ type: "stop", deviceId: laptop })).ok).toBe(true);
+    await turnEnds(id, "stopped");
+    await stack.waitForText(/⏹ stopped · laptop/, "the stopped footer in Telegram");
+    stack.model.release();
+    await turnEnds(await promptFromWeb("still there?"));
+  });
+
+  test("new conversation: the browser hears it, and the next prompt starts fresh (claude gets no earlier messages)", async () => {
+    const before = [...app.messages].reverse().find((m): m is Extract<WebServerMessage, { type: "turn" }> => m.type === "turn")!.turn.sessionId;
+    const result = await app.command({ type: "new", deviceId: laptop });
+    expect(result.ok).toBe(true);
+    await app.waitFor((m) => m.type === "conversation" && m.deviceId === laptop, "the conversation event");
+    const id = await promptFromWeb("fresh start");
+    const seen = await turnEnds(id);
+    expect(seen.latest!.sessionId).not.toBe(before);
+    const request = stack.model.requests.at(-1)!;
+    expect(JSON.stringify(request.body?.messages)).not.toContain("still there?");
+    await stack.waitForText(/echo: fresh start[\s\S]*✅ laptop/, "the fresh turn in Telegram");
+  });
+
+  test("a secret in the answer is masked in the stream, whatever the token boundaries", async () => {
+    const key = `sk-ant-api03-${"A1b2C3d4".repeat(12)}`;
+    stack.model.enqueue([{ text: `Your key is ${key} keep it safe.`, chunkSize: 3 }]);
+    const seen = await turnEnds(await promptFromWeb("what is my key"));
+    const streamed = seen.pieces.join("");
+    expect(streamed).not.toContain(key.slice(14, 40));
+    expect(streamed).toContain("keep it safe.");
+    expect(seen.latest!.text).not.toContain(key.slice(14, 40));
+  });
+
+  test("an invalid or foreign command is answered with a clear refusal", async () => {
+    expect(await app.command({ type: "prompt", deviceId: "not-a-device", text: "hi" })).toMatchObject({ ok: false, message: expect.stringContaining("not one of yours") });
+    expect(await app.command({ type: "prompt", deviceId: laptop, text: "   " })).toMatchObject({ ok: false, message: "the prompt is empty" });
+  });
+});
+
+describe("approvals in both surfaces", () => {
+  test("allowed in the browser: the tool runs and the Telegram card closes at once", async () => {
+    const file = join(stack.workdir, "web-allowed.txt");
+    stack.model.enqueue([{ toolUse: { name: "Write", input: { file_path: file, content: "from the browser\n" } } }], [{ text: "Wrote it." }]);
+    const id = await promptFromWeb("write a file");
+    const { approval } = await approvalFor("Write");
+    expect(approval.input).toContain("from the browser");
+    expect(approval.always?.narrow).toBe(`Write in ${stack.workdir}`);
+    await stack.telegram.waitFor(() => stack.messages(/wants to/).some((m) => buttonsOf(m).some((d) => d.startsWith(`ap:${approval.id}`))), { message: "the Telegram card" });
+    expect(await app.command({ type: "approval", approvalId: approval.id, action: "allow" })).toMatchObject({ ok: true, message: "Allowed" });
+    await app.waitFor((m) => m.type === "approval.closed" && m.approvalId === approval.id && /allowed by you/.test(m.line), "the card to close in the browser");
+    await turnEnds(id);
+    expect(readFileSync(file, "utf8")).toBe("from the browser\n");
+    await stack.telegram.waitFor(() => stack.messages(/allowed by you/).some((m) => buttonsOf(m).length === 0), { message: "the Telegram card to close" });
+  });
+
+  test("denied in Telegram: the browser's card closes at once", async () => {
+    const file = join(stack.workdir, "tg-denied.txt");
+    stack.model.enqueue([{ toolUse: { name: "Bash", input: { command: `touch ${file}` } } }], [{ text: "Not touching it." }]);
+    const id = await promptFromWeb("touch a file");
+    const { approval } = await approvalFor("Bash");
+    const card = await stack.telegram.waitFor(() => stack.messages(/wants to/).find((m) => buttonsOf(m).includes(`ap:${approval.id}:d`)), { message: "the Telegram card" });
+    stack.telegram.clickButton(OWNER, card.message_id, `ap:${approval.id}:d`);
+    await app.waitFor((m) => m.type === "approval.closed" && m.approvalId === approval.id && /denied by you/.test(m.line), "the browser's card to close");
+    await turnEnds(id);
+    expect(existsSync(file)).toBe(false);
+    // A late tap in the browser changes nothing.
+    expect(await app.command({ type: "approval", approvalId: approval.id, action: "allow" })).toMatchObject({ ok: false, message: "Already decided." });
+  });
+
+  test("deny with reason from the browser: claude reads the reason", async () => {
+    stack.model.enqueue([{ toolUse: { name: "Bash", input: { command: "rm -rf build" } } }], [{ text: "OK, keeping build." }]);
+    const seen = stack.model.requests.length;
+    const id = await promptFromWeb("clean up");
+    const { approval } = await approvalFor("Bash");
+    expect(await app.command({ type: "approval", approvalId: approval.id, action: "denyReason", reason: "never delete build here" })).toMatchObject({ ok: true });
+    await turnEnds(id);
+    const results = toolResultsOf((await stack.model.waitForRequest(seen + 2)).body);
+    expect(JSON.stringify(results.at(-1))).toContain("never delete build here");
+  });
+});
