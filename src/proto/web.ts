@@ -43,6 +43,8 @@ export const WebTurn = z.object({
   prompt: z.string(),
   status: WebTurnStatus,
   text: z.string(),
+  /** While it runs: the unfinished last word (see the `text` event). */
+  tail: z.string().optional(),
   tools: z.array(WebTool),
   createdAt: z.number(),
   endedAt: z.number().nullable(),
@@ -86,8 +88,12 @@ export const WebEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("selected"), seq: z.number(), deviceId: Id.nullable() }),
   /** A turn was created or changed status (the text and tools stay as the browser has them). */
   z.object({ type: z.literal("turn"), seq: z.number(), turn: WebTurn }),
-  /** A piece of the answer, token by token, as the machine sent it. */
-  z.object({ type: z.literal("text"), seq: z.number(), turnId: Id, text: z.string() }),
+  /**
+   * A piece of the answer as the machine sent it: `text` is appended for good; `tail` is the
+   * unfinished last word, shown after the text and replaced by the next event's (secrets are
+   * recognised only once a word is complete, so it may still change).
+   */
+  z.object({ type: z.literal("text"), seq: z.number(), turnId: Id, text: z.string(), tail: z.string() }),
   z.object({ type: z.literal("tool"), seq: z.number(), turnId: Id, tool: WebTool }),
   z.object({ type: z.literal("tool.result"), seq: z.number(), turnId: Id, toolId: z.string(), output: z.string(), isError: z.boolean() }),
   /** The conversation with this machine was closed (/new here or in Telegram): its turns are history. */

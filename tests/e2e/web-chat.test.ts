@@ -29,8 +29,11 @@ afterAll(async () => {
 /** Everything the socket received about a turn: its latest state and its streamed text. */
 const turnSeen = (id: string) => {
   const updates = app.messages.filter((m): m is Extract<WebServerMessage, { type: "turn" }> => m.type === "turn" && m.turn.id === id);
-  const pieces = app.messages.flatMap((m) => (m.type === "text" && m.turnId === id ? [m.text] : []));
-  return { latest: updates.at(-1)?.turn, statuses: updates.map((u) => u.turn.status), pieces };
+  const texts = app.messages.filter((m): m is Extract<WebServerMessage, { type: "text" }> => m.type === "text" && m.turnId === id);
+  const pieces = texts.map((m) => m.text).filter(Boolean);
+  /** What the page shows while it streams: the text so far and the provisional last word. */
+  const showing = pieces.join("") + (texts.at(-1)?.tail ?? "");
+  return { latest: updates.at(-1)?.turn, statuses: updates.map((u) => u.turn.status), pieces, showing };
 };
 const turnEnds = (id: string, status: WebTurn["status"] = "done") => app.until(() => (turnSeen(id).latest?.status === status ? turnSeen(id) : undefined), `turn ${id} ${status}`);
 const promptFromWeb = async (text: string) => {
@@ -66,7 +69,7 @@ describe("chat from the browser", () => {
     stack.model.enqueue({ blocks: [{ text: "Working on a long answer" }], stall: true });
     const id = await promptFromWeb("take your time");
     await stack.model.waitForStall();
-    await app.until(() => (turnSeen(id).pieces.join("").includes("long answer") ? true : undefined), "the start of the answer");
+    await app.until(() => (turnSeen(id).showing.includes("long answer") ? true : undefined), "the start of the answer, its last word included");
     expect((await app.command({ type: "stop", deviceId: laptop })).ok).toBe(true);
     await turnEnds(id, "stopped");
     await stack.waitForText(/⏹ stopped · laptop/, "the stopped footer in Telegram");
@@ -94,6 +97,8 @@ describe("chat from the browser", () => {
     const streamed = seen.pieces.join("");
     expect(streamed).not.toContain(key.slice(14, 40));
     expect(streamed).toContain("keep it safe.");
+    const tails = app.messages.flatMap((m) => (m.type === "text" && m.turnId === seen.latest!.id ? [m.tail] : []));
+    expect(tails.some((t) => t.includes(key.slice(14, 30)))).toBe(false);
     expect(seen.latest!.text).not.toContain(key.slice(14, 40));
   });
 

@@ -102,6 +102,7 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
   asset("/app/app.js", "text/javascript; charset=utf-8", () => WEB_ASSETS.js);
   asset("/app/app.css", "text/css; charset=utf-8", () => WEB_ASSETS.css);
   asset("/app/icon.svg", "image/svg+xml", () => WEB_ASSETS.icon);
+  asset("/favicon.ico", "image/svg+xml", () => WEB_ASSETS.icon);
   asset("/app/manifest.webmanifest", "application/manifest+json", () => MANIFEST);
 
   app.get(

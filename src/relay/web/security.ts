@@ -22,8 +22,9 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   c.header("Content-Security-Policy", CSP);
   c.header("X-Content-Type-Options", "nosniff");
   c.header("X-Frame-Options", "DENY");
-  // A login link in the address bar must never leave in a Referer header.
-  c.header("Referrer-Policy", "no-referrer");
+  // A login link in the address bar must never leave in a Referer header to another site.
+  // ("no-referrer" would also make Chromium send `Origin: null` on our own form posts.)
+  c.header("Referrer-Policy", "same-origin");
   c.header("Cross-Origin-Opener-Policy", "same-origin");
   if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
 };

@@ -78,7 +78,7 @@ export class WebSurface {
         return this.output(event.turn, event.output);
       case "turn.ended": {
         const rest = this.masks.end(event.turn.id);
-        if (rest) this.toChat(event.turn.chatId, { type: "text", turnId: event.turn.id, text: rest });
+        if (rest) this.toChat(event.turn.chatId, { type: "text", turnId: event.turn.id, text: rest, tail: "" });
         const { end } = event;
         return this.turnChanged({ ...event.turn, status: event.status, endedAt: this.core.clock.now() }, {
           ...(end.durationMs !== undefined ? { durationMs: end.durationMs } : {}),
@@ -121,7 +121,7 @@ export class WebSurface {
     switch (output.kind) {
       case "text": {
         const piece = this.masks.piece(turn.id, output.text);
-        if (piece) this.toChat(turn.chatId, { type: "text", turnId: turn.id, text: piece });
+        if (piece) this.toChat(turn.chatId, { type: "text", turnId: turn.id, ...piece });
         return;
       }
       case "tool": {

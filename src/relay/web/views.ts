@@ -33,8 +33,8 @@ export class WebViews {
   turn(turn: Turn, deviceId: string, extra: Partial<WebTurn> = {}): WebTurn {
     const running = turn.status === "running";
     const ended = turn.status !== "running" && turn.status !== "queued";
-    const stored = this.core.store.turnText(turn.id);
-    const text = running ? this.masks.shown(turn.id) : ended ? StreamMasks.whole(stored) : "";
+    const live = running ? this.masks.shown(turn.id) : undefined;
+    const text = live ? live.text : ended ? StreamMasks.whole(this.core.store.turnText(turn.id)) : "";
     return {
       id: turn.id,
       deviceId,
@@ -42,6 +42,7 @@ export class WebViews {
       prompt: turn.prompt,
       status: turn.status,
       text,
+      ...(live?.tail ? { tail: live.tail } : {}),
       tools: storedTools(turn.tools),
       createdAt: turn.createdAt,
       endedAt: turn.endedAt,

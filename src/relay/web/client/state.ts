@@ -52,7 +52,7 @@ export function apply(state: State, message: WebServerMessage): Change {
       const next = { ...message.turn };
       // The relay keeps tools per turn only once they are shown; the browser's own list is as good.
       if (known && next.tools.length === 0) next.tools = known.tools;
-      if (known && next.status === "running" && known.text.length > next.text.length) next.text = known.text;
+      if (known && next.status === "running" && known.text.length > next.text.length) Object.assign(next, { text: known.text, tail: known.tail });
       state.turns.set(next.id, next);
       return { turns: new Set([next.id]) };
     }
@@ -60,6 +60,7 @@ export function apply(state: State, message: WebServerMessage): Change {
       const turn = state.turns.get(message.turnId);
       if (!turn) return {};
       turn.text += message.text;
+      turn.tail = message.tail;
       return { turns: new Set([turn.id]) };
     }
     case "tool": {

@@ -44,9 +44,10 @@ export function turnDom(turn: WebTurn): TurnDom {
 export function updateTurn(dom: TurnDom, turn: WebTurn, cards: Card[], actions: TurnActions): void {
   dom.el.className = `turn status-${turn.status}`;
   dom.el.dataset.status = turn.status;
-  if (dom.text !== turn.text) {
-    dom.answer.replaceChildren(...renderMarkdown(turn.text));
-    dom.text = turn.text;
+  const text = turn.status === "running" ? turn.text + (turn.tail ?? "") : turn.text;
+  if (dom.text !== text) {
+    dom.answer.replaceChildren(...renderMarkdown(text));
+    dom.text = text;
   }
   const toolsKey = `${turn.status}|${turn.tools.map((t) => `${t.id}:${t.output === undefined ? "" : "o"}`).join(",")}`;
   if (dom.toolsKey !== toolsKey) {
@@ -64,19 +65,25 @@ export function updateTurn(dom: TurnDom, turn: WebTurn, cards: Card[], actions: 
 
 function metaLine(turn: WebTurn): string {
   switch (turn.status) {
-    case "queued": return turn.waiting ? `⏳ ${turn.waiting}` : "⏳ waiting";
-    case "running": return "● running…";
-    case "stopped": return `⏹ stopped${turn.durationMs ? ` · ${seconds(turn.durationMs)}` : ""}`;
-    case "failed": return `❌ ${turn.error ?? "failed"}`;
-    case "done": return `✅ done${turn.durationMs ? ` · ${seconds(turn.durationMs)}` : ""}${turn.costUsd ? ` · $${turn.costUsd.toFixed(4)}` : ""}`;
+    case "queued": return turn.waiting ? `waiting: ${turn.waiting}` : "waiting";
+    case "running": return "running…";
+    case "stopped": return `stopped${took(turn)}`;
+    case "failed": return `failed: ${turn.error ?? "unknown error"}`;
+    case "done": return `done${took(turn)}${turn.costUsd ? ` · $${turn.costUsd.toFixed(4)}` : ""}`;
   }
+}
+
+/** The machine's own duration, or (after a reload) the time from prompt to end. */
+function took(turn: WebTurn): string {
+  const ms = turn.durationMs ?? (turn.endedAt ? turn.endedAt - turn.createdAt : undefined);
+  return ms === undefined ? "" : ` · ${seconds(ms)}`;
 }
 
 const seconds = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
 
 function toolsView(tools: WebTool[], running: boolean, open: boolean): HTMLElement {
   const last = tools.at(-1)!;
-  const summary = running ? `🔧 ${last.name} ${last.summary}` : `🔧 ${tools.length} tool call${tools.length === 1 ? "" : "s"}`;
+  const summary = running ? `${last.name} ${last.summary}` : `${tools.length} tool call${tools.length === 1 ? "" : "s"}`;
   return h(
     "details",
     { class: "tools", open },
@@ -115,7 +122,7 @@ export function cardView(card: Card, actions: TurnActions): HTMLElement {
   return h(
     "section",
     { class: `card approval${card.closed ? " closed" : ""}`, "data-approval": card.id },
-    h("div", { class: "card-title" }, `🔐 ${card.toolName}`),
+    h("div", { class: "card-title" }, card.closed ? card.toolName : `${card.toolName} wants to run`),
     card.description && h("p", { class: "card-description" }, card.description),
     h("pre", { class: "card-input" }, card.input),
     buttons,
