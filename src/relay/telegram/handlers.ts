@@ -16,7 +16,7 @@ import { registerWeb } from "./web-commands";
 export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   const t = targets(deps);
   // Owners' /revoke of a person comes before /revoke of a machine; prompts come last.
-  registerUsers(bot, { core: deps.core, invites: deps.invites, messenger: deps.messenger, router: deps.router, log: deps.log });
+  registerUsers(bot, { core: deps.core, invites: deps.invites, messenger: deps.messenger, router: deps.router, log: deps.log, signOut: deps.web && ((id) => deps.web!.auth.revokeUser(id)) });
   if (deps.drafts) registerDraftStop(bot, deps.drafts, deps.core.turns);
   registerPairing(bot, deps);
   registerDevices(bot, deps, t);
