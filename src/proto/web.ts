@@ -71,6 +71,8 @@ export const WebApproval = z.object({
 
 export const WebSnapshot = z.object({
   type: z.literal("snapshot"),
+  /** This relay process's stream: a reconnect may resume by seq only within the same epoch. */
+  epoch: z.string(),
   seq: z.number().int(),
   user: z.object({ id: z.number(), name: z.string(), role: z.enum(["owner", "user"]) }),
   devices: z.array(WebDevice),
@@ -103,10 +105,16 @@ export const WebEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("approval.closed"), seq: z.number(), approvalId: Id, line: z.string() }),
 ]);
 
+/**
+ * Instead of a snapshot, when the browser reconnected with `?epoch=E&since=N` and the relay still
+ * holds every event after N: the missed events follow, in order, from N + 1.
+ */
+export const WebResume = z.object({ type: z.literal("resume"), epoch: z.string(), seq: z.number().int() });
+
 /** The answer to one command. */
 export const WebResult = z.object({ type: z.literal("result"), ref: z.string(), ok: z.boolean(), message: z.string() });
 
-export type WebServerMessage = z.infer<typeof WebSnapshot> | z.infer<typeof WebEvent> | z.infer<typeof WebResult>;
+export type WebServerMessage = z.infer<typeof WebSnapshot> | z.infer<typeof WebResume> | z.infer<typeof WebEvent> | z.infer<typeof WebResult>;
 
 const Ref = z.string().max(64);
 export const WebApprovalAction = z.enum(["allow", "allowSession", "allowWide", "deny", "denyReason"]);
@@ -132,6 +140,7 @@ export type WebApproval = z.infer<typeof WebApproval>;
 export type WebSnapshot = z.infer<typeof WebSnapshot>;
 export type WebEvent = z.infer<typeof WebEvent>;
 export type WebResult = z.infer<typeof WebResult>;
+export type WebResume = z.infer<typeof WebResume>;
 export type WebCommand = z.infer<typeof WebCommand>;
 export type WebApprovalAction = z.infer<typeof WebApprovalAction>;
 /** Any event without its seq (the relay numbers them per user as it sends them). */

@@ -14,10 +14,12 @@ import { openApp, signIn, type AppSocket } from "../helpers/web-client";
 let stack: Stack;
 let app: AppSocket;
 let laptop: string;
+let cookie: string;
 
 beforeAll(async () => {
   stack = await startStack();
-  app = await openApp(stack.relayUrl, await signIn(stack));
+  cookie = await signIn(stack);
+  app = await openApp(stack.relayUrl, cookie);
   const snapshot = await app.waitFor<WebSnapshot>((m) => m.type === "snapshot", "the snapshot");
   laptop = snapshot.devices[0]!.id;
 });
@@ -105,6 +107,40 @@ describe("chat from the browser", () => {
   test("an invalid or foreign command is answered with a clear refusal", async () => {
     expect(await app.command({ type: "prompt", deviceId: "not-a-device", text: "hi" })).toMatchObject({ ok: false, message: expect.stringContaining("not one of yours") });
     expect(await app.command({ type: "prompt", deviceId: laptop, text: "   " })).toMatchObject({ ok: false, message: "the prompt is empty" });
+  });
+});
+
+describe("reconnecting", () => {
+  test("a browser that lost its socket gets exactly the events it missed, then live ones", async () => {
+    const origin = stack.relayUrl;
+    const first = await openApp(origin, cookie);
+    const snapshot = await first.waitFor<WebSnapshot>((m) => m.type === "snapshot", "the snapshot");
+    first.close();
+    await first.closeEvent();
+    stack.model.enqueue([{ text: "Missed while away, in pieces.", chunkSize: 4 }]);
+    stack.telegram.userText(OWNER, "while you were away");
+    await stack.waitForText(/Missed while away, in pieces\.[\s\S]*✅ laptop/, "the turn to finish meanwhile");
+    const again = await openApp(origin, cookie, { origin }, `?epoch=${snapshot.epoch}&since=${snapshot.seq}`);
+    const done = await again.waitFor<Extract<WebServerMessage, { type: "turn" }>>((m) => m.type === "turn" && m.turn.prompt === "while you were away" && m.turn.status === "done", "the missed turn's end");
+    expect(again.messages[0]).toEqual({ type: "resume", epoch: snapshot.epoch, seq: snapshot.seq });
+    expect(again.messages.some((m) => m.type === "snapshot")).toBe(false);
+    const events = again.messages.slice(1).filter((m): m is Extract<WebServerMessage, { seq: number }> => "seq" in m);
+    expect(events.map((m) => m.seq)).toEqual(events.map((_, i) => snapshot.seq + 1 + i));
+    const text = events.flatMap((m) => (m.type === "text" && m.turnId === done.turn.id ? [m.text] : [])).join("");
+    expect(text).toBe("Missed while away, in pieces.");
+    // And live again: the next turn arrives on this socket too.
+    const next = await promptFromWeb("back again");
+    await again.until(() => (again.messages.some((m) => m.type === "turn" && m.turn.id === next && m.turn.status === "done") ? true : undefined), "the live turn");
+    again.close();
+  });
+
+  test("a position from another relay process, or one too old, gets a fresh snapshot", async () => {
+    const stale = await openApp(stack.relayUrl, cookie, { origin: stack.relayUrl }, "?epoch=elsewhere&since=3");
+    expect((await stale.waitFor((m) => m.type === "snapshot" || m.type === "resume", "the first message")).type).toBe("snapshot");
+    stale.close();
+    const ahead = await openApp(stack.relayUrl, cookie, { origin: stack.relayUrl }, "?epoch=x&since=999999");
+    expect((await ahead.waitFor((m) => m.type === "snapshot" || m.type === "resume", "the first message")).type).toBe("snapshot");
+    ahead.close();
   });
 });
 

@@ -36,8 +36,8 @@ export async function signIn(stack: Stack, chatId = OWNER): Promise<string> {
 export type AppSocket = Awaited<ReturnType<typeof openApp>>;
 
 /** Opens the app's socket with a cookie; resolves once it is open (or rejects with the refusal). */
-export async function openApp(origin: string, cookie: string, headers: Record<string, string> = { origin }) {
-  const ws = new WebSocket(`${origin.replace(/^http/, "ws")}/app/ws`, { headers: { cookie, ...headers } } as unknown as string[]);
+export async function openApp(origin: string, cookie: string, headers: Record<string, string> = { origin }, query = "") {
+  const ws = new WebSocket(`${origin.replace(/^http/, "ws")}/app/ws${query}`, { headers: { cookie, ...headers } } as unknown as string[]);
   const messages: WebServerMessage[] = [];
   const waiters = new Set<() => void>();
   let closed: { code: number; reason: string } | undefined;

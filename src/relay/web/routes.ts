@@ -117,10 +117,13 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
     },
     upgradeWebSocket((c) => {
       const found = c.get("signedIn" as never) as SignedIn;
+      const epoch = c.req.query("epoch");
+      const since = Number(c.req.query("since"));
+      const resume = epoch && Number.isSafeInteger(since) ? { epoch, seq: since } : undefined;
       let handlers: ReturnType<typeof browserSocket> | undefined;
       return {
         onOpen: (_e, ws) => {
-          handlers = browserSocket(deps, found, ws);
+          handlers = browserSocket(deps, found, ws, resume);
         },
         onMessage: (e) => handlers?.onMessage(e.data as string | ArrayBuffer),
         onClose: () => handlers?.onClose(),

@@ -15,12 +15,12 @@ export const CLOSE_POLICY = 1008;
 type Handlers = { onMessage(raw: string | ArrayBuffer): void; onClose(): void };
 
 /** One signed-in browser's socket on /app/ws: the snapshot and live events out, commands in. */
-export function browserSocket(deps: { core: Core; surface: WebSurface; clock: Clock; log: Log }, signedIn: SignedIn, ws: WSContext): Handlers {
+export function browserSocket(deps: { core: Core; surface: WebSurface; clock: Clock; log: Log }, signedIn: SignedIn, ws: WSContext, resume?: { epoch: string; seq: number }): Handlers {
   const { core, surface, log } = deps;
   const rate = new FrameRate(deps.clock, BROWSER_RATE);
   const send = (message: WebServerMessage) => ws.send(JSON.stringify(message));
   const client: WebClient = { user: signedIn.user, sessionId: signedIn.session.id, send, close: (code, reason) => ws.close(code, reason) };
-  surface.attach(client);
+  surface.attach(client, resume);
   return {
     onMessage(raw) {
       const text = typeof raw === "string" ? raw : new TextDecoder().decode(raw);

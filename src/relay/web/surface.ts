@@ -4,6 +4,7 @@ import type { CoreEvent } from "../core/events";
 import { maskSecrets } from "../mask-secrets";
 import type { Device, Turn, User } from "../store/types";
 import { StreamMasks } from "./stream-mask";
+import { UserStreams } from "./streams";
 import { WebViews } from "./views";
 
 /** One open browser socket of a signed-in person. */
@@ -30,17 +31,25 @@ export class WebSurface {
   readonly views: WebViews;
   private readonly masks: StreamMasks;
   private clients = new Set<WebClient>();
-  private seqs = new Map<number, number>();
+  private streams = new UserStreams();
 
   constructor(private readonly core: Core) {
     this.masks = new StreamMasks((turnId) => core.store.turnText(turnId));
     this.views = new WebViews(core, this.masks);
   }
 
-  /** A browser connected: it gets the snapshot, then every event after it. */
-  attach(client: WebClient): void {
+  /**
+   * A browser connected: it gets the snapshot, then every event after it. One that reconnects
+   * with the last seq it saw gets only what it missed, when this process still holds all of it.
+   */
+  attach(client: WebClient, resume?: { epoch: string; seq: number }): void {
     this.clients.add(client);
-    client.send(this.views.snapshot(client.user, this.seqs.get(client.user.telegramId) ?? 0));
+    this.streams.join(client.user);
+    const id = client.user.telegramId;
+    const missed = resume && this.streams.since(id, resume.epoch, resume.seq);
+    if (!missed) return client.send(this.views.snapshot(client.user, this.streams.epoch, this.streams.seq(id)));
+    client.send({ type: "resume", epoch: this.streams.epoch, seq: resume.seq });
+    for (const message of missed) client.send(message);
   }
 
   detach(client: WebClient): void {
@@ -54,6 +63,8 @@ export class WebSurface {
       if (!ids.has(client.sessionId)) continue;
       this.clients.delete(client);
       client.close(SIGNED_OUT, "signed out");
+      // A removed person's events are no longer numbered (their snapshot starts afresh if they return).
+      if (!this.core.store.user(client.user.telegramId)) this.streams.drop(client.user.telegramId);
     }
   }
 
@@ -141,20 +152,13 @@ export class WebSurface {
     return session && this.core.store.device(session.deviceId);
   }
 
-  /** Numbers the event in each recipient's sequence and sends it to all their browsers. */
+  /** Numbers the event in each recipient's stream (connected or not) and sends it to their open browsers. */
   private emit(to: (user: User) => boolean, body: (user: User) => WebEventBody): void {
-    const numbered = new Map<number, WebServerMessage>();
-    for (const client of this.clients) {
-      const id = client.user.telegramId;
-      let message = numbered.get(id);
-      if (!message) {
-        if (!to(client.user)) continue;
-        const seq = (this.seqs.get(id) ?? 0) + 1;
-        this.seqs.set(id, seq);
-        message = { ...body(client.user), seq } as WebServerMessage;
-        numbered.set(id, message);
-      }
-      client.send(message);
+    for (const user of this.streams.users()) {
+      if (!to(user)) continue;
+      const message = this.streams.number(user.telegramId, body(user));
+      for (const client of this.clients) if (client.user.telegramId === user.telegramId) client.send(message);
     }
   }
+
 }

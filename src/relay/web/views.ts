@@ -65,7 +65,7 @@ export class WebViews {
     };
   }
 
-  snapshot(user: User, seq: number): WebSnapshot {
+  snapshot(user: User, epoch: string, seq: number): WebSnapshot {
     const { store } = this.core;
     const devices = visibleDevices(store, user);
     const turns = devices.flatMap((d) => {
@@ -77,6 +77,7 @@ export class WebViews {
     const visible = new Set(devices.map((d) => d.id));
     return {
       type: "snapshot",
+      epoch,
       seq,
       user: { id: user.telegramId, name: user.name, role: user.role },
       devices: devices.map((d) => this.device(d, user)),

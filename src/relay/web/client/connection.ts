@@ -19,11 +19,16 @@ export class Connection {
   constructor(
     private readonly onMessage: (m: WebServerMessage) => void,
     private readonly onStatus: (status: "connecting" | "open" | "closed") => void,
+    /** Where the app's stream stands, to get only what was missed after a drop. */
+    private readonly position: () => { epoch: string; seq: number } | undefined,
   ) {}
 
-  open(): void {
+  /** Opens the socket; `fresh` asks for a snapshot instead of the missed events. */
+  open(fresh = false): void {
     this.onStatus("connecting");
-    const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/app/ws`);
+    const at = fresh ? undefined : this.position();
+    const query = at ? `?epoch=${encodeURIComponent(at.epoch)}&since=${at.seq}` : "";
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/app/ws${query}`);
     this.ws = ws;
     ws.onopen = () => {
       this.backoff = 500;
@@ -47,6 +52,15 @@ export class Connection {
       setTimeout(() => this.open(), this.backoff);
       this.backoff = Math.min(this.backoff * 2, 10_000);
     };
+  }
+
+  /** Drops the socket and starts over from a snapshot (the app missed events). */
+  restart(): void {
+    const old = this.ws;
+    this.ws = undefined;
+    if (old) old.onmessage = null;
+    old?.close();
+    this.open(true);
   }
 
   send(body: Body): Promise<Result> {

@@ -16,10 +16,14 @@ const prompt = h("textarea", { name: "prompt", rows: 2, placeholder: "Ask Claude
 const stopButton = h("button", { type: "button", class: "stop", onclick: () => void act("stop") }, "Stop");
 const composer = h("form", { class: "composer", onsubmit: (e: Event) => (e.preventDefault(), void submit()) }, prompt, stopButton, h("button", { type: "submit", class: "send" }, "Send"));
 
-const connection = new Connection(received, (status) => {
-  connLine.textContent = status === "open" ? "" : status === "connecting" ? "Connecting…" : "Offline: reconnecting…";
-  document.body.dataset.connection = status;
-});
+const connection = new Connection(
+  received,
+  (status) => {
+    connLine.textContent = status === "open" ? "" : status === "connecting" ? "Connecting…" : "Offline: reconnecting…";
+    document.body.dataset.connection = status;
+  },
+  () => (state.epoch ? { epoch: state.epoch, seq: state.seq } : undefined),
+);
 
 function layout(): HTMLElement {
   return h(
@@ -50,6 +54,7 @@ function received(message: WebServerMessage): void {
     return;
   }
   const change = apply(state, message);
+  if (change.gap) return connection.restart();
   schedule(change);
 }
 

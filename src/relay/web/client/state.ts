@@ -5,6 +5,8 @@ export type Notice = { level: "info" | "warn" | "error"; text: string; deviceId?
 
 /** What the app shows, kept in step with the relay by its snapshot and numbered events. */
 export type State = {
+  /** The relay process's stream and the last event applied from it (a reconnect resumes after it). */
+  epoch: string;
   seq: number;
   user?: WebSnapshot["user"];
   devices: WebDevice[];
@@ -15,14 +17,16 @@ export type State = {
 };
 
 /** What an event changed, so the page redraws only that. */
-export type Change = { all?: boolean; devices?: boolean; turns?: Set<string>; conversation?: string };
+export type Change = { all?: boolean; devices?: boolean; turns?: Set<string>; /** Events were missed: start over from a snapshot. */ gap?: boolean };
 
-export const emptyState = (): State => ({ seq: 0, devices: [], selected: null, turns: new Map(), cards: new Map(), notices: [] });
+export const emptyState = (): State => ({ epoch: "", seq: 0, devices: [], selected: null, turns: new Map(), cards: new Map(), notices: [] });
 
 export function apply(state: State, message: WebServerMessage): Change {
   if (message.type === "result") return {};
+  if (message.type === "resume") return message.epoch === state.epoch && message.seq === state.seq ? {} : { gap: true };
   if (message.type === "snapshot") {
     Object.assign(state, {
+      epoch: message.epoch,
       seq: message.seq,
       user: message.user,
       devices: message.devices,
@@ -32,6 +36,8 @@ export function apply(state: State, message: WebServerMessage): Change {
     });
     return { all: true };
   }
+  if (message.seq <= state.seq) return {}; // already applied (a replay overlapping what arrived)
+  if (message.seq !== state.seq + 1) return { gap: true };
   state.seq = message.seq;
   switch (message.type) {
     case "device": {
