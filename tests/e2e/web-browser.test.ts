@@ -12,7 +12,7 @@ import { tmpDir } from "../helpers/tmp";
 import { webLink } from "../helpers/web-client";
 
 // The callbacks handed to page.evaluate run inside Chromium; this file is type-checked without the DOM.
-declare const document: any, window: any, MutationObserver: any;
+declare const document: any, window: any, MutationObserver: any, navigator: any;
 
 const CHROMIUM = process.env.RA_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = resolve(import.meta.dir, "../../test-artifacts/screenshots");
@@ -140,6 +140,21 @@ describe("the web app in Chromium", () => {
     await shot("chat-phone");
     await page.setViewport(DESKTOP);
     await shot("chat-desktop");
+  });
+
+  test("installed, it opens offline from its service worker and reconnects by itself", async () => {
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, { timeout: 30_000 });
+    const before = problems.length;
+    await page.setOfflineMode(true);
+    await page.reload();
+    await page.waitForSelector(".shell .composer");
+    await page.waitForFunction(() => document.body.dataset.connection !== "open", { timeout: 30_000 });
+    expect(await text(".conn")).toMatch(/Connecting|Offline/);
+    await page.setOfflineMode(false);
+    await page.waitForSelector(".device.state-online", { timeout: 30_000 });
+    await page.waitForFunction(() => document.body.dataset.connection === "open", { timeout: 30_000 });
+    problems.splice(before); // the offline stretch's failed loads are expected; nothing else may be
   });
 
   test("nothing on the way broke the CSP or threw", () => {

@@ -103,7 +103,15 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
   asset("/app/app.css", "text/css; charset=utf-8", () => WEB_ASSETS.css);
   asset("/app/icon.svg", "image/svg+xml", () => WEB_ASSETS.icon);
   asset("/favicon.ico", "image/svg+xml", () => WEB_ASSETS.icon);
+  // At the root so it may serve the whole app (scope "/"); checked for updates on every visit.
+  app.get("/sw.js", securityHeaders, (c) => c.body(WEB_ASSETS.sw, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache" }));
   asset("/app/manifest.webmanifest", "application/manifest+json", () => MANIFEST);
+
+  /** Whether this browser is still signed in (the app asks before it reconnects). */
+  app.get("/app/me", securityHeaders, async (c) => {
+    const found = await signedIn(c);
+    return found ? c.json({ id: found.user.telegramId, name: found.user.name }) : c.json({ error: "unauthorized", message: "sign in again" }, 401);
+  });
 
   app.get(
     "/app/ws",

@@ -47,11 +47,17 @@ export class Connection {
       this.onStatus("closed");
       for (const resolve of this.waiting.values()) resolve({ ok: false, message: "The connection dropped; try again." });
       this.waiting.clear();
-      // Signed out, or the upgrade was refused (no session): the server page says what to do.
-      if (e.code === SIGNED_OUT || e.code === 1006 && this.backoff >= 8000) return location.reload();
-      setTimeout(() => this.open(), this.backoff);
+      if (e.code === SIGNED_OUT) return location.reload(); // the relay now shows the sign-in page
+      setTimeout(() => void this.retry(), this.backoff);
       this.backoff = Math.min(this.backoff * 2, 10_000);
     };
+  }
+
+  /** Reconnects, unless the relay answers that this browser is no longer signed in (then shows sign-in). */
+  private async retry(): Promise<void> {
+    const me = await fetch("/app/me", { cache: "no-store" }).catch(() => undefined);
+    if (me?.status === 401) return location.reload();
+    this.open();
   }
 
   /** Drops the socket and starts over from a snapshot (the app missed events). */

@@ -164,3 +164,8 @@ prompt.addEventListener("keydown", (e) => {
 replace(document.getElementById("app")!, layout());
 renderComposer();
 connection.open();
+// Installable and opens offline: the service worker keeps the shell of this very build.
+if ("serviceWorker" in navigator) {
+  const version = new URL(import.meta.url).searchParams.get("v") ?? "0";
+  navigator.serviceWorker.register(`/sw.js?v=${version}`).catch(() => {});
+}
