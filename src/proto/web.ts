@@ -56,16 +56,35 @@ export const WebTurn = z.object({
   error: z.string().optional(),
 });
 
-/** An approval's buttons: "always" rules in words, when the tool has them. */
+/** A file change a tool asks to make: the text before and after (Write: nothing before). */
+export const WebEdit = z.object({ path: z.string(), before: z.string(), after: z.string() });
+
+/** AskUserQuestion's first question; the buttons answer it with one option. */
+export const WebQuestion = z.object({
+  header: z.string().optional(),
+  question: z.string(),
+  options: z.array(z.object({ label: z.string(), description: z.string().optional() })),
+  multiSelect: z.boolean().optional(),
+  /** Further questions the buttons do not answer. */
+  more: z.number().int().optional(),
+});
+
+/** An approval card: the tool, its input, and what its buttons can say (as in Telegram). */
 export const WebApproval = z.object({
   id: Id,
   turnId: Id,
   deviceId: Id,
   toolName: z.string(),
+  /** "plan" (ExitPlanMode), "question" (AskUserQuestion), "edit" (a file change), else "tool". */
+  kind: z.enum(["tool", "edit", "plan", "question"]),
   /** The tool's input as pretty JSON (truncated), shown as text, never as markup. */
   input: z.string(),
   description: z.string().nullable(),
   always: z.object({ narrow: z.string(), wide: z.string().optional() }).optional(),
+  edits: z.array(WebEdit).optional(),
+  /** The plan, in Markdown (rendered like an answer). */
+  plan: z.string().optional(),
+  question: WebQuestion.optional(),
   createdAt: z.number(),
 });
 
@@ -117,7 +136,7 @@ export const WebResult = z.object({ type: z.literal("result"), ref: z.string(), 
 export type WebServerMessage = z.infer<typeof WebSnapshot> | z.infer<typeof WebResume> | z.infer<typeof WebEvent> | z.infer<typeof WebResult>;
 
 const Ref = z.string().max(64);
-export const WebApprovalAction = z.enum(["allow", "allowSession", "allowWide", "deny", "denyReason"]);
+export const WebApprovalAction = z.enum(["allow", "allowSession", "allowWide", "deny", "denyReason", "approvePlan", "keepPlanning", "option"]);
 
 export const WebCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("prompt"), ref: Ref, deviceId: Id, text: z.string().trim().min(1, "the prompt is empty").max(WEB_PROMPT_MAX_CHARS) }),
@@ -130,6 +149,8 @@ export const WebCommand = z.discriminatedUnion("type", [
     approvalId: Id,
     action: WebApprovalAction,
     reason: z.string().trim().min(1).max(WEB_REASON_MAX_CHARS).optional(),
+    /** With "option": which option of the question (0-based). */
+    option: z.number().int().min(0).max(99).optional(),
   }),
 ]);
 
@@ -143,5 +164,7 @@ export type WebResult = z.infer<typeof WebResult>;
 export type WebResume = z.infer<typeof WebResume>;
 export type WebCommand = z.infer<typeof WebCommand>;
 export type WebApprovalAction = z.infer<typeof WebApprovalAction>;
+export type WebEdit = z.infer<typeof WebEdit>;
+export type WebQuestion = z.infer<typeof WebQuestion>;
 /** Any event without its seq (the relay numbers them per user as it sends them). */
 export type WebEventBody = WebEvent extends infer E ? (E extends { seq: number } ? Omit<E, "seq"> : never) : never;

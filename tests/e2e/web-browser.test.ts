@@ -113,7 +113,9 @@ describe("the web app in Chromium", () => {
     stack.model.enqueue([{ toolUse: { name: "Write", input: { file_path: file, content: "written after a click\n" } } }], [{ text: "Done writing." }]);
     await send("write a file please");
     await page.waitForSelector(".card.approval:not(.closed) button.allow");
-    expect(await text(".card.approval:not(.closed) .card-input")).toContain("written after a click");
+    // A file change shows as a diff: the path, and the new file's lines added.
+    expect(await text(".card.approval:not(.closed) .diff-path")).toContain("from-chromium.txt");
+    expect(await text(".card.approval:not(.closed) .diff-line.op-add")).toContain("+ written after a click");
     await shot("approval-phone");
     await page.click(".card.approval:not(.closed) button.allow");
     await page.waitForFunction(() => [...document.querySelectorAll(".card-line")].some((l: any) => /allowed by you/.test(l.textContent ?? "")), { timeout: 30_000 });

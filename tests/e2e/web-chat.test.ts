@@ -174,6 +174,40 @@ describe("approvals in both surfaces", () => {
     expect(await app.command({ type: "approval", approvalId: approval.id, action: "allow" })).toMatchObject({ ok: false, message: "Already decided." });
   });
 
+  test("a question card: one button per option, and the chosen one goes back to claude", async () => {
+    stack.model.enqueue(
+      [{ toolUse: { name: "AskUserQuestion", input: { questions: [{ question: "Which database?", header: "Database", options: [{ label: "SQLite", description: "one file" }, { label: "Postgres", description: "a server" }] }] } } }],
+      [{ text: "Going with your choice." }],
+    );
+    const seen = stack.model.requests.length;
+    const id = await promptFromWeb("ask me something");
+    const { approval } = await approvalFor("AskUserQuestion");
+    expect(approval.kind).toBe("question");
+    expect(approval.question).toEqual({ header: "Database", question: "Which database?", options: [{ label: "SQLite", description: "one file" }, { label: "Postgres", description: "a server" }] });
+    expect(await app.command({ type: "approval", approvalId: approval.id, action: "option", option: 1 })).toMatchObject({ ok: true });
+    await turnEnds(id);
+    expect(JSON.stringify(toolResultsOf((await stack.model.waitForRequest(seen + 2)).body).at(-1))).toContain("Postgres");
+    await stack.waitForText(/you answered: Postgres/, "the Telegram card to say so");
+  });
+
+  test("a plan card (mode switched in Telegram): Approve plan from the browser", async () => {
+    stack.telegram.userText(OWNER, "/mode");
+    await stack.waitForText(/Permission mode on laptop/);
+    stack.telegram.clickButton(OWNER, stack.messages(/Permission mode on laptop/).at(-1)!.message_id, "mode:plan");
+    await stack.waitForText(/Permission mode is now plan\./);
+    stack.model.enqueue([{ toolUse: { name: "ExitPlanMode", input: { plan: "1. Add a test\n2. Fix the bug" } } }], [{ text: "Plan approved, starting." }]);
+    const id = await promptFromWeb("plan something");
+    const { approval } = await approvalFor("ExitPlanMode");
+    expect(approval).toMatchObject({ kind: "plan", plan: "1. Add a test\n2. Fix the bug" });
+    expect(await app.command({ type: "approval", approvalId: approval.id, action: "approvePlan" })).toMatchObject({ ok: true });
+    await turnEnds(id);
+    await app.waitFor((m) => m.type === "approval.closed" && m.approvalId === approval.id && /plan approved by you/.test(m.line), "the card to close");
+    stack.telegram.userText(OWNER, "/mode");
+    await stack.telegram.waitFor(() => stack.messages(/Permission mode on laptop: plan/).length > 0, { message: "the mode menu" });
+    stack.telegram.clickButton(OWNER, stack.messages(/Permission mode on laptop: plan/).at(-1)!.message_id, "mode:default");
+    await stack.waitForText(/Permission mode is now default\./);
+  });
+
   test("deny with reason from the browser: claude reads the reason", async () => {
     stack.model.enqueue([{ toolUse: { name: "Bash", input: { command: "rm -rf build" } } }], [{ text: "OK, keeping build." }]);
     const seen = stack.model.requests.length;

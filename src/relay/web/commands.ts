@@ -5,7 +5,7 @@ import { visibleDevices } from "../core/devices";
 import type { User } from "../store/types";
 import type { WebSurface } from "./surface";
 
-const ACTIONS: Record<Exclude<WebApprovalAction, "denyReason">, ApprovalAction> = { allow: "a", allowSession: "s", allowWide: "w", deny: "d" };
+const ACTIONS: Record<Exclude<WebApprovalAction, "denyReason" | "option">, ApprovalAction> = { allow: "a", allowSession: "s", allowWide: "w", deny: "d", approvePlan: "p", keepPlanning: "k" };
 const NOT_YOURS = "That machine is not one of yours, or it is no longer paired. Pick another one.";
 
 /**
@@ -42,8 +42,10 @@ export function runCommand(core: Core, surface: WebSurface, user: User, command:
 
 function answerApproval(core: Core, user: User, command: Extract<WebCommand, { type: "approval" }>): { ok: boolean; message: string } {
   const chatId = user.telegramId;
+  if (command.action === "option" && command.option === undefined) return { ok: false, message: "Pick an option." };
   if (command.action !== "denyReason") {
-    const said = core.approvals.answer(command.approvalId, ACTIONS[command.action], user.telegramId, chatId);
+    const action: ApprovalAction = command.action === "option" ? `q${command.option ?? 0}` : ACTIONS[command.action];
+    const said = core.approvals.answer(command.approvalId, action, user.telegramId, chatId);
     return { ok: said === "Allowed" || said === "Denied", message: said };
   }
   if (!command.reason) return { ok: false, message: "Write the reason first." };

@@ -1,15 +1,12 @@
 import type { WebApproval, WebDevice, WebSnapshot, WebTool, WebTurn } from "../../proto/web";
 import type { Core } from "../core";
 import { deviceState, visibleDevices } from "../core/devices";
-import { describeRule, ruleChoices } from "../core/session-rules";
-import { maskSecrets } from "../mask-secrets";
+import { approvalView } from "./approval-view";
 import type { Approval, Device, Turn, User } from "../store/types";
 import { StreamMasks } from "./stream-mask";
 
 /** Turns per machine a snapshot carries (the open conversation's newest). */
 const SNAPSHOT_TURNS = 30;
-/** Characters of a tool's input an approval card shows. */
-const INPUT_SHOWN = 4000;
 
 /** The relay's rows as the browser sees them: the same facts Telegram shows, secrets masked. */
 export class WebViews {
@@ -51,18 +48,7 @@ export class WebViews {
   }
 
   approval(a: Approval): WebApproval {
-    const input = safeJson(a.input);
-    const choices = input && typeof input === "object" ? ruleChoices(a.toolName, input as Record<string, unknown>) : undefined;
-    return {
-      id: a.id,
-      turnId: a.turnId,
-      deviceId: a.deviceId,
-      toolName: a.toolName,
-      input: maskSecrets(JSON.stringify(input, null, 2) ?? a.input).text.slice(0, INPUT_SHOWN),
-      description: a.description === null ? null : maskSecrets(a.description).text,
-      ...(choices ? { always: { narrow: describeRule(choices.narrow), ...(choices.wide ? { wide: describeRule(choices.wide) } : {}) } } : {}),
-      createdAt: a.createdAt,
-    };
+    return approvalView(a);
   }
 
   snapshot(user: User, epoch: string, seq: number): WebSnapshot {

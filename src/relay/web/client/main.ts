@@ -142,8 +142,8 @@ async function act(type: "stop" | "new"): Promise<void> {
   say(result.message);
 }
 
-function answer(approvalId: string, action: WebApprovalAction, reason?: string): void {
-  void connection.send({ type: "approval", approvalId, action, ...(reason ? { reason } : {}) }).then((r) => say(r.message));
+function answer(approvalId: string, action: WebApprovalAction, extra: { reason?: string; option?: number } = {}): void {
+  void connection.send({ type: "approval", approvalId, action, ...extra }).then((r) => say(r.message));
 }
 
 let toastTimer = 0;

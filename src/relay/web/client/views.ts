@@ -1,9 +1,9 @@
-import type { WebApprovalAction, WebDevice, WebTool, WebTurn } from "../../../proto/web";
+import type { WebDevice, WebTool, WebTurn } from "../../../proto/web";
 import { h } from "./dom";
 import { renderMarkdown } from "./md-render";
+import { cardView, type TurnActions } from "./card";
 import type { Card } from "./state";
 
-const DOT: Record<WebDevice["state"], string> = { online: "🟢", busy: "🟡", offline: "⚫" };
 
 export function ago(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -22,15 +22,10 @@ export function deviceItem(d: WebDevice, selected: boolean, now: number, pick: (
   return h(
     "button",
     { class: `device state-${d.state}${selected ? " selected" : ""}`, type: "button", "data-device": d.id, "aria-pressed": selected ? "true" : "false", onclick: () => pick(d.id) },
-    h("span", { class: "dot", "aria-hidden": "true" }, DOT[d.state]),
     h("span", { class: "name" }, d.label),
     h("span", { class: "state" }, deviceStateText(d, now)),
   );
 }
-
-export type TurnActions = {
-  answer(approvalId: string, action: WebApprovalAction, reason?: string): void;
-};
 
 /** One prompt and its answer, with its tools folded and its approval cards; updated in parts. */
 export type TurnDom = { el: HTMLElement; answer: HTMLElement; tools: HTMLElement; cards: HTMLElement; meta: HTMLElement; text?: string; toolsKey?: string; cardsKey?: string };
@@ -94,39 +89,5 @@ function toolsView(tools: WebTool[], running: boolean, open: boolean): HTMLEleme
         t.added !== undefined || t.removed !== undefined ? h("span", { class: "diffstat" }, ` +${t.added ?? 0} −${t.removed ?? 0}`) : null,
         t.output ? h("pre", { class: "tool-output" }, t.output) : null),
     )),
-  );
-}
-
-/** An approval card: the tool and its input as text, and the same choices as in Telegram. */
-export function cardView(card: Card, actions: TurnActions): HTMLElement {
-  const reasonInput = h("input", { class: "reason", name: "reason", placeholder: "Why not? Claude reads this.", maxlength: 4000, required: true });
-  const reasonForm = h(
-    "form",
-    { class: "reason-form", hidden: true, onsubmit: (e: Event) => (e.preventDefault(), actions.answer(card.id, "denyReason", reasonInput.value)) },
-    reasonInput,
-    h("button", { type: "submit", class: "deny" }, "Deny with this reason"),
-  );
-  const button = (label: string, action: WebApprovalAction, cls: string) =>
-    h("button", { type: "button", class: cls, "data-action": action, onclick: () => actions.answer(card.id, action) }, label);
-  const buttons = card.closed
-    ? null
-    : h(
-        "div",
-        { class: "actions" },
-        button("Allow", "allow", "allow"),
-        card.always && button(`Allow for session: ${card.always.narrow}`, "allowSession", "allow-session"),
-        card.always?.wide && button(`Allow for session: ${card.always.wide}`, "allowWide", "allow-session"),
-        button("Deny", "deny", "deny"),
-        h("button", { type: "button", class: "deny-reason", "data-action": "denyReason", onclick: () => ((reasonForm.hidden = false), reasonInput.focus()) }, "Deny with reason…"),
-      );
-  return h(
-    "section",
-    { class: `card approval${card.closed ? " closed" : ""}`, "data-approval": card.id },
-    h("div", { class: "card-title" }, card.closed ? card.toolName : `${card.toolName} wants to run`),
-    card.description && h("p", { class: "card-description" }, card.description),
-    h("pre", { class: "card-input" }, card.input),
-    buttons,
-    !card.closed && reasonForm,
-    card.closed && h("div", { class: "card-line" }, card.closed),
   );
 }
