@@ -130,8 +130,22 @@ export const WebEvent = z.discriminatedUnion("type", [
  */
 export const WebResume = z.object({ type: z.literal("resume"), epoch: z.string(), seq: z.number().int() });
 
-/** The answer to one command. */
-export const WebResult = z.object({ type: z.literal("result"), ref: z.string(), ok: z.boolean(), message: z.string() });
+/** A machine waiting to be paired, claimed by a typed code: the facts to compare before Pair. */
+export const WebPendingMachine = z.object({
+  claimId: Id,
+  name: z.string(),
+  hostname: z.string(),
+  os: z.string(),
+  arch: z.string(),
+  user: z.string(),
+  ip: z.string(),
+  agentVersion: z.string(),
+  fingerprint: z.string(),
+  expiresAt: z.number(),
+});
+
+/** The answer to one command (a pairing code's answer carries the machine it claimed). */
+export const WebResult = z.object({ type: z.literal("result"), ref: z.string(), ok: z.boolean(), message: z.string(), machine: WebPendingMachine.optional() });
 
 export type WebServerMessage = z.infer<typeof WebSnapshot> | z.infer<typeof WebResume> | z.infer<typeof WebEvent> | z.infer<typeof WebResult>;
 
@@ -143,6 +157,11 @@ export const WebCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("stop"), ref: Ref, deviceId: Id }),
   z.object({ type: z.literal("new"), ref: Ref, deviceId: Id }),
   z.object({ type: z.literal("select"), ref: Ref, deviceId: Id }),
+  /** Unpair a machine at once (its agent is disconnected; it must pair again to come back). */
+  z.object({ type: z.literal("revoke"), ref: Ref, deviceId: Id }),
+  /** The code `ra pair` printed: claims that machine and answers with its facts to confirm. */
+  z.object({ type: z.literal("pair"), ref: Ref, code: z.string().trim().min(1).max(200) }),
+  z.object({ type: z.literal("pair.confirm"), ref: Ref, claimId: Id, accept: z.boolean() }),
   z.object({
     type: z.literal("approval"),
     ref: Ref,
@@ -162,6 +181,7 @@ export type WebSnapshot = z.infer<typeof WebSnapshot>;
 export type WebEvent = z.infer<typeof WebEvent>;
 export type WebResult = z.infer<typeof WebResult>;
 export type WebResume = z.infer<typeof WebResume>;
+export type WebPendingMachine = z.infer<typeof WebPendingMachine>;
 export type WebCommand = z.infer<typeof WebCommand>;
 export type WebApprovalAction = z.infer<typeof WebApprovalAction>;
 export type WebEdit = z.infer<typeof WebEdit>;

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { OWNER, startStack, type Stack } from "../helpers/stack";
+import { RaProcess } from "../helpers/ra-process";
 import { tmpDir } from "../helpers/tmp";
 import { webLink } from "../helpers/web-client";
 
@@ -142,6 +143,28 @@ describe("the web app in Chromium", () => {
     await shot("chat-phone");
     await page.setViewport(DESKTOP);
     await shot("chat-desktop");
+  });
+
+  test("pair a machine from the page (code, fingerprint, Pair), then revoke it", async () => {
+    await using pair = new RaProcess(["pair", "--relay", stack.relayUrl, "--name", "desk", "--config", join(profile.path, "desk.json")]);
+    const code = (await pair.waitFor(/\/pair ([A-Z]{5}-[A-Z]{5})/, "the pairing code"))[1]!;
+    const fingerprint = (await pair.waitFor(/fingerprint ([A-Z]{4}-[A-Z]{4})/, "the fingerprint"))[1]!;
+    await page.click("button.pair-open");
+    await page.type("dialog.pair-dialog input[name=pair-code]", code);
+    await page.click("dialog.pair-dialog button[type=submit]");
+    await page.waitForSelector("dialog.pair-dialog .fingerprint");
+    expect(await text("dialog.pair-dialog .fingerprint")).toBe(fingerprint);
+    await shot("pair-desktop");
+    await page.click("dialog.pair-dialog .pair-accept");
+    expect(await pair.exitCode()).toBe(0);
+    await page.waitForFunction(() => [...document.querySelectorAll(".device .name")].some((n: any) => n.textContent === "desk"), { timeout: 30_000 });
+    await page.click(".device:not(.selected)");
+    await page.waitForFunction(() => document.querySelector(".device.selected .name")?.textContent === "desk", { timeout: 30_000 });
+    page.once("dialog", (d) => void d.accept());
+    await page.click("button.revoke");
+    await page.waitForFunction(() => ![...document.querySelectorAll(".device .name")].some((n: any) => n.textContent === "desk"), { timeout: 30_000 });
+    await page.click(".device");
+    await page.waitForFunction(() => document.querySelector(".device.selected .name")?.textContent === "laptop", { timeout: 30_000 });
   });
 
   test("installed, it opens offline from its service worker and reconnects by itself", async () => {

@@ -107,6 +107,8 @@ describe("chat from the browser", () => {
   test("an invalid or foreign command is answered with a clear refusal", async () => {
     expect(await app.command({ type: "prompt", deviceId: "not-a-device", text: "hi" })).toMatchObject({ ok: false, message: expect.stringContaining("not one of yours") });
     expect(await app.command({ type: "prompt", deviceId: laptop, text: "   " })).toMatchObject({ ok: false, message: "the prompt is empty" });
+    expect(await app.command({ type: "pair", code: "BCDFG-HJKLM" })).toMatchObject({ ok: false, message: expect.stringContaining("That code is not valid") });
+    expect(await app.command({ type: "pair.confirm", claimId: "nothing", accept: true })).toMatchObject({ ok: false, message: expect.stringContaining("expired or is not yours") });
   });
 });
 

@@ -1,8 +1,9 @@
-import type { WebApprovalAction, WebCommand } from "../../proto/web";
+import type { WebApprovalAction, WebCommand, WebResult } from "../../proto/web";
 import type { Core } from "../core";
 import type { ApprovalAction } from "../core/approvals";
 import { visibleDevices } from "../core/devices";
 import type { User } from "../store/types";
+import { pairCommand } from "./pairing";
 import type { WebSurface } from "./surface";
 
 const ACTIONS: Record<Exclude<WebApprovalAction, "denyReason" | "option">, ApprovalAction> = { allow: "a", allowSession: "s", allowWide: "w", deny: "d", approvePlan: "p", keepPlanning: "k" };
@@ -12,9 +13,10 @@ const NOT_YOURS = "That machine is not one of yours, or it is no longer paired. 
  * A browser's command as one core call, exactly like the Telegram surface's: prompts become turns
  * of the person's private chat, so both surfaces show them. Returns the line the app shows.
  */
-export function runCommand(core: Core, surface: WebSurface, user: User, command: WebCommand): { ok: boolean; message: string } {
+export function runCommand(core: Core, surface: WebSurface, user: User, command: WebCommand): Omit<WebResult, "type" | "ref"> {
   const chatId = user.telegramId;
   if (command.type === "approval") return answerApproval(core, user, command);
+  if (command.type === "pair" || command.type === "pair.confirm") return pairCommand(core, surface, user, command);
   const device = visibleDevices(core.store, user).find((d) => d.id === command.deviceId);
   if (!device) return { ok: false, message: NOT_YOURS };
   switch (command.type) {
@@ -31,6 +33,10 @@ export function runCommand(core: Core, surface: WebSurface, user: User, command:
       core.turns.reset(chatId, device.id);
       surface.toChat(chatId, { type: "conversation", deviceId: device.id });
       return { ok: true, message: `New conversation with ${device.name}.` };
+    }
+    case "revoke": {
+      core.machines.revoke(device);
+      return { ok: true, message: `${device.name} is revoked: disconnected, and its token no longer works.` };
     }
     case "select": {
       core.store.selectDevice(chatId, device.id);

@@ -40,7 +40,9 @@ export function browserSocket(deps: { core: Core; surface: WebSurface; clock: Cl
         return send({ type: "result", ref: typeof ref === "string" ? ref.slice(0, 64) : "", ok: false, message: parsed.error.issues[0]?.message ?? "invalid command" });
       }
       try {
-        send({ type: "result", ref: parsed.data.ref, ...runCommand(core, surface, signedIn.user, parsed.data) });
+        const result = runCommand(core, surface, signedIn.user, parsed.data);
+        if (result.ok && (parsed.data.type === "revoke" || parsed.data.type === "pair.confirm")) log.info(`${signedIn.user.telegramId} in the web app: ${untrusted(result.message)}`);
+        send({ type: "result", ref: parsed.data.ref, ...result });
       } catch (err) {
         log.error(`a web command (${parsed.data.type}) of ${signedIn.user.telegramId} failed: ${untrusted((err as Error).stack ?? String(err), 2000)}`);
         send({ type: "result", ref: parsed.data.ref, ok: false, message: "The relay could not do that; it was logged." });

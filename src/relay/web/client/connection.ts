@@ -1,7 +1,7 @@
-import type { WebCommand, WebServerMessage } from "../../../proto/web";
+import type { WebCommand, WebResult, WebServerMessage } from "../../../proto/web";
 
 type Body = WebCommand extends infer C ? (C extends { ref: string } ? Omit<C, "ref"> : never) : never;
-export type Result = { ok: boolean; message: string };
+export type Result = Omit<WebResult, "type" | "ref">;
 
 /** The relay closes with this when the session is gone (signed out, revoked): show the sign-in page. */
 const SIGNED_OUT = 4001;

@@ -2,6 +2,7 @@ import type { WebApprovalAction, WebServerMessage } from "../../../proto/web";
 import { Connection } from "./connection";
 import { h, replace } from "./dom";
 import { apply, currentDevice, emptyState, turnsOf, type Change } from "./state";
+import { pairDialog } from "./pair-dialog";
 import { deviceItem, deviceStateText, turnDom, updateTurn, type TurnDom } from "./views";
 
 const state = emptyState();
@@ -25,11 +26,20 @@ const connection = new Connection(
   () => (state.epoch ? { epoch: state.epoch, seq: state.seq } : undefined),
 );
 
+const pairing = pairDialog(connection, say);
+
 function layout(): HTMLElement {
   return h(
     "div",
     { class: "shell" },
-    h("aside", { class: "side" }, h("div", { class: "brand" }, "ra"), deviceList),
+    h(
+      "aside",
+      { class: "side" },
+      h("div", { class: "brand" }, "ra"),
+      deviceList,
+      h("button", { type: "button", class: "pair-open", onclick: () => pairing.showModal() }, "Pair a machine"),
+      pairing,
+    ),
     h(
       "main",
       { class: "chat" },
@@ -38,6 +48,7 @@ function layout(): HTMLElement {
         { class: "bar" },
         title,
         h("button", { type: "button", class: "new", onclick: () => void act("new") }, "New conversation"),
+        h("button", { type: "button", class: "revoke", onclick: () => void revoke() }, "Revoke"),
         h("form", { method: "post", action: "/logout", class: "logout" }, h("button", { type: "submit" }, "Sign out")),
       ),
       connLine,
@@ -140,6 +151,12 @@ async function act(type: "stop" | "new"): Promise<void> {
   if (!shown) return;
   const result = await connection.send({ type, deviceId: shown.id });
   say(result.message);
+}
+
+async function revoke(): Promise<void> {
+  const shown = currentDevice(state);
+  if (!shown || !confirm(`Revoke ${shown.label}? Its agent is disconnected at once, its running turn stops, and it must be paired again to come back.`)) return;
+  say((await connection.send({ type: "revoke", deviceId: shown.id })).message);
 }
 
 function answer(approvalId: string, action: WebApprovalAction, extra: { reason?: string; option?: number } = {}): void {
