@@ -5,7 +5,7 @@
  * The browser imports only the types (no zod in the shipped JS); the relay checks every command.
  */
 import { z } from "zod";
-import { Id } from "./common";
+import { Id, PermissionMode } from "./common";
 
 export const WEB_PROMPT_MAX_CHARS = 64 * 1024;
 /** Deny with reason: what claude reads (as much as Telegram passes on). */
@@ -21,6 +21,11 @@ export const WebDevice = z.object({
   state: DeviceState,
   hostname: z.string(),
   lastSeenAt: z.number().nullable(),
+  /** This person's conversation with it: permission mode and folder (null: the machine's default). */
+  mode: PermissionMode,
+  cwd: z.string().nullable(),
+  /** The highest mode the machine accepts (ra agent --max-mode), as it said when it connected. */
+  maxMode: PermissionMode,
 });
 
 export const WebTool = z.object({
@@ -159,6 +164,12 @@ export const WebCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("select"), ref: Ref, deviceId: Id }),
   /** Unpair a machine at once (its agent is disconnected; it must pair again to come back). */
   z.object({ type: z.literal("revoke"), ref: Ref, deviceId: Id }),
+  /** /mode: the conversation's permission mode (the machine checks it against its cap). */
+  z.object({ type: z.literal("mode"), ref: Ref, deviceId: Id, mode: PermissionMode }),
+  /** /cd: the next prompts run in this folder, in a fresh conversation (the machine checks it). */
+  z.object({ type: z.literal("cd"), ref: Ref, deviceId: Id, path: z.string().trim().min(1).max(4096) }),
+  /** Cancel one waiting prompt. */
+  z.object({ type: z.literal("cancel"), ref: Ref, turnId: Id }),
   /** The code `ra pair` printed: claims that machine and answers with its facts to confirm. */
   z.object({ type: z.literal("pair"), ref: Ref, code: z.string().trim().min(1).max(200) }),
   z.object({ type: z.literal("pair.confirm"), ref: Ref, claimId: Id, accept: z.boolean() }),

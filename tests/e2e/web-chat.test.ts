@@ -3,7 +3,7 @@
 // Telegram too (and the other way round), stop, new conversation, approvals answered in one surface
 // closing in the other at once, deny with reason, and secrets masked in the stream.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { toolResultsOf } from "../fakes/model-api";
 import type { StoredMessage } from "../fakes/telegram-api";
@@ -109,6 +109,45 @@ describe("chat from the browser", () => {
     expect(await app.command({ type: "prompt", deviceId: laptop, text: "   " })).toMatchObject({ ok: false, message: "the prompt is empty" });
     expect(await app.command({ type: "pair", code: "BCDFG-HJKLM" })).toMatchObject({ ok: false, message: expect.stringContaining("That code is not valid") });
     expect(await app.command({ type: "pair.confirm", claimId: "nothing", accept: true })).toMatchObject({ ok: false, message: expect.stringContaining("expired or is not yours") });
+  });
+});
+
+describe("conversation settings and the queue", () => {
+  const deviceEvent = (match: (d: Extract<WebServerMessage, { type: "device" }>["device"]) => boolean, what: string) =>
+    app.until(() => [...app.messages].reverse().find((m): m is Extract<WebServerMessage, { type: "device" }> => m.type === "device" && match(m.device)), what);
+
+  test("a waiting prompt can be cancelled", async () => {
+    stack.model.enqueue({ blocks: [{ text: "Busy for a while" }], stall: true });
+    const first = await promptFromWeb("keep busy");
+    await stack.model.waitForStall();
+    const second = await promptFromWeb("wait your turn");
+    const queued = await app.waitFor<Extract<WebServerMessage, { type: "turn" }>>((m) => m.type === "turn" && m.turn.id === second, "the waiting turn");
+    expect(queued.turn).toMatchObject({ status: "queued", waiting: "it runs after the current turn" });
+    expect(await app.command({ type: "cancel", turnId: second })).toMatchObject({ ok: true, message: "Cancelled." });
+    await turnEnds(second, "stopped");
+    expect(await app.command({ type: "cancel", turnId: second })).toMatchObject({ ok: false, message: "It is no longer waiting." });
+    await app.command({ type: "stop", deviceId: laptop });
+    await turnEnds(first, "stopped");
+    stack.model.release();
+  });
+
+  test("permission mode: switched and shown; above the machine's cap it is refused", async () => {
+    expect(await app.command({ type: "mode", deviceId: laptop, mode: "plan" })).toMatchObject({ ok: true });
+    await deviceEvent((d) => d.id === laptop && d.mode === "plan", "the mode shown as plan");
+    expect(await app.command({ type: "mode", deviceId: laptop, mode: "bypassPermissions" })).toMatchObject({ ok: false, message: expect.stringContaining("allows at most acceptEdits") });
+    expect(await app.command({ type: "mode", deviceId: laptop, mode: "default" })).toMatchObject({ ok: true });
+    await deviceEvent((d) => d.id === laptop && d.mode === "default", "the mode back to default");
+  });
+
+  test("folder: the next prompts run there, in a fresh conversation", async () => {
+    const sub = join(stack.workdir, "sub");
+    mkdirSync(sub, { recursive: true });
+    expect(await app.command({ type: "cd", deviceId: laptop, path: sub })).toMatchObject({ ok: true });
+    await deviceEvent((d) => d.id === laptop && d.cwd === sub, "the folder shown");
+    const seen = stack.model.requests.length;
+    await turnEnds(await promptFromWeb("where am I"));
+    expect(JSON.stringify((await stack.model.waitForRequest(seen + 1)).body?.system)).toContain(sub);
+    expect(await app.command({ type: "cd", deviceId: laptop, path: stack.workdir })).toMatchObject({ ok: true });
   });
 });
 

@@ -17,6 +17,11 @@ export function runCommand(core: Core, surface: WebSurface, user: User, command:
   const chatId = user.telegramId;
   if (command.type === "approval") return answerApproval(core, user, command);
   if (command.type === "pair" || command.type === "pair.confirm") return pairCommand(core, surface, user, command);
+  if (command.type === "cancel") {
+    const turn = core.store.turn(command.turnId);
+    if (!turn || turn.chatId !== chatId) return { ok: false, message: "This turn is not yours." };
+    return core.turns.cancel(turn.id) ? { ok: true, message: "Cancelled." } : { ok: false, message: "It is no longer waiting." };
+  }
   const device = visibleDevices(core.store, user).find((d) => d.id === command.deviceId);
   if (!device) return { ok: false, message: NOT_YOURS };
   switch (command.type) {
@@ -37,6 +42,19 @@ export function runCommand(core: Core, surface: WebSurface, user: User, command:
     case "revoke": {
       core.machines.revoke(device);
       return { ok: true, message: `${device.name} is revoked: disconnected, and its token no longer works.` };
+    }
+    case "mode": {
+      const outcome = core.turns.setMode(chatId, device.id, command.mode);
+      surface.deviceChanged(device.id);
+      if (outcome === "refused") return { ok: false, message: `${device.name} allows at most ${core.limits.of(device.id)?.maxMode} (set on the machine with ra agent --max-mode).` };
+      return { ok: true, message: outcome === "sent" ? `Permission mode on ${device.name}: ${command.mode}.` : `${device.name} is offline; ${command.mode} applies when it is back.` };
+    }
+    case "cd": {
+      core.turns.stop(chatId, device.id);
+      core.turns.changeDir(chatId, device.id, command.path);
+      surface.toChat(chatId, { type: "conversation", deviceId: device.id });
+      surface.deviceChanged(device.id);
+      return { ok: true, message: `Next prompts on ${device.name} run in ${command.path} (a fresh conversation; ${device.name} checks that the folder is allowed).` };
     }
     case "select": {
       core.store.selectDevice(chatId, device.id);

@@ -24,7 +24,18 @@ export class WebViews {
     const owner = d.ownerId === viewer.telegramId ? undefined : this.core.store.user(d.ownerId);
     const label = d.ownerId === viewer.telegramId ? d.name : `${d.name} (${owner?.name.split(/\s+/)[0] || d.ownerId})`;
     const fresh = this.core.store.device(d.id) ?? d;
-    return { id: d.id, name: d.name, label, state: deviceState(this.core.hub, this.core.turns, d), hostname: fresh.hostname, lastSeenAt: fresh.lastSeenAt };
+    const session = this.core.store.openSession(viewer.telegramId, d.id);
+    return {
+      id: d.id,
+      name: d.name,
+      label,
+      state: deviceState(this.core.hub, this.core.turns, d),
+      hostname: fresh.hostname,
+      lastSeenAt: fresh.lastSeenAt,
+      mode: session?.mode ?? "default",
+      cwd: session?.cwd ?? null,
+      maxMode: this.core.limits.of(d.id)?.maxMode ?? "acceptEdits",
+    };
   }
 
   turn(turn: Turn, deviceId: string, extra: Partial<WebTurn> = {}): WebTurn {

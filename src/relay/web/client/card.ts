@@ -6,6 +6,7 @@ import type { Card } from "./state";
 
 export type TurnActions = {
   answer(approvalId: string, action: WebApprovalAction, extra?: { reason?: string; option?: number }): void;
+  cancel(turnId: string): void;
 };
 
 /** An approval card: what claude wants (a command, a file change as a diff, a plan, a question) and the same choices as in Telegram. */

@@ -3,6 +3,7 @@ import { Connection } from "./connection";
 import { h, replace } from "./dom";
 import { apply, currentDevice, emptyState, turnsOf, type Change } from "./state";
 import { pairDialog } from "./pair-dialog";
+import { sessionControls } from "./session-controls";
 import { deviceItem, deviceStateText, turnDom, updateTurn, type TurnDom } from "./views";
 
 const state = emptyState();
@@ -10,12 +11,13 @@ const turnDoms = new Map<string, TurnDom>();
 
 const deviceList = h("nav", { class: "devices", "aria-label": "Machines" });
 const title = h("div", { class: "title" });
+const sessionBar = h("div", { class: "session-bar" });
 const turnsEl = h("div", { class: "turns", "aria-live": "polite" });
 const toast = h("div", { class: "toast", role: "status" });
 const connLine = h("div", { class: "conn" });
-const prompt = h("textarea", { name: "prompt", rows: 2, placeholder: "Ask Claude…", "aria-label": "Prompt", enterkeyhint: "send" });
+const promptBox = h("textarea", { name: "prompt", rows: 2, placeholder: "Ask Claude…", "aria-label": "Prompt", enterkeyhint: "send" });
 const stopButton = h("button", { type: "button", class: "stop", onclick: () => void act("stop") }, "Stop");
-const composer = h("form", { class: "composer", onsubmit: (e: Event) => (e.preventDefault(), void submit()) }, prompt, stopButton, h("button", { type: "submit", class: "send" }, "Send"));
+const composer = h("form", { class: "composer", onsubmit: (e: Event) => (e.preventDefault(), void submit()) }, promptBox, stopButton, h("button", { type: "submit", class: "send" }, "Send"));
 
 const connection = new Connection(
   received,
@@ -51,6 +53,7 @@ function layout(): HTMLElement {
         h("button", { type: "button", class: "revoke", onclick: () => void revoke() }, "Revoke"),
         h("form", { method: "post", action: "/logout", class: "logout" }, h("button", { type: "submit" }, "Sign out")),
       ),
+      sessionBar,
       connLine,
       turnsEl,
       toast,
@@ -98,6 +101,7 @@ function renderDevices(): void {
   const now = Date.now();
   replace(deviceList, state.devices.length ? state.devices.map((d) => deviceItem(d, d.id === shown?.id, now, pick)) : h("p", { class: "empty" }, "No machine is paired yet. Run ra pair on a machine."));
   replace(title, shown ? [h("span", { class: "title-name" }, shown.label), h("span", { class: `title-state state-${shown.state}` }, deviceStateText(shown, now))] : "ra");
+  replace(sessionBar, shown ? sessionControls(shown, connection, say) : []);
 }
 
 function renderChat(): void {
@@ -115,7 +119,7 @@ function renderTurn(id: string): void {
   if (!turn || turn.deviceId !== shown?.id) return;
   if (!turnDoms.has(id)) return renderChat();
   const cards = [...state.cards.values()].filter((c) => c.turnId === id);
-  updateTurn(domOf(id)!, turn, cards, { answer });
+  updateTurn(domOf(id)!, turn, cards, { answer, cancel: (turnId) => void connection.send({ type: "cancel", turnId }).then((r) => say(r.message)) });
 }
 
 function domOf(id: string): TurnDom | undefined {
@@ -127,7 +131,7 @@ function renderComposer(): void {
   const shown = currentDevice(state);
   const active = shown ? turnsOf(state, shown.id).some((t) => t.status === "running" || t.status === "queued") : false;
   stopButton.disabled = !active;
-  prompt.disabled = !shown;
+  promptBox.disabled = !shown;
 }
 
 function pick(deviceId: string): void {
@@ -139,10 +143,10 @@ function pick(deviceId: string): void {
 
 async function submit(): Promise<void> {
   const shown = currentDevice(state);
-  const text = prompt.value.trim();
+  const text = promptBox.value.trim();
   if (!shown || !text) return;
   const result = await connection.send({ type: "prompt", deviceId: shown.id, text });
-  if (result.ok) prompt.value = "";
+  if (result.ok) promptBox.value = "";
   else say(result.message);
 }
 
@@ -170,7 +174,7 @@ function say(text: string): void {
   toastTimer = window.setTimeout(() => (toast.textContent = ""), 4000);
 }
 
-prompt.addEventListener("keydown", (e) => {
+promptBox.addEventListener("keydown", (e) => {
   // Enter sends on a keyboard; Shift+Enter is a new line (phones send with the button).
   if (e.key === "Enter" && !e.shiftKey && !e.isComposing && matchMedia("(pointer: fine)").matches) {
     e.preventDefault();

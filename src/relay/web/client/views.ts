@@ -55,7 +55,7 @@ export function updateTurn(dom: TurnDom, turn: WebTurn, cards: Card[], actions: 
     dom.cards.replaceChildren(...cards.map((c) => cardView(c, actions)));
     dom.cardsKey = cardsKey;
   }
-  dom.meta.textContent = metaLine(turn);
+  dom.meta.replaceChildren(metaLine(turn), ...(turn.status === "queued" ? [" ", h("button", { type: "button", class: "cancel", onclick: () => actions.cancel(turn.id) }, "Cancel")] : []));
 }
 
 function metaLine(turn: WebTurn): string {
