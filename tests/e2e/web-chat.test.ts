@@ -134,6 +134,8 @@ describe("conversation settings and the queue", () => {
   test("permission mode: switched and shown; above the machine's cap it is refused", async () => {
     expect(await app.command({ type: "mode", deviceId: laptop, mode: "plan" })).toMatchObject({ ok: true });
     await deviceEvent((d) => d.id === laptop && d.mode === "plan", "the mode shown as plan");
+    // The machine's own word on it arrives as a notice of that machine.
+    await app.waitFor((m) => m.type === "notice" && m.deviceId === laptop && /Permission mode is now plan/.test(m.text), "the machine's notice");
     expect(await app.command({ type: "mode", deviceId: laptop, mode: "bypassPermissions" })).toMatchObject({ ok: false, message: expect.stringContaining("allows at most acceptEdits") });
     expect(await app.command({ type: "mode", deviceId: laptop, mode: "default" })).toMatchObject({ ok: true });
     await deviceEvent((d) => d.id === laptop && d.mode === "default", "the mode back to default");

@@ -14,6 +14,7 @@ const title = h("div", { class: "title" });
 const sessionBar = h("div", { class: "session-bar" });
 const turnsEl = h("div", { class: "turns", "aria-live": "polite" });
 const toast = h("div", { class: "toast", role: "status" });
+const noticesEl = h("div", { class: "notices", role: "log" });
 const connLine = h("div", { class: "conn" });
 const promptBox = h("textarea", { name: "prompt", rows: 2, placeholder: "Ask Claude…", "aria-label": "Prompt", enterkeyhint: "send" });
 const stopButton = h("button", { type: "button", class: "stop", onclick: () => void act("stop") }, "Stop");
@@ -56,6 +57,7 @@ function layout(): HTMLElement {
       sessionBar,
       connLine,
       turnsEl,
+      noticesEl,
       toast,
       composer,
     ),
@@ -90,7 +92,10 @@ function flush(): void {
   pending = {};
   const nearBottom = turnsEl.scrollHeight - turnsEl.scrollTop - turnsEl.clientHeight < 80;
   if (change.all || change.devices) renderDevices();
-  if (change.all) renderChat();
+  if (change.all) {
+    renderChat();
+    renderNotices();
+  }
   else for (const id of change.turns ?? []) renderTurn(id);
   renderComposer();
   if (nearBottom) turnsEl.scrollTop = turnsEl.scrollHeight;
@@ -111,6 +116,13 @@ function renderChat(): void {
   for (const id of turnDoms.keys()) if (!keep.has(id)) turnDoms.delete(id);
   replace(turnsEl, turns.length ? turns.map((t) => domOf(t.id)!.el) : h("p", { class: "empty" }, shown ? `Nothing asked on ${shown.label} yet in this conversation.` : ""));
   for (const t of turns) renderTurn(t.id);
+}
+
+/** The machine's latest notices (restarts, refusals), the last few of the past 10 minutes. */
+function renderNotices(): void {
+  const shown = currentDevice(state);
+  const recent = state.notices.filter((n) => (!n.deviceId || n.deviceId === shown?.id) && Date.now() - n.at < 10 * 60_000).slice(-3);
+  replace(noticesEl, recent.map((n) => h("p", { class: `notice level-${n.level}` }, n.text)));
 }
 
 function renderTurn(id: string): void {
