@@ -260,5 +260,9 @@ describe("approvals in both surfaces", () => {
     await turnEnds(id);
     const results = toolResultsOf((await stack.model.waitForRequest(seen + 2)).body);
     expect(JSON.stringify(results.at(-1))).toContain("never delete build here");
+    await stack.waitForText(/❌ denied by you: never delete build here/, "the Telegram card to show the reason");
+    // Nothing waits for a reason in Telegram afterwards: the next message there is a prompt.
+    stack.telegram.userText(OWNER, "just a prompt");
+    await stack.waitForText(/echo: just a prompt[\s\S]*✅ laptop/, "the next Telegram message to run as a prompt");
   });
 });

@@ -73,8 +73,6 @@ function answerApproval(core: Core, user: User, command: Extract<WebCommand, { t
     return { ok: said === "Allowed" || said === "Denied", message: said };
   }
   if (!command.reason) return { ok: false, message: "Write the reason first." };
-  // The same two steps as in Telegram (choose "deny with reason", then the reason), in one go.
-  const asked = core.approvals.answer(command.approvalId, "r", user.telegramId, chatId);
-  if (!asked.startsWith("Send the reason")) return { ok: false, message: asked };
-  return core.approvals.reason(chatId, user.telegramId, command.reason) ? { ok: true, message: "Denied" } : { ok: false, message: "Already decided." };
+  const said = core.approvals.denyWithReason(command.approvalId, user.telegramId, chatId, command.reason);
+  return { ok: said === "Denied", message: said };
 }
