@@ -141,7 +141,10 @@ describe("the web app in Chromium", () => {
     stack.telegram.userText(OWNER, "from telegram");
     await turnWith("from telegram", "done");
     await shot("chat-phone");
+    // Leaving the phone's touch emulation reloads the page: the app comes back from its snapshot.
     await page.setViewport(DESKTOP);
+    await page.waitForSelector(".device.state-online");
+    await turnWith("from telegram", "done");
     await shot("chat-desktop");
   });
 

@@ -43,5 +43,7 @@ describe("approval cards for the browser", () => {
       { op: "+", text: "d" },
     ]);
     expect(lineDiff("", "new\nfile")).toEqual([{ op: "+", text: "new" }, { op: "+", text: "file" }]);
+    expect(lineDiff("", "one line\n")).toEqual([{ op: "+", text: "one line" }]);
+    expect(lineDiff("x\n", "x\ny\n")).toEqual([{ op: " ", text: "x" }, { op: "+", text: "y" }]);
   });
 });

@@ -6,8 +6,8 @@ const MAX_CELLS = 200_000;
 
 /** A line diff (longest common subsequence) of `before` and `after`. */
 export function lineDiff(before: string, after: string): DiffLine[] {
-  const a = before === "" ? [] : before.split("\n");
-  const b = after === "" ? [] : after.split("\n");
+  const a = lines(before);
+  const b = lines(after);
   if (a.length * b.length > MAX_CELLS) return [...a.map((text) => ({ op: "-" as const, text })), ...b.map((text) => ({ op: "+" as const, text }))];
   // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..].
   const lcs = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
@@ -26,4 +26,10 @@ export function lineDiff(before: string, after: string): DiffLine[] {
     else out.push({ op: "-", text: a[i++]! });
   }
   return out;
+}
+
+/** A text's lines; a final newline ends the last line rather than starting an empty one. */
+function lines(text: string): string[] {
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+  return text === "" ? [] : body.split("\n");
 }
