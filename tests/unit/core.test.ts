@@ -115,13 +115,13 @@ describe("relay core", () => {
     const turn = core.turns.submit(CHAT, device, "two tools");
     emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "ra", toolName: "Bash", input: { command: "rm a" } });
     emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "rb", toolName: "Bash", input: { command: "rm b" } });
-    const [first, second] = ofType("approval.opened").map((e) => e.approval.id);
-    expect(core.approvals.answer(first!, "r", CHAT, CHAT)).toBe("Send the reason as your next message.");
-    expect(core.approvals.denyWithReason(second!, CHAT, CHAT, "keep b")).toBe("Denied");
+    const [first, second] = ofType("approval.opened").map((e) => e.approval.id) as [string, string];
+    expect(core.approvals.answer(first, "r", CHAT, CHAT)).toBe("Send the reason as your next message.");
+    expect(core.approvals.denyWithReason(second, CHAT, CHAT, "keep b")).toBe("Denied");
     expect(link.frames.filter((f) => f.type === "approval.answer")).toEqual([expect.objectContaining({ requestId: "rb", decision: { behavior: "deny", message: "keep b" } })]);
     expect(ofType("approval.closed").map((e) => [e.approval.id, e.line])).toEqual([[second, "❌ denied by you: keep b · 22:13"]]);
-    expect(core.approvals.denyWithReason(second!, CHAT, CHAT, "again")).toBe("Already decided.");
-    expect(core.approvals.denyWithReason(first!, 999, 999, "not mine")).toBe("This card is not yours.");
+    expect(core.approvals.denyWithReason(second, CHAT, CHAT, "again")).toBe("Already decided.");
+    expect(core.approvals.denyWithReason(first, 999, 999, "not mine")).toBe("This card is not yours.");
     // The first still waits for its reason, from the next message in the chat.
     expect(core.approvals.reason(CHAT, CHAT, "keep a")).toBe(true);
     expect(ofType("approval.closed").map((e) => e.approval.id)).toEqual([second, first]);
