@@ -86,6 +86,8 @@ describe("signing in", () => {
     expect((await postLogin(origin, { t: secret }, { origin: "https://evil.example" })).status).toBe(403);
     const bare = await fetch(`${origin}/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `t=${secret}` });
     expect(bare.status).toBe(403);
+    const huge = await postLogin(origin, { t: secret, pad: "x".repeat(100_000) });
+    expect(huge.status).toBe(413);
     // Refusals did not use the link up.
     expect((await postLogin(origin, { t: secret })).status).toBe(303);
   });

@@ -26,6 +26,7 @@ export type WebRouteDeps = {
   ipOf: (c: Context) => string;
 };
 
+const MAX_FORM_BYTES = 4096;
 const LINK_GONE = "This sign-in link has expired or was already used. Send /web to the bot for a new one.";
 const BAD_CODE = "That code is wrong, expired or was already used. Restart ra serve with --web-login-code for a new one, or send /web to the bot.";
 
@@ -70,6 +71,8 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
     if (!sameOrigin(c, deps.publicOrigin)) return crossSite(c);
     const refused = tooMany(c);
     if (refused) return refused;
+    // A sign-in form is a few dozen bytes; nobody unknown gets to make the relay read more.
+    if (Number(c.req.header("content-length") ?? Number.POSITIVE_INFINITY) > MAX_FORM_BYTES) return c.text("Too large.", 413);
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const link = typeof form.t === "string" ? form.t : "";
     const code = typeof form.code === "string" ? form.code : "";

@@ -197,6 +197,8 @@ promptBox.addEventListener("keydown", (e) => {
 replace(document.getElementById("app")!, layout());
 renderComposer();
 connection.open();
+// "last seen 3 min ago" keeps counting.
+setInterval(() => schedule({ devices: true }), 30_000);
 // Installable and opens offline: the service worker keeps the shell of this very build.
 if ("serviceWorker" in navigator) {
   const version = new URL(import.meta.url).searchParams.get("v") ?? "0";
