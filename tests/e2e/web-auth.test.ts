@@ -65,6 +65,9 @@ describe("signing in", () => {
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Strict/i);
     const cookie = cookieOf(res)!;
+    // The link leaves the Telegram chat once used.
+    await stack.waitForText(/^✅ This link signed in .*; it no longer works\./, "the link's message to drop the secret");
+    expect(stack.texts().join("\n")).not.toContain(secret);
     const app = await (await page("/", cookie)).text();
     expect(app).toContain("/app/app.js");
     // Single use: the same link again is refused, and its GET says so.

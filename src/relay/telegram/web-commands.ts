@@ -9,12 +9,20 @@ import { replier, type HandlerDeps, type WebSignIn } from "./handler-deps";
 /** /web: a one-time sign-in link for the web app, and the person's signed-in browsers with Revoke buttons. */
 export function registerWeb(bot: Bot<RaContext>, deps: HandlerDeps, web: WebSignIn): void {
   const say = replier(deps.messenger);
+  /** Where each unused link was sent (links live 5 minutes; a restart forgets, and the link still dies). */
+  const shownIn = new Map<string, { chatId: number; messageId: number }>();
+  // Once used, the link leaves the chat history: its message says what happened instead.
+  web.auth.onLinkUsed((loginId, userAgent) => {
+    const shown = shownIn.get(loginId);
+    shownIn.delete(loginId);
+    if (shown) void deps.messenger.edit(shown.chatId, shown.messageId, plain(`✅ This link signed in ${browserOf(userAgent)}; it no longer works. Send /web for a new one or to see your browsers.`));
+  });
 
   bot.command("web", async (ctx) => {
     // The link signs its holder in as this person: never into a group's history.
     if (ctx.chat.type !== "private") return say(ctx, "Send /web in your private chat with me: the sign-in link is for you alone.");
     const user = ctx.user!;
-    const { secret } = web.auth.mintLink(user.telegramId);
+    const { id, secret } = web.auth.mintLink(user.telegramId);
     const sessions = web.auth.sessionsOf(user.telegramId);
     const now = deps.clock.now();
     const lines = [
@@ -24,7 +32,9 @@ export function registerWeb(bot: Bot<RaContext>, deps: HandlerDeps, web: WebSign
         : "\nNo browser is signed in yet.",
     ];
     const rows = sessions.map((s, i) => [{ text: `🚪 Sign out ${i + 1}. ${browserOf(s.userAgent)}`, callback_data: encodeCallback({ kind: "webRevoke", sessionId: s.id }) }]);
-    return say(ctx, lines.join("\n"), rows.length ? { inline_keyboard: rows } : undefined);
+    const sent = await say(ctx, lines.join("\n"), rows.length ? { inline_keyboard: rows } : undefined);
+    if (sent) shownIn.set(id, { chatId: ctx.chat.id, messageId: sent.message_id });
+    for (const [loginId] of [...shownIn].slice(0, Math.max(0, shownIn.size - 100))) shownIn.delete(loginId);
   });
 
   deps.router.on("webRevoke", async (ctx, { sessionId }) => {

@@ -26,6 +26,7 @@ export type SignedIn = { session: WebSessionRow; user: User; /** A fresh token f
  */
 export class WebAuth {
   private revokedListeners: ((sessionIds: string[]) => void)[] = [];
+  private linkUsedListeners: ((loginId: string, userAgent: string) => void)[] = [];
 
   constructor(
     private readonly web: WebStore,
@@ -35,9 +36,10 @@ export class WebAuth {
   ) {}
 
   /** A one-time link secret for a user (the /web command puts it in `/login?t=`). */
-  mintLink(userId: number): { secret: string; expiresAt: number } {
+  mintLink(userId: number): { id: string; secret: string; expiresAt: number } {
     const secret = shortId(32);
-    return { secret, expiresAt: this.addLogin(userId, "link", secret, LINK_TTL_MS) };
+    const id = shortId(9);
+    return { id, secret, expiresAt: this.addLogin(userId, "link", secret, LINK_TTL_MS, id) };
   }
 
   /** A code to type on the login page, for the first owner (no Telegram needed); undefined with no owner yet. */
@@ -59,6 +61,7 @@ export class WebAuth {
     if (!normal) return undefined;
     const found = this.usable(this.web.loginBySecretHash(sha256(normal)), kind);
     if (!found || !this.web.useLogin(found.login.id, this.clock.now())) return undefined;
+    if (kind === "link") for (const listener of this.linkUsedListeners) listener(found.login.id, from.userAgent);
     const sessionSecret = shortId(32);
     const now = this.clock.now();
     this.web.addSession({ id: shortId(9), secretHash: sha256(sessionSecret), userId: found.user.telegramId, userAgent: from.userAgent.slice(0, 300), ip: from.ip, createdAt: now, lastSeenAt: now });
@@ -110,10 +113,15 @@ export class WebAuth {
     this.revokedListeners.push(listener);
   }
 
-  private addLogin(userId: number, kind: WebLogin["kind"], secret: string, ttl: number): number {
+  /** A /web link was used (its message can drop the secret). */
+  onLinkUsed(listener: (loginId: string, userAgent: string) => void): void {
+    this.linkUsedListeners.push(listener);
+  }
+
+  private addLogin(userId: number, kind: WebLogin["kind"], secret: string, ttl: number, id = shortId(9)): number {
     const now = this.clock.now();
     this.web.pruneLogins(now);
-    this.web.addLogin({ id: shortId(9), secretHash: sha256(secret), userId, kind, createdAt: now, expiresAt: now + ttl });
+    this.web.addLogin({ id, secretHash: sha256(secret), userId, kind, createdAt: now, expiresAt: now + ttl });
     return now + ttl;
   }
 
