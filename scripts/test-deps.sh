@@ -4,6 +4,8 @@
 set -uo pipefail
 need=()
 command -v bwrap >/dev/null || need+=(bubblewrap)
+# The web app's browser tests drive Debian's chromium (puppeteer-core never downloads a browser).
+[ -x /usr/bin/chromium ] || [ -n "${RA_TEST_CHROMIUM:-}" ] || need+=(chromium)
 [ "${#need[@]}" -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing ${need[*]} for the tests (apt-get)"

@@ -25,6 +25,12 @@ export default defineCommand({
           `\nThis relay has no owner yet. In Telegram, send this to your bot within 60 minutes:\n\n    /start ${relay.setupCode.code}\n\n(also saved in ${relay.setupCode.file}; it works once)\n\n`,
         );
       }
+      if (relay.webLoginCode === "no_owner") {
+        log.warn("--web-login-code: this relay has no owner yet, so there is nobody to sign in; claim it with /start in Telegram first (or pass --owner ID)");
+      } else if (relay.webLoginCode) {
+        const minutes = Math.round((relay.webLoginCode.expiresAt - Date.now()) / 60_000);
+        process.stdout.write(`\nWeb app: open ${config.publicUrl ?? relay.url}/ and type this code (works once, for ${minutes} minutes) to sign in as ${relay.webLoginCode.name || "the owner"}:\n\n    ${relay.webLoginCode.code}\n\n`);
+      }
       log.info(`agents connect to ${config.publicUrl ?? relay.url}`);
       const outcome = await Promise.race([untilSignal(), relay.fatal]);
       log.info(`${outcome}: shutting down`);

@@ -201,6 +201,15 @@ export const serveOptions = defineOptions({
     service: "pass",
     example: true,
   },
+  "web-login-code": {
+    key: "webLoginCode",
+    kind: "boolean",
+    env: "RA_WEB_LOGIN_CODE",
+    type: onOff(),
+    help: "Print a one-time code (15 minutes) that signs the first owner in to the web app without Telegram",
+    service: { excluded: "a code is for one person at one terminal; a service would print a fresh one into its log at every start" },
+    example: true,
+  },
   ...logOptions,
 });
 

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { getConnInfo, upgradeWebSocket } from "hono/bun";
 import type { ApiError, DeviceDeleted, DeviceInfo } from "../proto";
 import { untrusted } from "../log";
@@ -13,11 +13,11 @@ import { mountFileRoutes } from "./file-route";
 const bearer = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)$/i)?.[1];
 
 /** HTTP surface of the relay: health, the agents' WebSocket, the pairing WebSocket, the webhook. */
-export function createApp(deps: SocketDeps & { attachments: AttachmentSources; webhook?: WebhookDeps; trustProxy?: readonly string[] }) {
+export function createApp(deps: SocketDeps & { attachments: AttachmentSources; webhook?: WebhookDeps; trustProxy?: readonly string[]; web?: { mount(app: Hono, ipOf: (c: Context) => string): void } }) {
   const app = new Hono();
   const trusted = trustedProxies(deps.trustProxy ?? []);
   /** The client's address: the peer's, or with --trust-proxy the one the proxy forwarded for. */
-  const ipOf = (c: Parameters<typeof getConnInfo>[0]) => {
+  const ipOf = (c: Context) => {
     let peer = "unknown";
     try {
       peer = getConnInfo(c).remote.address ?? "unknown";
@@ -100,6 +100,7 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; w
   );
 
   if (deps.webhook) mountWebhook(app, deps.webhook);
+  deps.web?.mount(app, ipOf);
 
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   return app;

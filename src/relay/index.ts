@@ -25,12 +25,16 @@ import { registerWebhook } from "./webhook";
 import { loadWebhookSecret } from "./webhook-secret";
 import { DraftRegistry } from "./telegram/drafts";
 import { Topics } from "./telegram/topics";
+import { createWebRepo } from "./db/web-repo";
+import { createWeb } from "./web";
 
 export type RelayHandle = {
   url: string;
   port: number;
   /** Set when the relay has no owner yet: the one-time code to send as /start CODE. */
   setupCode?: { code: string; file: string };
+  /** With --web-login-code: a one-time code for the web app's login page (none while the relay has no owner). */
+  webLoginCode?: { code: string; name: string; expiresAt: number } | "no_owner";
   /** Rejects when the bot cannot keep running (token revoked, another poller). */
   fatal: Promise<never>;
   stop(): Promise<void>;
@@ -80,7 +84,10 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   bus.subscribe(cards.handle);
   bus.subscribe(new DeviceAlerts(telegram.messenger).handle);
   bus.subscribe(new Digests({ core, messenger: telegram.messenger, threadOf: (chat, device) => topics.threadOf(chat, device) }).handle);
-  telegram.attach({ core, turnViews, cards, topics, drafts });
+  const web = createWeb({ core, store: createWebRepo(db), clock, log: createLog("web"), dataDir: config.dataDir, publicUrl: config.publicUrl, tls: Boolean(config.tls) });
+  bus.subscribe(web.surface.handle);
+  let listenUrl = "";
+  telegram.attach({ core, turnViews, cards, topics, drafts, web: { auth: web.auth, baseUrl: () => config.publicUrl ?? listenUrl } });
   const webhookSecret = config.webhookUrl ? loadWebhookSecret(config.dataDir) : undefined;
 
   try {
@@ -95,7 +102,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const attachments = new AttachmentSources();
   attachments.register("telegram", telegram.files);
   const frames = new FrameQueue((err) => log.error(`handling an agent's frame failed: ${(err as Error)?.stack ?? err}`));
-  const app = createApp({ core, clock, log, attachments, frames, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
+  const app = createApp({ core, clock, log, attachments, frames, web, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
     webhook: webhookSecret ? { secret: webhookSecret, receive: telegram.receive, log: createLog("webhook") } : undefined,
   });
   let server: ReturnType<typeof Bun.serve>;
@@ -123,6 +130,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     });
   }
   const url = `${config.tls ? "https" : "http"}://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${server.port}`;
+  listenUrl = url;
   log.info(`listening on ${config.host}:${server.port}${config.tls ? " (TLS)" : ""}`);
   if (config.webhookUrl && webhookSecret) {
     try {
@@ -151,6 +159,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     url,
     port: server.port!,
     setupCode: setupCode && { code: setupCode.code, file: setupCode.file },
+    ...(config.webLoginCode ? { webLoginCode: mintWebCode(web.auth) } : {}),
     fatal,
     async stop() {
       if (stopped) return;
@@ -165,10 +174,16 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       gave.abort();
       hub.closeAll(CloseCode.goingAway, "relay shutting down");
       frames.finish(); // the closes just queued write each machine's last seen
+      web.surface.closeAll(CloseCode.goingAway, "relay shutting down");
       server.stop(true);
       closeDb();
     },
   };
+}
+
+function mintWebCode(auth: ReturnType<typeof createWeb>["auth"]): RelayHandle["webLoginCode"] {
+  const minted = auth.mintCode();
+  return minted ? { code: minted.code, name: minted.user.name, expiresAt: minted.expiresAt } : "no_owner";
 }
 
 function telegramStartError(cause: unknown): RaError {

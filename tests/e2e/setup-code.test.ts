@@ -99,7 +99,7 @@ describe("the setup code", () => {
       await relay.waitFor(/\/start [A-Za-z0-9_-]{22}\n/, "the setup code");
       expect(relay.stderr).toContain(`the relay's data folder ${data} was readable by others (mode 0755); made it 0700`);
       const modes = Object.fromEntries(readdirSync(data).map((f) => [f, statSync(join(data, f)).mode & 0o777]));
-      expect(modes).toEqual({ "relay.db": 0o600, "relay.db-wal": 0o600, "relay.db-shm": 0o600, "setup-code": 0o600 });
+      expect(modes).toEqual({ "relay.db": 0o600, "relay.db-wal": 0o600, "relay.db-shm": 0o600, "setup-code": 0o600, "web-signing-key": 0o600 });
       expect(statSync(data).mode & 0o777).toBe(0o700);
     }
     const fresh = join(dir.path, "fresh");

@@ -109,6 +109,24 @@ describe("relay core", () => {
     expect(clock.pending).toBe(0);
   });
 
+  test("deny with a reason given at once decides exactly that card, whatever waits for a reason in the chat", () => {
+    const { core, device, link, connect, emit, ofType } = setup();
+    connect();
+    const turn = core.turns.submit(CHAT, device, "two tools");
+    emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "ra", toolName: "Bash", input: { command: "rm a" } });
+    emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "rb", toolName: "Bash", input: { command: "rm b" } });
+    const [first, second] = ofType("approval.opened").map((e) => e.approval.id) as [string, string];
+    expect(core.approvals.answer(first, "r", CHAT, CHAT)).toBe("Send the reason as your next message.");
+    expect(core.approvals.denyWithReason(second, CHAT, CHAT, "keep b")).toBe("Denied");
+    expect(link.frames.filter((f) => f.type === "approval.answer")).toEqual([expect.objectContaining({ requestId: "rb", decision: { behavior: "deny", message: "keep b" } })]);
+    expect(ofType("approval.closed").map((e) => [e.approval.id, e.line])).toEqual([[second, "❌ denied by you: keep b · 22:13"]]);
+    expect(core.approvals.denyWithReason(second, CHAT, CHAT, "again")).toBe("Already decided.");
+    expect(core.approvals.denyWithReason(first, 999, 999, "not mine")).toBe("This card is not yours.");
+    // The first still waits for its reason, from the next message in the chat.
+    expect(core.approvals.reason(CHAT, CHAT, "keep a")).toBe(true);
+    expect(ofType("approval.closed").map((e) => e.approval.id)).toEqual([second, first]);
+  });
+
   test("a pairing code dies on the clock after 10 minutes and the waiting machine is told", async () => {
     const { core, clock } = setup();
     const link = recordingLink("203.0.113.9");

@@ -52,6 +52,7 @@ describe("options tables", () => {
       maxMessages: 3,
       silenceNoticeMs: 300_000,
       drafts: false,
+      webLoginCode: false,
     });
   });
 

@@ -85,7 +85,10 @@ for (const role of ["serve", "agent"] as const) {
       await install(role, ({ spec, input }) => {
         const argv = spec.argv.slice(2);
         const back = parseOptions(table, cli(table, argv, { HOME: "/elsewhere", ...spec.secrets }));
-        expect(back).toEqual(parseOptions(table, input));
+        // Options that never reach a service come back as their defaults.
+        const excluded = Object.values(table).filter((o) => typeof o.service === "object" && "excluded" in o.service).map((o) => o.key);
+        const kept = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).filter(([key]) => !excluded.includes(key)));
+        expect(kept(back)).toEqual(kept(parseOptions(table, input)));
       });
     });
   });

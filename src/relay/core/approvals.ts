@@ -110,6 +110,15 @@ export class Approvals {
     return true;
   }
 
+  /** Deny with the reason given in the same step (a surface with a text field on the card). */
+  denyWithReason(approvalId: string, userId: number, chatId: number, text: string): string {
+    const approval = this.deps.store.approval(approvalId);
+    if (!approval || approval.chatId !== chatId) return "This card is not yours.";
+    if (approval.status !== "pending") return approval.status === "expired" ? "This request expired (denied)." : "Already decided.";
+    this.reasonFrom.delete(approval.id);
+    return this.decide(approval, userId, { behavior: "deny", message: text.slice(0, 4000) }, `❌ denied by you: ${text.slice(0, 200)}`, "deny with reason");
+  }
+
   /** The agent ended the request itself (claude withdrew it, or the agent denied it on a fault). */
   closed(session: Session, event: ApprovalClosed): void {
     const approval = this.deps.store.approvalByRequest(session.id, event.requestId);

@@ -34,6 +34,9 @@ export type CoreEvent =
   | { type: "device.lost"; device: Device; chats: number[] }
   | { type: "device.back"; device: Device; chats: number[] }
   | { type: "device.revoked"; device: Device }
+  /** The machine's agent said hello / its link dropped (every connection, busy or not). */
+  | { type: "device.online"; device: Device }
+  | { type: "device.offline"; device: Device }
   /** A second agent with the device's token tried to connect from `ip` and was refused; the one from `keptIp` stays. */
   | { type: "device.duplicate"; device: Device; ip: string; keptIp: string }
   /** A schedule's time came and its prompt did not run (`reason` says why, for the person). */

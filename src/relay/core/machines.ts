@@ -39,6 +39,7 @@ export class Machines {
         else turns.end(turn, "failed", { error: `${device.name} restarted while this turn was running; send the prompt again to continue the conversation.` });
       }
     }
+    bus.publish({ type: "device.online", device });
     if (this.droppedWhileBusy.delete(device.id)) bus.publish({ type: "device.back", device, chats: turns.runningChats(device.id) });
     queueMicrotask(() => sessions.forEach((s) => turns.pump(s.id)));
     return sessions.filter((s) => s.lastSeq >= 0).map((s) => ({ sessionId: s.id, seq: s.lastSeq }));
@@ -47,6 +48,7 @@ export class Machines {
   /** The device's link dropped: its pending approvals are denied (the agent denies them too). */
   disconnected(device: Device): void {
     this.deps.approvals.deviceGone(device.id, device.name);
+    this.deps.bus.publish({ type: "device.offline", device });
     const chats = this.deps.turns.runningChats(device.id);
     if (chats.length === 0) return;
     this.droppedWhileBusy.add(device.id);

@@ -207,3 +207,41 @@ export const deviceTopics = sqliteTable(
   },
   (t) => [uniqueIndex("device_topics_chat_device").on(t.chatId, t.deviceId), uniqueIndex("device_topics_chat_thread").on(t.chatId, t.threadId)],
 );
+
+/**
+ * A way into the web app: a /web link (5 minutes) or a `ra serve --web-login-code` code, single
+ * use. Only the SHA-256 of the secret is kept; `usedAt` is set by the one request that consumes it.
+ */
+export const webLogins = sqliteTable(
+  "web_logins",
+  {
+    id: text("id").primaryKey(),
+    secretHash: text("secret_hash").notNull(),
+    userId: integer("user_id").notNull(),
+    kind: text("kind", { enum: ["link", "code"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [uniqueIndex("web_logins_secret").on(t.secretHash)],
+);
+
+/**
+ * A signed-in browser. The cookie's signed token names the session by a secret whose SHA-256 is
+ * `secretHash`; `id` is the public handle (the Revoke button). Revoked or idle rows stop working at once.
+ */
+export const webSessions = sqliteTable(
+  "web_sessions",
+  {
+    id: text("id").primaryKey(),
+    secretHash: text("secret_hash").notNull(),
+    userId: integer("user_id").notNull(),
+    /** Browser and address at sign-in, so the person can tell sessions apart in /web. */
+    userAgent: text("user_agent").notNull().default(""),
+    ip: text("ip").notNull().default(""),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("web_sessions_secret").on(t.secretHash), index("web_sessions_user").on(t.userId)],
+);

@@ -25,6 +25,7 @@ import { UpdateInbox } from "./update-inbox";
 import type { Topics } from "./topics";
 import type { AttachmentFetcher } from "../attachment-sources";
 import { telegramFiles } from "./telegram-files";
+import type { WebSignIn } from "./handler-deps";
 
 export type BotDeps = {
   token: string;
@@ -40,7 +41,7 @@ export type BotDeps = {
 export type { RaContext } from "./context";
 
 /** The surfaces' parts the handlers need, made once the core exists. */
-export type Attachment = { core: Core; turnViews: TurnSurface; cards: ApprovalCards; topics?: Topics; drafts?: DraftRegistry };
+export type Attachment = { core: Core; turnViews: TurnSurface; cards: ApprovalCards; topics?: Topics; drafts?: DraftRegistry; web?: WebSignIn };
 
 export type TelegramSide = {
   bot: Bot<RaContext>;

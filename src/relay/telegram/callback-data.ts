@@ -33,7 +33,9 @@ export type Callback =
   /** One of the files a finished turn changed (its index in the turn's list), sent as a document. */
   | { kind: "file"; turnId: string; index: number }
   | { kind: "removeUser"; userId: number; step: Step }
-  | { kind: "invite"; inviteId: string; accept: boolean };
+  | { kind: "invite"; inviteId: string; accept: boolean }
+  /** Signs one browser out of the web app (listed by /web). */
+  | { kind: "webRevoke"; sessionId: string };
 
 export type CallbackKind = Callback["kind"];
 export type CallbackOf<K extends CallbackKind> = Extract<Callback, { kind: K }>;
@@ -59,6 +61,7 @@ export function encodeCallback(c: Callback): string {
     case "auto": return `au:${c.minutes}-${c.cents}-${c.scopes}-${c.deviceId}:${c.action}`;
     case "removeUser": return `usr:${c.userId}:${c.step}`;
     case "invite": return `inv:${c.inviteId}:${yn(c.accept)}`;
+    case "webRevoke": return `wr:${c.sessionId}`;
   }
 }
 
@@ -99,6 +102,7 @@ export function decodeCallback(data: string): Callback | undefined {
     case "st": return { kind: "status", turnId: id };
     case "kw": return { kind: "keepWaiting", turnId: id };
     case "df": return { kind: "diff", turnId: id };
+    case "wr": return { kind: "webRevoke", sessionId: id };
   }
   return undefined;
 }

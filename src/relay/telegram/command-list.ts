@@ -17,6 +17,7 @@ export const COMMANDS = [
   { command: "audit", description: "The last 20 approval decisions" },
   { command: "pair", description: "Pair a machine: /pair CODE from `ra pair`" },
   { command: "revoke", description: "Unpair a machine: /revoke NAME" },
+  { command: "web", description: "Sign in to the web app; your signed-in browsers" },
   { command: "help", description: "How to use this bot" },
 ];
 

@@ -11,6 +11,7 @@ import type { DraftRegistry } from "./drafts";
 import type { Messenger } from "./messenger";
 import { threadOfUpdate, type Topics } from "./topics";
 import type { TurnSurface } from "./turn-surface";
+import type { WebAuth } from "../web/auth";
 
 /** What the bot's command and button handlers work with. */
 export type HandlerDeps = {
@@ -24,7 +25,12 @@ export type HandlerDeps = {
   invites: Invites;
   topics?: Topics;
   drafts?: DraftRegistry;
+  /** The web app's sign-in (for /web), when the relay serves it. */
+  web?: WebSignIn;
 };
+
+/** What /web needs of the web app: links and sessions, and the URL the links start with. */
+export type WebSignIn = { auth: WebAuth; baseUrl: () => string };
 
 /** Answers in the update's chat (and topic). */
 export const replier = (messenger: Messenger) => (ctx: RaContext, ft: FormattedText | string, markup?: InlineKeyboardMarkup) =>

@@ -13,12 +13,13 @@ import { cardOwnerGuard } from "./tap-guard";
 import { targets } from "./targets";
 import { registerTurnCommands } from "./turn-commands";
 import { registerUsers } from "./users";
+import { registerWeb } from "./web-commands";
 
 /** Every command, button and message handler, in the order grammY must try them. */
 export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   const t = targets(deps);
   // Owners' /revoke of a person comes before /revoke of a machine; prompts come last.
-  registerUsers(bot, { core: deps.core, invites: deps.invites, messenger: deps.messenger, router: deps.router, log: deps.log });
+  registerUsers(bot, { core: deps.core, invites: deps.invites, messenger: deps.messenger, router: deps.router, log: deps.log, signOut: deps.web && ((id) => deps.web!.auth.revokeUser(id)) });
   if (deps.drafts) registerDraftStop(bot, deps.drafts, deps.core.turns);
   registerPairing(bot, deps);
   registerDevices(bot, deps, t);
@@ -27,6 +28,7 @@ export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   registerFileCommands(bot, deps, t);
   registerAutoCommands(bot, deps, t);
   registerScheduleCommands(bot, deps, t);
+  if (deps.web) registerWeb(bot, deps, deps.web);
   registerPrompts(bot, deps, t);
   deps.router.guard(cardOwnerGuard(deps.core));
   deps.router.install(bot);

@@ -10,7 +10,7 @@ import { encodeCallback } from "./callback-data";
 import type { CallbackRouter } from "./callback-router";
 import type { Messenger } from "./messenger";
 
-type Deps = { core: Core; invites: Invites; messenger: Messenger; router: CallbackRouter; log: Log };
+type Deps = { core: Core; invites: Invites; messenger: Messenger; router: CallbackRouter; log: Log; /** Signs a removed person's browsers out of the web app. */ signOut?: (userId: number) => void };
 
 const ONLY_OWNERS = "Only an owner of this relay can do that.";
 const fullName = (from: { first_name: string; last_name?: string; username?: string }) =>
@@ -82,6 +82,7 @@ export function registerUsers(bot: Bot<RaContext>, deps: Deps): void {
     const machines = repo.devicesOf(user.telegramId);
     for (const device of machines) deps.core.machines.revoke(device);
     repo.deleteUser(user.telegramId);
+    deps.signOut?.(user.telegramId);
     deps.log.info(`user ${user.telegramId} removed by ${ctx.from!.id} (${machines.length} machine(s) revoked)`);
     await ctx.answerCallbackQuery({ text: "Removed" });
     if (message) await messenger.edit(ctx.chat!.id, message, plain(`🗑 ${user.name || user.telegramId} can no longer use this bot${machines.length ? `; revoked ${machines.map((d) => d.name).join(", ")}` : ""}.`));

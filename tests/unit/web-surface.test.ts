@@ -1,0 +1,89 @@
+// The web surface on the real core (sqlite store, in-process bus, virtual clock), no HTTP: what a
+// person's browsers are sent, numbered, and what a browser that was away gets when it comes back,
+// even when none of that person's browsers was open meanwhile.
+import { describe, expect, test } from "bun:test";
+import { PROTOCOL_VERSION, type SessionEvent } from "../../src/proto";
+import type { WebServerMessage, WebSnapshot } from "../../src/proto/web";
+import { LocalBus } from "../../src/relay/bus/local";
+import { createCore } from "../../src/relay/core";
+import type { CoreEvent } from "../../src/relay/core/events";
+import type { Device, User } from "../../src/relay/store/types";
+import { WebSurface, type WebClient } from "../../src/relay/web/surface";
+import { tempRelayDb } from "../helpers/temp-relay-db";
+
+const OWNER: User = { telegramId: 1001, role: "owner", name: "Olga", createdAt: 0 };
+const OTHER: User = { telegramId: 2002, role: "user", name: "Bob", createdAt: 0 };
+const silentLog = { debug() {}, info() {}, warn() {}, error() {}, success() {} } as never;
+
+function setup() {
+  const { repo, clock } = tempRelayDb(1_700_000_000_000);
+  repo.addUser(OWNER);
+  repo.addUser(OTHER);
+  const bus = new LocalBus<CoreEvent>((err) => {
+    throw err;
+  });
+  const core = createCore({ store: repo, bus, clock, log: silentLog, approvalTimeoutMs: 60_000 });
+  const surface = new WebSurface(core);
+  bus.subscribe(surface.handle);
+  const device: Device = { id: "dev1", name: "laptop", ownerId: OWNER.telegramId, tokenHash: "h", hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: 0, lastSeenAt: null };
+  repo.addDevice(device);
+  core.hub.attach(device.id, { id: "l", ip: "127.0.0.1", send() {}, close() {} });
+  core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts: { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "t" }, sessions: [] });
+  let seq = 0;
+  const emit = (sessionId: string, event: SessionEvent) => core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId, seq: seq++, at: 0, event });
+  const browser = (user: User, resume?: { epoch: string; seq: number }) => {
+    const got: WebServerMessage[] = [];
+    const client: WebClient = { user, sessionId: `s${user.telegramId}`, send: (m) => void got.push(m), close() {} };
+    surface.attach(client, resume);
+    return { got, client };
+  };
+  return { core, surface, device, emit, browser };
+}
+
+const seqsOf = (messages: WebServerMessage[]) => messages.flatMap((m) => ("seq" in m && m.type !== "snapshot" && m.type !== "resume" ? [m.seq] : []));
+
+describe("the web surface", () => {
+  test("a person's events are numbered without gaps; another person hears nothing of them", () => {
+    const { core, device, emit, browser } = setup();
+    const mine = browser(OWNER);
+    const theirs = browser(OTHER);
+    const turn = core.turns.submit(OWNER.telegramId, device, "hello");
+    emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "Hi there. " });
+    emit(turn.sessionId, { kind: "turn.ended", turnId: turn.id, status: "done", durationMs: 5 });
+    const snapshot = mine.got[0] as WebSnapshot;
+    expect(seqsOf(mine.got)).toEqual(seqsOf(mine.got).map((_, i) => snapshot.seq + 1 + i));
+    expect(mine.got.some((m) => m.type === "text" && m.text === "Hi there. ")).toBe(true);
+    expect(theirs.got.map((m) => m.type)).toEqual(["snapshot"]);
+    expect((theirs.got[0] as WebSnapshot).devices).toEqual([]);
+  });
+
+  test("events while none of the person's browsers is open are kept, and a returning browser gets exactly them", () => {
+    const { core, surface, device, emit, browser } = setup();
+    const first = browser(OWNER);
+    const snapshot = first.got[0] as WebSnapshot;
+    surface.detach(first.client);
+    const turn = core.turns.submit(OWNER.telegramId, device, "while away");
+    emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "Missed " });
+    emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "words." });
+    emit(turn.sessionId, { kind: "turn.ended", turnId: turn.id, status: "done", durationMs: 5 });
+    const back = browser(OWNER, { epoch: snapshot.epoch, seq: snapshot.seq });
+    expect(back.got[0]).toEqual({ type: "resume", epoch: snapshot.epoch, seq: snapshot.seq });
+    expect(seqsOf(back.got.slice(1))).toEqual(back.got.slice(1).map((_, i) => snapshot.seq + 1 + i));
+    const text = back.got.flatMap((m) => (m.type === "text" ? [m.text] : [])).join("");
+    expect(text).toBe("Missed words.");
+    expect(back.got.some((m) => m.type === "turn" && m.turn.status === "done")).toBe(true);
+    // A position from another process (epoch) gets a snapshot instead.
+    expect(browser(OWNER, { epoch: "other", seq: snapshot.seq }).got[0]!.type).toBe("snapshot");
+  });
+
+  test("revoking a session closes its sockets only", () => {
+    const { surface, browser } = setup();
+    const closed: string[] = [];
+    const a = browser(OWNER);
+    const b = browser(OTHER);
+    a.client.close = () => void closed.push("a");
+    b.client.close = () => void closed.push("b");
+    surface.closeSessions([a.client.sessionId]);
+    expect(closed).toEqual(["a"]);
+  });
+});
