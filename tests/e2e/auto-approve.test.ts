@@ -72,6 +72,31 @@ describe("/auto", () => {
     await turnDone(/Asked first\./);
   });
 
+  test("a spend limit: once the session's turns cost more, the next call asks and says why", async () => {
+    stack.telegram.userText(OWNER, "/auto $0.01");
+    await stack.waitForText(/Auto-approve on laptop up to \$0\.01: tap what may run without asking/);
+    const picker = stack.messages(/Auto-approve on laptop up to \$0\.01/).at(-1)!;
+    stack.telegram.clickButton(OWNER, picker.message_id, buttons(picker).find((b) => b.text === "▶ Start")!.data);
+    await stack.telegram.waitFor(() => /\$0\.00 of \$0\.01 spent/.test(current(picker).text ?? ""), { message: "the grant to start" });
+    const before = cards().length;
+    // The first turn's edit runs unasked, and the turn costs more than the budget (many output tokens).
+    stack.model.enqueue(
+      [{ toolUse: { name: "Write", input: { file_path: join(stack.workdir, "paid.txt"), content: "1\n" } } }],
+      { blocks: [{ text: "An expensive answer." }], outputTokens: 20_000 },
+    );
+    stack.telegram.userText(OWNER, "an expensive turn");
+    await turnDone(/An expensive answer\./);
+    expect(readFileSync(join(stack.workdir, "paid.txt"), "utf8")).toBe("1\n");
+    expect(cards().length).toBe(before);
+    stack.model.enqueue([{ toolUse: { name: "Write", input: { file_path: join(stack.workdir, "unpaid.txt"), content: "2\n" } } }], [{ text: "Asked after the budget." }]);
+    stack.telegram.userText(OWNER, "one more edit");
+    await stack.waitForText(/Auto-approve on laptop ended: \$\d+\.\d\d of its \$0\.01 are spent\. This request and the next ones ask you again/);
+    await stack.telegram.waitFor(() => cards().length > before, { message: "a card after the budget" });
+    const card = cards().at(-1)!;
+    stack.telegram.clickButton(OWNER, card.message_id, buttons(card).find((b) => b.text === "✅ Allow")!.data);
+    await turnDone(/Asked after the budget\./);
+  });
+
   test("a budget that makes no sense gets a message that says what to send", async () => {
     stack.telegram.userText(OWNER, "/auto soon");
     await stack.waitForText(/"soon" is neither a time \(30m, 2h\) nor a spend \(\$2\)\. Send \/auto 30m, \/auto \$2 or \/auto 1h \$5/);

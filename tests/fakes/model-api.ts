@@ -20,6 +20,8 @@ export interface ScriptedReplyOptions {
   stall?: boolean;
   /** Answer with this HTTP error instead of a stream. */
   httpError?: { status: number; body?: unknown };
+  /** Output tokens the reply reports in its usage (default: one per streamed piece), e.g. to make a turn cost more. */
+  outputTokens?: number;
 }
 
 /** A reply: a list of blocks, or blocks with options. */
@@ -255,7 +257,7 @@ export function startFakeModelApi(options: FakeModelApiOptions = {}): FakeModelA
         const toolUsed = blocks.some((b) => "toolUse" in b);
         send("message_delta", {
           delta: { stop_reason: toolUsed ? "tool_use" : "end_turn", stop_sequence: null },
-          usage: { output_tokens: outputTokens },
+          usage: { output_tokens: reply.outputTokens ?? outputTokens },
         });
         send("message_stop", {});
         if (!open) return;
