@@ -2,7 +2,7 @@ import type { Clock } from "../clock";
 import { untrusted, type Log } from "../log";
 import type { PermissionMode, Prompt, SessionEvent } from "../proto";
 import type { Runner, RunnerEvent, RunnerSession } from "../runner/types";
-import type { z } from "zod";
+import type { z } from "../proto/zod";
 import type { PendingApprovals } from "./approvals";
 import { checkMode, resolveCwd, type MachineLimits } from "./limits";
 import type { ToolPolicy } from "./policy";

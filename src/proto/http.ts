@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { Id } from "./common";
 
 /** GET /api/device with the device's bearer token: who the relay thinks this machine is. */
