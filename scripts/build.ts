@@ -18,7 +18,7 @@ if (all && !Bun.which("xz")) fail("xz is needed for the .xz copies: apt-get inst
 // Memory of the compiled binary (README "Performance"; each measured with bench/startup.ts):
 // - JIT tier-up thresholds ×50 for the whole run: starting (module bodies, zod schemas, option
 //   tables, the pairing card) stays in the interpreter instead of costing JIT code and the
-//   compilers' pages (idle agent −5 MiB, idle relay −4 MiB). ra never calls
+//   compilers' pages (idle agent and idle relay −5 MiB each). ra never calls
 //   Bun.unsafe.setJITPolicy(1): its processes wait on I/O, and code that runs often is still
 //   compiled, after about 50 times more calls (a few thousand updates or lines, not a few).
 // - --smol: a smaller JS heap, collected more often (about −0.5 MiB).
