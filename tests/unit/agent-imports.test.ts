@@ -62,4 +62,10 @@ describe("what `ra agent` loads", () => {
     expect(inputs.some((path) => path.includes("node_modules/zod/v4/mini/"))).toBe(true);
     expect(inputs.filter((path) => FULL_ZOD.test(path))).toEqual([]);
   });
+
+  test("no command of the build holds zod's full build (one zod: src/proto/zod.ts)", async () => {
+    const inputs = Object.values((await metafile("src/main.ts", true)).outputs).flatMap((output) => Object.keys(output.inputs));
+    expect(inputs).toContain("src/relay/index.ts");
+    expect(inputs.filter((path) => FULL_ZOD.test(path))).toEqual([]);
+  });
 });
