@@ -16,11 +16,10 @@ const targets = all ? [...RELEASE_TARGETS] : picked.length ? picked : [host];
 if (all && !Bun.which("xz")) fail("xz is needed for the .xz copies: apt-get install xz-utils (Debian/Ubuntu) or brew install xz (macOS)");
 
 // Memory of the compiled binary (README "Performance"; each measured with bench/startup.ts):
-// - JIT tier-up thresholds ×50 for the whole run: starting (module bodies, zod schemas, option
-//   tables, the pairing card) stays in the interpreter instead of costing JIT code and the
-//   compilers' pages (idle agent and idle relay −5 MiB each). ra never calls
-//   Bun.unsafe.setJITPolicy(1): its processes wait on I/O, and code that runs often is still
-//   compiled, after about 50 times more calls (a few thousand updates or lines, not a few).
+// - JIT tier-up thresholds ×50 while ra is mostly idle: starting (module bodies, zod schemas,
+//   option tables, the pairing card) stays in the interpreter instead of costing JIT code and the
+//   compilers' pages (idle agent and idle relay −5 MiB each). src/jit-policy.ts restores the
+//   normal thresholds once a process gets busy (a relay taking back thousands of machines).
 // - --smol: a smaller JS heap, collected more often (about −0.5 MiB).
 // - --bytecode-order: the bytecode that `ra agent`, `ra serve` and `ra --help` run is laid out
 //   together at the front, so a process reads fewer pages of its own file (agent −1 MiB, relay
