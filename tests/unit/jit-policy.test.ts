@@ -17,10 +17,10 @@ function fakeProcess() {
 }
 
 describe("the JIT policy follows how busy ra is", () => {
-  test("busy means more than a fifth of a core over the window", () => {
-    expect(isBusy(0, 5000)).toBe(false);
-    expect(isBusy(1_000_000, 5000)).toBe(false);
-    expect(isBusy(1_000_001, 5000)).toBe(true);
+  test("busy means more than half a core over the window", () => {
+    expect(isBusy(0, 1000)).toBe(false);
+    expect(isBusy(500_000, 1000)).toBe(false);
+    expect(isBusy(500_001, 1000)).toBe(true);
   });
 
   test("an idle process keeps the raised thresholds; the first busy window restores the normal ones, once", () => {
@@ -29,10 +29,10 @@ describe("the JIT policy follows how busy ra is", () => {
     normalJitWhenBusy(deps);
     state.cpuMicros += 50_000;
     state.tick!();
-    state.cpuMicros += 900_000;
+    state.cpuMicros += 400_000;
     state.tick!();
     expect(state.policies).toEqual([]);
-    state.cpuMicros += 4_000_000;
+    state.cpuMicros += 800_000;
     state.tick!();
     expect(state.policies).toEqual([1]);
     expect(state.stopped).toBe(true);
