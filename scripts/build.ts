@@ -2,7 +2,7 @@
 // `--all` → dist/release/ra-{linux,darwin}-{x64,arm64} + .xz copies + SHA256SUMS;
 // `--target=linux-arm64` (repeatable) → just those release binaries (no .xz, no sums).
 import { $ } from "bun";
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 
 const RELEASE_TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"] as const;
 
@@ -14,6 +14,20 @@ const commit = (await $`git rev-parse --short HEAD`.nothrow().quiet().text()).tr
 const host = `${process.platform}-${process.arch}`;
 const targets = all ? [...RELEASE_TARGETS] : picked.length ? picked : [host];
 if (all && !Bun.which("xz")) fail("xz is needed for the .xz copies: apt-get install xz-utils (Debian/Ubuntu) or brew install xz (macOS)");
+
+// Memory of the compiled binary (README "Performance"; each measured with bench/startup.ts):
+// - JIT tier-up thresholds ×50 while ra is mostly idle: starting (module bodies, zod schemas,
+//   option tables, the pairing card) stays in the interpreter instead of costing JIT code and the
+//   compilers' pages (idle agent and idle relay −5 MiB each). src/jit-policy.ts restores the
+//   normal thresholds once a process gets busy (a relay taking back thousands of machines).
+// - --smol: a smaller JS heap, collected more often (about −0.5 MiB).
+// - --bytecode-order: the bytecode that `ra agent`, `ra serve` and `ra --help` run is laid out
+//   together at the front, so a process reads fewer pages of its own file (agent −1 MiB, relay
+//   −2 MiB). Profiles match functions by a hash of their syntax and stay useful as code
+//   changes; record them again with `bun scripts/record-bytecode-order.ts`.
+const JIT_POLICY = 50;
+const ORDER_FILES = ["agent", "serve", "help"].map((run) => `scripts/bytecode-order/${run}.order`).filter((path) => existsSync(path));
+const runtime = [`--compile-jit-policy=${JIT_POLICY}`, "--compile-exec-argv=--smol", ...(ORDER_FILES.length ? [`--bytecode-order=${ORDER_FILES.join(",")}`] : [])];
 
 mkdirSync(release ? "dist/release" : "dist", { recursive: true });
 for (const target of targets) {
@@ -29,7 +43,7 @@ for (const target of targets) {
   // (tests/unit/agent-imports.test.ts bundles with the same options.)
   const work = `${out}.parts`;
   rmSync(work, { recursive: true, force: true });
-  await $`bun build src/main.ts --compile ${cross} --splitting --min-chunk-size=16384 --minify --sourcemap --bytecode --format=esm --no-compile-autoload-dotenv --no-compile-autoload-bunfig --define RA_COMMIT=${JSON.stringify(commit)} --define RA_TARGET=${JSON.stringify(target)} --outfile ${work}/ra`.quiet();
+  await $`bun build src/main.ts --compile ${cross} --splitting --min-chunk-size=16384 --minify --sourcemap --bytecode --format=esm --no-compile-autoload-dotenv --no-compile-autoload-bunfig ${runtime} --define RA_COMMIT=${JSON.stringify(commit)} --define RA_TARGET=${JSON.stringify(target)} --outfile ${work}/ra`.quiet();
   renameSync(`${work}/ra`, out);
   rmSync(work, { recursive: true, force: true });
   checkArchitecture(out, target);

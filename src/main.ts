@@ -1,4 +1,6 @@
 import { runMain } from "citty";
 import { main } from "./cmd";
+import { normalJitWhenBusy } from "./jit-policy";
 
+normalJitWhenBusy();
 await runMain(main);

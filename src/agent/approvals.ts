@@ -2,7 +2,7 @@ import type { Clock } from "../clock";
 import type { Log } from "../log";
 import type { ApprovalAnswer, SessionEvent } from "../proto";
 import type { PermissionDecision, PermissionHandler } from "../runner/permission";
-import type { z } from "zod";
+import type { z } from "../proto/zod";
 
 type Decision = z.infer<typeof ApprovalAnswer>["decision"];
 type Outcome = Extract<SessionEvent, { kind: "approval.closed" }>["outcome"];

@@ -1,15 +1,15 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { z } from "zod";
+import { z } from "../proto/zod";
 import { ExitCode, RaError } from "../errors";
 
 /** What `ra pair` saves and `ra agent` reads: ~/.config/ra/config.json, mode 0600. */
 export const AgentConfig = z.object({
-  relay: z.string().url(),
-  deviceId: z.string().min(1),
-  name: z.string().min(1),
-  token: z.string().startsWith("ra_dev_"),
-  pairedAt: z.string().optional(),
+  relay: z.url(),
+  deviceId: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  token: z.string().check(z.startsWith("ra_dev_")),
+  pairedAt: z.optional(z.string()),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 

@@ -4,7 +4,7 @@ import { untrusted, type Log } from "../log";
 import type { FileRequest } from "../proto";
 import { FILE_NAME_HEADER, filePath, type FileRefused } from "../proto/http";
 import { formatBytes, MAX_DOCUMENT_BYTES } from "../proto/limits";
-import type { z } from "zod";
+import type { z } from "../proto/zod";
 import { insideRoots, resolveCwd, type MachineLimits } from "./limits";
 import { turnDiffPath } from "./turn-diffs";
 

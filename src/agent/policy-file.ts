@@ -7,17 +7,13 @@
  * All sources add up: every deny rule applies, and the allow list is the union of all allow rules.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { z } from "zod";
+import { z } from "../proto/zod";
 import { ExitCode, RaError } from "../errors";
 import type { ToolPolicy } from "./policy";
 import { parseRule, type ToolRule } from "./policy-rules";
 
-export const PolicyFile = z
-  .object({
-    deny: z.array(z.string().min(1)).default([]),
-    allow: z.array(z.string().min(1)).default([]),
-  })
-  .strict();
+const rules = () => z._default(z.array(z.string().check(z.minLength(1))), []);
+export const PolicyFile = z.strictObject({ deny: rules(), allow: rules() });
 
 export type PolicySources = {
   roots: readonly string[];

@@ -3,7 +3,7 @@ import { untrusted, type Log } from "../log";
 import type { PermissionMode, Prompt, SessionEvent } from "../proto";
 import { MAX_TURN_FILES } from "../proto/limits";
 import type { Runner, RunnerEvent, RunnerSession } from "../runner/types";
-import type { z } from "zod";
+import type { z } from "../proto/zod";
 import type { PendingApprovals } from "./approvals";
 import { checkMode, resolveCwd, type MachineLimits } from "./limits";
 import type { ToolPolicy } from "./policy";

@@ -3,7 +3,7 @@
  * variable, `ra service install` and the parsed values follow from it.
  */
 import { join } from "node:path";
-import { z } from "zod";
+import { z } from "../proto/zod";
 import { dataDir } from "../paths";
 import { PermissionMode } from "../proto";
 import { defineOptions, usage, type Values } from "./define";

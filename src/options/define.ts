@@ -5,7 +5,7 @@
  * the flag and what it takes), and — in service/build-spec.ts — the unit's command line.
  */
 import type { ArgsDef } from "citty";
-import type { z } from "zod";
+import type { z, ZodIssue } from "../proto/zod";
 import { ExitCode, RaError } from "../errors";
 import { envSwitch, list, repeated } from "./cli-args";
 
@@ -35,7 +35,7 @@ export interface Option {
    * Parses the raw value (a string, a string[] for lists, a boolean for switches) into what the
    * command uses. Its messages complete "--flag …", e.g. "takes a whole number from 1 to 50".
    */
-  type: z.ZodType;
+  type: z.ZodMiniType;
   /** Used when neither the flag nor the variable is set; parsed like a given value. A function when it depends on the environment. */
   default?: string | ((env: Env) => string | string[]);
   /** How a function default reads in --help, e.g. "~/.local/share/ra". */
@@ -138,7 +138,7 @@ function defaultOf(o: Option, env: Env): Raw | undefined {
   return o.kind === "list" ? [] : o.kind === "boolean" ? false : undefined;
 }
 
-function invalid(flag: string, o: Option, set: Given | undefined, raw: Raw, issue: z.core.$ZodIssue): RaError {
+function invalid(flag: string, o: Option, set: Given | undefined, raw: Raw, issue: ZodIssue): RaError {
   const where = set?.from === "env" ? `--${flag} (from ${o.env})` : `--${flag}`;
   const index = Array.isArray(raw) && typeof issue.path[0] === "number" ? issue.path[0] : undefined;
   const bad = index === undefined ? raw : (raw as string[])[index];

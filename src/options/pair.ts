@@ -1,5 +1,5 @@
 /** Every option of `ra pair`, once. A missing --relay or --name is asked for in a terminal (cmd/pair.ts). */
-import { z } from "zod";
+import { z } from "../proto/zod";
 import { defineOptions, type Values } from "./define";
 import { configFile, insecureHttp } from "./machine";
 import { text } from "./types";
@@ -18,7 +18,7 @@ export const pairOptions = defineOptions({
     key: "name",
     kind: "string",
     env: "RA_NAME",
-    type: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, "takes a name of up to 32 letters, digits, dots, dashes or underscores"),
+    type: z.string().check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, "takes a name of up to 32 letters, digits, dots, dashes or underscores")),
     help: "Name of this machine in Telegram, e.g. laptop",
     valueHint: "name",
     hint: "for example laptop or pi-4.kitchen",

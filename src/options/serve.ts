@@ -3,7 +3,7 @@
  * variable, `ra service install` and the parsed values (and so RelayConfig) follow from it.
  */
 import { isIP } from "node:net";
-import { z } from "zod";
+import { z } from "../proto/zod";
 import { dataDir } from "../paths";
 import { defineOptions, type Values } from "./define";
 import { logOptions } from "./log";
@@ -13,21 +13,21 @@ const BOT_TOKEN = /^\d+:[A-Za-z0-9_-]+$/;
 
 /** HOST:PORT, IPv6 hosts in brackets; an empty host listens everywhere. */
 const listen = z
-  .string()
-  .trim()
-  .regex(/^(.*):(\d{1,5})$/, "takes HOST:PORT")
-  .transform((v) => {
-    const [, host, port] = v.match(/^(.*):(\d+)$/)!;
-    return { host: host!.replace(/^\[|\]$/g, "") || "0.0.0.0", port: Number(port) };
-  })
-  .refine((l) => l.port <= 65535, "takes a port from 0 to 65535");
+  .pipe(
+    z.string().check(z.trim(), z.regex(/^(.*):(\d{1,5})$/, "takes HOST:PORT")),
+    z.transform((v: string) => {
+      const [, host, port] = v.match(/^(.*):(\d+)$/)!;
+      return { host: host!.replace(/^\[|\]$/g, "") || "0.0.0.0", port: Number(port) };
+    }),
+  )
+  .check(z.refine((l) => l.port <= 65535, "takes a port from 0 to 65535"));
 
 export const serveOptions = defineOptions({
   "bot-token": {
     key: "botToken",
     kind: "string",
     env: "RA_BOT_TOKEN",
-    type: z.string().trim().regex(BOT_TOKEN, "is not a Telegram bot token"),
+    type: z.string().check(z.trim(), z.regex(BOT_TOKEN, "is not a Telegram bot token")),
     help: "Telegram bot token from @BotFather",
     valueHint: "token",
     hint: "a token looks like 123456789:AA… (from @BotFather)",
@@ -73,7 +73,7 @@ export const serveOptions = defineOptions({
     key: "trustProxy",
     kind: "list",
     env: "RA_TRUST_PROXY",
-    type: z.array(z.string().trim().refine((a) => isIP(a) !== 0, "takes IP addresses of your reverse proxies, like 127.0.0.1")),
+    type: z.array(z.string().check(z.trim(), z.refine((a) => isIP(a) !== 0, "takes IP addresses of your reverse proxies, like 127.0.0.1"))),
     default: () => [],
     shownDefault: "none: the peer's address is the client's",
     help: "Reverse proxy whose X-Forwarded-For is believed (the client address then comes from it, for rate limits and the pairing card); e.g. 127.0.0.1 behind Caddy on the same machine",
@@ -87,10 +87,8 @@ export const serveOptions = defineOptions({
     env: "RA_OWNERS",
     type: z.array(
       z
-        .string()
-        .regex(/^\d+$/, "takes Telegram user ids")
-        .transform(Number)
-        .refine((n) => Number.isSafeInteger(n) && n > 0, "takes Telegram user ids"),
+        .pipe(z.string().check(z.regex(/^\d+$/, "takes Telegram user ids")), z.transform(Number))
+        .check(z.refine((n) => Number.isSafeInteger(n) && n > 0, "takes Telegram user ids")),
     ),
     help: "Telegram user id allowed to use the bot",
     valueHint: "id",
@@ -163,7 +161,7 @@ export const serveOptions = defineOptions({
     key: "approvalTimeoutMs",
     kind: "string",
     env: "RA_APPROVAL_TIMEOUT",
-    type: whole({ min: 1 }, "seconds").transform((s) => s * 1000),
+    type: z.pipe(whole({ min: 1 }, "seconds"), z.transform((s: number) => s * 1000)),
     default: "600",
     help: "Seconds an approval card waits before it is denied",
     valueHint: "s",
@@ -185,7 +183,7 @@ export const serveOptions = defineOptions({
     key: "silenceNoticeMs",
     kind: "string",
     env: "RA_SILENCE_NOTICE",
-    type: whole({ min: 1 }, "seconds").transform((s) => s * 1000),
+    type: z.pipe(whole({ min: 1 }, "seconds"), z.transform((s: number) => s * 1000)),
     default: "300",
     help: "Seconds a running turn may stay silent before you are asked whether it still works",
     valueHint: "s",

@@ -1,5 +1,5 @@
-import { z } from "zod";
-import { ErrorCode, Id, MachineFacts, PermissionMode, Seq } from "./common";
+import { z } from "./zod";
+import { ErrorCode, Id, MachineFacts, PermissionMode, Seq, text } from "./common";
 import { SessionEvent } from "./session-events";
 import { PROTOCOL_VERSION } from "./version";
 
@@ -11,9 +11,9 @@ export const Hello = z.object({
   type: z.literal("hello"),
   facts: MachineFacts,
   /** Sessions the agent still runs, so the relay can route to them after a reconnect. */
-  sessions: z.array(z.object({ sessionId: Id, busy: z.boolean() })).max(1000),
+  sessions: z.array(z.object({ sessionId: Id, busy: z.boolean() })).check(z.maxLength(1000)),
   /** The machine's own limits, so the phone offers only what the machine allows. */
-  limits: z.object({ roots: z.array(z.string().max(4096)).max(64), maxMode: PermissionMode }).optional(),
+  limits: z.optional(z.object({ roots: z.array(text(4096)).check(z.maxLength(64)), maxMode: PermissionMode })),
 });
 
 export const EventFrame = z.object({
@@ -33,19 +33,19 @@ export const ErrorFrame = z.object({
   v: V,
   type: z.literal("error"),
   code: ErrorCode,
-  message: z.string().max(4096),
+  message: text(4096),
   /** The command or frame the error is about, when there is one. */
-  ref: z.string().max(64).optional(),
+  ref: z.optional(text(64)),
 });
 
 /** First frame on /ws/pair: an unpaired machine asks for a pairing code. */
 export const PairHello = z.object({
   v: V,
   type: z.literal("pair.hello"),
-  name: z.string().min(1).max(64),
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
   facts: MachineFacts,
   /** Random per attempt, printed by `ra pair` and shown on the owner's confirmation card. */
-  fingerprint: z.string().regex(/^[A-Z]{4}-[A-Z]{4}$/).optional(),
+  fingerprint: z.optional(z.string().check(z.regex(/^[A-Z]{4}-[A-Z]{4}$/))),
 });
 
 export const AgentFrame = z.discriminatedUnion("type", [Hello, EventFrame, Ping, Pong, ErrorFrame, PairHello]);

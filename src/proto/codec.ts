@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { z } from "./zod";
 import { AgentFrame } from "./agent-frames";
 import { RelayFrame } from "./relay-frames";
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from "./version";
@@ -12,7 +12,7 @@ export function encode<T extends { type: string }>(frame: Distribute<T>): string
   return JSON.stringify({ v: PROTOCOL_VERSION, ...frame });
 }
 
-function decodeWith<S extends z.ZodType>(schema: S, raw: string | ArrayBuffer | Uint8Array): Decoded<z.infer<S>> {
+function decodeWith<S extends z.ZodMiniType>(schema: S, raw: string | ArrayBuffer | Uint8Array): Decoded<z.infer<S>> {
   const text = typeof raw === "string" ? raw : new TextDecoder().decode(raw);
   if (text.length > MAX_FRAME_BYTES) return { ok: false, code: "bad_frame", message: "frame larger than 1 MiB" };
   let value: unknown;

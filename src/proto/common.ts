@@ -1,10 +1,10 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 /** Opaque ids minted by the relay (sessions, turns, commands) or the agent (approval requests). */
-export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const Id = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
 export type Id = z.infer<typeof Id>;
 
-export const Seq = z.number().int().nonnegative();
+export const Seq = z.int().check(z.nonnegative());
 
 export const PermissionMode = z.enum(["default", "acceptEdits", "plan", "bypassPermissions"]);
 export type PermissionMode = z.infer<typeof PermissionMode>;
@@ -15,13 +15,16 @@ const MODE_RANK: Record<PermissionMode, number> = { plan: 0, default: 1, acceptE
 /** Whether a machine whose highest allowed mode is `max` accepts `mode`. */
 export const modeWithin = (mode: PermissionMode, max: PermissionMode) => MODE_RANK[mode] <= MODE_RANK[max];
 
+/** A string of at most `max` characters (the limits of every free-text field). */
+export const text = (max: number) => z.string().check(z.maxLength(max));
+
 /** Facts about a machine, shown to the owner when pairing and in /devices. */
 export const MachineFacts = z.object({
-  hostname: z.string().max(255),
-  os: z.string().max(64),
-  arch: z.string().max(64),
-  user: z.string().max(255),
-  agentVersion: z.string().max(64),
+  hostname: text(255),
+  os: text(64),
+  arch: text(64),
+  user: text(255),
+  agentVersion: text(64),
 });
 export type MachineFacts = z.infer<typeof MachineFacts>;
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { Id } from "./common";
 
 /** GET /api/device with the device's bearer token: who the relay thinks this machine is. */
@@ -22,5 +22,5 @@ export const attachmentPath = (turnId: string, attachmentId: string) => `/api/at
  */
 export const filePath = (requestId: string) => `/api/files/${encodeURIComponent(requestId)}`;
 export const FILE_NAME_HEADER = "x-ra-file-name";
-export const FileRefused = z.object({ message: z.string().min(1).max(1000) });
+export const FileRefused = z.object({ message: z.string().check(z.minLength(1), z.maxLength(1000)) });
 export type FileRefused = z.infer<typeof FileRefused>;

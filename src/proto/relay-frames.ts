@@ -1,5 +1,5 @@
-import { z } from "zod";
-import { Id, PermissionMode, Seq } from "./common";
+import { z } from "./zod";
+import { Id, PermissionMode, Seq, text } from "./common";
 import { ErrorFrame, Ping, Pong } from "./agent-frames";
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from "./limits";
 import { PROTOCOL_VERSION } from "./version";
@@ -15,7 +15,7 @@ export const Welcome = z.object({
   /** Highest seq the relay has stored per session: the agent drops those from its outbox. */
   acks: z.array(z.object({ sessionId: Id, seq: Seq })),
   /** How long the relay waits for the owner before it denies; the agent's own fail-safe waits a little longer. */
-  approvalTimeoutMs: z.number().int().positive().optional(),
+  approvalTimeoutMs: z.optional(z.int().check(z.positive())),
 });
 
 /** Cumulative: every event of the session up to and including `seq` is stored. */
@@ -28,9 +28,9 @@ export const Ack = z.object({ v: V, type: z.literal("ack"), sessionId: Id, seq: 
 export const Attachment = z.object({
   id: Id,
   /** The name to save it under (the agent makes it safe and unique in the inbox). */
-  name: z.string().min(1).max(255),
-  mime: z.string().min(1).max(255),
-  size: z.number().int().nonnegative().max(MAX_ATTACHMENT_BYTES),
+  name: z.string().check(z.minLength(1), z.maxLength(255)),
+  mime: z.string().check(z.minLength(1), z.maxLength(255)),
+  size: z.number().check(z.int(), z.nonnegative(), z.maximum(MAX_ATTACHMENT_BYTES)),
   /** Images go to claude as images; other files as a path to read. */
   kind: z.enum(["image", "file"]),
 });
@@ -41,13 +41,13 @@ export const Prompt = z.object({
   type: z.literal("prompt"),
   sessionId: Id,
   turnId: Id,
-  text: z.string().min(1).max(64 * 1024),
+  text: z.string().check(z.minLength(1), z.maxLength(64 * 1024)),
   /** Claude session to continue when the agent has no live process for this session. */
-  resume: z.string().max(128).optional(),
-  mode: PermissionMode.optional(),
+  resume: z.optional(text(128)),
+  mode: z.optional(PermissionMode),
   /** Folder to run in (absolute, or relative to the machine's first root); the agent checks it. */
-  cwd: z.string().max(4096).optional(),
-  attachments: z.array(Attachment).max(MAX_ATTACHMENTS).optional(),
+  cwd: z.optional(text(4096)),
+  attachments: z.optional(z.array(Attachment).check(z.maxLength(MAX_ATTACHMENTS))),
 });
 
 /** /mode: switch the session's permission mode (the agent refuses modes above its own cap). */
@@ -67,8 +67,8 @@ export const ApprovalAnswer = z.object({
   decision: z.discriminatedUnion("behavior", [
     // The phone never rewrites what runs: the agent allows claude's own input, adding only the
     // owner's answers to an AskUserQuestion.
-    z.object({ behavior: z.literal("allow"), answers: z.record(z.string(), z.string()).optional() }),
-    z.object({ behavior: z.literal("deny"), message: z.string().min(1).max(4096) }),
+    z.object({ behavior: z.literal("allow"), answers: z.optional(z.record(z.string(), z.string())) }),
+    z.object({ behavior: z.literal("deny"), message: z.string().check(z.minLength(1), z.maxLength(4096)) }),
   ]),
 });
 
@@ -81,11 +81,11 @@ export const FileRequest = z.object({
   type: z.literal("file.request"),
   requestId: Id,
   sessionId: Id,
-  path: z.string().min(1).max(4096),
+  path: z.string().check(z.minLength(1), z.maxLength(4096)),
   /** The session's folder as the relay knows it (absolute, or relative to the machine's first root). */
-  cwd: z.string().max(4096).optional(),
+  cwd: z.optional(text(4096)),
   /** Instead of `path`: the diff the machine kept of this turn's changes. */
-  diffOf: Id.optional(),
+  diffOf: z.optional(Id),
 });
 
 export const PairCode = z.object({
@@ -94,9 +94,9 @@ export const PairCode = z.object({
   /** Typed code, shown as XXXXX-XXXXX. */
   code: z.string(),
   /** https://t.me/<bot>?start=… when the relay knows its bot's username. */
-  link: z.string().optional(),
+  link: z.optional(z.string()),
   expiresAt: z.number(),
-  botUsername: z.string().optional(),
+  botUsername: z.optional(z.string()),
 });
 
 export const PairDone = z.object({

@@ -1,6 +1,8 @@
-import { z } from "zod";
-import { Id } from "./common";
+import { z } from "./zod";
+import { Id, text } from "./common";
 import { MAX_TEXT_EVENT_CHARS, MAX_TURN_FILES } from "./limits";
+
+const count = () => z.int().check(z.nonnegative());
 
 /**
  * What happens inside one session on the agent, in order. The agent numbers these per session
@@ -12,39 +14,41 @@ export const TurnStarted = z.object({ kind: z.literal("turn.started"), turnId: I
 export const ClaudeInit = z.object({
   kind: z.literal("init"),
   turnId: Id,
-  claudeSessionId: z.string().max(128),
-  model: z.string().max(128).optional(),
-  cwd: z.string().max(4096).optional(),
+  claudeSessionId: text(128),
+  model: z.optional(text(128)),
+  cwd: z.optional(text(4096)),
 });
 
 /** An increment of assistant text (not cumulative); a larger piece is refused, never shown. */
 export const TextDelta = z.object({
   kind: z.literal("text"),
   turnId: Id,
-  text: z.string().max(MAX_TEXT_EVENT_CHARS, {
-    error: `text event longer than ${MAX_TEXT_EVENT_CHARS} characters; it was refused (an agent splits text into smaller pieces: update ra on the machine)`,
-  }),
+  text: z.string().check(
+    z.maxLength(MAX_TEXT_EVENT_CHARS, {
+      error: `text event longer than ${MAX_TEXT_EVENT_CHARS} characters; it was refused (an agent splits text into smaller pieces: update ra on the machine)`,
+    }),
+  ),
 });
 
 export const ToolUse = z.object({
   kind: z.literal("tool"),
   turnId: Id,
-  toolUseId: z.string().max(128),
-  name: z.string().max(256),
+  toolUseId: text(128),
+  name: text(256),
   /** One human line describing what the tool does ("npm test", "src/app.ts"). */
-  summary: z.string().max(1024),
+  summary: text(1024),
   /** Lines a file edit adds and removes (Edit, MultiEdit, Write), for "✎ Edit src/app.ts +12 −3". */
-  added: z.number().int().nonnegative().optional(),
-  removed: z.number().int().nonnegative().optional(),
+  added: z.optional(count()),
+  removed: z.optional(count()),
 });
 
 export const ToolResult = z.object({
   kind: z.literal("tool.result"),
   turnId: Id,
-  toolUseId: z.string().max(128),
+  toolUseId: text(128),
   isError: z.boolean(),
   /** The start of the tool's output, truncated by the agent. */
-  output: z.string().max(4096),
+  output: text(4096),
 });
 
 export const TurnEnded = z.object({
@@ -52,23 +56,23 @@ export const TurnEnded = z.object({
   turnId: Id,
   /** done: claude finished; stopped: interrupted by /stop; failed: claude or the API failed. */
   status: z.enum(["done", "stopped", "failed"]),
-  durationMs: z.number().nonnegative(),
-  costUsd: z.number().nonnegative().optional(),
-  turns: z.number().int().nonnegative().optional(),
-  claudeSessionId: z.string().max(128).optional(),
-  error: z.string().max(4096).optional(),
+  durationMs: z.number().check(z.nonnegative()),
+  costUsd: z.optional(z.number().check(z.nonnegative())),
+  turns: z.optional(count()),
+  claudeSessionId: z.optional(text(128)),
+  error: z.optional(text(4096)),
   /** Files claude wrote or edited in the turn (relative to the session's folder), newest last: offered for download. */
-  files: z.array(z.string().min(1).max(1024)).max(MAX_TURN_FILES).optional(),
+  files: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(1024))).check(z.maxLength(MAX_TURN_FILES))),
   /** The machine kept the turn's changes as one diff, to send on request (FileRequest.diffOf). */
-  diff: z.boolean().optional(),
+  diff: z.optional(z.boolean()),
 });
 
 /** Something the owner should read that is not part of claude's answer (crash, resume, refusal). */
 export const SessionNotice = z.object({
   kind: z.literal("notice"),
   level: z.enum(["info", "warn", "error"]),
-  text: z.string().max(4096),
-  turnId: Id.optional(),
+  text: text(4096),
+  turnId: z.optional(Id),
 });
 
 /**
@@ -79,10 +83,10 @@ export const ApprovalRequest = z.object({
   kind: z.literal("approval.request"),
   turnId: Id,
   requestId: Id,
-  toolName: z.string().max(256),
+  toolName: text(256),
   /** The tool's input exactly as claude will run it (the card shows it; the digest is audited). */
   input: z.record(z.string(), z.unknown()),
-  description: z.string().max(4096).optional(),
+  description: z.optional(text(4096)),
 });
 
 /** The request ended without an answer from the relay: cancelled by claude, or denied by the agent. */

@@ -4,7 +4,7 @@
  * stream. The browser sends commands; each carries a `ref` that the relay's `result` echoes.
  * The browser imports only the types (no zod in the shipped JS); the relay checks every command.
  */
-import { z } from "zod";
+import { z } from "./zod";
 import { Id, PermissionMode } from "./common";
 
 export const WEB_PROMPT_MAX_CHARS = 64 * 1024;
@@ -20,10 +20,10 @@ export const WebDevice = z.object({
   label: z.string(),
   state: DeviceState,
   hostname: z.string(),
-  lastSeenAt: z.number().nullable(),
+  lastSeenAt: z.nullable(z.number()),
   /** This person's conversation with it: permission mode and folder (null: the machine's default). */
   mode: PermissionMode,
-  cwd: z.string().nullable(),
+  cwd: z.nullable(z.string()),
   /** The highest mode the machine accepts (ra agent --max-mode), as it said when it connected. */
   maxMode: PermissionMode,
 });
@@ -32,10 +32,10 @@ export const WebTool = z.object({
   id: z.string(),
   name: z.string(),
   summary: z.string(),
-  added: z.number().optional(),
-  removed: z.number().optional(),
-  output: z.string().optional(),
-  isError: z.boolean().optional(),
+  added: z.optional(z.number()),
+  removed: z.optional(z.number()),
+  output: z.optional(z.string()),
+  isError: z.optional(z.boolean()),
 });
 
 export const WebTurnStatus = z.enum(["queued", "running", "done", "stopped", "failed"]);
@@ -49,16 +49,16 @@ export const WebTurn = z.object({
   status: WebTurnStatus,
   text: z.string(),
   /** While it runs: the unfinished last word (see the `text` event). */
-  tail: z.string().optional(),
+  tail: z.optional(z.string()),
   tools: z.array(WebTool),
   createdAt: z.number(),
-  endedAt: z.number().nullable(),
+  endedAt: z.nullable(z.number()),
   /** Why it waits ("laptop is offline; …"), while it is queued. */
-  waiting: z.string().optional(),
+  waiting: z.optional(z.string()),
   /** The end line's facts: duration, cost, the error when it failed. */
-  durationMs: z.number().optional(),
-  costUsd: z.number().optional(),
-  error: z.string().optional(),
+  durationMs: z.optional(z.number()),
+  costUsd: z.optional(z.number()),
+  error: z.optional(z.string()),
 });
 
 /** A file change a tool asks to make: the text before and after (Write: nothing before). */
@@ -66,12 +66,12 @@ export const WebEdit = z.object({ path: z.string(), before: z.string(), after: z
 
 /** AskUserQuestion's first question; the buttons answer it with one option. */
 export const WebQuestion = z.object({
-  header: z.string().optional(),
+  header: z.optional(z.string()),
   question: z.string(),
-  options: z.array(z.object({ label: z.string(), description: z.string().optional() })),
-  multiSelect: z.boolean().optional(),
+  options: z.array(z.object({ label: z.string(), description: z.optional(z.string()) })),
+  multiSelect: z.optional(z.boolean()),
   /** Further questions the buttons do not answer. */
-  more: z.number().int().optional(),
+  more: z.optional(z.number().check(z.int())),
 });
 
 /** An approval card: the tool, its input, and what its buttons can say (as in Telegram). */
@@ -84,12 +84,12 @@ export const WebApproval = z.object({
   kind: z.enum(["tool", "edit", "plan", "question"]),
   /** The tool's input as pretty JSON (truncated), shown as text, never as markup. */
   input: z.string(),
-  description: z.string().nullable(),
-  always: z.object({ narrow: z.string(), wide: z.string().optional() }).optional(),
-  edits: z.array(WebEdit).optional(),
+  description: z.nullable(z.string()),
+  always: z.optional(z.object({ narrow: z.string(), wide: z.optional(z.string()) })),
+  edits: z.optional(z.array(WebEdit)),
   /** The plan, in Markdown (rendered like an answer). */
-  plan: z.string().optional(),
-  question: WebQuestion.optional(),
+  plan: z.optional(z.string()),
+  question: z.optional(WebQuestion),
   createdAt: z.number(),
 });
 
@@ -97,11 +97,11 @@ export const WebSnapshot = z.object({
   type: z.literal("snapshot"),
   /** This relay process's stream: a reconnect may resume by seq only within the same epoch. */
   epoch: z.string(),
-  seq: z.number().int(),
+  seq: z.number().check(z.int()),
   user: z.object({ id: z.number(), name: z.string(), role: z.enum(["owner", "user"]) }),
   devices: z.array(WebDevice),
   /** The machine plain prompts go to (the same selection as in Telegram). */
-  selected: Id.nullable(),
+  selected: z.nullable(Id),
   /** The open conversation's turns per visible machine, oldest first. */
   turns: z.array(WebTurn),
   approvals: z.array(WebApproval),
@@ -111,7 +111,7 @@ export const WebSnapshot = z.object({
 export const WebEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("device"), seq: z.number(), device: WebDevice }),
   z.object({ type: z.literal("device.removed"), seq: z.number(), deviceId: Id }),
-  z.object({ type: z.literal("selected"), seq: z.number(), deviceId: Id.nullable() }),
+  z.object({ type: z.literal("selected"), seq: z.number(), deviceId: z.nullable(Id) }),
   /** A turn was created or changed status (the text and tools stay as the browser has them). */
   z.object({ type: z.literal("turn"), seq: z.number(), turn: WebTurn }),
   /**
@@ -124,7 +124,7 @@ export const WebEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("tool.result"), seq: z.number(), turnId: Id, toolId: z.string(), output: z.string(), isError: z.boolean() }),
   /** The conversation with this machine was closed (/new here or in Telegram): its turns are history. */
   z.object({ type: z.literal("conversation"), seq: z.number(), deviceId: Id }),
-  z.object({ type: z.literal("notice"), seq: z.number(), level: z.enum(["info", "warn", "error"]), text: z.string(), deviceId: Id.optional() }),
+  z.object({ type: z.literal("notice"), seq: z.number(), level: z.enum(["info", "warn", "error"]), text: z.string(), deviceId: z.optional(Id) }),
   z.object({ type: z.literal("approval"), seq: z.number(), approval: WebApproval }),
   z.object({ type: z.literal("approval.closed"), seq: z.number(), approvalId: Id, line: z.string() }),
 ]);
@@ -133,7 +133,7 @@ export const WebEvent = z.discriminatedUnion("type", [
  * Instead of a snapshot, when the browser reconnected with `?epoch=E&since=N` and the relay still
  * holds every event after N: the missed events follow, in order, from N + 1.
  */
-export const WebResume = z.object({ type: z.literal("resume"), epoch: z.string(), seq: z.number().int() });
+export const WebResume = z.object({ type: z.literal("resume"), epoch: z.string(), seq: z.number().check(z.int()) });
 
 /** A machine waiting to be paired, claimed by a typed code: the facts to compare before Pair. */
 export const WebPendingMachine = z.object({
@@ -150,15 +150,15 @@ export const WebPendingMachine = z.object({
 });
 
 /** The answer to one command (a pairing code's answer carries the machine it claimed). */
-export const WebResult = z.object({ type: z.literal("result"), ref: z.string(), ok: z.boolean(), message: z.string(), machine: WebPendingMachine.optional() });
+export const WebResult = z.object({ type: z.literal("result"), ref: z.string(), ok: z.boolean(), message: z.string(), machine: z.optional(WebPendingMachine) });
 
 export type WebServerMessage = z.infer<typeof WebSnapshot> | z.infer<typeof WebResume> | z.infer<typeof WebEvent> | z.infer<typeof WebResult>;
 
-const Ref = z.string().max(64);
+const Ref = z.string().check(z.maxLength(64));
 export const WebApprovalAction = z.enum(["allow", "allowSession", "allowWide", "deny", "denyReason", "approvePlan", "keepPlanning", "option"]);
 
 export const WebCommand = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("prompt"), ref: Ref, deviceId: Id, text: z.string().trim().min(1, "the prompt is empty").max(WEB_PROMPT_MAX_CHARS) }),
+  z.object({ type: z.literal("prompt"), ref: Ref, deviceId: Id, text: z.string().check(z.trim(), z.minLength(1, "the prompt is empty"), z.maxLength(WEB_PROMPT_MAX_CHARS)) }),
   z.object({ type: z.literal("stop"), ref: Ref, deviceId: Id }),
   z.object({ type: z.literal("new"), ref: Ref, deviceId: Id }),
   z.object({ type: z.literal("select"), ref: Ref, deviceId: Id }),
@@ -167,20 +167,20 @@ export const WebCommand = z.discriminatedUnion("type", [
   /** /mode: the conversation's permission mode (the machine checks it against its cap). */
   z.object({ type: z.literal("mode"), ref: Ref, deviceId: Id, mode: PermissionMode }),
   /** /cd: the next prompts run in this folder, in a fresh conversation (the machine checks it). */
-  z.object({ type: z.literal("cd"), ref: Ref, deviceId: Id, path: z.string().trim().min(1).max(4096) }),
+  z.object({ type: z.literal("cd"), ref: Ref, deviceId: Id, path: z.string().check(z.trim(), z.minLength(1), z.maxLength(4096)) }),
   /** Cancel one waiting prompt. */
   z.object({ type: z.literal("cancel"), ref: Ref, turnId: Id }),
   /** The code `ra pair` printed: claims that machine and answers with its facts to confirm. */
-  z.object({ type: z.literal("pair"), ref: Ref, code: z.string().trim().min(1).max(200) }),
+  z.object({ type: z.literal("pair"), ref: Ref, code: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) }),
   z.object({ type: z.literal("pair.confirm"), ref: Ref, claimId: Id, accept: z.boolean() }),
   z.object({
     type: z.literal("approval"),
     ref: Ref,
     approvalId: Id,
     action: WebApprovalAction,
-    reason: z.string().trim().min(1).max(WEB_REASON_MAX_CHARS).optional(),
+    reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(WEB_REASON_MAX_CHARS))),
     /** With "option": which option of the question (0-based). */
-    option: z.number().int().min(0).max(99).optional(),
+    option: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(99))),
   }),
 ]);
 

@@ -2,7 +2,7 @@ import type { Api } from "grammy";
 import type { Update } from "grammy/types";
 import type { Hono } from "hono";
 import { getConnInfo } from "hono/bun";
-import { z } from "zod";
+import { z } from "../proto/zod";
 import type { Log } from "../log";
 import { constantTimeEqual } from "./secrets";
 import { ALLOWED_UPDATES } from "./telegram/allowed-updates";
@@ -12,7 +12,7 @@ export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
 /** Telegram's updates are a few KiB; anything near this is not from Telegram. */
 const MAX_UPDATE_BYTES = 1 << 20;
 
-const IncomingUpdate = z.looseObject({ update_id: z.number().int().nonnegative() });
+const IncomingUpdate = z.looseObject({ update_id: z.int().check(z.nonnegative()) });
 
 export type WebhookDeps = {
   secret: string;

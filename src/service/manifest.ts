@@ -1,6 +1,6 @@
 /** What `ra service install` wrote and changed, so uninstall removes exactly that and status can say when. */
 import { existsSync, readFileSync } from "node:fs";
-import { z } from "zod";
+import { z } from "../proto/zod";
 import { writeIfChanged } from "./files";
 
 export const ServiceManifest = z.object({
@@ -9,7 +9,7 @@ export const ServiceManifest = z.object({
   kind: z.enum(["systemd", "launchd"]),
   files: z.array(z.string()),
   /** The service's command line (doctor reads --listen from it). */
-  argv: z.array(z.string()).default([]),
+  argv: z._default(z.array(z.string()), []),
   /** ra turned linger on (so uninstall may turn it off again). */
   lingerEnabledByRa: z.boolean(),
   user: z.string(),

@@ -8,6 +8,8 @@ import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { REPO_ROOT } from "../helpers/ra-process";
 
+/** zod's full build (classic): ra uses zod/mini through src/proto/zod.ts, which builds schemas for less. */
+const FULL_ZOD = /node_modules\/zod\/(v4\/classic|index\.js)/;
 const RELAY_ONLY = [/node_modules\/grammy\//, /node_modules\/@grammyjs\//, /node_modules\/hono\//, /node_modules\/drizzle-orm\//, /node_modules\/jose\//, /(^|\/)src\/qr\//, /(^|\/)src\/relay\//];
 
 type Metafile = {
@@ -53,5 +55,17 @@ describe("what `ra agent` loads", () => {
     const loaded = [...loadedWith(meta, entry), ...loadedWith(meta, agent)];
     expect(loaded).toContain("src/agent/index.ts");
     expect(relayOnly(loaded)).toEqual([]);
+  });
+
+  test("`ra agent` loads zod/mini, never zod's full build", async () => {
+    const inputs = Object.keys((await metafile("src/cmd/agent.ts", false)).inputs);
+    expect(inputs.some((path) => path.includes("node_modules/zod/v4/mini/"))).toBe(true);
+    expect(inputs.filter((path) => FULL_ZOD.test(path))).toEqual([]);
+  });
+
+  test("no command of the build holds zod's full build (one zod: src/proto/zod.ts)", async () => {
+    const inputs = Object.values((await metafile("src/main.ts", true)).outputs).flatMap((output) => Object.keys(output.inputs));
+    expect(inputs).toContain("src/relay/index.ts");
+    expect(inputs.filter((path) => FULL_ZOD.test(path))).toEqual([]);
   });
 });

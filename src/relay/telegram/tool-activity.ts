@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../../proto/zod";
 import { blockquote, code, concatFormatted, plain, type FormattedText } from "../format";
 import { maskSecrets } from "../mask-secrets";
 
@@ -7,13 +7,13 @@ export const ToolActivity = z.object({
   id: z.string(),
   name: z.string(),
   summary: z.string(),
-  added: z.number().optional(),
-  removed: z.number().optional(),
+  added: z.optional(z.number()),
+  removed: z.optional(z.number()),
   startedAt: z.number(),
-  endedAt: z.number().optional(),
-  isError: z.boolean().optional(),
+  endedAt: z.optional(z.number()),
+  isError: z.optional(z.boolean()),
   /** The start of the tool's output, already cut to OUTPUT_SHOWN. */
-  output: z.string().optional(),
+  output: z.optional(z.string()),
 });
 export type ToolActivity = z.infer<typeof ToolActivity>;
 

@@ -1,0 +1,40 @@
+import { describe, expect, test } from "bun:test";
+import { BUSY_WINDOW_MS, isBusy, normalJitWhenBusy, type JitDeps } from "../../src/jit-policy";
+
+/** A process whose CPU time the test sets, with the watcher's timer ticked by hand. */
+function fakeProcess() {
+  const state = { cpuMicros: 0, policies: [] as number[], tick: undefined as (() => void) | undefined, stopped: false };
+  const deps: JitDeps = {
+    cpuMicros: () => state.cpuMicros,
+    setPolicy: (scale) => state.policies.push(scale),
+    every: (ms, tick) => {
+      expect(ms).toBe(BUSY_WINDOW_MS);
+      state.tick = tick;
+      return () => (state.stopped = true);
+    },
+  };
+  return { state, deps };
+}
+
+describe("the JIT policy follows how busy ra is", () => {
+  test("busy means more than half a core over the window", () => {
+    expect(isBusy(0, 1000)).toBe(false);
+    expect(isBusy(500_000, 1000)).toBe(false);
+    expect(isBusy(500_001, 1000)).toBe(true);
+  });
+
+  test("an idle process keeps the raised thresholds; the first busy window restores the normal ones, once", () => {
+    const { state, deps } = fakeProcess();
+    state.cpuMicros = 300_000; // starting up, before the watcher
+    normalJitWhenBusy(deps);
+    state.cpuMicros += 50_000;
+    state.tick!();
+    state.cpuMicros += 400_000;
+    state.tick!();
+    expect(state.policies).toEqual([]);
+    state.cpuMicros += 800_000;
+    state.tick!();
+    expect(state.policies).toEqual([1]);
+    expect(state.stopped).toBe(true);
+  });
+});
