@@ -152,7 +152,9 @@ describe("the web app in Chromium", () => {
     await using pair = new RaProcess(["pair", "--relay", stack.relayUrl, "--name", "desk", "--config", join(profile.path, "desk.json")]);
     const code = (await pair.waitFor(/\/pair ([A-Z]{5}-[A-Z]{5})/, "the pairing code"))[1]!;
     const fingerprint = (await pair.waitFor(/fingerprint ([A-Z]{4}-[A-Z]{4})/, "the fingerprint"))[1]!;
+    await page.waitForSelector("button.pair-open");
     await page.click("button.pair-open");
+    await page.waitForSelector("dialog.pair-dialog input[name=pair-code]", { visible: true });
     await page.type("dialog.pair-dialog input[name=pair-code]", code);
     await page.click("dialog.pair-dialog button[type=submit]");
     await page.waitForSelector("dialog.pair-dialog .fingerprint");
