@@ -3,7 +3,8 @@
 // compiled `ra serve` (validation, storage with its fsync, the bus) and against a bare Bun.serve
 // WebSocket that only parses and acks (bench/lib/bare-echo.ts), measured in the same run. The
 // ratio is the relay's cost per frame over Bun's own. Loopback only. Run after `npm run build`:
-// `bun bench/hub-throughput.ts` (RA_BENCH_FRAMES=N per machine, default 2000).
+// `bun bench/hub-throughput.ts` (RA_BENCH_FRAMES=N per machine, default 2000; RA_BENCH_HUB_PROFILE=<dir>
+// for a CPU profile of the relay).
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { encode, type AgentFrame, type RelayFrame } from "../src/proto";
@@ -80,10 +81,12 @@ await echo.exited;
 
 await using dir = tmpDir("ra-bench-hub-");
 await using telegram = new FakeTelegram({ token: "1:bench" });
-await using serve = new RaProcess(["serve", "--bot-token", "1:bench", "--telegram-api-root", telegram.url, "--data-dir", dir.path, "--listen", "127.0.0.1:0", "--owner", String(OWNER)]);
+// RA_BENCH_HUB_PROFILE=<dir>: the relay writes a CPU profile (markdown) there when it exits.
+const profile = process.env.RA_BENCH_HUB_PROFILE ? { BUN_OPTIONS: `--cpu-prof-md --cpu-prof-dir=${process.env.RA_BENCH_HUB_PROFILE}` } : undefined;
+await using serve = new RaProcess(["serve", "--bot-token", "1:bench", "--telegram-api-root", telegram.url, "--data-dir", dir.path, "--listen", "127.0.0.1:0", "--owner", String(OWNER)], { env: profile });
 const port = (await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]!;
-// Paired machines as `ra pair` leaves them, each with an open session and a finished turn that its
-// events name (the relay stores events only for a known session and turn; finished keeps Telegram quiet).
+// Paired machines as `ra pair` leaves them, each with an open session and a running turn that its
+// events stream into (the relay stores events only for a known session and turn), as a long answer does.
 const db = new Database(join(dir.path, "relay.db"));
 db.run("PRAGMA busy_timeout = 5000");
 const now = Date.now();
@@ -91,7 +94,7 @@ db.transaction(() => {
   tokens.forEach((token, i) => {
     db.run("INSERT INTO devices (id, name, owner_id, token_hash, created_at) VALUES (?, ?, ?, ?, ?)", [`hub-${i}`, `hub-${i}`, OWNER, new Bun.CryptoHasher("sha256").update(token).digest("hex"), now]);
     db.run("INSERT INTO sessions (id, device_id, chat_id, created_at) VALUES (?, ?, ?, ?)", [`s-hub-${i}`, `hub-${i}`, OWNER, now]);
-    db.run("INSERT INTO turns (id, session_id, chat_id, prompt, status, created_at, ended_at) VALUES (?, ?, ?, 'bench', 'done', ?, ?)", [`t-hub-${i}`, `s-hub-${i}`, OWNER, now, now]);
+    db.run("INSERT INTO turns (id, session_id, chat_id, prompt, status, created_at) VALUES (?, ?, ?, 'bench', 'running', ?)", [`t-hub-${i}`, `s-hub-${i}`, OWNER, now]);
   });
 })();
 db.close();

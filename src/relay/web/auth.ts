@@ -1,4 +1,7 @@
-import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
+
+/** jose loads with the first browser that signs in or shows a cookie: an idle relay never needs it. */
+const jose = () => import("jose");
 import type { Clock } from "../../clock";
 import { newPairCode, normalizePairCode, sha256, shortId } from "../secrets";
 import type { Store, User } from "../store/types";
@@ -72,6 +75,7 @@ export class WebAuth {
   async verify(token: string | undefined): Promise<SignedIn | undefined> {
     if (!token) return undefined;
     let payload: JWTPayload;
+    const { errors, jwtVerify } = await jose();
     try {
       ({ payload } = await jwtVerify(token, this.key, { algorithms: ["HS256"], currentDate: new Date(this.clock.now()) }));
     } catch (err) {
@@ -131,8 +135,9 @@ export class WebAuth {
     return user ? { login, user } : undefined;
   }
 
-  private sign(sid: string): Promise<string> {
+  private async sign(sid: string): Promise<string> {
     const now = Math.floor(this.clock.now() / 1000);
+    const { SignJWT } = await jose();
     return new SignJWT({ sid }).setProtectedHeader({ alg: "HS256" }).setIssuedAt(now).setExpirationTime(now + TOKEN_TTL_S).sign(this.key);
   }
 }

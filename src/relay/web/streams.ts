@@ -23,6 +23,11 @@ export class UserStreams {
     else this.streams.set(user.telegramId, { user, seq: 0, recent: [] });
   }
 
+  /** Whether this person's events are numbered (a browser of theirs connected since the relay started). */
+  has(userId: number): boolean {
+    return this.streams.has(userId);
+  }
+
   /** People whose events are numbered. */
   users(): User[] {
     return [...this.streams.values()].map((s) => s.user);

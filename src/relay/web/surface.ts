@@ -131,6 +131,9 @@ export class WebSurface {
   private output(turn: Turn, output: Extract<CoreEvent, { type: "turn.output" }>["output"]): void {
     switch (output.kind) {
       case "text": {
+        // Masking for browsers costs a rescan of the line per piece: none when nobody of this chat
+        // has a browser stream (one that connects later starts from the stored answer).
+        if (!this.streams.has(turn.chatId)) return;
         const piece = this.masks.piece(turn.id, output.text);
         if (piece) this.toChat(turn.chatId, { type: "text", turnId: turn.id, ...piece });
         return;
