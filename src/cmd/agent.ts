@@ -18,9 +18,10 @@ import { agentOptions, maxMode } from "../options/agent";
 import { cittyArgs, parseOptions } from "../options/define";
 import { createClaudeRunner } from "../runner";
 import { guard, untilSignal } from "./_shared";
+import { DESCRIPTIONS } from "./descriptions";
 
 export default defineCommand({
-  meta: { name: "agent", description: "Connect this machine to the relay and run prompts from Telegram with Claude Code (after `ra pair`)" },
+  meta: { name: "agent", description: DESCRIPTIONS.agent },
   args: cittyArgs(agentOptions),
   run: ({ args, rawArgs }) =>
     guard(async () => {

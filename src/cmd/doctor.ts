@@ -17,9 +17,10 @@ import { serviceLayout } from "../service/layout";
 import { readManifest } from "../service/manifest";
 import { selectServiceManager } from "../service/select";
 import { guard } from "./_shared";
+import { DESCRIPTIONS } from "./descriptions";
 
 export default defineCommand({
-  meta: { name: "doctor", description: "Check this machine and say exactly what to fix (exit 1 when a check fails); --serve checks the relay's side" },
+  meta: { name: "doctor", description: DESCRIPTIONS.doctor },
   args: {
     serve: { type: "boolean", description: "Check the relay (bot token, webhook, other pollers) instead of the agent" },
     system: { type: "boolean", description: "Look for a system service (ra service install --system) instead of a user one" },

@@ -11,9 +11,10 @@ import { renderQr } from "../qr/terminal";
 import { cittyArgs, parseOne, parseOptions } from "../options/define";
 import { pairOptions } from "../options/pair";
 import { canPrompt, guard } from "./_shared";
+import { DESCRIPTIONS } from "./descriptions";
 
 export default defineCommand({
-  meta: { name: "pair", description: "Pair this machine with your relay: prints a one-time code to send to your bot" },
+  meta: { name: "pair", description: DESCRIPTIONS.pair },
   args: cittyArgs(pairOptions),
   run: ({ args, rawArgs }) =>
     guard(async () => {

@@ -8,9 +8,10 @@ import { isBotToken, serveOptions } from "../options/serve";
 import { startRelay } from "../relay";
 import { checkServeOptions, relayConfig } from "../relay/config";
 import { canPrompt, guard, untilSignal } from "./_shared";
+import { DESCRIPTIONS } from "./descriptions";
 
 export default defineCommand({
-  meta: { name: "serve", description: "Run the relay: the Telegram bot and the hub your machines connect to (on a small server)" },
+  meta: { name: "serve", description: DESCRIPTIONS.serve },
   args: cittyArgs(serveOptions),
   run: ({ args, rawArgs }) =>
     guard(async () => {

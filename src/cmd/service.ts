@@ -16,6 +16,7 @@ import { selectServiceManager } from "../service/select";
 import type { ServiceRole, ServiceScope } from "../service/spec";
 import { workingDir } from "./agent";
 import { canPrompt, guard, usage } from "./_shared";
+import { DESCRIPTIONS } from "./descriptions";
 
 const which = {
   serve: { type: "boolean", description: "The relay (`ra serve`) instead of the agent" },
@@ -203,7 +204,7 @@ const logs = defineCommand({
 });
 
 export default defineCommand({
-  meta: { name: "service", description: "Run ra agent (or ra serve) at boot: install, uninstall, start, stop, restart, status, logs" },
+  meta: { name: "service", description: DESCRIPTIONS.service },
   subCommands: {
     install,
     uninstall,

@@ -6,9 +6,10 @@ import { allowInsecureHttp, relayUrls } from "../agent/relay-url";
 import { ExitCode } from "../errors";
 import { agentConfigPath } from "../paths";
 import { guard } from "./_shared";
+import { DESCRIPTIONS } from "./descriptions";
 
 export default defineCommand({
-  meta: { name: "status", description: "Show whether this machine is paired, with which relay, and whether the relay is reachable" },
+  meta: { name: "status", description: DESCRIPTIONS.status },
   args: {
     config: { type: "string", description: "Config file (env RA_CONFIG, default ~/.config/ra/config.json)", valueHint: "file" },
     "insecure-http": { type: "boolean", description: "Accept a plain http:// relay URL on a public address (env RA_INSECURE_HTTP=1); the token then travels unencrypted" },

@@ -5,9 +5,10 @@ import { allowInsecureHttp, relayUrls } from "../agent/relay-url";
 import { ExitCode, RaError } from "../errors";
 import { agentConfigPath } from "../paths";
 import { guard } from "./_shared";
+import { DESCRIPTIONS } from "./descriptions";
 
 export default defineCommand({
-  meta: { name: "unpair", description: "Revoke this machine on the relay and delete its local config" },
+  meta: { name: "unpair", description: DESCRIPTIONS.unpair },
   args: {
     config: { type: "string", description: "Config file (env RA_CONFIG, default ~/.config/ra/config.json)", valueHint: "file" },
     force: { type: "boolean", description: "Delete the local config even if the relay cannot be reached" },
