@@ -3,11 +3,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** drizzle-kit's folder as text: the journal and each migration's SQL, by file name. */
+/** drizzle-kit's folder (`drizzle` for bun:sqlite, `drizzle-pg` for Postgres) as text: the journal and each migration's SQL, by file name. */
 export type EmbeddedMigrations = { journal: string; files: Record<string, string> };
 
-export function embedMigrations(): EmbeddedMigrations {
-  const dir = join(import.meta.dir, "..", "..", "..", "drizzle");
+export function embedMigrations(folder = "drizzle"): EmbeddedMigrations {
+  const dir = join(import.meta.dir, "..", "..", "..", folder);
   const journal = readFileSync(join(dir, "meta", "_journal.json"), "utf8");
   const { entries } = JSON.parse(journal) as { entries: { tag: string }[] };
   return { journal, files: Object.fromEntries(entries.map((e) => [`${e.tag}.sql`, readFileSync(join(dir, `${e.tag}.sql`), "utf8")])) };
