@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Telegram users allowed to use the bot. */
 export const users = sqliteTable("users", {
@@ -33,7 +33,7 @@ export const chats = sqliteTable("chats", {
   selectedDeviceId: text("selected_device_id"),
 });
 
-/** One conversation between a chat and a device (one claude session; /new starts another). */
+/** One conversation between a chat and a device (one claude session); a chat may keep several per device (/new, /sessions). */
 export const sessions = sqliteTable(
   "sessions",
   {
@@ -46,10 +46,25 @@ export const sessions = sqliteTable(
     mode: text("mode", { enum: ["default", "acceptEdits", "plan", "bypassPermissions"] }).notNull().default("default"),
     /** Highest event seq stored from the agent; -1 before the first. */
     lastSeq: integer("last_seq").notNull().default(-1),
+    /** Its number among the chat's sessions with the device (#1, #2, …), its short label. */
+    number: integer("number").notNull().default(0),
+    /** What its turns cost so far (the sum of each turn's cost). */
+    costUsd: real("cost_usd").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     closedAt: integer("closed_at"),
   },
   (t) => [index("sessions_chat_device").on(t.chatId, t.deviceId), index("sessions_device").on(t.deviceId, t.closedAt)],
+);
+
+/** Which of a chat's open sessions with a device plain prompts go to (/new and /sessions change it). */
+export const selectedSessions = sqliteTable(
+  "selected_sessions",
+  {
+    chatId: integer("chat_id").notNull(),
+    deviceId: text("device_id").notNull(),
+    sessionId: text("session_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chatId, t.deviceId] })],
 );
 
 /** One prompt and its answer. `text` accumulates the answer so a relay restart can re-render it. */

@@ -29,8 +29,22 @@ export type Session = {
   cwd: string | null;
   mode: PermissionMode;
   lastSeq: number;
+  /** Its number among the chat's sessions with the device: its short label (#2). */
+  number: number;
+  /** What its turns cost so far. */
+  costUsd: number;
   createdAt: number;
   closedAt: number | null;
+};
+
+/** A session as /sessions lists it. */
+export type SessionSummary = Session & {
+  /** Its first prompt (null before any). */
+  firstPrompt: string | null;
+  /** Its last turn's start or end, or when it was opened. */
+  lastActiveAt: number;
+  /** A pending approval wins over running. */
+  state: "running" | "approval" | "idle";
 };
 
 export type TurnStatus = "queued" | "running" | "done" | "stopped" | "failed";
@@ -175,9 +189,17 @@ export interface Store {
   selectDevice(chatId: number, deviceId: string | null): void;
 
   session(id: string): Session | undefined;
+  /** The chat's selected session with the device (or, when that one is closed, its newest open one). */
   openSession(chatId: number, deviceId: string): Session | undefined;
   openSessionsOfDevice(deviceId: string): Session[];
-  addSession(s: Insert<Session, "claudeSessionId" | "cwd" | "mode" | "lastSeq" | "closedAt">): void;
+  addSession(s: Insert<Session, "claudeSessionId" | "cwd" | "mode" | "lastSeq" | "closedAt" | "number" | "costUsd">): void;
+  /** Plain prompts of the chat go to this session of the device (an open one of theirs). */
+  selectSession(chatId: number, deviceId: string, sessionId: string): void;
+  /** The number the chat's next session with the device gets. */
+  nextSessionNumber(chatId: number, deviceId: string): number;
+  addSessionCost(id: string, usd: number): void;
+  /** The chat's open sessions with the device, most recently active first. */
+  sessionsOf(chatId: number, deviceId: string): SessionSummary[];
   closeSession(id: string, at: number): void;
   setClaudeSession(id: string, claudeSessionId: string): void;
   setSessionMode(id: string, mode: PermissionMode): void;
@@ -189,6 +211,8 @@ export interface Store {
   setTurnStatus(id: string, status: TurnStatus, endedAt?: number): void;
   /** Adds a piece of the answer (a new row: what is stored is never rewritten). */
   appendTurnText(id: string, text: string): void;
+  /** The session's last `limit` turns, oldest first. */
+  lastTurns(sessionId: string, limit: number): Turn[];
   /** The whole answer so far. */
   turnText(id: string): string;
   setTurnTools(id: string, toolsJson: string): void;
