@@ -50,6 +50,18 @@ describe("several conversations per chat and machine", () => {
     expect(repo.turn(first.id)!.status).toBe("running");
   });
 
+  test("the Stop button of a turn in a conversation that is not selected stops that one; /stop stops the selected one", () => {
+    const { core, laptop, frames } = setup();
+    const first = core.turns.submit(CHAT, laptop, "alpha");
+    core.turns.newSession(CHAT, laptop.id);
+    const second = core.turns.submit(CHAT, laptop, "beta");
+    expect(core.turns.stopTurn(first.id, CHAT)).toBe(true);
+    expect(frames.filter((f) => (f as { type: string }).type === "stop")).toEqual([{ type: "stop", sessionId: first.sessionId }]);
+    expect(core.turns.stop(CHAT, laptop.id).interrupted).toBe(true);
+    expect(frames.filter((f) => (f as { type: string }).type === "stop").at(-1)).toEqual({ type: "stop", sessionId: second.sessionId });
+    expect(core.turns.stopTurn(first.id, OTHER_CHAT)).toBe(false);
+  });
+
   test("the selection is per chat and per machine", () => {
     const { core, repo, laptop, desk } = setup();
     const a1 = core.turns.session(CHAT, laptop.id);

@@ -37,21 +37,24 @@ export class Turns {
 
   /** /stop: interrupts the running turn and cancels waiting ones. Returns what was stopped. */
   stop(chatId: number, deviceId: string): { interrupted: boolean; cancelled: number } {
-    const { store, hub } = this.deps;
-    const session = store.openSession(chatId, deviceId);
-    if (!session) return { interrupted: false, cancelled: 0 };
-    const cancelled = this.cancelQueued(session);
-    const running = store.turnsOfSession(session.id, ["running"]);
-    const interrupted = running.length > 0 && hub.send(deviceId, { type: "stop", sessionId: session.id });
-    return { interrupted, cancelled };
+    const session = this.deps.store.openSession(chatId, deviceId);
+    return session ? this.stopSession(session) : { interrupted: false, cancelled: 0 };
   }
 
-  /** Stop for one running turn (a button on it): like /stop for the conversation that runs it. */
+  /** Stop for one running turn (a button on it): like /stop for the conversation that runs it, selected or not. */
   stopTurn(turnId: string, chatId: number): boolean {
     const turn = this.deps.store.turn(turnId);
     const session = turn && this.deps.store.session(turn.sessionId);
     if (!turn || !session || turn.chatId !== chatId || turn.status !== "running") return false;
-    return this.stop(chatId, session.deviceId).interrupted;
+    return this.stopSession(session).interrupted;
+  }
+
+  private stopSession(session: Session): { interrupted: boolean; cancelled: number } {
+    const { store, hub } = this.deps;
+    const cancelled = this.cancelQueued(session);
+    const running = store.turnsOfSession(session.id, ["running"]);
+    const interrupted = running.length > 0 && hub.send(session.deviceId, { type: "stop", sessionId: session.id });
+    return { interrupted, cancelled };
   }
 
   /** Cancels one waiting turn. */

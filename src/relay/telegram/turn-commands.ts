@@ -85,9 +85,8 @@ export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   deps.router.on("stop", (ctx, { turnId }) => {
     const turn = store.turn(turnId);
     if (!turn || turn.chatId !== ctx.chat!.id) return ctx.answerCallbackQuery({ text: "This turn is not yours." });
-    const session = store.session(turn.sessionId);
-    if (turn.status !== "running" || !session) return ctx.answerCallbackQuery({ text: "This turn already ended." });
-    turns.stop(ctx.chat!.id, session.deviceId);
+    if (turn.status !== "running") return ctx.answerCallbackQuery({ text: "This turn already ended." });
+    turns.stopTurn(turnId, ctx.chat!.id);
     return ctx.answerCallbackQuery({ text: "Stopping…" });
   });
 
