@@ -78,6 +78,7 @@ const OUTPUT_LIMIT = 2000;
  */
 export class AgentSessions {
   private sessions = new Map<string, Live>();
+  private shuttingDown = false;
 
   constructor(private readonly deps: SessionsDeps) {}
 
@@ -177,7 +178,8 @@ export class AgentSessions {
   private armIdle(session: Live): void {
     session.idleTimer?.();
     delete session.idleTimer;
-    if (!session.runner || session.turn) return;
+    // A closed session, or an agent shutting down (its claude may still report the interrupted turn): no timer keeps it alive.
+    if (!session.runner || session.turn || this.shuttingDown || this.sessions.get(session.id) !== session) return;
     const ms = this.deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     session.idleTimer = this.deps.clock.schedule(ms, () => {
       delete session.idleTimer;
@@ -228,6 +230,7 @@ export class AgentSessions {
 
   /** The agent stops: claude processes end (a running turn is interrupted), conversations are kept for the next run. */
   async shutdown(): Promise<void> {
+    this.shuttingDown = true;
     await Promise.all([...this.sessions.values()].map(async (s) => {
       s.queue.splice(0);
       s.idleTimer?.();

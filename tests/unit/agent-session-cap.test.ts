@@ -27,7 +27,11 @@ function setup(limits: { maxProcesses?: number; idleTimeoutMs?: number } = {}) {
         send: (text) => void proc.sent.push(text),
         interrupt: async () => {},
         setMode: async () => true,
-        close: async () => void (proc.closed = true),
+        // Like claude interrupted by the close: it may still report the turn's end.
+        close: async () => {
+          proc.closed = true;
+          proc.emit({ kind: "result", status: "stopped", durationMs: 1, turns: 1 });
+        },
         onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
       };
     },
@@ -67,6 +71,14 @@ describe("the cap on claude processes and the idle timeout", () => {
     expect(procs).toHaveLength(2);
     expect(procs[1]!.options.resume).toBe("claude-1");
     expect(procs[1]!.sent).toEqual(["second"]);
+  });
+
+  test("no idle timer outlives a shutdown (it would keep the agent's process alive), even when claude reports the interrupted turn", async () => {
+    const { sessions, procs, clock, prompt } = setup();
+    prompt("s1");
+    await sessions.shutdown();
+    expect(procs[0]!.closed).toBe(true);
+    expect(clock.pending).toBe(0);
   });
 
   test("a claude in a turn is never ended for idleness, however long the turn", async () => {
