@@ -31,6 +31,9 @@ export type AgentOptions = {
   clock: Clock;
   random?: () => number;
   heartbeatMs?: number;
+  /** --max-sessions and --idle-timeout (defaults in sessions.ts). */
+  maxSessions?: number;
+  idleTimeoutMs?: number;
 };
 
 export type AgentHandle = {
@@ -90,6 +93,8 @@ export function runAgent(options: AgentOptions): AgentHandle {
     log,
     emit,
     inbox: new Inbox({ relay: urls.base, token: config.token }),
+    ...(options.maxSessions ? { maxProcesses: options.maxSessions } : {}),
+    ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     ...(options.store ? { save: (saved: Parameters<AgentStore["saveSessions"]>[0]) => options.store!.saveSessions(saved), answersDir: join(options.store.dir, "answers") } : {}),
   });
   const files = new FileSender({ relay: urls.base, token: config.token, limits: options.limits, log, answersDir: options.store ? join(options.store.dir, "answers") : join(dataDir(), "agent", "answers") });

@@ -1,4 +1,4 @@
-import type { Clock } from "../clock";
+import type { Cancel, Clock } from "../clock";
 import { untrusted, type Log } from "../log";
 import type { PermissionMode, Prompt, SessionEvent } from "../proto";
 import { MAX_TURN_FILES } from "../proto/limits";
@@ -34,6 +34,10 @@ type Live = {
   mode: PermissionMode;
   /** The mode changed during a turn: claude is started again (resuming) after it. */
   restartAfterTurn?: boolean;
+  /** When its last turn began or ended: the least recently used idle claude is ended first. */
+  usedAt: number;
+  /** Ends its idle claude after the idle timeout. */
+  idleTimer?: Cancel;
 };
 
 export type SessionsDeps = {
@@ -57,7 +61,14 @@ export type SessionsDeps = {
   textLimits?: TurnTextLimits;
   /** Brings files sent with a prompt to the machine (absent: prompts with files are refused). */
   inbox?: Inbox;
+  /** Live claude processes at most (--max-sessions; default 4). */
+  maxProcesses?: number;
+  /** An idle claude (no turn) is ended after this long; the next prompt resumes it (--idle-timeout; default 10 min). */
+  idleTimeoutMs?: number;
 };
+
+export const DEFAULT_MAX_PROCESSES = 4;
+export const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
 
 const OUTPUT_LIMIT = 2000;
 
@@ -67,6 +78,7 @@ const OUTPUT_LIMIT = 2000;
  */
 export class AgentSessions {
   private sessions = new Map<string, Live>();
+  private shuttingDown = false;
 
   constructor(private readonly deps: SessionsDeps) {}
 
@@ -150,7 +162,47 @@ export class AgentSessions {
     const runner = session.runner;
     session.runner = null;
     session.restartAfterTurn = false;
+    session.idleTimer?.();
+    delete session.idleTimer;
     void runner?.close();
+  }
+
+  /** Live claude processes now. */
+  get processes(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) if (s.runner) n++;
+    return n;
+  }
+
+  /** After a turn: its claude is ended once it stayed idle for the idle timeout. */
+  private armIdle(session: Live): void {
+    session.idleTimer?.();
+    delete session.idleTimer;
+    // A closed session, or an agent shutting down (its claude may still report the interrupted turn): no timer keeps it alive.
+    if (!session.runner || session.turn || this.shuttingDown || this.sessions.get(session.id) !== session) return;
+    const ms = this.deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    session.idleTimer = this.deps.clock.schedule(ms, () => {
+      delete session.idleTimer;
+      if (!session.runner || session.turn) return;
+      this.deps.log.info(`session ${session.id}: claude was idle for ${Math.round(ms / 1000)} s and is ended; the next prompt resumes the conversation`);
+      this.retire(session);
+    });
+  }
+
+  /**
+   * Room for one more claude under the cap: the least recently used idle one is ended when the cap
+   * is reached. The refusal (every claude is in a turn) says what to do.
+   */
+  private makeRoom(): string | undefined {
+    const max = this.deps.maxProcesses ?? DEFAULT_MAX_PROCESSES;
+    if (this.processes < max) return undefined;
+    const idle = [...this.sessions.values()].filter((s) => s.runner && !s.turn).sort((a, b) => a.usedAt - b.usedAt)[0];
+    if (idle) {
+      this.deps.log.info(`session ${idle.id}: its idle claude is ended to make room (--max-sessions ${max}); the next prompt resumes it`);
+      this.retire(idle);
+      return undefined;
+    }
+    return `${this.machine} already runs ${max} claude session${max === 1 ? "" : "s"}, all in the middle of a turn (its cap, --max-sessions ${max}). /stop one of them and send this again, or raise --max-sessions (RA_MAX_SESSIONS) on the machine.`;
   }
 
   async stop(sessionId: string): Promise<void> {
@@ -166,6 +218,7 @@ export class AgentSessions {
     const session = this.sessions.get(sessionId);
     if (!session) return;
     this.sessions.delete(sessionId);
+    session.idleTimer?.();
     session.queue.splice(0);
     this.persist();
     await session.runner?.close();
@@ -177,15 +230,17 @@ export class AgentSessions {
 
   /** The agent stops: claude processes end (a running turn is interrupted), conversations are kept for the next run. */
   async shutdown(): Promise<void> {
+    this.shuttingDown = true;
     await Promise.all([...this.sessions.values()].map(async (s) => {
       s.queue.splice(0);
+      s.idleTimer?.();
       await s.runner?.close();
     }));
     this.persist();
   }
 
   private create(id: string): Live {
-    const session: Live = { id, runner: null, turn: null, queue: [], costSoFar: 0, mode: "default" };
+    const session: Live = { id, runner: null, turn: null, queue: [], costSoFar: 0, mode: "default", usedAt: this.deps.clock.now() };
     this.sessions.set(id, session);
     return session;
   }
@@ -193,6 +248,9 @@ export class AgentSessions {
   private begin(session: Live, frame: PromptT): void {
     const { deps } = this;
     session.turn = { id: frame.turnId, startedAt: deps.clock.now(), text: new TurnText(frame.turnId, this.answersDir, deps.textLimits), files: new ChangedFiles(session.cwd) };
+    session.usedAt = deps.clock.now();
+    session.idleTimer?.();
+    delete session.idleTimer;
     deps.emit(session.id, { kind: "turn.started", turnId: frame.turnId });
     this.persist();
     if (!session.runner) {
@@ -204,6 +262,13 @@ export class AgentSessions {
         this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: `refused by the machine: ${refusal}` });
         return;
       }
+      const full = this.makeRoom();
+      if (full) {
+        deps.log.warn(`session ${session.id}: prompt refused, ${full}`);
+        this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: full });
+        return;
+      }
+      if (resume) deps.log.info(`session ${session.id}: starting claude with --resume ${resume}`);
       session.mode = mode;
       try {
         session.runner = deps.runner.start({
@@ -372,11 +437,13 @@ export class AgentSessions {
     if (ours && this.keepDiff(ours.id, ours.files)) ended = { ...ended, diff: true };
     if (left) this.deps.emit(session.id, { kind: "notice", level: "warn", turnId: ended.turnId, text: left.slice(0, 4000) });
     session.turn = null;
+    session.usedAt = this.deps.clock.now();
     if (session.restartAfterTurn) this.retire(session);
     // Error texts (claude's own, the last lines of its stderr) can quote secrets: masked before they leave.
     this.deps.emit(session.id, ended.error ? { ...ended, error: maskSecrets(ended.error).text } : ended);
     this.persist();
     const next = session.queue.shift();
     if (next) this.begin(session, next);
+    else this.armIdle(session);
   }
 }

@@ -58,6 +58,8 @@ export default defineCommand({
         store,
         env: childEnv(env),
         clock: systemClock,
+        maxSessions: options.maxSessions,
+        idleTimeoutMs: options.idleTimeoutMs,
         runner: createClaudeRunner({ claudePath, disallowedTools: claudeDisallowedTools(policy), ...(sandbox ? { wrapArgv: sandbox.wrap } : {}) }),
       });
       log.info(`"${config.name}" runs prompts in ${roots.join(", ")} (modes up to ${limits.maxMode}) with ${claudePath}`);

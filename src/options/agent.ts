@@ -9,7 +9,7 @@ import { PermissionMode } from "../proto";
 import { defineOptions, usage, type Values } from "./define";
 import { logOptions } from "./log";
 import { configFile, insecureHttp } from "./machine";
-import { onOff, oneOf, text } from "./types";
+import { onOff, oneOf, text, whole } from "./types";
 
 export const agentOptions = defineOptions({
   config: {
@@ -114,6 +114,28 @@ export const agentOptions = defineOptions({
     help: "Run claude in an OS sandbox where only the roots and claude's config are writable: bubblewrap on Linux, sandbox-exec on macOS",
     service: "pass",
     example: true,
+  },
+  "max-sessions": {
+    key: "maxSessions",
+    kind: "string",
+    env: "RA_MAX_SESSIONS",
+    type: whole({ min: 1, max: 100 }),
+    default: "4",
+    help: "Live claude processes at most; when a prompt needs one more, the least recently used idle one is ended first (resumed on its next prompt)",
+    valueHint: "n",
+    service: "pass",
+    example: "8",
+  },
+  "idle-timeout": {
+    key: "idleTimeoutMs",
+    kind: "string",
+    env: "RA_IDLE_TIMEOUT",
+    type: z.pipe(whole({ min: 1 }, "seconds"), z.transform((s: number) => s * 1000)),
+    default: "600",
+    help: "Seconds a claude process may sit idle (no turn, no approval) before it is ended; the next prompt resumes the conversation",
+    valueHint: "s",
+    service: "pass",
+    example: "120",
   },
   "insecure-http": { ...insecureHttp, service: "pass" },
   ...logOptions,

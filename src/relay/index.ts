@@ -78,7 +78,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   });
   const drafts = config.drafts ? new DraftRegistry() : undefined;
   const topics = new Topics(repo, telegram.messenger, clock, () => telegram.topicsEnabled());
-  const turnViews = new TurnSurface({ store: repo, messenger: telegram.messenger, clock, log, maxMessages: config.maxMessages, silenceNoticeMs: config.silenceNoticeMs, topics, drafts });
+  const turnViews = new TurnSurface({ store: repo, messenger: telegram.messenger, clock, log, maxMessages: config.maxMessages, silenceNoticeMs: config.silenceNoticeMs, topics, drafts, limits: core.limits });
   const cards = new ApprovalCards({ store: repo, messenger: telegram.messenger, threadOf: (chat, device) => topics.threadOf(chat, device) });
   bus.subscribe(turnViews.handle);
   bus.subscribe(cards.handle);

@@ -23,6 +23,8 @@ const every: Callback[] = [
   { kind: "auto", minutes: 1440, cents: 10000, scopes: 5, deviceId: ID, action: "t2" },
   { kind: "auto", minutes: 0, cents: 200, scopes: 7, deviceId: ID, action: "go" },
   { kind: "webRevoke", sessionId: ID },
+  { kind: "session", sessionId: ID },
+  { kind: "transcript", sessionId: ID },
 ];
 
 describe("callback data", () => {

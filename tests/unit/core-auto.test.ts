@@ -1,5 +1,5 @@
 // /auto in the core: a budgeted grant lets exactly its kinds of calls through without a card, every
-// one audited; anything else asks; a used-up budget asks again (and says so once); /new ends it.
+// one audited; anything else asks; a used-up budget asks again (and says so once); a /new conversation starts without it.
 import { describe, expect, test } from "bun:test";
 import { PROTOCOL_VERSION, type RelayFrame, type SessionEvent } from "../../src/proto";
 import { LocalBus } from "../../src/relay/bus/local";
@@ -104,10 +104,12 @@ describe("auto-approve", () => {
     expect(ask("Bash", { command: "npm test" })).toBe(false);
   });
 
-  test("/new ends the grant with the conversation", () => {
+  test("/new starts a conversation without the grant; the previous one keeps it", () => {
     const { grant, core, turn } = setup();
     grant({});
-    core.turns.reset(CHAT, "dev1");
-    expect(core.auto.of(turn.sessionId)).toBeUndefined();
+    const fresh = core.turns.newSession(CHAT, "dev1");
+    expect(fresh.id).not.toBe(turn.sessionId);
+    expect(core.auto.of(fresh.id)).toBeUndefined();
+    expect(core.auto.of(turn.sessionId)).toBeDefined();
   });
 });

@@ -135,6 +135,7 @@ export class Machines {
         if (turn) this.storedChars.delete(turn.id);
         if (turn) store.setTurnStatus(turn.id, event.status, clock.now());
         if (turn && event.files?.length) store.setTurnFiles(turn.id, JSON.stringify(event.files));
+        if (event.costUsd) store.addSessionCost(session.id, event.costUsd);
         if (event.claudeSessionId && event.claudeSessionId !== session.claudeSessionId) store.setClaudeSession(session.id, event.claudeSessionId);
         return;
       default:

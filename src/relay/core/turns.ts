@@ -37,21 +37,24 @@ export class Turns {
 
   /** /stop: interrupts the running turn and cancels waiting ones. Returns what was stopped. */
   stop(chatId: number, deviceId: string): { interrupted: boolean; cancelled: number } {
-    const { store, hub } = this.deps;
-    const session = store.openSession(chatId, deviceId);
-    if (!session) return { interrupted: false, cancelled: 0 };
-    const cancelled = this.cancelQueued(session);
-    const running = store.turnsOfSession(session.id, ["running"]);
-    const interrupted = running.length > 0 && hub.send(deviceId, { type: "stop", sessionId: session.id });
-    return { interrupted, cancelled };
+    const session = this.deps.store.openSession(chatId, deviceId);
+    return session ? this.stopSession(session) : { interrupted: false, cancelled: 0 };
   }
 
-  /** Stop for one running turn (a button on it): like /stop for the conversation that runs it. */
+  /** Stop for one running turn (a button on it): like /stop for the conversation that runs it, selected or not. */
   stopTurn(turnId: string, chatId: number): boolean {
     const turn = this.deps.store.turn(turnId);
     const session = turn && this.deps.store.session(turn.sessionId);
     if (!turn || !session || turn.chatId !== chatId || turn.status !== "running") return false;
-    return this.stop(chatId, session.deviceId).interrupted;
+    return this.stopSession(session).interrupted;
+  }
+
+  private stopSession(session: Session): { interrupted: boolean; cancelled: number } {
+    const { store, hub } = this.deps;
+    const cancelled = this.cancelQueued(session);
+    const running = store.turnsOfSession(session.id, ["running"]);
+    const interrupted = running.length > 0 && hub.send(session.deviceId, { type: "stop", sessionId: session.id });
+    return { interrupted, cancelled };
   }
 
   /** Cancels one waiting turn. */
@@ -62,28 +65,35 @@ export class Turns {
     return true;
   }
 
-  /** /new: ends the current conversation; the next prompt starts a fresh one in the same folder and mode. */
-  reset(chatId: number, deviceId: string, cwd?: string): boolean {
-    const { store, hub, clock } = this.deps;
-    const session = store.openSession(chatId, deviceId);
-    if (session) {
-      this.cancelQueued(session);
-      store.closeSession(session.id, clock.now());
-      this.deps.approvals.sessionEnded(session.id);
-      hub.send(deviceId, { type: "session.close", sessionId: session.id });
-    }
-    this.openSession(chatId, deviceId, cwd ?? session?.cwd ?? null, session?.mode ?? "default");
-    return session !== undefined;
+  /**
+   * /new: opens a fresh conversation in the same folder and mode (or in `cwd`) and selects it; the
+   * previous one is kept as it is (a turn running there goes on) and /sessions switches back.
+   */
+  newSession(chatId: number, deviceId: string, cwd?: string): Session {
+    const current = this.deps.store.openSession(chatId, deviceId);
+    return this.deps.store.transaction(() => {
+      const session = this.openSession(chatId, deviceId, cwd ?? current?.cwd ?? null, current?.mode ?? "default");
+      this.deps.store.selectSession(chatId, deviceId, session.id);
+      return session;
+    });
   }
 
-  /** The chat's open conversation with the device, opened on first use. */
+  /** /sessions: plain prompts of the chat go to this open session of the device; undefined when it is not one. */
+  select(chatId: number, deviceId: string, sessionId: string): Session | undefined {
+    const session = this.deps.store.session(sessionId);
+    if (!session || session.chatId !== chatId || session.deviceId !== deviceId || session.closedAt) return undefined;
+    this.deps.store.selectSession(chatId, deviceId, session.id);
+    return session;
+  }
+
+  /** The chat's selected conversation with the device, opened on first use. */
   session(chatId: number, deviceId: string): Session {
     return this.deps.store.openSession(chatId, deviceId) ?? this.openSession(chatId, deviceId);
   }
 
   /** /cd: the next prompts run in `cwd`, in a fresh conversation (claude keeps sessions per folder). */
   changeDir(chatId: number, deviceId: string, cwd: string): void {
-    this.reset(chatId, deviceId, cwd);
+    this.newSession(chatId, deviceId, cwd);
   }
 
   /** /mode: stored for the conversation and sent to the machine, which checks it against its cap. */
@@ -164,8 +174,9 @@ export class Turns {
   }
 
   private openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default"): Session {
-    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, createdAt: this.deps.clock.now(), closedAt: null };
-    this.deps.store.addSession(session);
+    const { store, clock } = this.deps;
+    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, number: store.nextSessionNumber(chatId, deviceId), costUsd: 0, createdAt: clock.now(), closedAt: null };
+    store.addSession(session);
     return session;
   }
 }

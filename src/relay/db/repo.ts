@@ -2,10 +2,10 @@ import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { GroupCommit, type Defer, type Sync } from "./group-commit";
 import { walSync } from "./wal-sync";
-import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, schedules, sessions, telegramUpdates, turns, turnText, users } from "./schema";
+import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, schedules, selectedSessions, sessions, telegramUpdates, turns, turnText, users } from "./schema";
 
 export type { Approval, ApprovalStatus, AuditRow, Device, Invite, Session, Turn, TurnStatus, User } from "../store/types";
-import type { ApprovalStatus, Invite, Session, Store, TurnStatus } from "../store/types";
+import type { ApprovalStatus, Invite, Session, SessionSummary, Store, TurnStatus } from "../store/types";
 
 export type RepoOptions = {
   /** Where a failed commit is reported (the writes of that batch are rolled back and nothing of it is acknowledged). */
@@ -46,9 +46,14 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     // …and the ones every Telegram update makes.
     user: db.select().from(users).where(eq(users.telegramId, id)).prepare(),
     selectedDevice: db.select().from(chats).where(eq(chats.chatId, id)).prepare(),
+    // The selected one while it is open, else the newest open one.
     openSession: db.select().from(sessions)
       .where(and(eq(sessions.chatId, sql.placeholder("chatId")), eq(sessions.deviceId, sql.placeholder("deviceId")), isNull(sessions.closedAt)))
-      .orderBy(desc(sessions.createdAt)).prepare(),
+      .orderBy(
+        // Spelled out: drizzle leaves column names unqualified in sql``, and both tables have these.
+        desc(sql`sessions.id IS (SELECT ss.session_id FROM selected_sessions ss WHERE ss.chat_id = sessions.chat_id AND ss.device_id = sessions.device_id)`),
+        desc(sessions.createdAt), desc(sessions.number),
+      ).limit(1).prepare(),
     receiveUpdate: db.insert(telegramUpdates).values({ updateId: id, body: sql.placeholder("body"), receivedAt: sql.placeholder("at") }).onConflictDoNothing().returning({ id: telegramUpdates.updateId }).prepare(),
     updateHandled: db.select({ at: telegramUpdates.handledAt }).from(telegramUpdates).where(eq(telegramUpdates.updateId, id)).prepare(),
     pendingApprovals: db.select().from(approvals).where(eq(approvals.status, "pending")).orderBy(asc(approvals.createdAt)).prepare(),
@@ -118,6 +123,23 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     setClaudeSession: (id: string, claudeSessionId: string) => hot.setClaudeSession.run({ id, claude: claudeSessionId }),
     setSessionMode: (id: string, mode: Session["mode"]) => db.update(sessions).set({ mode }).where(eq(sessions.id, id)).run(),
     setLastSeq: (id: string, seq: number) => hot.setLastSeq.run({ id, seq }),
+    selectSession: (chatId: number, deviceId: string, sessionId: string) =>
+      db.insert(selectedSessions).values({ chatId, deviceId, sessionId }).onConflictDoUpdate({ target: [selectedSessions.chatId, selectedSessions.deviceId], set: { sessionId } }).run(),
+    nextSessionNumber: (chatId: number, deviceId: string) =>
+      (db.select({ n: sql<number | null>`max(${sessions.number})` }).from(sessions).where(and(eq(sessions.chatId, chatId), eq(sessions.deviceId, deviceId))).get()?.n ?? 0) + 1,
+    addSessionCost: (id: string, usd: number) => db.update(sessions).set({ costUsd: sql`${sessions.costUsd} + ${usd}` }).where(eq(sessions.id, id)).run(),
+    sessionsOf: (chatId: number, deviceId: string): SessionSummary[] =>
+      db.select({
+        session: sessions,
+        firstPrompt: sql<string | null>`(SELECT t.prompt FROM turns t WHERE t.session_id = sessions.id ORDER BY t.created_at LIMIT 1)`,
+        lastActiveAt: sql<number>`coalesce((SELECT max(coalesce(t.ended_at, t.created_at)) FROM turns t WHERE t.session_id = sessions.id), sessions.created_at)`,
+        running: sql<number>`(SELECT count(*) FROM turns t WHERE t.session_id = sessions.id AND t.status = 'running')`,
+        approvals: sql<number>`(SELECT count(*) FROM approvals a WHERE a.session_id = sessions.id AND a.status = 'pending')`,
+      }).from(sessions)
+        .where(and(eq(sessions.chatId, chatId), eq(sessions.deviceId, deviceId), isNull(sessions.closedAt)))
+        .all()
+        .map((r) => ({ ...r.session, firstPrompt: r.firstPrompt, lastActiveAt: r.lastActiveAt, state: r.approvals > 0 ? "approval" : r.running > 0 ? "running" : "idle" } satisfies SessionSummary))
+        .sort((a, b) => b.lastActiveAt - a.lastActiveAt || b.number - a.number),
 
     // turns
     turn: (id: string) => hot.turn.get({ id }),
@@ -131,6 +153,8 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     setTurnStatus: (id: string, status: TurnStatus, endedAt?: number) =>
       db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),
     appendTurnText: (id: string, text: string) => hot.appendTurnText.run({ id, text }),
+    lastTurns: (sessionId: string, limit: number) =>
+      db.select().from(turns).where(eq(turns.sessionId, sessionId)).orderBy(desc(turns.createdAt), desc(turns.id)).limit(limit).all().reverse(),
     turnText: (id: string) => (hot.turnTextBefore.get({ id })?.text ?? "") + hot.turnTextPieces.all({ id }).map((r) => r.text).join(""),
     // topics
     topicOf: (chatId: number, deviceId: string) => hot.topicOf.get({ chatId, deviceId })?.threadId,
@@ -205,6 +229,7 @@ export const WRITES = [
   "setTopic", "forgetTopic", "addApproval", "decideApproval", "setApprovalMessage", "setAwaitingReason", "addAudit",
   "receiveUpdate", "markUpdateHandled", "pruneUpdates", "trimUpdates", "set", "del",
   "setTurnFiles", "addSchedule", "setScheduleNext", "setScheduleMissed", "deleteSchedule",
+  "selectSession", "addSessionCost",
 ] as const satisfies readonly (keyof Store)[];
 
 /**

@@ -3,7 +3,10 @@
  * through. The default implementation is drizzle on bun:sqlite (relay/db); another store (Postgres)
  * implements the same interface. No SQL or driver type appears here.
  */
-import type { Attachment, PermissionMode } from "../../proto";
+import type { PermissionMode } from "../../proto";
+import type { Session, SessionSummary, StoredAttachment, Turn, TurnStatus } from "./conversation-types";
+
+export type { Session, SessionSummary, StoredAttachment, Turn, TurnStatus } from "./conversation-types";
 
 export type User = { telegramId: number; role: "owner" | "user"; name: string; createdAt: number };
 
@@ -20,48 +23,6 @@ export type Device = {
   createdAt: number;
   lastSeenAt: number | null;
 };
-
-export type Session = {
-  id: string;
-  deviceId: string;
-  chatId: number;
-  claudeSessionId: string | null;
-  cwd: string | null;
-  mode: PermissionMode;
-  lastSeq: number;
-  createdAt: number;
-  closedAt: number | null;
-};
-
-export type TurnStatus = "queued" | "running" | "done" | "stopped" | "failed";
-export type Turn = {
-  id: string;
-  sessionId: string;
-  chatId: number;
-  prompt: string;
-  status: TurnStatus;
-  /** Answers of turns stored before answers went into pieces (read with Store.turnText). */
-  text: string;
-  /** A surface's own record of where the turn is shown (Telegram: message ids, JSON). */
-  messageIds: string;
-  /** The tool activity shown with the turn (JSON), kept so a restarted relay shows it again. */
-  tools: string;
-  /** Files that came with the prompt (JSON array of StoredAttachment). */
-  attachments: string;
-  /** Files the turn changed on the machine (JSON array of paths relative to its folder). */
-  files: string;
-  /** A person in the chat asked, or a schedule did (unattended). */
-  origin: "chat" | "schedule";
-  createdAt: number;
-  endedAt: number | null;
-};
-
-/**
- * A file that came with a prompt, as the relay keeps it: what the agent is told (proto Attachment)
- * plus `source`, where the surface that received it can fetch it again ("telegram:<file_id>").
- * The bytes are never stored on the relay.
- */
-export type StoredAttachment = Attachment & { source: string };
 
 /** When a schedule runs, in its time zone: once at a moment, or at a time on some weekdays (0 = Sunday). */
 export type ScheduleWhen = { kind: "once"; at: number } | { kind: "every"; days: number[]; hour: number; minute: number };
@@ -175,9 +136,17 @@ export interface Store {
   selectDevice(chatId: number, deviceId: string | null): void;
 
   session(id: string): Session | undefined;
+  /** The chat's selected session with the device (or, when that one is closed, its newest open one). */
   openSession(chatId: number, deviceId: string): Session | undefined;
   openSessionsOfDevice(deviceId: string): Session[];
-  addSession(s: Insert<Session, "claudeSessionId" | "cwd" | "mode" | "lastSeq" | "closedAt">): void;
+  addSession(s: Insert<Session, "claudeSessionId" | "cwd" | "mode" | "lastSeq" | "closedAt" | "number" | "costUsd">): void;
+  /** Plain prompts of the chat go to this session of the device (an open one of theirs). */
+  selectSession(chatId: number, deviceId: string, sessionId: string): void;
+  /** The number the chat's next session with the device gets. */
+  nextSessionNumber(chatId: number, deviceId: string): number;
+  addSessionCost(id: string, usd: number): void;
+  /** The chat's open sessions with the device, most recently active first. */
+  sessionsOf(chatId: number, deviceId: string): SessionSummary[];
   closeSession(id: string, at: number): void;
   setClaudeSession(id: string, claudeSessionId: string): void;
   setSessionMode(id: string, mode: PermissionMode): void;
@@ -189,6 +158,8 @@ export interface Store {
   setTurnStatus(id: string, status: TurnStatus, endedAt?: number): void;
   /** Adds a piece of the answer (a new row: what is stored is never rewritten). */
   appendTurnText(id: string, text: string): void;
+  /** The session's last `limit` turns, oldest first. */
+  lastTurns(sessionId: string, limit: number): Turn[];
   /** The whole answer so far. */
   turnText(id: string): string;
   setTurnTools(id: string, toolsJson: string): void;

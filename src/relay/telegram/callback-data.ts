@@ -35,7 +35,11 @@ export type Callback =
   | { kind: "removeUser"; userId: number; step: Step }
   | { kind: "invite"; inviteId: string; accept: boolean }
   /** Signs one browser out of the web app (listed by /web). */
-  | { kind: "webRevoke"; sessionId: string };
+  | { kind: "webRevoke"; sessionId: string }
+  /** /sessions: plain prompts go to this conversation from now on. */
+  | { kind: "session"; sessionId: string }
+  /** /history: the whole conversation as a .md document. */
+  | { kind: "transcript"; sessionId: string };
 
 export type CallbackKind = Callback["kind"];
 export type CallbackOf<K extends CallbackKind> = Extract<Callback, { kind: K }>;
@@ -62,6 +66,8 @@ export function encodeCallback(c: Callback): string {
     case "removeUser": return `usr:${c.userId}:${c.step}`;
     case "invite": return `inv:${c.inviteId}:${yn(c.accept)}`;
     case "webRevoke": return `wr:${c.sessionId}`;
+    case "session": return `ss:${c.sessionId}`;
+    case "transcript": return `tx:${c.sessionId}`;
   }
 }
 
@@ -103,6 +109,8 @@ export function decodeCallback(data: string): Callback | undefined {
     case "kw": return { kind: "keepWaiting", turnId: id };
     case "df": return { kind: "diff", turnId: id };
     case "wr": return { kind: "webRevoke", sessionId: id };
+    case "ss": return { kind: "session", sessionId: id };
+    case "tx": return { kind: "transcript", sessionId: id };
   }
   return undefined;
 }

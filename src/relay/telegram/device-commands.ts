@@ -1,3 +1,4 @@
+import { ago } from "./session-label";
 import type { Bot } from "grammy";
 import { untrusted } from "../../log";
 import type { Device } from "../store/types";
@@ -90,10 +91,3 @@ export function registerDevices(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
   });
 }
 
-function ago(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86400)} d ago`;
-}

@@ -11,6 +11,7 @@ import { registerPairing } from "./pairing-commands";
 import { registerPrompts } from "./prompts";
 import { cardOwnerGuard } from "./tap-guard";
 import { targets } from "./targets";
+import { registerSessionCommands } from "./session-commands";
 import { registerTurnCommands } from "./turn-commands";
 import { registerUsers } from "./users";
 import { registerWeb } from "./web-commands";
@@ -24,6 +25,7 @@ export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   registerPairing(bot, deps);
   registerDevices(bot, deps, t);
   registerTurnCommands(bot, deps, t);
+  registerSessionCommands(bot, deps, t);
   registerApprovalCommands(bot, deps, t);
   registerFileCommands(bot, deps, t);
   registerAutoCommands(bot, deps, t);

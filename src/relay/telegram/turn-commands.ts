@@ -14,7 +14,7 @@ const MODE_HELP: Record<PermissionMode, string> = {
   bypassPermissions: "runs everything without asking",
 };
 
-/** /stop, /new, /status, /cd and /mode, and the buttons on a turn (Stop, Cancel, Status, Keep waiting, modes). */
+/** /stop, /status, /cd and /mode, and the buttons on a turn (Stop, Cancel, Status, Keep waiting, modes). */
 export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: Targets): void {
   const { core, messenger, turnViews } = deps;
   const { turns, store } = core;
@@ -28,14 +28,6 @@ export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     if (!interrupted && !cancelled) return say(ctx, `Nothing is running on ${device.name}.`);
     const parts = [interrupted ? `Stopping the turn on ${device.name}…` : "", cancelled ? `Cancelled ${cancelled} waiting prompt${cancelled === 1 ? "" : "s"}.` : ""];
     return say(ctx, parts.filter(Boolean).join(" "));
-  });
-
-  bot.command("new", async (ctx) => {
-    const device = t.target(ctx);
-    if (typeof device !== "object") return say(ctx, pickFirst(device));
-    turns.stop(ctx.chat.id, device.id);
-    turns.reset(ctx.chat.id, device.id);
-    return say(ctx, `🆕 Fresh conversation with ${device.name}. Your next message starts it.`);
   });
 
   bot.command("status", async (ctx) => {
@@ -93,9 +85,8 @@ export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   deps.router.on("stop", (ctx, { turnId }) => {
     const turn = store.turn(turnId);
     if (!turn || turn.chatId !== ctx.chat!.id) return ctx.answerCallbackQuery({ text: "This turn is not yours." });
-    const session = store.session(turn.sessionId);
-    if (turn.status !== "running" || !session) return ctx.answerCallbackQuery({ text: "This turn already ended." });
-    turns.stop(ctx.chat!.id, session.deviceId);
+    if (turn.status !== "running") return ctx.answerCallbackQuery({ text: "This turn already ended." });
+    turns.stopTurn(turnId, ctx.chat!.id);
     return ctx.answerCallbackQuery({ text: "Stopping…" });
   });
 

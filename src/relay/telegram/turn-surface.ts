@@ -12,6 +12,8 @@ import type { Topics } from "./topics";
 import { TurnView } from "./turn-view";
 import { TurnWatch } from "./turn-watch";
 import { TypingIndicator } from "./typing";
+import { sessionLabel } from "./session-label";
+import type { MachineLimits } from "../core/machine-limits";
 
 export type TurnSurfaceDeps = {
   store: Store;
@@ -24,6 +26,8 @@ export type TurnSurfaceDeps = {
   topics?: Topics;
   /** Set with --drafts: answers in private chats stream as native drafts. */
   drafts?: DraftRegistry;
+  /** The machines' roots (for the folder of a session that has none of its own). */
+  limits?: MachineLimits;
 };
 
 /**
@@ -195,6 +199,7 @@ export class TurnSurface {
       tools: parseTools(turn.tools),
       maxMessages: this.deps.maxMessages,
       startedAt: turn.createdAt,
+      ...(session ? { sessionLabel: sessionLabel(session, this.deps.limits?.of(session.deviceId)?.roots) } : {}),
     });
     this.views.set(turn.id, view);
     return view;

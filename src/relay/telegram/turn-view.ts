@@ -28,6 +28,8 @@ export type TurnViewOptions = {
   maxMessages?: number;
   /** When the turn started running (for "running 2m10s"). */
   startedAt?: number;
+  /** The turn's session, short ("#2 · 📁 project"), shown at the end of the status line. */
+  sessionLabel?: string;
 };
 
 /**
@@ -54,6 +56,7 @@ export class TurnView {
   private startedAt: number;
   private awaitingApproval = false;
   private cut = false;
+  private readonly sessionLabel: string;
 
   constructor(options: TurnViewOptions) {
     this.turnId = options.turnId;
@@ -65,6 +68,7 @@ export class TurnView {
     this.status = options.status ?? "running";
     this.tools = options.tools ?? [];
     this.startedAt = options.startedAt ?? options.now();
+    this.sessionLabel = options.sessionLabel ? ` · ${options.sessionLabel}` : "";
   }
 
   /** The topic the turn is shown in. */
@@ -203,9 +207,9 @@ export class TurnView {
     const name = this.deviceName;
     switch (this.status) {
       case "queued":
-        return italic(`🕓 waiting for ${name}: ${this.queuedReason}`);
+        return italic(`🕓 waiting for ${name}: ${this.queuedReason}${this.sessionLabel}`);
       case "running":
-        return concatFormatted(plain(`⏳ ${name} `), italic(this.runningLine()));
+        return concatFormatted(plain(`⏳ ${name} `), italic(concatFormatted(this.runningLine(), plain(this.sessionLabel))));
       case "done":
         return this.footer("✅");
       case "stopped":
@@ -220,7 +224,7 @@ export class TurnView {
     if (this.end.durationMs !== undefined) parts.push(`${(this.end.durationMs / 1000).toFixed(1)} s`);
     if (this.end.costUsd !== undefined) parts.push(`$${this.end.costUsd.toFixed(4)}`);
     if (this.end.turns !== undefined) parts.push(`${this.end.turns} turn${this.end.turns === 1 ? "" : "s"}`);
-    const line = italic(`${mark} ${parts.join(" · ")}`);
+    const line = italic(`${mark} ${parts.join(" · ")}${this.sessionLabel}`);
     if (!this.end.claudeSessionId) return line;
     return concatFormatted(line, plain("\n"), code(`claude --resume ${this.end.claudeSessionId}`));
   }

@@ -35,7 +35,7 @@ export function runCommand(core: Core, surface: WebSurface, user: User, command:
       return { ok: true, message: [interrupted ? "Stopping…" : "", cancelled ? `${cancelled} waiting prompt(s) cancelled.` : ""].filter(Boolean).join(" ") };
     }
     case "new": {
-      core.turns.reset(chatId, device.id);
+      core.turns.newSession(chatId, device.id);
       surface.toChat(chatId, { type: "conversation", deviceId: device.id });
       return { ok: true, message: `New conversation with ${device.name}.` };
     }

@@ -1,0 +1,104 @@
+import type { Bot } from "grammy";
+import type { InlineKeyboardButton } from "grammy/types";
+import type { Device, SessionSummary } from "../store/types";
+import { bold, concatFormatted, italic, plain, type FormattedText } from "../format";
+import { maskSecrets } from "../mask-secrets";
+import { encodeCallback } from "./callback-data";
+import type { RaContext } from "./context";
+import { replier, type HandlerDeps } from "./handler-deps";
+import { NO_DEVICE, type Targets } from "./targets";
+import { threadOfUpdate } from "./topics";
+import { ago, folderOf, sessionLabel, shortPrompt } from "./session-label";
+import { transcriptMarkdown } from "./transcript";
+
+/** How many sessions /sessions lists (the most recently active), and turns /history shows. */
+const LISTED_SESSIONS = 10;
+const HISTORY_TURNS = 5;
+const ANSWER_START = 200;
+
+const STATE: Record<SessionSummary["state"], string> = { running: "running", approval: "waiting for approval", idle: "idle" };
+
+/**
+ * Extra rows under /sessions' buttons. Empty for now: the "desk" work appends the sessions
+ * started in a terminal on the machine (claude's own transcripts) here.
+ */
+export type ExtraSessionRows = (device: Device) => InlineKeyboardButton[][];
+export const terminalSessionRows: ExtraSessionRows = () => [];
+
+/** /new, /sessions (switch by button) and /history (with the whole conversation as .md). */
+export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: Targets, extraRows: ExtraSessionRows = terminalSessionRows): void {
+  const { core, messenger, clock } = deps;
+  const { turns, store } = core;
+  const say = replier(messenger);
+  const pickFirst = (device: "none" | "choose") => (device === "none" ? NO_DEVICE : "Select a machine first with /devices.");
+  const roots = (deviceId: string) => core.limits.of(deviceId)?.roots;
+
+  bot.command("new", async (ctx) => {
+    const device = t.target(ctx);
+    if (typeof device !== "object") return say(ctx, pickFirst(device));
+    const previous = store.openSession(ctx.chat.id, device.id);
+    const session = turns.newSession(ctx.chat.id, device.id);
+    const kept = previous ? ` #${previous.number} is kept: /sessions switches back.` : "";
+    return say(ctx, `🆕 Fresh conversation with ${device.name} (${sessionLabel(session, roots(device.id))}). Your next message starts it.${kept}`);
+  });
+
+  bot.command("sessions", async (ctx) => {
+    const device = t.target(ctx);
+    if (typeof device !== "object") return say(ctx, pickFirst(device));
+    const selected = store.openSession(ctx.chat.id, device.id);
+    const listed = store.sessionsOf(ctx.chat.id, device.id).slice(0, LISTED_SESSIONS);
+    const extra = extraRows(device);
+    if (listed.length === 0 && extra.length === 0) return say(ctx, `No conversation with ${device.name} in this chat yet: write a prompt to start one.`);
+    const now = clock.now();
+    const lines = listed.map((s) => {
+      const mark = s.id === selected?.id ? "●" : "○";
+      const prompt = s.firstPrompt ? `"${maskSecrets(shortPrompt(s.firstPrompt)).text}"` : "(no prompt yet)";
+      return `${mark} #${s.number} · 📁 ${folderOf(s, roots(device.id))} · ${prompt} · ${ago(now - s.lastActiveAt)} · $${s.costUsd.toFixed(4)} · ${STATE[s.state]}`;
+    });
+    const rows = listed.map((s) => [{
+      text: `${s.id === selected?.id ? "● " : ""}#${s.number} ${s.firstPrompt ? maskSecrets(shortPrompt(s.firstPrompt, 30)).text : folderOf(s, roots(device.id))}`,
+      callback_data: encodeCallback({ kind: "session", sessionId: s.id }),
+    }]);
+    const head = concatFormatted(bold(`Conversations with ${device.name}`), plain(" (newest first; tap one to switch to it):\n"));
+    return say(ctx, concatFormatted(head, plain(lines.join("\n"))), { inline_keyboard: [...rows, ...extra] });
+  });
+
+  deps.router.on("session", async (ctx, { sessionId }) => {
+    const chatId = ctx.chat!.id;
+    const session = store.session(sessionId);
+    const device = session && t.byId(ctx, session.deviceId);
+    const chosen = device && turns.select(chatId, device.id, sessionId);
+    if (!device || !chosen) return ctx.answerCallbackQuery({ text: "That conversation is gone (or not this chat's). /sessions lists the current ones.", show_alert: true });
+    const label = sessionLabel(chosen, roots(device.id));
+    await ctx.answerCallbackQuery({ text: `Now in #${chosen.number}` });
+    const first = store.sessionsOf(chatId, device.id).find((s) => s.id === chosen.id)?.firstPrompt;
+    const about = first ? `: "${maskSecrets(shortPrompt(first)).text}"` : "";
+    await messenger.send(chatId, plain(`↪️ Prompts to ${device.name} now go to ${label}${about}.`), { threadId: threadOfUpdate(ctx) });
+  });
+
+  bot.command("history", async (ctx) => {
+    const device = t.target(ctx);
+    if (typeof device !== "object") return say(ctx, pickFirst(device));
+    const session = store.openSession(ctx.chat.id, device.id);
+    const shown = session ? store.lastTurns(session.id, HISTORY_TURNS) : [];
+    if (!session || shown.length === 0) return say(ctx, `Nothing in this conversation with ${device.name} yet.`);
+    const parts: FormattedText[] = [bold(`Last turns of ${device.name} ${sessionLabel(session, roots(device.id))}`)];
+    for (const turn of shown) {
+      const answer = store.turnText(turn.id).trim();
+      const start = answer.length > ANSWER_START ? `${answer.slice(0, ANSWER_START).trimEnd()}…` : answer;
+      parts.push(plain(`\n\n🗣 ${maskSecrets(shortPrompt(turn.prompt, 200)).text}\n`), italic(maskSecrets(start || `(${turn.status}, no answer)`).text));
+    }
+    return say(ctx, concatFormatted(...parts), { inline_keyboard: [[{ text: "📄 Full transcript (.md)", callback_data: encodeCallback({ kind: "transcript", sessionId: session.id }) }]] });
+  });
+
+  deps.router.on("transcript", async (ctx, { sessionId }) => {
+    const chatId = ctx.chat!.id;
+    const session = store.session(sessionId);
+    const device = session && t.byId(ctx, session.deviceId);
+    if (!session || !device || session.chatId !== chatId) return ctx.answerCallbackQuery({ text: "That conversation is not this chat's." });
+    await ctx.answerCallbackQuery({ text: "Sending the transcript…" });
+    const all = store.turnsOfSession(session.id, ["queued", "running", "done", "stopped", "failed"]);
+    const markdown = maskSecrets(transcriptMarkdown(device.name, session, all, (id) => store.turnText(id), roots(device.id))).text;
+    await messenger.document(chatId, `transcript-${device.name}-${session.number}.md`, markdown, `📄 ${device.name} ${sessionLabel(session, roots(device.id))}: ${all.length} turn${all.length === 1 ? "" : "s"}`, threadOfUpdate(ctx));
+  });
+}

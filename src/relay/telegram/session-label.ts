@@ -1,0 +1,30 @@
+import type { Session } from "../store/types";
+
+/** The folder a session runs in, short: its own (/cd), else the machine's first root. */
+export function folderOf(session: Pick<Session, "cwd">, roots?: readonly string[]): string {
+  const path = session.cwd ?? roots?.[0];
+  if (!path) return "default folder";
+  if (path.length <= 28) return path;
+  const last = path.replace(/\/+$/, "").split("/").at(-1) ?? path;
+  return `…/${last.length > 26 ? `${last.slice(0, 25)}…` : last}`;
+}
+
+/** "#2 · 📁 …/project": a session's short label, shown in each of its turns' status lines. */
+export function sessionLabel(session: Pick<Session, "cwd" | "number">, roots?: readonly string[]): string {
+  return `#${session.number} · 📁 ${folderOf(session, roots)}`;
+}
+
+/** The first line of a prompt, cut to `max` characters. */
+export function shortPrompt(text: string, max = 40): string {
+  const line = text.trim().split("\n", 1)[0] ?? "";
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** "3 min ago". */
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}

@@ -1,0 +1,110 @@
+// Several conversations per chat and machine in the core and the store: /new keeps the previous
+// one, one is selected per chat and machine (another chat's or machine's choice never leaks in),
+// prompts go to the selected one, and /sessions' summary says what each is doing.
+import { describe, expect, test } from "bun:test";
+import { PROTOCOL_VERSION, type SessionEvent } from "../../src/proto";
+import { LocalBus } from "../../src/relay/bus/local";
+import { createCore } from "../../src/relay/core";
+import type { CoreEvent } from "../../src/relay/core/events";
+import type { AgentLink } from "../../src/relay/core/hub";
+import type { Device } from "../../src/relay/store/types";
+import { tempRelayDb } from "../helpers/temp-relay-db";
+
+const CHAT = 1001;
+const OTHER_CHAT = 1002;
+const facts = { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "test" };
+const silentLog = { debug() {}, info() {}, warn() {}, error() {}, success() {} } as never;
+
+function setup() {
+  const { repo, clock } = tempRelayDb(1_700_000_000_000);
+  const core = createCore({ store: repo, bus: new LocalBus<CoreEvent>(() => {}), clock, log: silentLog, approvalTimeoutMs: 60_000 });
+  const device = (id: string): Device => ({ id, name: id, ownerId: CHAT, tokenHash: `h-${id}`, hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: clock.now(), lastSeenAt: null });
+  const laptop = device("laptop");
+  const desk = device("desk");
+  repo.addDevice(laptop);
+  repo.addDevice(desk);
+  const frames: unknown[] = [];
+  const link: AgentLink = { id: "l1", ip: "127.0.0.1", send: (f) => void frames.push(f), close: () => {} };
+  core.hub.attach(laptop.id, link);
+  core.machines.connected(laptop, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
+  let seq = 0;
+  const emit = (sessionId: string, event: SessionEvent) => core.machines.event(laptop.id, { v: PROTOCOL_VERSION, type: "event", sessionId, seq: seq++, at: clock.now(), event });
+  return { repo, clock, core, laptop, desk, frames, emit };
+}
+
+describe("several conversations per chat and machine", () => {
+  test("/new opens and selects a fresh one numbered after the last; the previous one stays open with its running turn", () => {
+    const { core, repo, laptop, clock } = setup();
+    const first = core.turns.submit(CHAT, laptop, "alpha");
+    expect(first.status).toBe("queued");
+    expect(repo.turn(first.id)!.status).toBe("running");
+    clock.t += 1000;
+    const second = core.turns.newSession(CHAT, laptop.id);
+    expect(second.number).toBe(2);
+    expect(repo.openSession(CHAT, laptop.id)!.id).toBe(second.id);
+    expect(repo.session(first.sessionId)!.closedAt).toBeNull();
+    // The second conversation's turn runs at once: it does not wait for the first one's.
+    const next = core.turns.submit(CHAT, laptop, "beta");
+    expect(next.sessionId).toBe(second.id);
+    expect(repo.turn(next.id)!.status).toBe("running");
+    expect(repo.turn(first.id)!.status).toBe("running");
+  });
+
+  test("the Stop button of a turn in a conversation that is not selected stops that one; /stop stops the selected one", () => {
+    const { core, laptop, frames } = setup();
+    const first = core.turns.submit(CHAT, laptop, "alpha");
+    core.turns.newSession(CHAT, laptop.id);
+    const second = core.turns.submit(CHAT, laptop, "beta");
+    expect(core.turns.stopTurn(first.id, CHAT)).toBe(true);
+    expect(frames.filter((f) => (f as { type: string }).type === "stop")).toEqual([{ type: "stop", sessionId: first.sessionId }]);
+    expect(core.turns.stop(CHAT, laptop.id).interrupted).toBe(true);
+    expect(frames.filter((f) => (f as { type: string }).type === "stop").at(-1)).toEqual({ type: "stop", sessionId: second.sessionId });
+    expect(core.turns.stopTurn(first.id, OTHER_CHAT)).toBe(false);
+  });
+
+  test("the selection is per chat and per machine", () => {
+    const { core, repo, laptop, desk } = setup();
+    const a1 = core.turns.session(CHAT, laptop.id);
+    const a2 = core.turns.newSession(CHAT, laptop.id);
+    const b1 = core.turns.session(OTHER_CHAT, laptop.id);
+    const d1 = core.turns.session(CHAT, desk.id);
+    const d2 = core.turns.newSession(CHAT, desk.id);
+    expect(b1.number).toBe(1);
+    expect(d2.number).toBe(2);
+    expect(core.turns.select(CHAT, laptop.id, a1.id)?.id).toBe(a1.id);
+    expect(repo.openSession(CHAT, laptop.id)!.id).toBe(a1.id);
+    expect(repo.openSession(OTHER_CHAT, laptop.id)!.id).toBe(b1.id);
+    expect(repo.openSession(CHAT, desk.id)!.id).toBe(d2.id);
+    // Another chat's, another machine's, or an unknown conversation is not selectable.
+    expect(core.turns.select(CHAT, laptop.id, b1.id)).toBeUndefined();
+    expect(core.turns.select(CHAT, laptop.id, d1.id)).toBeUndefined();
+    expect(core.turns.select(CHAT, laptop.id, "nope")).toBeUndefined();
+    expect(repo.openSession(CHAT, laptop.id)!.id).toBe(a1.id);
+    expect(a2.number).toBe(2);
+  });
+
+  test("the summary: first prompt, last activity, cost so far, and state (an approval wins over running)", () => {
+    const { core, repo, laptop, clock, emit } = setup();
+    const t1 = core.turns.submit(CHAT, laptop, "first prompt of one");
+    emit(t1.sessionId, { kind: "turn.started", turnId: t1.id });
+    clock.t += 5000;
+    emit(t1.sessionId, { kind: "turn.ended", turnId: t1.id, status: "done", durationMs: 5, costUsd: 0.25 });
+    const t2 = core.turns.submit(CHAT, laptop, "second prompt of one");
+    emit(t2.sessionId, { kind: "turn.started", turnId: t2.id });
+    clock.t += 5000;
+    emit(t2.sessionId, { kind: "turn.ended", turnId: t2.id, status: "done", durationMs: 5, costUsd: 0.5 });
+    clock.t += 5000;
+    core.turns.newSession(CHAT, laptop.id);
+    const t3 = core.turns.submit(CHAT, laptop, "only prompt of two");
+    emit(t3.sessionId, { kind: "turn.started", turnId: t3.id });
+    let [newest, oldest] = repo.sessionsOf(CHAT, laptop.id);
+    expect(newest).toMatchObject({ number: 2, firstPrompt: "only prompt of two", state: "running", costUsd: 0, lastActiveAt: clock.now() });
+    expect(oldest).toMatchObject({ number: 1, firstPrompt: "first prompt of one", state: "idle", costUsd: 0.75, lastActiveAt: clock.now() - 5000 });
+    emit(t3.sessionId, { kind: "approval.request", turnId: t3.id, requestId: "r1", toolName: "Bash", input: { command: "ls" } });
+    [newest] = repo.sessionsOf(CHAT, laptop.id);
+    expect(newest!.state).toBe("approval");
+    expect(repo.sessionsOf(OTHER_CHAT, laptop.id)).toEqual([]);
+    expect(repo.lastTurns(t1.sessionId, 1).map((t) => t.prompt)).toEqual(["second prompt of one"]);
+    expect(repo.lastTurns(t1.sessionId, 5).map((t) => t.prompt)).toEqual(["first prompt of one", "second prompt of one"]);
+  });
+});
