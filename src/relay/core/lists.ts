@@ -1,0 +1,46 @@
+import type { Clock, Cancel } from "../../clock";
+import type { ListRequest, ListResult } from "../../proto";
+import { shortId } from "../secrets";
+import type { Device } from "../store/types";
+import type { Hub } from "./hub";
+
+/** A machine's list, or why there is none (offline, no answer in time, its refusal): for the person. */
+export type ListAnswer = { ok: ListResult } | { error: string };
+type Ask = Pick<ListRequest, "kind" | "path" | "query" | "offset" | "limit">;
+
+/** A machine that has not answered a list request in this long is told off as not answering. */
+export const LIST_ANSWER_MS = 15_000;
+
+/**
+ * Lists only a machine can make (its folders, claude's transcripts there): asks over the agent's
+ * socket and waits for its list.result, with a timeout. Nothing is kept once answered.
+ */
+export class ListRequests {
+  private readonly pending = new Map<string, { deviceId: string; resolve: (answer: ListAnswer) => void; cancel: Cancel }>();
+
+  constructor(private readonly deps: { hub: Hub; clock: Clock; answerMs?: number }) {}
+
+  request(device: Device, ask: Ask): Promise<ListAnswer> {
+    const requestId = shortId();
+    const sent = this.deps.hub.send(device.id, { type: "list.request", requestId, ...ask });
+    if (!sent) return Promise.resolve({ error: `${device.name} is offline. Start \`ra agent\` there (or check /devices) and try again.` });
+    const waitMs = this.deps.answerMs ?? LIST_ANSWER_MS;
+    return new Promise((resolve) => {
+      const cancel = this.deps.clock.schedule(waitMs, () => {
+        if (!this.pending.delete(requestId)) return;
+        resolve({ error: `${device.name} did not answer within ${Math.round(waitMs / 1000)} s. Check that it is online (/devices) and runs the same ra version as the relay (\`ra version\`), then try again.` });
+      });
+      this.pending.set(requestId, { deviceId: device.id, resolve, cancel });
+    });
+  }
+
+  /** The machine's answer to one of its own requests (once; anything else is ignored). */
+  answer(deviceId: string, result: ListResult): boolean {
+    const entry = this.pending.get(result.requestId);
+    if (!entry || entry.deviceId !== deviceId) return false;
+    this.pending.delete(result.requestId);
+    entry.cancel();
+    entry.resolve(result.error !== undefined ? { error: `${result.error}` } : { ok: result });
+    return true;
+  }
+}
