@@ -23,6 +23,8 @@ const every: Callback[] = [
   { kind: "auto", minutes: 1440, cents: 10000, scopes: 5, deviceId: ID, action: "t2" },
   { kind: "auto", minutes: 0, cents: 200, scopes: 7, deviceId: ID, action: "go" },
   { kind: "webRevoke", sessionId: ID },
+  { kind: "folder", token: ID },
+  { kind: "desk", token: ID },
 ];
 
 describe("callback data", () => {
@@ -44,7 +46,7 @@ describe("callback data", () => {
   });
 
   test("forged, garbled or unknown data means no button", () => {
-    for (const data of ["", "ap", `ap:${ID}`, `ap:${ID}:z`, `ap:${ID}:a:extra`, "mode:everything", `use:${ID}:x`, "usr:abc:y", `pair:${ID}:?`, "nope:1", `stop:../../etc`, `use:${"x".repeat(60)}`]) {
+    for (const data of ["", "ap", `ap:${ID}`, `ap:${ID}:z`, `ap:${ID}:a:extra`, "mode:everything", `use:${ID}:x`, "usr:abc:y", `pair:${ID}:?`, "nope:1", `fo:${ID}:x`, "dk:/etc/passwd", `stop:../../etc`, `use:${"x".repeat(60)}`]) {
       expect(decodeCallback(data)).toBeUndefined();
     }
   });

@@ -35,7 +35,11 @@ export type Callback =
   | { kind: "removeUser"; userId: number; step: Step }
   | { kind: "invite"; inviteId: string; accept: boolean }
   /** Signs one browser out of the web app (listed by /web). */
-  | { kind: "webRevoke"; sessionId: string };
+  | { kind: "webRevoke"; sessionId: string }
+  /** A folder picker's button (/cd); what it does is kept on the relay under `token` (paths do not fit in 64 bytes). */
+  | { kind: "folder"; token: string }
+  /** A /desk button (a claude session started on the machine), kept on the relay under `token`. */
+  | { kind: "desk"; token: string };
 
 export type CallbackKind = Callback["kind"];
 export type CallbackOf<K extends CallbackKind> = Extract<Callback, { kind: K }>;
@@ -62,6 +66,8 @@ export function encodeCallback(c: Callback): string {
     case "removeUser": return `usr:${c.userId}:${c.step}`;
     case "invite": return `inv:${c.inviteId}:${yn(c.accept)}`;
     case "webRevoke": return `wr:${c.sessionId}`;
+    case "folder": return `fo:${c.token}`;
+    case "desk": return `dk:${c.token}`;
   }
 }
 
@@ -103,6 +109,8 @@ export function decodeCallback(data: string): Callback | undefined {
     case "kw": return { kind: "keepWaiting", turnId: id };
     case "df": return { kind: "diff", turnId: id };
     case "wr": return { kind: "webRevoke", sessionId: id };
+    case "fo": return { kind: "folder", token: id };
+    case "dk": return { kind: "desk", token: id };
   }
   return undefined;
 }

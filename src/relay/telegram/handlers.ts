@@ -4,6 +4,7 @@ import type { RaContext } from "./context";
 import { registerDevices } from "./device-commands";
 import { registerDraftStop } from "./drafts";
 import { registerFileCommands } from "./file-commands";
+import { registerFolderCommands } from "./folder-commands";
 import { registerAutoCommands } from "./auto-commands";
 import { registerScheduleCommands } from "./schedule-commands";
 import type { HandlerDeps } from "./handler-deps";
@@ -24,6 +25,7 @@ export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   registerPairing(bot, deps);
   registerDevices(bot, deps, t);
   registerTurnCommands(bot, deps, t);
+  registerFolderCommands(bot, deps, t);
   registerApprovalCommands(bot, deps, t);
   registerFileCommands(bot, deps, t);
   registerAutoCommands(bot, deps, t);
