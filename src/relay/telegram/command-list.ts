@@ -7,6 +7,7 @@ export const COMMANDS = [
   { command: "status", description: "What is running where" },
   { command: "mode", description: "Show or switch the permission mode" },
   { command: "cd", description: "Pick the folder for the next prompts: /cd, /cd NAME or /cd PATH" },
+  { command: "desk", description: "Continue a claude session started on the machine (in a terminal)" },
   { command: "get", description: "Send me a file from the machine: /get PATH" },
   { command: "auto", description: "Let edits/tests run without asking for a while: /auto 30m" },
   { command: "every", description: "Run a prompt at set times: /every weekday 9:00 PROMPT" },
