@@ -13,9 +13,10 @@ export type TranscriptSummary = {
 };
 
 /** Files up to this size are read whole; larger ones only at the head (first prompt) and the tail (last exchange). */
-const WHOLE_BYTES = 4 * 1024 * 1024;
+const WHOLE_BYTES = 1024 * 1024;
+/** The head is read only until the folder and the first prompt are known (usually a few lines). */
 const HEAD_BYTES = 4 * 1024 * 1024;
-const TAIL_BYTES = 2 * 1024 * 1024;
+const TAIL_BYTES = 1024 * 1024;
 
 type Entry = Record<string, unknown>;
 

@@ -101,7 +101,7 @@ describe("/desk: sessions started at the desk", () => {
     put(stack.workdir, "33333333-outside", fixtureIn(outside));
 
     const list = await reply(stack, "/desk", /Claude sessions on laptop/);
-    expect(list.text).toStartWith("(1 could not be read: 22222222-junk is not a claude transcript (2 unreadable lines))\n🖥 Claude sessions on laptop, newest first (2):\n1. gone – “remember the word kumquat”");
+    expect(list.text).toStartWith("(1 could not be read: 22222222-junk is not a claude transcript (2 unreadable lines))\n🖥 Claude sessions on laptop, newest first (2):\n1. gone – “remember the word kumquat” – just now – folder gone\n2. fruit");
     expect(list.text).not.toContain("33333333-outside");
     await tap(stack, list, /^1\. gone/);
     const detail = await until(stack, list, /no longer exists/);

@@ -130,6 +130,13 @@ describe("/cd picker", () => {
     const shown = await fallback;
     expect(shown.text).toContain(`Your folder: ${gone} does not exist on this machine (any more).`);
     expect(shown.text).toContain(`📁 ${stack.workdir}: 10 folders`);
+
+    // A folder outside the roots (allowed to be typed, refused by the machine) is not browsed either.
+    stack.telegram.userText(OWNER, "/cd /etc");
+    await stack.waitForText(/run in \/etc /);
+    const outside = newMessage(/Your folder: \/etc is outside/);
+    stack.telegram.userText(OWNER, "/cd");
+    expect((await outside).text).toContain(`Your folder: /etc is outside the folders this machine allows (${stack.workdir}); add it on the machine with \`ra agent --root\`.\nlaptop runs prompts in /etc.\n📁 ${stack.workdir}: 10 folders`);
   });
 
   test("a forged or unknown picker button is refused", async () => {

@@ -72,7 +72,7 @@ describe("list requests", () => {
     const frames = connect(laptop);
     const answer = core.lists.request(laptop, { kind: "folders", path: "/etc" });
     core.lists.answer(laptop.id, { v: PROTOCOL_VERSION, type: "list.result", requestId: askOf(frames).requestId, error: "/etc is outside the folders this machine allows" });
-    expect(await answer).toEqual({ error: "/etc is outside the folders this machine allows" });
+    expect(await answer).toEqual({ error: "/etc is outside the folders this machine allows", refused: true });
   });
 
   test("an offline machine is said to be offline at once; one that never answers, after the timeout", async () => {

@@ -4,8 +4,11 @@ import { shortId } from "../secrets";
 import type { Device } from "../store/types";
 import type { Hub } from "./hub";
 
-/** A machine's list, or why there is none (offline, no answer in time, its refusal): for the person. */
-export type ListAnswer = { ok: ListResult } | { error: string };
+/**
+ * A machine's list, or why there is none, for the person: `refused` when the machine itself said
+ * no (a folder outside its roots, one that vanished); otherwise it was offline or did not answer.
+ */
+export type ListAnswer = { ok: ListResult } | { error: string; refused?: true };
 type Ask = Pick<ListRequest, "kind" | "path" | "query" | "offset" | "limit">;
 
 /** A machine that has not answered a list request in this long is told off as not answering. */
@@ -40,7 +43,7 @@ export class ListRequests {
     if (!entry || entry.deviceId !== deviceId) return false;
     this.pending.delete(result.requestId);
     entry.cancel();
-    entry.resolve(result.error !== undefined ? { error: `${result.error}` } : { ok: result });
+    entry.resolve(result.error !== undefined ? { error: result.error, refused: true } : { ok: result });
     return true;
   }
 }

@@ -33,7 +33,7 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
 
   const listView = (chatId: number, device: Device, items: TranscriptItem[], offset: number, note = ""): { text: string; markup: InlineKeyboardMarkup } => {
     const page = items.slice(offset, offset + DESK_PAGE);
-    const lines = page.map((s, i) => `${offset + i + 1}. ${folderOf(s)} – ${quote(s.firstPrompt, 60)} – ${ago(s.lastActivity)}`);
+    const lines = page.map((s, i) => `${offset + i + 1}. ${folderOf(s)} – ${quote(s.firstPrompt, 60)} – ${ago(s.lastActivity)}${s.missing ? " – folder gone" : ""}`);
     const rows = page.map((s, i) => [button(chatId, `${offset + i + 1}. ${folderOf(s)} · ${quote(s.firstPrompt, 28)}`, { deviceId: device.id, action: "show", item: s, items, offset })]);
     const nav: InlineKeyboardButton[] = [];
     if (offset > 0) nav.push(button(chatId, "‹ back", { deviceId: device.id, action: "page", items, offset: Math.max(0, offset - DESK_PAGE) }));

@@ -70,7 +70,7 @@ export function registerFolderCommands(bot: Bot<RaContext>, deps: HandlerDeps, t
     const session = turns.session(chatId, device.id);
     let answer = await open(device, session.cwd, 0);
     let note = "";
-    if ("error" in answer && session.cwd && !/offline|did not answer/.test(answer.error)) {
+    if ("error" in answer && answer.refused && session.cwd) {
       // The current folder vanished (or left the roots): show the roots instead, saying why.
       note = `Your folder: ${answer.error}.\n`;
       answer = await open(device, null, 0);
