@@ -75,6 +75,15 @@ describe("list requests", () => {
     expect(await answer).toEqual({ error: "/etc is outside the folders this machine allows", refused: true });
   });
 
+  test("an answer without the list asked for is refused, saying what to do", async () => {
+    const { core, device, connect } = setup();
+    const laptop = device("laptop");
+    const frames = connect(laptop);
+    const answer = core.lists.request(laptop, { kind: "folders" });
+    core.lists.answer(laptop.id, { v: PROTOCOL_VERSION, type: "list.result", requestId: askOf(frames).requestId, transcripts: [] });
+    expect(await answer).toEqual({ error: "laptop sent an answer this relay does not understand. Run the same ra version on the machine as on the relay (`ra version`)." });
+  });
+
   test("an offline machine is said to be offline at once; one that never answers, after the timeout", async () => {
     const { core, device, connect, repo, clock } = setup();
     const gone = device("gone");

@@ -11,6 +11,9 @@ import type { Hub } from "./hub";
 export type ListAnswer = { ok: ListResult } | { error: string; refused?: true };
 type Ask = Pick<ListRequest, "kind" | "path" | "query" | "offset" | "limit">;
 
+/** The field of the answer each kind of request is answered in. */
+const ANSWERED_IN = { transcripts: "transcripts", folders: "folders", find: "found" } as const;
+
 /** A machine that has not answered a list request in this long is told off as not answering. */
 export const LIST_ANSWER_MS = 15_000;
 
@@ -19,7 +22,7 @@ export const LIST_ANSWER_MS = 15_000;
  * socket and waits for its list.result, with a timeout. Nothing is kept once answered.
  */
 export class ListRequests {
-  private readonly pending = new Map<string, { deviceId: string; resolve: (answer: ListAnswer) => void; cancel: Cancel }>();
+  private readonly pending = new Map<string, { device: Device; kind: Ask["kind"]; resolve: (answer: ListAnswer) => void; cancel: Cancel }>();
 
   constructor(private readonly deps: { hub: Hub; clock: Clock; answerMs?: number }) {}
 
@@ -33,17 +36,19 @@ export class ListRequests {
         if (!this.pending.delete(requestId)) return;
         resolve({ error: `${device.name} did not answer within ${Math.round(waitMs / 1000)} s. Check that it is online (/devices) and runs the same ra version as the relay (\`ra version\`), then try again.` });
       });
-      this.pending.set(requestId, { deviceId: device.id, resolve, cancel });
+      this.pending.set(requestId, { device, kind: ask.kind, resolve, cancel });
     });
   }
 
   /** The machine's answer to one of its own requests (once; anything else is ignored). */
   answer(deviceId: string, result: ListResult): boolean {
     const entry = this.pending.get(result.requestId);
-    if (!entry || entry.deviceId !== deviceId) return false;
+    if (!entry || entry.device.id !== deviceId) return false;
     this.pending.delete(result.requestId);
     entry.cancel();
-    entry.resolve(result.error !== undefined ? { error: result.error, refused: true } : { ok: result });
+    if (result.error !== undefined) entry.resolve({ error: result.error, refused: true });
+    else if (result[ANSWERED_IN[entry.kind]] === undefined) entry.resolve({ error: `${entry.device.name} sent an answer this relay does not understand. Run the same ra version on the machine as on the relay (\`ra version\`).` });
+    else entry.resolve({ ok: result });
     return true;
   }
 }

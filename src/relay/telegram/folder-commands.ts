@@ -66,6 +66,7 @@ export function registerFolderCommands(bot: Bot<RaContext>, deps: HandlerDeps, t
     const chatId = ctx.chat.id;
     const arg = ctx.match.trim();
     if (arg && isPath(arg)) return say(ctx, switchTo(chatId, device, arg));
+    if (arg.length > 255) return say(ctx, "That folder name is too long. Send /cd to browse, or /cd PATH.");
     if (arg) return byName(ctx, device, arg);
     const session = turns.session(chatId, device.id);
     let answer = await open(device, session.cwd, 0);
