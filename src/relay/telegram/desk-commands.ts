@@ -46,7 +46,7 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   const detailView = (chatId: number, device: Device, tap: Extract<DeskTap, { action: "show" }>): { text: FormattedText; markup: InlineKeyboardMarkup } => {
     const s = tap.item;
     const lines = [
-      `🖥 ${s.cwd} on ${device.name}`,
+      `🖥 ${clip(s.cwd)} on ${device.name}`,
       `Started with: ${quote(s.firstPrompt, 300)}`,
       `Last activity: ${ago(s.lastActivity)}`,
       "",
@@ -67,11 +67,11 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     const found = answer.ok.transcripts?.[0];
     const why = answer.ok.skipped?.[0]?.reason;
     if (!found) return plain(why ? `Claude session ${id} on ${device.name} ${why}; it cannot be continued. Send /desk for the others.` : `There is no claude session ${id} under ${device.name}'s folders. Send /desk to see the ones there are.`);
-    if (found.missing) return plain(`The folder of claude session ${id} (${found.cwd}) no longer exists on ${device.name}; it cannot be continued there.`);
+    if (found.missing) return plain(`The folder of claude session ${id} (${clip(found.cwd)}) no longer exists on ${device.name}; it cannot be continued there.`);
     core.turns.stop(chatId, device.id);
     core.turns.continueClaude(chatId, device.id, found.cwd, found.id);
     return concatFormatted(
-      plain(`▶ Your next message continues this claude session on ${device.name}, in ${found.cwd}.\nTo take it back at the desk: `),
+      plain(`▶ Your next message continues this claude session on ${device.name}, in ${clip(found.cwd)}.\nTo take it back at the desk: `),
       code(`claude --resume ${found.id}`),
     );
   };
@@ -118,6 +118,8 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   });
 }
 
+/** A path as shown in a message: its end, when it is too long for one (Telegram takes 4096 characters). */
+const clip = (path: string, max = 300) => (path.length <= max ? path : `…${path.slice(-(max - 1))}`);
 const folderOf = (s: TranscriptItem) => basename(s.cwd) || s.cwd;
 const quote = (text: string | undefined, max: number) => (text === undefined ? "(no prompt)" : `“${text.length <= max ? text : `${text.slice(0, max - 1)}…`}”`);
 

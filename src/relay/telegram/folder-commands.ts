@@ -37,10 +37,10 @@ export function registerFolderCommands(bot: Bot<RaContext>, deps: HandlerDeps, t
   const current = (chatId: number, device: Device) => turns.session(chatId, device.id).cwd ?? core.limits.of(device.id)?.roots[0] ?? "its default folder";
 
   const picker = (chatId: number, device: Device, page: Page): { text: string; markup: InlineKeyboardMarkup } => {
-    const where = page.path === null ? `${device.name}'s folders` : page.path;
+    const where = page.path === null ? `${device.name}'s folders` : short(page.path, 300);
     const shown = page.items.length ? ` (${page.offset + 1}–${page.offset + page.items.length} of ${page.total})` : "";
     const lines = [
-      `${device.name} runs prompts in ${current(chatId, device)}.`,
+      `${device.name} runs prompts in ${short(current(chatId, device), 300)}.`,
       `📁 ${where}: ${page.total === 0 ? "no subfolders" : `${page.total} folder${page.total === 1 ? "" : "s"}${shown}`}.`,
       page.path === null ? "Tap a folder to open it." : "Tap a folder to open it, or ✓ to run the next prompts here.",
     ];
