@@ -94,6 +94,13 @@ CREATE TABLE "schedules" (
 	"created_at" bigint NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "selected_sessions" (
+	"chat_id" bigint NOT NULL,
+	"device_id" text NOT NULL,
+	"session_id" text NOT NULL,
+	CONSTRAINT "selected_sessions_chat_id_device_id_pk" PRIMARY KEY("chat_id","device_id")
+);
+--> statement-breakpoint
 CREATE TABLE "sessions" (
 	"id" text PRIMARY KEY NOT NULL,
 	"device_id" text NOT NULL,
@@ -102,6 +109,8 @@ CREATE TABLE "sessions" (
 	"cwd" text,
 	"mode" text DEFAULT 'default' NOT NULL,
 	"last_seq" bigint DEFAULT -1 NOT NULL,
+	"number" bigint DEFAULT 0 NOT NULL,
+	"cost_usd" double precision DEFAULT 0 NOT NULL,
 	"created_at" bigint NOT NULL,
 	"closed_at" bigint
 );

@@ -18,6 +18,8 @@ import { Inbox } from "./inbox";
 import { FileSender } from "./file-send";
 import { dataDir } from "../paths";
 import { AgentSessions } from "./sessions";
+import { answerList } from "./lists";
+import { claudeProjectsDir } from "./transcripts";
 
 export type AgentOptions = {
   config: AgentConfig;
@@ -138,6 +140,9 @@ export function runAgent(options: AgentOptions): AgentHandle {
         return;
       case "file.request":
         void files.send(frame);
+        return;
+      case "list.request":
+        void answerList(frame, { limits: options.limits, projectsDir: claudeProjectsDir(options.env) }).then(send);
         return;
       case "pong":
         return;

@@ -1,5 +1,6 @@
 import { z } from "./zod";
 import { ErrorCode, Id, MachineFacts, PermissionMode, Seq, text } from "./common";
+import { ListResult } from "./lists";
 import { SessionEvent } from "./session-events";
 import { PROTOCOL_VERSION } from "./version";
 
@@ -48,7 +49,7 @@ export const PairHello = z.object({
   fingerprint: z.optional(z.string().check(z.regex(/^[A-Z]{4}-[A-Z]{4}$/))),
 });
 
-export const AgentFrame = z.discriminatedUnion("type", [Hello, EventFrame, Ping, Pong, ErrorFrame, PairHello]);
+export const AgentFrame = z.discriminatedUnion("type", [Hello, EventFrame, Ping, Pong, ErrorFrame, PairHello, ListResult]);
 export type AgentFrame = z.infer<typeof AgentFrame>;
 
 export type Hello = z.infer<typeof Hello>;

@@ -3,6 +3,7 @@ export * from "./common";
 export * from "./session-events";
 export * from "./agent-frames";
 export * from "./relay-frames";
+export * from "./lists";
 export * from "./close-codes";
 export * from "./codec";
 export * from "./http";

@@ -30,3 +30,12 @@ export function formatBytes(bytes: number): string {
 export const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 /** Files a finished turn offers as buttons. */
 export const MAX_TURN_FILES = 8;
+
+/** Claude sessions started on a machine (its transcripts) that /desk lists, newest first. */
+export const MAX_TRANSCRIPTS = 30;
+/** A prompt or answer shown in a list: its start, in characters. */
+export const MAX_EXCERPT_CHARS = 300;
+/** Subfolders one page of the folder picker may ask for. */
+export const MAX_FOLDER_PAGE = 50;
+/** Folders `/cd name` reports as matching (more: the owner types more of the name). */
+export const MAX_FOLDER_MATCHES = 20;

@@ -1,6 +1,7 @@
 import { z } from "./zod";
 import { Id, PermissionMode, Seq, text } from "./common";
 import { ErrorFrame, Ping, Pong } from "./agent-frames";
+import { ListRequest } from "./lists";
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from "./limits";
 import { PROTOCOL_VERSION } from "./version";
 
@@ -118,6 +119,7 @@ export const RelayFrame = z.discriminatedUnion("type", [
   SessionMode,
   ApprovalAnswer,
   FileRequest,
+  ListRequest,
   Ping,
   Pong,
   ErrorFrame,

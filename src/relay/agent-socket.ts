@@ -103,6 +103,9 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
       case "error":
         log.warn(`${untrusted(device.name)} reported ${frame.code}: ${untrusted(frame.message, 1000)}`);
         return;
+      case "list.result":
+        if (!deps.core.lists.answer(device.id, frame)) log.info(`${untrusted(device.name)} answered list request ${frame.requestId}, which nobody waits for (any more)`);
+        return;
       case "pair.hello":
         link.send({ type: "error", code: "bad_frame", message: "this machine is already paired; pairing frames go to /ws/pair" });
         return;

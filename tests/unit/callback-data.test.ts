@@ -25,6 +25,8 @@ const every: Callback[] = [
   { kind: "webRevoke", sessionId: ID },
   { kind: "session", sessionId: ID },
   { kind: "transcript", sessionId: ID },
+  { kind: "folder", token: ID },
+  { kind: "desk", token: ID },
 ];
 
 describe("callback data", () => {
@@ -46,7 +48,7 @@ describe("callback data", () => {
   });
 
   test("forged, garbled or unknown data means no button", () => {
-    for (const data of ["", "ap", `ap:${ID}`, `ap:${ID}:z`, `ap:${ID}:a:extra`, "mode:everything", `use:${ID}:x`, "usr:abc:y", `pair:${ID}:?`, "nope:1", `stop:../../etc`, `use:${"x".repeat(60)}`]) {
+    for (const data of ["", "ap", `ap:${ID}`, `ap:${ID}:z`, `ap:${ID}:a:extra`, "mode:everything", `use:${ID}:x`, "usr:abc:y", `pair:${ID}:?`, "nope:1", `fo:${ID}:x`, "dk:/etc/passwd", `stop:../../etc`, `use:${"x".repeat(60)}`]) {
       expect(decodeCallback(data)).toBeUndefined();
     }
   });

@@ -7,6 +7,7 @@ import { AutoApprove } from "./auto-approve";
 import type { CoreEvent } from "./events";
 import { FileRequests } from "./files";
 import { Hub } from "./hub";
+import { ListRequests } from "./lists";
 import { MachineLimits } from "./machine-limits";
 import { Machines } from "./machines";
 import { Pairing } from "./pairing";
@@ -31,6 +32,7 @@ export function createCore({ store, bus, clock, log, approvalTimeoutMs }: CoreOp
   const machines = new Machines({ store, hub, bus, clock, log, turns, approvals, limits });
   const pairing = new Pairing(store, clock);
   const files = new FileRequests({ hub, clock });
+  const lists = new ListRequests({ hub, clock });
   const schedules = new Schedules({ store, clock, hub, bus, turns });
-  return { store, bus, clock, hub, limits, auto, approvals, turns, machines, pairing, files, schedules, approvalTimeoutMs };
+  return { store, bus, clock, hub, limits, auto, approvals, turns, machines, pairing, files, lists, schedules, approvalTimeoutMs };
 }

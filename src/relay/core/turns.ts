@@ -96,6 +96,14 @@ export class Turns {
     this.newSession(chatId, deviceId, cwd);
   }
 
+  /**
+   * /desk: the chat's next prompt continues a claude session started elsewhere (a terminal): a
+   * fresh conversation in that session's folder that the machine starts with `--resume`.
+   */
+  continueClaude(chatId: number, deviceId: string, cwd: string, claudeSessionId: string): void {
+    this.deps.store.setClaudeSession(this.newSession(chatId, deviceId, cwd).id, claudeSessionId);
+  }
+
   /** /mode: stored for the conversation and sent to the machine, which checks it against its cap. */
   setMode(chatId: number, deviceId: string, mode: Session["mode"]): "sent" | "offline" | "refused" {
     const max = this.deps.limits.of(deviceId)?.maxMode;

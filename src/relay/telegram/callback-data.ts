@@ -39,7 +39,11 @@ export type Callback =
   /** /sessions: plain prompts go to this conversation from now on. */
   | { kind: "session"; sessionId: string }
   /** /history: the whole conversation as a .md document. */
-  | { kind: "transcript"; sessionId: string };
+  | { kind: "transcript"; sessionId: string }
+  /** A folder picker's button (/cd); what it does is kept on the relay under `token` (paths do not fit in 64 bytes). */
+  | { kind: "folder"; token: string }
+  /** A /desk button (a claude session started on the machine), kept on the relay under `token`. */
+  | { kind: "desk"; token: string };
 
 export type CallbackKind = Callback["kind"];
 export type CallbackOf<K extends CallbackKind> = Extract<Callback, { kind: K }>;
@@ -68,6 +72,8 @@ export function encodeCallback(c: Callback): string {
     case "webRevoke": return `wr:${c.sessionId}`;
     case "session": return `ss:${c.sessionId}`;
     case "transcript": return `tx:${c.sessionId}`;
+    case "folder": return `fo:${c.token}`;
+    case "desk": return `dk:${c.token}`;
   }
 }
 
@@ -111,6 +117,8 @@ export function decodeCallback(data: string): Callback | undefined {
     case "wr": return { kind: "webRevoke", sessionId: id };
     case "ss": return { kind: "session", sessionId: id };
     case "tx": return { kind: "transcript", sessionId: id };
+    case "fo": return { kind: "folder", token: id };
+    case "dk": return { kind: "desk", token: id };
   }
   return undefined;
 }

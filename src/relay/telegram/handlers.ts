@@ -4,6 +4,8 @@ import type { RaContext } from "./context";
 import { registerDevices } from "./device-commands";
 import { registerDraftStop } from "./drafts";
 import { registerFileCommands } from "./file-commands";
+import { registerFolderCommands } from "./folder-commands";
+import { registerDeskCommands } from "./desk-commands";
 import { registerAutoCommands } from "./auto-commands";
 import { registerScheduleCommands } from "./schedule-commands";
 import type { HandlerDeps } from "./handler-deps";
@@ -26,6 +28,8 @@ export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   registerDevices(bot, deps, t);
   registerTurnCommands(bot, deps, t);
   registerSessionCommands(bot, deps, t);
+  registerFolderCommands(bot, deps, t);
+  registerDeskCommands(bot, deps, t);
   registerApprovalCommands(bot, deps, t);
   registerFileCommands(bot, deps, t);
   registerAutoCommands(bot, deps, t);

@@ -14,7 +14,7 @@ const MODE_HELP: Record<PermissionMode, string> = {
   bypassPermissions: "runs everything without asking",
 };
 
-/** /stop, /status, /cd and /mode, and the buttons on a turn (Stop, Cancel, Status, Keep waiting, modes). */
+/** /stop, /status and /mode, and the buttons on a turn (Stop, Cancel, Status, Keep waiting, modes). */
 export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: Targets): void {
   const { core, messenger, turnViews } = deps;
   const { turns, store } = core;
@@ -37,20 +37,6 @@ export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     const lines = devices.map((d) => `${t.dot(d)} ${t.label(d, ctx.user)}: ${t.state(d)}`);
     const head = typeof selected === "object" ? `Prompts go to ${t.label(selected, ctx.user)}.` : "No machine selected: /devices to pick one.";
     return say(ctx, concatFormatted(plain(`${head}\n`), italic(lines.join("\n"))));
-  });
-
-  bot.command("cd", async (ctx) => {
-    const device = t.target(ctx);
-    if (typeof device !== "object") return say(ctx, pickFirst(device));
-    const path = ctx.match.trim();
-    if (!path) {
-      const session = turns.session(ctx.chat.id, device.id);
-      const roots = core.limits.of(device.id)?.roots;
-      return say(ctx, `${device.name} runs prompts in ${session.cwd ?? roots?.[0] ?? "its default folder"}.${roots ? ` Allowed: ${roots.join(", ")}.` : ""} Change with /cd PATH.`);
-    }
-    turns.stop(ctx.chat.id, device.id);
-    turns.changeDir(ctx.chat.id, device.id, path);
-    return say(ctx, `📁 Next prompts on ${device.name} run in ${path} (a fresh conversation; ${device.name} checks that the folder is allowed).`);
   });
 
   bot.command("mode", async (ctx) => {

@@ -4,6 +4,8 @@ import { bigint, bigserial, boolean, index, pgTable, text, uniqueIndex } from "d
 
 const integer = (name: string) => bigint(name, { mode: "number" });
 
+export { selectedSessions, sessions, turns, turnText } from "./schema-conversations";
+
 /** Telegram users allowed to use the bot. */
 export const users = pgTable("users", {
   telegramId: integer("telegram_id").primaryKey(),
@@ -36,62 +38,6 @@ export const chats = pgTable("chats", {
   chatId: integer("chat_id").primaryKey(),
   selectedDeviceId: text("selected_device_id"),
 });
-
-/** One conversation between a chat and a device (one claude session; /new starts another). */
-export const sessions = pgTable(
-  "sessions",
-  {
-    id: text("id").primaryKey(),
-    deviceId: text("device_id").notNull(),
-    chatId: integer("chat_id").notNull(),
-    claudeSessionId: text("claude_session_id"),
-    /** Folder chosen with /cd (checked by the agent against its roots); null = the machine's default. */
-    cwd: text("cwd"),
-    mode: text("mode", { enum: ["default", "acceptEdits", "plan", "bypassPermissions"] }).notNull().default("default"),
-    /** Highest event seq stored from the agent; -1 before the first. */
-    lastSeq: integer("last_seq").notNull().default(-1),
-    createdAt: integer("created_at").notNull(),
-    closedAt: integer("closed_at"),
-  },
-  (t) => [index("sessions_chat_device").on(t.chatId, t.deviceId), index("sessions_device").on(t.deviceId, t.closedAt)],
-);
-
-/** One prompt and its answer. `text` accumulates the answer so a relay restart can re-render it. */
-export const turns = pgTable(
-  "turns",
-  {
-    id: text("id").primaryKey(),
-    sessionId: text("session_id").notNull(),
-    chatId: integer("chat_id").notNull(),
-    prompt: text("prompt").notNull(),
-    status: text("status", { enum: ["queued", "running", "done", "stopped", "failed"] }).notNull(),
-    text: text("text").notNull().default(""),
-    /** Telegram message ids showing this turn, in order (JSON array). */
-    messageIds: text("message_ids").notNull().default("[]"),
-    /** The turn's tool calls with their outcome, shown as its status section (JSON array of ToolActivity). */
-    tools: text("tools").notNull().default("[]"),
-    /** Files that came with the prompt (JSON array of StoredAttachment): references, never the bytes. */
-    attachments: text("attachments").notNull().default("[]"),
-    /** Files the turn changed on the machine (JSON array of paths relative to its folder), offered for download. */
-    files: text("files").notNull().default("[]"),
-    /** Who asked: a person in the chat, or a schedule (unattended: its end sends a digest). */
-    origin: text("origin", { enum: ["chat", "schedule"] }).notNull().default("chat"),
-    createdAt: integer("created_at").notNull(),
-    endedAt: integer("ended_at"),
-  },
-  (t) => [index("turns_session").on(t.sessionId)],
-);
-
-/** A turn's answer as it streamed in, one row per piece: appending never rewrites what is stored. */
-export const turnText = pgTable(
-  "turn_text",
-  {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    turnId: text("turn_id").notNull(),
-    text: text("text").notNull(),
-  },
-  (t) => [index("turn_text_turn").on(t.turnId)],
-);
 
 /** A prompt that runs at set times on a machine: /every weekday 9:00 …, /at 18:00 …. */
 export const schedules = pgTable(

@@ -1,0 +1,54 @@
+import type { Clock, Cancel } from "../../clock";
+import type { ListRequest, ListResult } from "../../proto";
+import { shortId } from "../secrets";
+import type { Device } from "../store/types";
+import type { Hub } from "./hub";
+
+/**
+ * A machine's list, or why there is none, for the person: `refused` when the machine itself said
+ * no (a folder outside its roots, one that vanished); otherwise it was offline or did not answer.
+ */
+export type ListAnswer = { ok: ListResult } | { error: string; refused?: true };
+type Ask = Pick<ListRequest, "kind" | "path" | "query" | "offset" | "limit">;
+
+/** The field of the answer each kind of request is answered in. */
+const ANSWERED_IN = { transcripts: "transcripts", folders: "folders", find: "found" } as const;
+
+/** A machine that has not answered a list request in this long is told off as not answering. */
+export const LIST_ANSWER_MS = 15_000;
+
+/**
+ * Lists only a machine can make (its folders, claude's transcripts there): asks over the agent's
+ * socket and waits for its list.result, with a timeout. Nothing is kept once answered.
+ */
+export class ListRequests {
+  private readonly pending = new Map<string, { device: Device; kind: Ask["kind"]; resolve: (answer: ListAnswer) => void; cancel: Cancel }>();
+
+  constructor(private readonly deps: { hub: Hub; clock: Clock; answerMs?: number }) {}
+
+  request(device: Device, ask: Ask): Promise<ListAnswer> {
+    const requestId = shortId();
+    const sent = this.deps.hub.send(device.id, { type: "list.request", requestId, ...ask });
+    if (!sent) return Promise.resolve({ error: `${device.name} is offline. Start \`ra agent\` there (or check /devices) and try again.` });
+    const waitMs = this.deps.answerMs ?? LIST_ANSWER_MS;
+    return new Promise((resolve) => {
+      const cancel = this.deps.clock.schedule(waitMs, () => {
+        if (!this.pending.delete(requestId)) return;
+        resolve({ error: `${device.name} did not answer within ${Math.round(waitMs / 1000)} s. Check that it is online (/devices) and runs the same ra version as the relay (\`ra version\`), then try again.` });
+      });
+      this.pending.set(requestId, { device, kind: ask.kind, resolve, cancel });
+    });
+  }
+
+  /** The machine's answer to one of its own requests (once; anything else is ignored). */
+  answer(deviceId: string, result: ListResult): boolean {
+    const entry = this.pending.get(result.requestId);
+    if (!entry || entry.device.id !== deviceId) return false;
+    this.pending.delete(result.requestId);
+    entry.cancel();
+    if (result.error !== undefined) entry.resolve({ error: result.error, refused: true });
+    else if (result[ANSWERED_IN[entry.kind]] === undefined) entry.resolve({ error: `${entry.device.name} sent an answer this relay does not understand. Run the same ra version on the machine as on the relay (\`ra version\`).` });
+    else entry.resolve({ ok: result });
+    return true;
+  }
+}
