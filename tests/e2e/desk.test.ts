@@ -144,5 +144,14 @@ describe("/desk with CLAUDE_CONFIG_DIR", () => {
     expect(list.text).toContain("“kept in the config dir”");
     await tap(stack, list, /^1\./);
     await until(stack, list, new RegExp(`claude --resume ${id}`));
+
+    // /sessions leads to the same list: the chat has no conversation yet, the terminal's are a tap away.
+    const sessions = await reply(stack, "/sessions", /No conversation with laptop/);
+    expect(sessions.text).toBe("No conversation with laptop in this chat yet: write a prompt to start one, or continue one started in a terminal there.");
+    expect(labels(sessions)).toEqual(["🖥 Sessions started in a terminal…"]);
+    await tap(stack, sessions, /started in a terminal/);
+    const listed = await until(stack, sessions, /Claude sessions on laptop/);
+    expect(listed.text).toContain("“kept in the config dir”");
+    expect(labels(listed)).toEqual(["1. " + (stack.workdir.split("/").pop() ?? "") + " · “kept in the config dir”"]);
   });
 });

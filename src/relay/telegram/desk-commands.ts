@@ -9,12 +9,15 @@ import type { RaContext } from "./context";
 import { replier, type HandlerDeps } from "./handler-deps";
 import { Picks } from "./picks";
 import { NO_DEVICE, type Targets } from "./targets";
+import type { ExtraSessionRows } from "./session-commands";
 
 /** What a /desk button does: show a page of the list, show one session, or continue it here. */
 type DeskTap =
   | { deviceId: string; action: "page"; items: TranscriptItem[]; offset: number }
   | { deviceId: string; action: "show"; item: TranscriptItem; items: TranscriptItem[]; offset: number }
-  | { deviceId: string; action: "continue"; id: string };
+  | { deviceId: string; action: "continue"; id: string }
+  /** /sessions' "from the terminal" button: fetch the list from the machine. */
+  | { deviceId: string; action: "list" };
 
 /** Sessions per page of /desk. */
 export const DESK_PAGE = 6;
@@ -24,7 +27,7 @@ export const DESK_PAGE = 6;
  * or by ra, from claude's own transcripts; "Continue here" makes the chat's conversation with the
  * machine continue one (`--resume` on the next prompt, in its folder).
  */
-export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: Targets): void {
+export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: Targets): ExtraSessionRows {
   const { core, messenger, clock } = deps;
   const say = replier(messenger);
   const picks = new Picks<DeskTap>(clock);
@@ -85,18 +88,23 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(typed)) return say(ctx, `"${typed.slice(0, 80)}" is not a claude session id. Send /desk to pick one.`);
       return say(ctx, await continueHere(chatId, device, typed));
     }
+    const view = await listFromMachine(chatId, device);
+    return say(ctx, view.text, view.markup);
+  });
+
+  /** Asks the machine for its claude sessions; the message text and buttons that show them. */
+  const listFromMachine = async (chatId: number, device: Device): Promise<{ text: string; markup?: InlineKeyboardMarkup }> => {
     const answer = await core.lists.request(device, { kind: "transcripts" });
-    if ("error" in answer) return say(ctx, `No list of claude sessions: ${answer.error}`);
+    if ("error" in answer) return { text: `No list of claude sessions: ${answer.error}` };
     const items = answer.ok.transcripts ?? [];
     const skipped = answer.ok.skipped ?? [];
     const note = skipped.length ? `(${skipped.length} could not be read: ${skipped.slice(0, 3).map((s) => `${s.id} ${s.reason}`).join("; ")}${skipped.length > 3 ? "; …" : ""})\n` : "";
     if (items.length === 0) {
       const roots = core.limits.of(device.id)?.roots;
-      return say(ctx, `${note}No claude sessions on ${device.name}${roots ? ` in ${roots.join(", ")}` : ""} yet. Run \`claude\` in a folder there, then /desk again.`);
+      return { text: `${note}No claude sessions on ${device.name}${roots ? ` in ${roots.join(", ")}` : ""} yet. Run \`claude\` in a folder there, then /desk again.` };
     }
-    const view = listView(chatId, device, items, 0, note);
-    return say(ctx, view.text, view.markup);
-  });
+    return listView(chatId, device, items, 0, note);
+  };
 
   deps.router.on("desk", async (ctx, { token }) => {
     const chatId = ctx.chat!.id;
@@ -105,7 +113,10 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     const device = t.byId(ctx, tap.deviceId);
     const messageId = ctx.callbackQuery?.message?.message_id;
     if (!device || messageId === undefined) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
-    if (tap.action === "page") {
+    if (tap.action === "list") {
+      const view = await listFromMachine(chatId, device);
+      await messenger.edit(chatId, messageId, plain(view.text), view.markup ? { markup: view.markup } : {});
+    } else if (tap.action === "page") {
       const view = listView(chatId, device, tap.items, tap.offset);
       await messenger.edit(chatId, messageId, plain(view.text), { markup: view.markup });
     } else if (tap.action === "show") {
@@ -116,6 +127,8 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     }
     return ctx.answerCallbackQuery();
   });
+
+  return (chatId, device) => [[button(chatId, "🖥 Sessions started in a terminal…", { deviceId: device.id, action: "list" })]];
 }
 
 /** A path as shown in a message: its end, when it is too long for one (Telegram takes 4096 characters). */

@@ -27,9 +27,9 @@ export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   registerPairing(bot, deps);
   registerDevices(bot, deps, t);
   registerTurnCommands(bot, deps, t);
-  registerSessionCommands(bot, deps, t);
+  const terminalSessions = registerDeskCommands(bot, deps, t);
+  registerSessionCommands(bot, deps, t, terminalSessions);
   registerFolderCommands(bot, deps, t);
-  registerDeskCommands(bot, deps, t);
   registerApprovalCommands(bot, deps, t);
   registerFileCommands(bot, deps, t);
   registerAutoCommands(bot, deps, t);

@@ -18,15 +18,11 @@ const ANSWER_START = 200;
 
 const STATE: Record<SessionSummary["state"], string> = { running: "running", approval: "waiting for approval", idle: "idle" };
 
-/**
- * Extra rows under /sessions' buttons. Empty for now: the "desk" work appends the sessions
- * started in a terminal on the machine (claude's own transcripts) here.
- */
-export type ExtraSessionRows = (device: Device) => InlineKeyboardButton[][];
-export const terminalSessionRows: ExtraSessionRows = () => [];
+/** Extra rows under /sessions' buttons: the way to the sessions started in a terminal on the machine (desk-commands.ts). */
+export type ExtraSessionRows = (chatId: number, device: Device) => InlineKeyboardButton[][];
 
 /** /new, /sessions (switch by button) and /history (with the whole conversation as .md). */
-export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: Targets, extraRows: ExtraSessionRows = terminalSessionRows): void {
+export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: Targets, extraRows: ExtraSessionRows): void {
   const { core, messenger, clock } = deps;
   const { turns, store } = core;
   const say = replier(messenger);
@@ -47,8 +43,8 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
     if (typeof device !== "object") return say(ctx, pickFirst(device));
     const selected = store.openSession(ctx.chat.id, device.id);
     const listed = store.sessionsOf(ctx.chat.id, device.id).slice(0, LISTED_SESSIONS);
-    const extra = extraRows(device);
-    if (listed.length === 0 && extra.length === 0) return say(ctx, `No conversation with ${device.name} in this chat yet: write a prompt to start one.`);
+    const extra = extraRows(ctx.chat.id, device);
+    if (listed.length === 0) return say(ctx, `No conversation with ${device.name} in this chat yet: write a prompt to start one, or continue one started in a terminal there.`, { inline_keyboard: extra });
     const now = clock.now();
     const lines = listed.map((s) => {
       const mark = s.id === selected?.id ? "●" : "○";
