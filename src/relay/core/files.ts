@@ -1,7 +1,8 @@
-import type { Clock, Cancel } from "../../clock";
+import type { Clock } from "../../clock";
 import { shortId } from "../secrets";
 import type { Device, Session } from "../store/types";
 import type { Hub } from "./hub";
+import { PendingRequests } from "./pending-requests";
 
 /** How a surface hands a requested file to the person who asked, or tells them why not. */
 export type FileDelivery = {
@@ -19,29 +20,25 @@ export const FILE_ANSWER_MS = 60_000;
  * answer (the upload, or a refusal) over HTTP. Nothing is kept once delivered.
  */
 export class FileRequests {
-  private readonly pending = new Map<string, { deviceId: string; delivery: FileDelivery; cancel: Cancel }>();
+  private readonly pending: PendingRequests<FileDelivery>;
 
-  constructor(private readonly deps: { hub: Hub; clock: Clock; answerMs?: number }) {}
+  constructor(private readonly deps: { hub: Hub; clock: Clock; answerMs?: number }) {
+    this.pending = new PendingRequests(deps.clock);
+  }
 
   /** Asks for `path` of the session's folder, or with `diffOf` for the diff the machine kept of that turn. */
   request(session: Session, device: Device, path: string, delivery: FileDelivery, { diffOf }: { diffOf?: string } = {}): "sent" | "offline" {
     const requestId = shortId();
     const sent = this.deps.hub.send(device.id, { type: "file.request", requestId, sessionId: session.id, path, ...(session.cwd ? { cwd: session.cwd } : {}), ...(diffOf ? { diffOf } : {}) });
     if (!sent) return "offline";
-    const cancel = this.deps.clock.schedule(this.deps.answerMs ?? FILE_ANSWER_MS, () => {
-      if (!this.pending.delete(requestId)) return;
-      delivery.fail(`${device.name} did not send ${path} within ${Math.round((this.deps.answerMs ?? FILE_ANSWER_MS) / 1000)} s. Check that it is online (/devices) and try again.`);
-    });
-    this.pending.set(requestId, { deviceId: device.id, delivery, cancel });
+    const waitMs = this.deps.answerMs ?? FILE_ANSWER_MS;
+    this.pending.add(requestId, device.id, delivery, waitMs, () =>
+      delivery.fail(`${device.name} did not send ${path} within ${Math.round(waitMs / 1000)} s. Check that it is online (/devices) and try again.`));
     return "sent";
   }
 
   /** The machine's answer to one of its own requests (once; undefined for anything else). */
   take(deviceId: string, requestId: string): FileDelivery | undefined {
-    const entry = this.pending.get(requestId);
-    if (!entry || entry.deviceId !== deviceId) return undefined;
-    this.pending.delete(requestId);
-    entry.cancel();
-    return entry.delivery;
+    return this.pending.take(deviceId, requestId);
   }
 }

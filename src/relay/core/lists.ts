@@ -1,8 +1,9 @@
-import type { Clock, Cancel } from "../../clock";
+import type { Clock } from "../../clock";
 import type { ListRequest, ListResult } from "../../proto";
 import { shortId } from "../secrets";
 import type { Device } from "../store/types";
 import type { Hub } from "./hub";
+import { PendingRequests } from "./pending-requests";
 
 /**
  * A machine's list, or why there is none, for the person: `refused` when the machine itself said
@@ -22,9 +23,11 @@ export const LIST_ANSWER_MS = 15_000;
  * socket and waits for its list.result, with a timeout. Nothing is kept once answered.
  */
 export class ListRequests {
-  private readonly pending = new Map<string, { device: Device; kind: Ask["kind"]; resolve: (answer: ListAnswer) => void; cancel: Cancel }>();
+  private readonly pending: PendingRequests<{ device: Device; kind: Ask["kind"]; resolve: (answer: ListAnswer) => void }>;
 
-  constructor(private readonly deps: { hub: Hub; clock: Clock; answerMs?: number }) {}
+  constructor(private readonly deps: { hub: Hub; clock: Clock; answerMs?: number }) {
+    this.pending = new PendingRequests(deps.clock);
+  }
 
   request(device: Device, ask: Ask): Promise<ListAnswer> {
     const requestId = shortId();
@@ -32,20 +35,15 @@ export class ListRequests {
     if (!sent) return Promise.resolve({ error: `${device.name} is offline. Start \`ra agent\` there (or check /devices) and try again.` });
     const waitMs = this.deps.answerMs ?? LIST_ANSWER_MS;
     return new Promise((resolve) => {
-      const cancel = this.deps.clock.schedule(waitMs, () => {
-        if (!this.pending.delete(requestId)) return;
-        resolve({ error: `${device.name} did not answer within ${Math.round(waitMs / 1000)} s. Check that it is online (/devices) and runs the same ra version as the relay (\`ra version\`), then try again.` });
-      });
-      this.pending.set(requestId, { device, kind: ask.kind, resolve, cancel });
+      this.pending.add(requestId, device.id, { device, kind: ask.kind, resolve }, waitMs, () =>
+        resolve({ error: `${device.name} did not answer within ${Math.round(waitMs / 1000)} s. Check that it is online (/devices) and runs the same ra version as the relay (\`ra version\`), then try again.` }));
     });
   }
 
   /** The machine's answer to one of its own requests (once; anything else is ignored). */
   answer(deviceId: string, result: ListResult): boolean {
-    const entry = this.pending.get(result.requestId);
-    if (!entry || entry.device.id !== deviceId) return false;
-    this.pending.delete(result.requestId);
-    entry.cancel();
+    const entry = this.pending.take(deviceId, result.requestId);
+    if (!entry) return false;
     if (result.error !== undefined) entry.resolve({ error: result.error, refused: true });
     else if (result[ANSWERED_IN[entry.kind]] === undefined) entry.resolve({ error: `${entry.device.name} sent an answer this relay does not understand. Run the same ra version on the machine as on the relay (\`ra version\`).` });
     else entry.resolve({ ok: result });
