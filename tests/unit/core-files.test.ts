@@ -1,31 +1,12 @@
 // The core's side of files: a prompt's attachments go to the machine as references (never the
 // bytes), only that machine may fetch them while the turn runs, and /get waits for its answer.
 import { describe, expect, test } from "bun:test";
-import { PROTOCOL_VERSION, type RelayFrame } from "../../src/proto";
-import { LocalBus } from "../../src/relay/bus/local";
-import { createCore } from "../../src/relay/core";
-import type { CoreEvent } from "../../src/relay/core/events";
+import type { RelayFrame } from "../../src/proto";
 import { FILE_ANSWER_MS, type FileDelivery } from "../../src/relay/core/files";
-import type { Device } from "../../src/relay/store/types";
-import { tempRelayDb } from "../helpers/temp-relay-db";
+import { coreWithMachines } from "../helpers/core-machines";
 
 const CHAT = 1001;
-const facts = { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "test" };
-const silentLog = { debug() {}, info() {}, warn() {}, error() {}, success() {} } as never;
-
-function setup() {
-  const { repo, clock } = tempRelayDb(1_700_000_000_000);
-  const core = createCore({ store: repo, bus: new LocalBus<CoreEvent>(() => {}), clock, log: silentLog, approvalTimeoutMs: 60_000 });
-  const device = (id: string): Device => ({ id, name: id, ownerId: CHAT, tokenHash: `h-${id}`, hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: clock.now(), lastSeenAt: null });
-  const connect = (d: Device) => {
-    repo.addDevice(d);
-    const frames: RelayFrame[] = [];
-    core.hub.attach(d.id, { id: crypto.randomUUID(), ip: "127.0.0.1", send: (f) => void frames.push(f as RelayFrame), close() {} });
-    core.machines.connected(d, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
-    return frames;
-  };
-  return { repo, clock, core, device, connect };
-}
+const setup = () => coreWithMachines(CHAT);
 
 const photo = { id: "att1", name: "photo-7.jpg", mime: "image/jpeg", size: 1234, kind: "image" as const, source: "telegram:AgACfileid" };
 

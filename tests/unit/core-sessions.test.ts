@@ -3,30 +3,16 @@
 // prompts go to the selected one, and /sessions' summary says what each is doing.
 import { describe, expect, test } from "bun:test";
 import { PROTOCOL_VERSION, type SessionEvent } from "../../src/proto";
-import { LocalBus } from "../../src/relay/bus/local";
-import { createCore } from "../../src/relay/core";
-import type { CoreEvent } from "../../src/relay/core/events";
-import type { AgentLink } from "../../src/relay/core/hub";
-import type { Device } from "../../src/relay/store/types";
-import { tempRelayDb } from "../helpers/temp-relay-db";
+import { coreWithMachines } from "../helpers/core-machines";
 
 const CHAT = 1001;
 const OTHER_CHAT = 1002;
-const facts = { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "test" };
-const silentLog = { debug() {}, info() {}, warn() {}, error() {}, success() {} } as never;
-
 function setup() {
-  const { repo, clock } = tempRelayDb(1_700_000_000_000);
-  const core = createCore({ store: repo, bus: new LocalBus<CoreEvent>(() => {}), clock, log: silentLog, approvalTimeoutMs: 60_000 });
-  const device = (id: string): Device => ({ id, name: id, ownerId: CHAT, tokenHash: `h-${id}`, hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: clock.now(), lastSeenAt: null });
+  const { repo, clock, core, device, connect } = coreWithMachines(CHAT);
   const laptop = device("laptop");
   const desk = device("desk");
-  repo.addDevice(laptop);
+  const frames: unknown[] = connect(laptop);
   repo.addDevice(desk);
-  const frames: unknown[] = [];
-  const link: AgentLink = { id: "l1", ip: "127.0.0.1", send: (f) => void frames.push(f), close: () => {} };
-  core.hub.attach(laptop.id, link);
-  core.machines.connected(laptop, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
   let seq = 0;
   const emit = (sessionId: string, event: SessionEvent) => core.machines.event(laptop.id, { v: PROTOCOL_VERSION, type: "event", sessionId, seq: seq++, at: clock.now(), event });
   return { repo, clock, core, laptop, desk, frames, emit };
