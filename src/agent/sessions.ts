@@ -162,8 +162,7 @@ export class AgentSessions {
     const runner = session.runner;
     session.runner = null;
     session.restartAfterTurn = false;
-    session.idleTimer?.();
-    delete session.idleTimer;
+    this.clearIdle(session);
     void runner?.close();
   }
 
@@ -174,10 +173,14 @@ export class AgentSessions {
     return n;
   }
 
-  /** After a turn: its claude is ended once it stayed idle for the idle timeout. */
-  private armIdle(session: Live): void {
+  private clearIdle(session: Live): void {
     session.idleTimer?.();
     delete session.idleTimer;
+  }
+
+  /** After a turn: its claude is ended once it stayed idle for the idle timeout. */
+  private armIdle(session: Live): void {
+    this.clearIdle(session);
     // A closed session, or an agent shutting down (its claude may still report the interrupted turn): no timer keeps it alive.
     if (!session.runner || session.turn || this.shuttingDown || this.sessions.get(session.id) !== session) return;
     const ms = this.deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
@@ -218,7 +221,7 @@ export class AgentSessions {
     const session = this.sessions.get(sessionId);
     if (!session) return;
     this.sessions.delete(sessionId);
-    session.idleTimer?.();
+    this.clearIdle(session);
     session.queue.splice(0);
     this.persist();
     await session.runner?.close();
@@ -233,7 +236,7 @@ export class AgentSessions {
     this.shuttingDown = true;
     await Promise.all([...this.sessions.values()].map(async (s) => {
       s.queue.splice(0);
-      s.idleTimer?.();
+      this.clearIdle(s);
       await s.runner?.close();
     }));
     this.persist();
@@ -249,8 +252,7 @@ export class AgentSessions {
     const { deps } = this;
     session.turn = { id: frame.turnId, startedAt: deps.clock.now(), text: new TurnText(frame.turnId, this.answersDir, deps.textLimits), files: new ChangedFiles(session.cwd) };
     session.usedAt = deps.clock.now();
-    session.idleTimer?.();
-    delete session.idleTimer;
+    this.clearIdle(session);
     deps.emit(session.id, { kind: "turn.started", turnId: frame.turnId });
     this.persist();
     if (!session.runner) {

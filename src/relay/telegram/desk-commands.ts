@@ -8,7 +8,8 @@ import { encodeCallback } from "./callback-data";
 import type { RaContext } from "./context";
 import { replier, type HandlerDeps } from "./handler-deps";
 import { Picks } from "./picks";
-import { NO_DEVICE, type Targets } from "./targets";
+import { ago as elapsed, clipPath } from "./session-label";
+import { noTarget, type Targets } from "./targets";
 import type { ExtraSessionRows } from "./session-commands";
 
 /** What a /desk button does: show a page of the list, show one session, or continue it here. */
@@ -81,7 +82,7 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
 
   bot.command("desk", async (ctx) => {
     const device = t.target(ctx);
-    if (typeof device !== "object") return say(ctx, device === "none" ? NO_DEVICE : "Select a machine first with /devices.");
+    if (typeof device !== "object") return say(ctx, noTarget(device));
     const chatId = ctx.chat.id;
     const typed = ctx.match.trim();
     if (typed) {
@@ -132,14 +133,9 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
 }
 
 /** A path as shown in a message: its end, when it is too long for one (Telegram takes 4096 characters). */
-const clip = (path: string, max = 300) => (path.length <= max ? path : `…${path.slice(-(max - 1))}`);
+const clip = (path: string) => clipPath(path, 300);
 const folderOf = (s: TranscriptItem) => basename(s.cwd) || s.cwd;
 const quote = (text: string | undefined, max: number) => (text === undefined ? "(no prompt)" : `“${text.length <= max ? text : `${text.slice(0, max - 1)}…`}”`);
 
-function agoText(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return "just now";
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86400)} d ago`;
-}
+/** Like `ago`, but a transcript touched in the last minute was "just now". */
+const agoText = (ms: number) => (Math.round(ms / 1000) < 60 ? "just now" : elapsed(ms));

@@ -7,7 +7,8 @@ import { encodeCallback } from "./callback-data";
 import type { RaContext } from "./context";
 import { replier, type HandlerDeps } from "./handler-deps";
 import { Picks } from "./picks";
-import { NO_DEVICE, type Targets } from "./targets";
+import { clipPath } from "./session-label";
+import { noTarget, type Targets } from "./targets";
 import { plain } from "../format";
 
 /** What a picker button does: open a folder (a page of it; null path = the machine's roots), or use one. */
@@ -62,7 +63,7 @@ export function registerFolderCommands(bot: Bot<RaContext>, deps: HandlerDeps, t
 
   bot.command("cd", async (ctx) => {
     const device = t.target(ctx);
-    if (typeof device !== "object") return say(ctx, device === "none" ? NO_DEVICE : "Select a machine first with /devices.");
+    if (typeof device !== "object") return say(ctx, noTarget(device));
     const chatId = ctx.chat.id;
     const arg = ctx.match.trim();
     if (arg && isPath(arg)) return say(ctx, switchTo(chatId, device, arg));
@@ -115,6 +116,4 @@ export function registerFolderCommands(bot: Bot<RaContext>, deps: HandlerDeps, t
 }
 
 /** A button label: the end of a long name is what tells folders apart. */
-function short(name: string, max = 28): string {
-  return name.length <= max ? name : `…${name.slice(-(max - 1))}`;
-}
+const short = (name: string, max = 28) => clipPath(name, max);

@@ -6,7 +6,7 @@ import { maskSecrets } from "../mask-secrets";
 import { encodeCallback } from "./callback-data";
 import type { RaContext } from "./context";
 import { replier, type HandlerDeps } from "./handler-deps";
-import { NO_DEVICE, type Targets } from "./targets";
+import { noTarget, type Targets } from "./targets";
 import { threadOfUpdate } from "./topics";
 import { ago, folderOf, sessionLabel, shortPrompt } from "./session-label";
 import { transcriptMarkdown } from "./transcript";
@@ -26,12 +26,11 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
   const { core, messenger, clock } = deps;
   const { turns, store } = core;
   const say = replier(messenger);
-  const pickFirst = (device: "none" | "choose") => (device === "none" ? NO_DEVICE : "Select a machine first with /devices.");
   const roots = (deviceId: string) => core.limits.of(deviceId)?.roots;
 
   bot.command("new", async (ctx) => {
     const device = t.target(ctx);
-    if (typeof device !== "object") return say(ctx, pickFirst(device));
+    if (typeof device !== "object") return say(ctx, noTarget(device));
     const previous = store.openSession(ctx.chat.id, device.id);
     const session = turns.newSession(ctx.chat.id, device.id);
     const kept = previous ? ` #${previous.number} is kept: /sessions switches back.` : "";
@@ -40,7 +39,7 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
 
   bot.command("sessions", async (ctx) => {
     const device = t.target(ctx);
-    if (typeof device !== "object") return say(ctx, pickFirst(device));
+    if (typeof device !== "object") return say(ctx, noTarget(device));
     const selected = store.openSession(ctx.chat.id, device.id);
     const listed = store.sessionsOf(ctx.chat.id, device.id).slice(0, LISTED_SESSIONS);
     const extra = extraRows(ctx.chat.id, device);
@@ -74,7 +73,7 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
 
   bot.command("history", async (ctx) => {
     const device = t.target(ctx);
-    if (typeof device !== "object") return say(ctx, pickFirst(device));
+    if (typeof device !== "object") return say(ctx, noTarget(device));
     const session = store.openSession(ctx.chat.id, device.id);
     const shown = session ? store.lastTurns(session.id, HISTORY_TURNS) : [];
     if (!session || shown.length === 0) return say(ctx, `Nothing in this conversation with ${device.name} yet.`);

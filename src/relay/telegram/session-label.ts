@@ -20,6 +20,11 @@ export function shortPrompt(text: string, max = 40): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+/** A path as shown in a message or button: its end, when it is longer than `max` characters. */
+export function clipPath(path: string, max: number): string {
+  return path.length <= max ? path : `…${path.slice(-(max - 1))}`;
+}
+
 /** "3 min ago". */
 export function ago(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

@@ -9,6 +9,9 @@ import { threadOfUpdate } from "./topics";
 
 export const NO_DEVICE = concatFormatted(plain("No machine is paired yet. On the machine, run "), code("ra pair --relay <relay URL> --name laptop"), plain(" and send me the /pair command it prints."));
 
+/** What to say when a command has no machine to act on: none paired, or several and none selected. */
+export const noTarget = (why: "none" | "choose") => (why === "none" ? NO_DEVICE : "Select a machine first with /devices.");
+
 /** Which machine an update is about, and how machines are shown in buttons and lists. */
 export function targets({ core, topics }: Pick<HandlerDeps, "core" | "topics">) {
   const state = (d: Device) => deviceState(core.hub, core.turns, d);

@@ -4,7 +4,7 @@ import { concatFormatted, italic, plain } from "../format";
 import { encodeCallback } from "./callback-data";
 import type { RaContext } from "./context";
 import { replier, type HandlerDeps } from "./handler-deps";
-import { NO_DEVICE, type Targets } from "./targets";
+import { NO_DEVICE, noTarget, type Targets } from "./targets";
 import type { Device } from "../store/types";
 
 const MODE_HELP: Record<PermissionMode, string> = {
@@ -19,7 +19,6 @@ export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   const { core, messenger, turnViews } = deps;
   const { turns, store } = core;
   const say = replier(messenger);
-  const pickFirst = (device: "none" | "choose") => (device === "none" ? NO_DEVICE : "Select a machine first with /devices.");
 
   bot.command("stop", async (ctx) => {
     const device = t.target(ctx);
@@ -41,7 +40,7 @@ export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
 
   bot.command("mode", async (ctx) => {
     const device = t.target(ctx);
-    if (typeof device !== "object") return say(ctx, pickFirst(device));
+    if (typeof device !== "object") return say(ctx, noTarget(device));
     const session = turns.session(ctx.chat.id, device.id);
     const cap = core.limits.of(device.id)?.maxMode ?? "acceptEdits";
     const offered = PermissionMode.options.filter((m) => m !== "bypassPermissions" || cap === "bypassPermissions");
