@@ -111,6 +111,8 @@ CREATE TABLE "sessions" (
 	"last_seq" bigint DEFAULT -1 NOT NULL,
 	"number" bigint DEFAULT 0 NOT NULL,
 	"cost_usd" double precision DEFAULT 0 NOT NULL,
+	"worktree" boolean DEFAULT false NOT NULL,
+	"thread_id" bigint,
 	"created_at" bigint NOT NULL,
 	"closed_at" bigint
 );
@@ -182,6 +184,7 @@ CREATE UNIQUE INDEX "invites_secret" ON "invites" USING btree ("secret_hash");--
 CREATE INDEX "schedules_next" ON "schedules" USING btree ("next_at");--> statement-breakpoint
 CREATE INDEX "sessions_chat_device" ON "sessions" USING btree ("chat_id","device_id");--> statement-breakpoint
 CREATE INDEX "sessions_device" ON "sessions" USING btree ("device_id","closed_at");--> statement-breakpoint
+CREATE INDEX "sessions_chat_thread" ON "sessions" USING btree ("chat_id","thread_id");--> statement-breakpoint
 CREATE INDEX "turn_text_turn" ON "turn_text" USING btree ("turn_id");--> statement-breakpoint
 CREATE INDEX "turns_session" ON "turns" USING btree ("session_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "web_logins_secret" ON "web_logins" USING btree ("secret_hash");--> statement-breakpoint

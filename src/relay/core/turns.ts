@@ -183,7 +183,7 @@ export class Turns {
 
   private openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default"): Session {
     const { store, clock } = this.deps;
-    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, number: store.nextSessionNumber(chatId, deviceId), costUsd: 0, createdAt: clock.now(), closedAt: null };
+    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, number: store.nextSessionNumber(chatId, deviceId), costUsd: 0, worktree: false, threadId: null, createdAt: clock.now(), closedAt: null };
     store.addSession(session);
     return session;
   }

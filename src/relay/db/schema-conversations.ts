@@ -19,10 +19,14 @@ export const sessions = sqliteTable(
     number: integer("number").notNull().default(0),
     /** What its turns cost so far (the sum of each turn's cost). */
     costUsd: real("cost_usd").notNull().default(0),
+    /** Runs in its own git worktree of the folder's repository (/new worktree), removed when it closes. */
+    worktree: integer("worktree", { mode: "boolean" }).notNull().default(false),
+    /** Its own topic in the chat (topics enabled), where its prompts and output go; null = the device's topic or the main chat. */
+    threadId: integer("thread_id"),
     createdAt: integer("created_at").notNull(),
     closedAt: integer("closed_at"),
   },
-  (t) => [index("sessions_chat_device").on(t.chatId, t.deviceId), index("sessions_device").on(t.deviceId, t.closedAt)],
+  (t) => [index("sessions_chat_device").on(t.chatId, t.deviceId), index("sessions_device").on(t.deviceId, t.closedAt), index("sessions_chat_thread").on(t.chatId, t.threadId)],
 );
 
 /** Which of a chat's open sessions with a device plain prompts go to (/new and /sessions change it). */

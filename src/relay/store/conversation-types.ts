@@ -14,6 +14,10 @@ export type Session = {
   number: number;
   /** What its turns cost so far. */
   costUsd: number;
+  /** Runs in its own git worktree (/new worktree). */
+  worktree: boolean;
+  /** Its own topic in the chat, or null. */
+  threadId: number | null;
   createdAt: number;
   closedAt: number | null;
 };
