@@ -79,11 +79,11 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const drafts = config.drafts ? new DraftRegistry() : undefined;
   const topics = new Topics(repo, telegram.messenger, clock, () => telegram.topicsEnabled());
   const turnViews = new TurnSurface({ store: repo, messenger: telegram.messenger, clock, log, maxMessages: config.maxMessages, silenceNoticeMs: config.silenceNoticeMs, topics, drafts, limits: core.limits });
-  const cards = new ApprovalCards({ store: repo, messenger: telegram.messenger, threadOf: (chat, device) => topics.threadOf(chat, device) });
+  const cards = new ApprovalCards({ store: repo, messenger: telegram.messenger, threadOf: (chat, device, session) => topics.threadOf(chat, device, session) });
   bus.subscribe(turnViews.handle);
   bus.subscribe(cards.handle);
   bus.subscribe(new DeviceAlerts(telegram.messenger).handle);
-  bus.subscribe(new Digests({ core, messenger: telegram.messenger, threadOf: (chat, device) => topics.threadOf(chat, device) }).handle);
+  bus.subscribe(new Digests({ core, messenger: telegram.messenger, threadOf: (chat, device, session) => topics.threadOf(chat, device, session) }).handle);
   const web = createWeb({ core, store: createWebRepo(db), clock, log: createLog("web"), dataDir: config.dataDir, publicUrl: config.publicUrl, tls: Boolean(config.tls) });
   bus.subscribe(web.surface.handle);
   let listenUrl = "";

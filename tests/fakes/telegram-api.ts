@@ -275,6 +275,11 @@ export class FakeTelegram {
     return [...(this.state.chats.get(chatId)?.topics.values() ?? [])];
   }
 
+  /** The user deletes a topic: from then on Telegram answers "message thread not found" for it. */
+  deleteTopic(chatId: number, threadId: number): void {
+    this.state.chat(chatId).topics.delete(threadId);
+  }
+
   get leftChats(): ReadonlySet<number> {
     return this.state.leftChats;
   }

@@ -17,12 +17,15 @@ export type TurnsDeps = { store: Store; hub: Hub; bus: Bus<CoreEvent>; clock: Cl
 export class Turns {
   constructor(private readonly deps: TurnsDeps) {}
 
-  /** Queues a prompt for the chat's conversation with this device and runs it when it can. */
-  submit(chatId: number, device: Device, text: string, { attachments = [], origin = "chat" }: { attachments?: readonly StoredAttachment[]; origin?: Turn["origin"] } = {}): Turn {
+  /**
+   * Queues a prompt for the chat's conversation with this device (`sessionId`'s when it is one of
+   * them, as in a conversation's own topic; else the selected one) and runs it when it can.
+   */
+  submit(chatId: number, device: Device, text: string, { attachments = [], origin = "chat", sessionId }: { attachments?: readonly StoredAttachment[]; origin?: Turn["origin"]; sessionId?: string } = {}): Turn {
     const { store, clock, hub } = this.deps;
     // One unit from the prompt to the turn that runs (a savepoint in the batch the store commits at the end of this turn of the loop).
     const { turn, waiting, next, session } = store.transaction(() => {
-      const session = this.session(chatId, device.id);
+      const session = this.session(chatId, device.id, sessionId);
       const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", attachments: JSON.stringify(attachments), files: "[]", origin, createdAt: clock.now(), endedAt: null };
       store.addTurn(turn);
       const waiting = !hub.online(device.id)
@@ -36,8 +39,8 @@ export class Turns {
   }
 
   /** /stop: interrupts the running turn and cancels waiting ones. Returns what was stopped. */
-  stop(chatId: number, deviceId: string): { interrupted: boolean; cancelled: number } {
-    const session = this.deps.store.openSession(chatId, deviceId);
+  stop(chatId: number, deviceId: string, sessionId?: string): { interrupted: boolean; cancelled: number } {
+    const session = this.openOf(chatId, deviceId, sessionId) ?? this.deps.store.openSession(chatId, deviceId);
     return session ? this.stopSession(session) : { interrupted: false, cancelled: 0 };
   }
 
@@ -68,12 +71,17 @@ export class Turns {
   /**
    * /new: opens a fresh conversation in the same folder and mode (or in `cwd`) and selects it; the
    * previous one is kept as it is (a turn running there goes on) and /sessions switches back.
+   * `select: false` leaves the selection alone (a conversation with a topic of its own); `from`:
+   * the conversation whose folder and mode it takes, when not the selected one.
    */
-  newSession(chatId: number, deviceId: string, cwd?: string): Session {
-    const current = this.deps.store.openSession(chatId, deviceId);
+  newSession(chatId: number, deviceId: string, cwd?: string, { select = true, from }: { select?: boolean; from?: string } = {}): Session {
+    const selected = this.deps.store.openSession(chatId, deviceId);
+    const current = this.openOf(chatId, deviceId, from) ?? selected;
     return this.deps.store.transaction(() => {
+      // Without a stored choice the newest conversation counts as selected: the choice is pinned first.
+      if (!select && selected) this.deps.store.selectSession(chatId, deviceId, selected.id);
       const session = this.openSession(chatId, deviceId, cwd ?? current?.cwd ?? null, current?.mode ?? "default");
-      this.deps.store.selectSession(chatId, deviceId, session.id);
+      if (select) this.deps.store.selectSession(chatId, deviceId, session.id);
       return session;
     });
   }
@@ -86,14 +94,31 @@ export class Turns {
     return session;
   }
 
-  /** The chat's selected conversation with the device, opened on first use. */
-  session(chatId: number, deviceId: string): Session {
-    return this.deps.store.openSession(chatId, deviceId) ?? this.openSession(chatId, deviceId);
+  /** The chat's conversation with the device: `sessionId`'s when it is an open one of theirs, else the selected one, opened on first use. */
+  session(chatId: number, deviceId: string, sessionId?: string): Session {
+    return this.openOf(chatId, deviceId, sessionId) ?? this.deps.store.openSession(chatId, deviceId) ?? this.openSession(chatId, deviceId);
   }
 
-  /** /cd: the next prompts run in `cwd`, in a fresh conversation (claude keeps sessions per folder). */
-  changeDir(chatId: number, deviceId: string, cwd: string): void {
-    this.newSession(chatId, deviceId, cwd);
+  private openOf(chatId: number, deviceId: string, sessionId: string | undefined): Session | undefined {
+    const session = sessionId ? this.deps.store.session(sessionId) : undefined;
+    return session && session.chatId === chatId && session.deviceId === deviceId && !session.closedAt ? session : undefined;
+  }
+
+  /**
+   * /cd: the next prompts run in `cwd`, in a fresh conversation (claude keeps sessions per folder).
+   * From a conversation with its own topic (`from`), the topic moves to the fresh one and the
+   * chat's selection stays as it is.
+   */
+  changeDir(chatId: number, deviceId: string, cwd: string, from?: string): Session {
+    const old = this.openOf(chatId, deviceId, from);
+    if (old?.threadId == null) return this.newSession(chatId, deviceId, cwd);
+    const threadId = old.threadId;
+    return this.deps.store.transaction(() => {
+      const session = this.newSession(chatId, deviceId, cwd, { select: false, from: old.id });
+      this.deps.store.setSessionTopic(old.id, null);
+      this.deps.store.setSessionTopic(session.id, threadId);
+      return { ...session, threadId };
+    });
   }
 
   /**
@@ -105,10 +130,10 @@ export class Turns {
   }
 
   /** /mode: stored for the conversation and sent to the machine, which checks it against its cap. */
-  setMode(chatId: number, deviceId: string, mode: Session["mode"]): "sent" | "offline" | "refused" {
+  setMode(chatId: number, deviceId: string, mode: Session["mode"], sessionId?: string): "sent" | "offline" | "refused" {
     const max = this.deps.limits.of(deviceId)?.maxMode;
     if (max && !modeWithin(mode, max)) return "refused";
-    const session = this.session(chatId, deviceId);
+    const session = this.session(chatId, deviceId, sessionId);
     this.deps.store.setSessionMode(session.id, mode);
     return this.deps.hub.send(deviceId, { type: "session.mode", sessionId: session.id, mode }) ? "sent" : "offline";
   }

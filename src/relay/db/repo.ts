@@ -161,8 +161,13 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     deviceOfTopic: (chatId: number, threadId: number) => hot.deviceOfTopic.get({ chatId, threadId })?.deviceId,
     setTopic: (chatId: number, deviceId: string, threadId: number, at: number) =>
       db.insert(deviceTopics).values({ chatId, deviceId, threadId, createdAt: at }).onConflictDoUpdate({ target: [deviceTopics.chatId, deviceTopics.deviceId], set: { threadId, createdAt: at } }).run(),
-    forgetTopic: (chatId: number, threadId: number) =>
-      db.delete(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.threadId, threadId))).run(),
+    forgetTopic: (chatId: number, threadId: number) => {
+      db.delete(deviceTopics).where(and(eq(deviceTopics.chatId, chatId), eq(deviceTopics.threadId, threadId))).run();
+      db.update(sessions).set({ threadId: null }).where(and(eq(sessions.chatId, chatId), eq(sessions.threadId, threadId))).run();
+    },
+    sessionOfTopic: (chatId: number, threadId: number) =>
+      db.select().from(sessions).where(and(eq(sessions.chatId, chatId), eq(sessions.threadId, threadId), isNull(sessions.closedAt))).get(),
+    setSessionTopic: (id: string, threadId: number | null) => db.update(sessions).set({ threadId }).where(eq(sessions.id, id)).run(),
     setTurnTools: (id: string, toolsJson: string) => db.update(turns).set({ tools: toolsJson }).where(eq(turns.id, id)).run(),
     setTurnFiles: (id: string, filesJson: string) => db.update(turns).set({ files: filesJson }).where(eq(turns.id, id)).run(),
 
@@ -229,7 +234,7 @@ export const WRITES = [
   "setTopic", "forgetTopic", "addApproval", "decideApproval", "setApprovalMessage", "setAwaitingReason", "addAudit",
   "receiveUpdate", "markUpdateHandled", "pruneUpdates", "trimUpdates", "set", "del",
   "setTurnFiles", "addSchedule", "setScheduleNext", "setScheduleMissed", "deleteSchedule",
-  "selectSession", "addSessionCost",
+  "selectSession", "addSessionCost", "setSessionTopic",
 ] as const satisfies readonly (keyof Store)[];
 
 /**

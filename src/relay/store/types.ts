@@ -180,6 +180,9 @@ export interface Store {
   deviceOfTopic(chatId: number, threadId: number): string | undefined;
   setTopic(chatId: number, deviceId: string, threadId: number, at: number): void;
   forgetTopic(chatId: number, threadId: number): void;
+  /** The open session whose own topic this is (/new in a chat with topics). */
+  sessionOfTopic(chatId: number, threadId: number): Session | undefined;
+  setSessionTopic(sessionId: string, threadId: number | null): void;
 
   approval(id: string): Approval | undefined;
   approvalByRequest(sessionId: string, requestId: string): Approval | undefined;

@@ -11,7 +11,7 @@ export type ApprovalCardsDeps = {
   store: Store;
   messenger: Messenger;
   /** The device's topic in a chat (cards go where the device's turns are). */
-  threadOf?: (chatId: number, deviceId: string) => number | undefined;
+  threadOf?: (chatId: number, deviceId: string, sessionId?: string) => number | undefined;
 };
 
 /**
@@ -49,7 +49,7 @@ export class ApprovalCards {
   private async show(approval: Approval, device: Device): Promise<void> {
     const { messenger, store } = this.deps;
     const card = this.card(approval, device.name);
-    const threadId = this.deps.threadOf?.(approval.chatId, approval.deviceId);
+    const threadId = this.deps.threadOf?.(approval.chatId, approval.deviceId, approval.sessionId);
     const message = await messenger.send(approval.chatId, card.text, { markup: buttons(approval, card.kind, card.options), urgent: true, threadId });
     if (message) store.setApprovalMessage(approval.id, message.message_id);
     const late = this.lateLines.get(approval.id);

@@ -56,7 +56,7 @@ export function registerAutoCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     const device = t.target(ctx);
     if (device === "none") return say(ctx, NO_DEVICE);
     if (device === "choose") return say(ctx, "Pick the machine first (tap one), then send /auto again:", t.chooser(ctx.user!));
-    const session = core.turns.session(ctx.chat.id, device.id);
+    const session = core.turns.session(ctx.chat.id, device.id, t.topicSession(ctx));
     const arg = ctx.match.trim();
     if (arg.toLowerCase() === "off") {
       return say(ctx, core.auto.end(session.id) ? `Auto-approve on ${device.name} is off: every tool call asks again.` : `Auto-approve on ${device.name} was not on.`);
@@ -86,7 +86,7 @@ export function registerAutoCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     }
     const scopes = AUTO_SCOPES.filter((_, i) => tap.scopes & (1 << i));
     if (scopes.length === 0) return ctx.answerCallbackQuery({ text: "Tick at least one kind of call first.", show_alert: true });
-    const session = core.turns.session(chatId, device.id);
+    const session = core.turns.session(chatId, device.id, t.topicSession(ctx));
     const now = clock.now();
     const grant: AutoGrant = {
       sessionId: session.id,

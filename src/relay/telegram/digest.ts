@@ -15,7 +15,7 @@ const FILES_NAMED = 5;
  * and test runs, cost, and what still waits for an answer. A skipped schedule is said too.
  */
 export class Digests {
-  constructor(private readonly deps: { core: Core; messenger: Messenger; threadOf(chatId: number, deviceId: string): number | undefined }) {}
+  constructor(private readonly deps: { core: Core; messenger: Messenger; threadOf(chatId: number, deviceId: string, sessionId?: string): number | undefined }) {}
 
   readonly handle = (event: CoreEvent): void => {
     if (event.type === "schedule.skipped") {
@@ -47,7 +47,7 @@ export class Digests {
       ...(waiting ? [`⏳ ${waiting} card${waiting === 1 ? "" : "s"} still wait${waiting === 1 ? "s" : ""} for you (/pending)`] : []),
       ...(event.end.error ? [`Why: ${short(event.end.error, 200)}`] : []),
     ];
-    void this.deps.messenger.send(turn.chatId, plain(lines.join("\n")), { threadId: session ? this.deps.threadOf(turn.chatId, session.deviceId) : undefined });
+    void this.deps.messenger.send(turn.chatId, plain(lines.join("\n")), { threadId: session ? this.deps.threadOf(turn.chatId, session.deviceId, session.id) : undefined });
   };
 }
 

@@ -42,7 +42,7 @@ export function registerFileCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     const device = t.target(ctx);
     if (device === "none") return say(ctx, NO_DEVICE);
     if (device === "choose") return say(ctx, "Pick the machine first (tap one), then send /get again:", t.chooser(ctx.user!));
-    const refused = ask(ctx, core.turns.session(ctx.chat.id, device.id), device, path);
+    const refused = ask(ctx, core.turns.session(ctx.chat.id, device.id, t.topicSession(ctx)), device, path);
     if (refused) return say(ctx, refused);
   });
 

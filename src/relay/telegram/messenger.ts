@@ -128,8 +128,24 @@ export class Messenger {
     });
   }
 
-  /** Hears a topic that no longer exists (the owner deleted it); the message went to the main chat. */
-  onThreadGone: (chatId: number, threadId: number) => void = () => {};
+  /** Renames a topic the bot created (paced); a refusal (the topic is gone, the name unchanged) is only logged. */
+  renameTopic(chatId: number, threadId: number, name: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.lane(chatId).push(async (lastChance) => {
+        try {
+          await this.api.editForumTopic(chatId, threadId, { name }, LANE_CALL);
+        } catch (err) {
+          if (isRetryAfter(err) || (isTransient(err) && !lastChance)) throw err;
+          this.log.debug(`could not rename topic ${threadId} in chat ${chatId}: ${(err as Error).message}`);
+        }
+        resolve();
+        return "done";
+      });
+    });
+  }
+
+  /** Hears a topic that no longer exists (the owner deleted it); answers where to write instead (undefined: the main chat). */
+  onThreadGone: (chatId: number, threadId: number) => number | undefined = () => undefined;
 
   async rawSend(chatId: number, ft: FormattedText, options: SendOptions): Promise<Message> {
     const safe = safeFormatted(ft);
@@ -143,9 +159,9 @@ export class Messenger {
       }, LANE_CALL);
     } catch (err) {
       if (isThreadGone(err) && options.threadId !== undefined) {
-        this.log.warn(`topic ${options.threadId} in chat ${chatId} is gone; writing to the main chat`);
-        this.onThreadGone(chatId, options.threadId);
-        return this.rawSend(chatId, ft, { ...options, threadId: undefined });
+        const instead = this.onThreadGone(chatId, options.threadId);
+        this.log.warn(`topic ${options.threadId} in chat ${chatId} is gone; writing to ${instead === undefined ? "the main chat" : `topic ${instead}`}`);
+        return this.rawSend(chatId, ft, { ...options, threadId: instead });
       }
       if (!isEntityError(err)) throw err;
       this.log.warn(`Telegram rejected the formatting; sending plain text: ${(err as Error).message}`);

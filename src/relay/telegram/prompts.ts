@@ -7,6 +7,9 @@ import { replier, type HandlerDeps } from "./handler-deps";
 import { parseMention } from "./mention";
 import { NO_DEVICE, type Targets } from "./targets";
 import { attachmentOf, uncaptioned } from "./telegram-files";
+import { maskSecrets } from "../mask-secrets";
+import { topicTitle } from "./session-label";
+import { threadOfUpdate } from "./topics";
 
 /** A prompt as written: its text and the files that came with it. */
 type Draft = { text: string; attachments: StoredAttachment[] };
@@ -26,10 +29,16 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
   /** `@name prompt` whose name several machines share: held until its author taps which. */
   const oncePrompt = new Map<string, Draft>();
 
-  const submit = async (chatId: number, device: Device, { text, attachments }: Draft) => {
+  /** `sessionId`: the conversation whose own topic the prompt was written in. */
+  const submit = async (chatId: number, device: Device, { text, attachments }: Draft, sessionId?: string) => {
     // With topics on, the device's topic exists before anything is written for the turn.
-    await deps.topics?.ensure(chatId, device);
-    core.turns.submit(chatId, device, text, { attachments });
+    if (!sessionId) await deps.topics?.ensure(chatId, device);
+    const turn = core.turns.submit(chatId, device, text, { attachments, ...(sessionId ? { sessionId } : {}) });
+    const session = core.store.session(turn.sessionId);
+    // A conversation's own topic is named after its first prompt once there is one.
+    if (session?.threadId != null && core.store.lastTurns(session.id, 2).length === 1) {
+      void deps.topics?.rename(session, topicTitle(device.name, session, core.limits.of(device.id)?.roots, maskSecrets(text).text));
+    }
   };
 
   deps.router.on("use", async (ctx, { deviceId }) => {
@@ -56,7 +65,8 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
       waitingPrompt.set(waitKey(ctx.chat!.id, ctx.from!.id), draft);
       return say(ctx, "Which machine should run this? Tap one (it is remembered for the next prompts):", t.chooser(ctx.user!));
     }
-    await submit(ctx.chat!.id, device, draft);
+    const own = deps.topics?.sessionOf(ctx.chat!.id, threadOfUpdate(ctx));
+    await submit(ctx.chat!.id, device, draft, own?.deviceId === device.id ? own.id : undefined);
   };
 
   bot.on("message:text", async (ctx) => {

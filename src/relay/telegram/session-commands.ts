@@ -8,7 +8,7 @@ import type { RaContext } from "./context";
 import { replier, type HandlerDeps } from "./handler-deps";
 import { noTarget, type Targets } from "./targets";
 import { threadOfUpdate } from "./topics";
-import { ago, folderOf, sessionLabel, shortPrompt } from "./session-label";
+import { ago, folderOf, sessionLabel, shortPrompt, topicTitle } from "./session-label";
 import { transcriptMarkdown } from "./transcript";
 
 /** How many sessions /sessions lists (the most recently active), and turns /history shows. */
@@ -31,16 +31,34 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
   bot.command("new", async (ctx) => {
     const device = t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
+    if (deps.topics?.available(ctx.chat.id)) return newInTopic(ctx, device);
     const previous = store.openSession(ctx.chat.id, device.id);
     const session = turns.newSession(ctx.chat.id, device.id);
     const kept = previous ? ` #${previous.number} is kept: /sessions switches back.` : "";
     return say(ctx, `🆕 Fresh conversation with ${device.name} (${sessionLabel(session, roots(device.id))}). Your next message starts it.${kept}`);
   });
 
+  /**
+   * /new where conversations get topics: a fresh conversation (in the folder and mode of the one it
+   * was sent from) with a topic of its own; the selection elsewhere stays as it is.
+   */
+  const newInTopic = async (ctx: RaContext, device: Device) => {
+    const chatId = ctx.chat!.id;
+    const session = turns.newSession(chatId, device.id, undefined, { select: false, from: t.topicSession(ctx) });
+    const threadId = await deps.topics!.openFor(session, topicTitle(device.name, session, roots(device.id)));
+    if (threadId === undefined) {
+      turns.select(chatId, device.id, session.id);
+      return say(ctx, `🆕 Fresh conversation with ${device.name} (${sessionLabel(session, roots(device.id))}); Telegram would not open a topic for it, so your next message here starts it.`);
+    }
+    await messenger.send(chatId, plain(`🆕 Conversation ${sessionLabel(session, roots(device.id))} with ${device.name}. Write here to talk to it; its answers, approvals and /stop, /history, /mode, /cd stay in this topic.`), { threadId });
+    return say(ctx, `🆕 #${session.number} with ${device.name} has its own topic: write there to start it. Prompts here go on as before.`);
+  };
+
   bot.command("sessions", async (ctx) => {
     const device = t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
-    const selected = store.openSession(ctx.chat.id, device.id);
+    const own = t.topicSession(ctx);
+    const selected = (own && store.session(own)) || store.openSession(ctx.chat.id, device.id);
     const listed = store.sessionsOf(ctx.chat.id, device.id).slice(0, LISTED_SESSIONS);
     const extra = extraRows(ctx.chat.id, device);
     if (listed.length === 0) return say(ctx, `No conversation with ${device.name} in this chat yet: write a prompt to start one, or continue one started in a terminal there.`, { inline_keyboard: extra });
@@ -74,7 +92,8 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
   bot.command("history", async (ctx) => {
     const device = t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
-    const session = store.openSession(ctx.chat.id, device.id);
+    const own = t.topicSession(ctx);
+    const session = (own && store.session(own)) || store.openSession(ctx.chat.id, device.id);
     const shown = session ? store.lastTurns(session.id, HISTORY_TURNS) : [];
     if (!session || shown.length === 0) return say(ctx, `Nothing in this conversation with ${device.name} yet.`);
     const parts: FormattedText[] = [bold(`Last turns of ${device.name} ${sessionLabel(session, roots(device.id))}`)];

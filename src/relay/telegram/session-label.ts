@@ -14,6 +14,11 @@ export function sessionLabel(session: Pick<Session, "cwd" | "number">, roots?: r
   return `#${session.number} · 📁 ${folderOf(session, roots)}`;
 }
 
+/** A conversation's own topic: "laptop · 📁 …/project · fix the login bug" (its number until the first prompt). */
+export function topicTitle(deviceName: string, session: Pick<Session, "cwd" | "number">, roots?: readonly string[], firstPrompt?: string): string {
+  return `${deviceName} · 📁 ${folderOf(session, roots)} · ${firstPrompt ? shortPrompt(firstPrompt, 60) : `#${session.number}`}`;
+}
+
 /** The first line of a prompt, cut to `max` characters. */
 export function shortPrompt(text: string, max = 40): string {
   const line = text.trim().split("\n", 1)[0] ?? "";

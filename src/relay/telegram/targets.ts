@@ -58,6 +58,8 @@ export function targets({ core, topics }: Pick<HandlerDeps, "core" | "topics">) 
       if (devices.length === 0) return "none";
       return devices.length === 1 ? devices[0]! : "choose";
     },
+    /** The conversation whose own topic the update came from: commands there act on it. */
+    topicSession: (ctx: RaContext) => topics?.sessionOf(ctx.chat!.id, threadOfUpdate(ctx))?.id,
     chooser(user: User): InlineKeyboardMarkup {
       return buttons(visibleDevices(core.store, user), user, (d) => encodeCallback({ kind: "use", deviceId: d.id }));
     },

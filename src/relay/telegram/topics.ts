@@ -1,12 +1,16 @@
 import type { Context } from "grammy";
 import type { Clock } from "../../clock";
-import type { Device, Store } from "../store/types";
+import type { Device, Session, Store } from "../store/types";
 import type { Messenger } from "./messenger";
 
+/** Telegram's cap on a topic's name. */
+const TOPIC_NAME_MAX = 128;
+
 /**
- * One topic per device in each private chat, when the bot has topics enabled (getMe reports
- * has_topics_enabled): the thread id says which device a prompt is for and where its output goes.
- * Without topics every method answers "no thread" and everything stays in the main chat.
+ * Topics in private chats, when the bot has topics enabled (getMe reports has_topics_enabled):
+ * one per device, plus one per conversation opened with /new. The thread id says which device
+ * (and conversation) a prompt is for and where its output goes. Without topics every method
+ * answers "no thread" and everything stays in the main chat.
  */
 export class Topics {
   /** Topic creations in flight, so two prompts at once create one topic. */
@@ -18,21 +22,52 @@ export class Topics {
     private readonly clock: Clock,
     private readonly enabled: () => boolean,
   ) {
-    messenger.onThreadGone = (chatId, threadId) => repo.forgetTopic(chatId, threadId);
+    // A conversation's own topic gone: its output goes to its machine's topic from now on.
+    messenger.onThreadGone = (chatId, threadId) => {
+      const session = repo.sessionOfTopic(chatId, threadId);
+      repo.forgetTopic(chatId, threadId);
+      return session ? repo.topicOf(chatId, session.deviceId) : undefined;
+    };
   }
 
   private on(chatId: number): boolean {
     return chatId > 0 && this.enabled();
   }
 
-  /** The device's topic in the chat, if it has one. */
-  threadOf(chatId: number, deviceId: string): number | undefined {
-    return this.on(chatId) ? this.repo.topicOf(chatId, deviceId) : undefined;
+  /** Where output about the device goes: the conversation's own topic, else the device's, if there is one. */
+  threadOf(chatId: number, deviceId: string, sessionId?: string): number | undefined {
+    if (!this.on(chatId)) return undefined;
+    const own = sessionId ? this.repo.session(sessionId)?.threadId : undefined;
+    return own ?? this.repo.topicOf(chatId, deviceId);
   }
 
-  /** The device whose topic this is. */
+  /** The device whose topic (or whose conversation's topic) this is. */
   deviceOf(chatId: number, threadId: number | undefined): string | undefined {
-    return threadId !== undefined && this.on(chatId) ? this.repo.deviceOfTopic(chatId, threadId) : undefined;
+    if (threadId === undefined || !this.on(chatId)) return undefined;
+    return this.repo.deviceOfTopic(chatId, threadId) ?? this.repo.sessionOfTopic(chatId, threadId)?.deviceId;
+  }
+
+  /** The open conversation whose own topic this is. */
+  sessionOf(chatId: number, threadId: number | undefined): Session | undefined {
+    return threadId !== undefined && this.on(chatId) ? this.repo.sessionOfTopic(chatId, threadId) : undefined;
+  }
+
+  /** Whether conversations get topics of their own in this chat. */
+  available(chatId: number): boolean {
+    return this.on(chatId);
+  }
+
+  /** A topic of the conversation's own (/new); undefined without topics or if Telegram refused. */
+  async openFor(session: Session, name: string): Promise<number | undefined> {
+    if (!this.on(session.chatId)) return undefined;
+    const threadId = await this.messenger.createTopic(session.chatId, topicName(name));
+    if (threadId !== undefined) this.repo.setSessionTopic(session.id, threadId);
+    return threadId;
+  }
+
+  /** Names the conversation's topic anew (after its first prompt). */
+  rename(session: Session, name: string): Promise<void> {
+    return session.threadId === null ? Promise.resolve() : this.messenger.renameTopic(session.chatId, session.threadId, topicName(name));
   }
 
   /** The device's topic, created on first use; undefined without topics (or if Telegram refused). */
@@ -53,6 +88,8 @@ export class Topics {
     return pending;
   }
 }
+
+const topicName = (name: string) => (name.length > TOPIC_NAME_MAX ? `${name.slice(0, TOPIC_NAME_MAX - 1)}…` : name);
 
 /** The topic a message or button tap came from. */
 export function threadOfUpdate(ctx: Context): number | undefined {

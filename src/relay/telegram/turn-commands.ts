@@ -23,7 +23,7 @@ export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   bot.command("stop", async (ctx) => {
     const device = t.target(ctx);
     if (typeof device !== "object") return say(ctx, "Nothing is running.");
-    const { interrupted, cancelled } = turns.stop(ctx.chat.id, device.id);
+    const { interrupted, cancelled } = turns.stop(ctx.chat.id, device.id, t.topicSession(ctx));
     if (!interrupted && !cancelled) return say(ctx, `Nothing is running on ${device.name}.`);
     const parts = [interrupted ? `Stopping the turn on ${device.name}…` : "", cancelled ? `Cancelled ${cancelled} waiting prompt${cancelled === 1 ? "" : "s"}.` : ""];
     return say(ctx, parts.filter(Boolean).join(" "));
@@ -41,12 +41,12 @@ export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   bot.command("mode", async (ctx) => {
     const device = t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
-    const session = turns.session(ctx.chat.id, device.id);
+    const session = turns.session(ctx.chat.id, device.id, t.topicSession(ctx));
     const cap = core.limits.of(device.id)?.maxMode ?? "acceptEdits";
     const offered = PermissionMode.options.filter((m) => m !== "bypassPermissions" || cap === "bypassPermissions");
     // `/mode plan` switches at once; a bare /mode (or a name it does not know) shows the choice.
     const asked = offered.find((m) => m.toLowerCase() === ctx.match.trim().toLowerCase());
-    if (asked) return say(ctx, modeOutcome(asked, device, turns.setMode(ctx.chat.id, device.id, asked)));
+    if (asked) return say(ctx, modeOutcome(asked, device, turns.setMode(ctx.chat.id, device.id, asked, t.topicSession(ctx))));
     const unknown = ctx.match.trim() ? `There is no mode "${ctx.match.trim()}". ` : "";
     const lines = offered.map((m) => `${m === session.mode ? "●" : "○"} ${m} – ${MODE_HELP[m]}`);
     return say(ctx, `${unknown}Permission mode on ${device.name}: ${session.mode}\n\n${lines.join("\n")}`, {
@@ -63,7 +63,7 @@ export function registerTurnCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   deps.router.on("mode", (ctx, { mode }) => {
     const device = t.target(ctx);
     if (typeof device !== "object") return ctx.answerCallbackQuery({ text: "Select a machine first with /devices." });
-    const outcome = turns.setMode(ctx.chat!.id, device.id, mode);
+    const outcome = turns.setMode(ctx.chat!.id, device.id, mode, t.topicSession(ctx));
     return ctx.answerCallbackQuery({ text: modeOutcome(mode, device, outcome), show_alert: outcome === "refused" });
   });
 

@@ -71,7 +71,7 @@ export class TurnSurface {
         return;
       case "session.notice":
         // Warnings and errors ring the phone; information does not.
-        void this.deps.messenger.send(event.session.chatId, plain(`${noticeMark(event.level)} ${event.text}`), { silent: event.level === "info", threadId: this.thread(event.session.chatId, event.session.deviceId) });
+        void this.deps.messenger.send(event.session.chatId, plain(`${noticeMark(event.level)} ${event.text}`), { silent: event.level === "info", threadId: this.thread(event.session.chatId, event.session.deviceId, event.session.id) });
         return;
       case "device.lost":
         for (const chatId of event.chats) {
@@ -116,9 +116,9 @@ export class TurnSurface {
     this.running.clear();
   }
 
-  /** The device's topic in the chat (undefined without topics). */
-  thread(chatId: number, deviceId: string): number | undefined {
-    return this.deps.topics?.threadOf(chatId, deviceId);
+  /** The conversation's or device's topic in the chat (undefined without topics). */
+  thread(chatId: number, deviceId: string, sessionId?: string): number | undefined {
+    return this.deps.topics?.threadOf(chatId, deviceId, sessionId);
   }
 
   private show({ turn, output }: CoreEventOf<"turn.output">): void {
@@ -184,7 +184,7 @@ export class TurnSurface {
 
   private view(turn: Turn, device: Device): TurnView {
     const session = this.deps.store.session(turn.sessionId);
-    const threadId = session ? this.thread(turn.chatId, session.deviceId) : undefined;
+    const threadId = session ? this.thread(turn.chatId, session.deviceId, session.id) : undefined;
     const onMessages = (ids: number[]) => this.deps.store.setTurnMessages(turn.id, ids);
     const { messenger, drafts, log } = this.deps;
     const live = drafts && turn.chatId > 0 ? new DraftMessage(messenger, turn.chatId, onMessages, threadId, turn.id, drafts, log) : new LiveMessage(messenger, turn.chatId, onMessages, threadId);

@@ -284,6 +284,21 @@ const createForumTopic: Handler = ({ p, state }): ForumTopic => {
   return compact({ ...topic, icon_custom_emoji_id: p.icon_custom_emoji_id as string | undefined });
 };
 
+/** Renames a topic (the bot created it): unchanged → TOPIC_NOT_MODIFIED, as Telegram says. */
+const editForumTopic: Handler = ({ p, state }) => {
+  const chatId = chatIdOf(p);
+  const record = writableChat(state, chatId);
+  const id = p.message_thread_id;
+  if (id === undefined) throw badRequest("message thread not found");
+  const topic = record.topics.get(threadOf(p, record)!)!;
+  if (p.name === undefined) return true;
+  const name = String(p.name);
+  if (name.length > 128) throw badRequest("TOPIC_TITLE_TOO_LONG");
+  if (name.length === 0 || name === topic.name) throw badRequest("TOPIC_NOT_MODIFIED");
+  record.topics.set(topic.message_thread_id, { ...topic, name });
+  return true;
+};
+
 const sendMessageDraft: Handler = ({ p, state }) => {
   const chatId = chatIdOf(p);
   const record = writableChat(state, chatId);
@@ -345,6 +360,7 @@ export const METHODS: Record<string, Handler> = {
   setMessageReaction,
   leaveChat,
   createForumTopic,
+  editForumTopic,
   sendMessageDraft,
   setMyCommands,
   getMyCommands,
