@@ -66,7 +66,8 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
     const lines = listed.map((s) => {
       const mark = s.id === selected?.id ? "●" : "○";
       const prompt = s.firstPrompt ? `"${maskSecrets(shortPrompt(s.firstPrompt)).text}"` : "(no prompt yet)";
-      return `${mark} #${s.number} · 📁 ${folderOf(s, roots(device.id))} · ${prompt} · ${ago(now - s.lastActiveAt)} · $${s.costUsd.toFixed(4)} · ${STATE[s.state]}`;
+      const own = s.threadId !== null && deps.topics?.available(ctx.chat.id) ? " · 💬 own topic" : "";
+      return `${mark} #${s.number} · 📁 ${folderOf(s, roots(device.id))} · ${prompt} · ${ago(now - s.lastActiveAt)} · $${s.costUsd.toFixed(4)} · ${STATE[s.state]}${own}`;
     });
     const rows = listed.map((s) => [{
       text: `${s.id === selected?.id ? "● " : ""}#${s.number} ${s.firstPrompt ? maskSecrets(shortPrompt(s.firstPrompt, 30)).text : folderOf(s, roots(device.id))}`,
@@ -86,7 +87,8 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
     await ctx.answerCallbackQuery({ text: `Now in #${chosen.number}` });
     const first = store.sessionsOf(chatId, device.id).find((s) => s.id === chosen.id)?.firstPrompt;
     const about = first ? `: "${maskSecrets(shortPrompt(first)).text}"` : "";
-    await messenger.send(chatId, plain(`↪️ Prompts to ${device.name} now go to ${label}${about}.`), { threadId: threadOfUpdate(ctx) });
+    const where = chosen.threadId !== null && deps.topics?.available(chatId) ? " Its answers arrive in its own topic." : "";
+    await messenger.send(chatId, plain(`↪️ Prompts to ${device.name} now go to ${label}${about}.${where}`), { threadId: threadOfUpdate(ctx) });
   });
 
   bot.command("history", async (ctx) => {
