@@ -12,7 +12,7 @@ const notFound: ApiError = { error: "not_found", message: "no such attachment of
  * stored here. Any other turn, finished or not this machine's, is the same 404.
  */
 export async function serveAttachment(deps: { core: Core; log: Log; attachments: AttachmentSources }, device: Device, turnId: string, id: string, signal: AbortSignal): Promise<Response> {
-  const attachment = deps.core.turns.attachment(device.id, turnId, id);
+  const attachment = await deps.core.turns.attachment(device.id, turnId, id);
   if (!attachment) return Response.json(notFound, { status: 404 });
   try {
     const upstream = await deps.attachments.open(attachment, signal);

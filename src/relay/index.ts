@@ -15,6 +15,7 @@ import { createCore } from "./core";
 import type { CoreEvent } from "./core/events";
 import { openDb } from "./db/client";
 import { createRepo } from "./db/repo";
+import { asyncStore, asyncWebStore } from "./store/async";
 import { OwnerClaim } from "./owner-claim";
 import { ApprovalCards } from "./telegram/approval-cards";
 import { DeviceAlerts } from "./telegram/device-alerts";
@@ -53,9 +54,10 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   // Prompts, answers and approval inputs live here: only this user may read them, whatever existed before.
   keepPrivate(config.dataDir, { dir: "the relay's data folder", file: "the relay's file" }, (line) => log.warn(line));
   const db = openDb(join(config.dataDir, "relay.db"));
-  const repo = createRepo(db, { report: (err) => log.error(`a database commit failed; its writes were rolled back and nothing of them acknowledged: ${(err as Error)?.message ?? err}`) });
+  const sqlite = createRepo(db, { report: (err) => log.error(`a database commit failed; its writes were rolled back and nothing of them acknowledged: ${(err as Error)?.message ?? err}`) });
+  const repo = asyncStore(sqlite);
   const closeDb = () => {
-    repo.flush();
+    sqlite.flush();
     db.$client.close();
   };
   const bus = new LocalBus<CoreEvent>((err, event) => log.error(`a surface failed on ${event.type}: ${(err as Error)?.stack ?? err}`));
@@ -63,8 +65,8 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const { hub } = core;
   const ownerClaim = new OwnerClaim(repo, clock, config.dataDir);
 
-  for (const id of config.owners) repo.addUser({ telegramId: id, role: "owner", name: "", createdAt: clock.now() });
-  const setupCode = repo.owners().length === 0 ? ownerClaim.mint() : ownerClaim.retire();
+  for (const id of config.owners) await repo.addUser({ telegramId: id, role: "owner", name: "", createdAt: clock.now() });
+  const setupCode = (await repo.owners()).length === 0 ? await ownerClaim.mint() : await ownerClaim.retire();
 
   const telegram = createTelegram({
     token: config.botToken,
@@ -84,7 +86,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   bus.subscribe(cards.handle);
   bus.subscribe(new DeviceAlerts(telegram.messenger).handle);
   bus.subscribe(new Digests({ core, messenger: telegram.messenger, threadOf: (chat, device, session) => topics.threadOf(chat, device, session) }).handle);
-  const web = createWeb({ core, store: createWebRepo(db), clock, log: createLog("web"), dataDir: config.dataDir, publicUrl: config.publicUrl, tls: Boolean(config.tls) });
+  const web = createWeb({ core, store: asyncWebStore(createWebRepo(db)), clock, log: createLog("web"), dataDir: config.dataDir, publicUrl: config.publicUrl, tls: Boolean(config.tls) });
   bus.subscribe(web.surface.handle);
   let listenUrl = "";
   telegram.attach({ core, turnViews, cards, topics, drafts, web: { auth: web.auth, baseUrl: () => config.publicUrl ?? listenUrl } });
@@ -97,7 +99,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     throw telegramStartError(cause);
   }
 
-  core.approvals.relayRestarted();
+  await core.approvals.relayRestarted();
   core.schedules.start();
   const attachments = new AttachmentSources();
   attachments.register("telegram", telegram.files);
@@ -159,7 +161,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     url,
     port: server.port!,
     setupCode: setupCode && { code: setupCode.code, file: setupCode.file },
-    ...(config.webLoginCode ? { webLoginCode: mintWebCode(web.auth) } : {}),
+    ...(config.webLoginCode ? { webLoginCode: await mintWebCode(web.auth) } : {}),
     fatal,
     async stop() {
       if (stopped) return;
@@ -181,8 +183,8 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   };
 }
 
-function mintWebCode(auth: ReturnType<typeof createWeb>["auth"]): RelayHandle["webLoginCode"] {
-  const minted = auth.mintCode();
+async function mintWebCode(auth: ReturnType<typeof createWeb>["auth"]): Promise<RelayHandle["webLoginCode"]> {
+  const minted = await auth.mintCode();
   return minted ? { code: minted.code, name: minted.user.name, expiresAt: minted.expiresAt } : "no_owner";
 }
 

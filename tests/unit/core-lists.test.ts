@@ -68,7 +68,7 @@ describe("list requests", () => {
   test("an offline machine is said to be offline at once; one that never answers, after the timeout", async () => {
     const { core, device, connect, repo, clock } = setup();
     const gone = device("gone");
-    repo.addDevice(gone);
+    await repo.addDevice(gone);
     expect(await core.lists.request(gone, { kind: "transcripts" })).toEqual({ error: "gone is offline. Start `ra agent` there (or check /devices) and try again." });
     const laptop = device("laptop");
     const frames = connect(laptop);

@@ -51,7 +51,7 @@ function handLoop() {
   };
 }
 
-function setup() {
+async function setup() {
   const dir = tmpDir("ra-durable-");
   const path = join(dir.path, "relay.db");
   const db = openDb(path);
@@ -79,7 +79,7 @@ function setup() {
   const bus = new LocalBus<CoreEvent>((err) => failures.push(err));
   const core = createCore({ store: repo, bus, clock, log: silentLog, approvalTimeoutMs: 60_000 });
   const device: Device = { id: "dev1", name: "laptop", ownerId: CHAT, tokenHash: "h", hostname: "", os: "", arch: "", osUser: "", agentVersion: "", createdAt: clock.now(), lastSeenAt: null };
-  repo.addDevice(device);
+  await repo.addDevice(device);
   repo.flush();
   // One slice takes whatever waits (slices are tested on their own below).
   const frames = new FrameQueue((err) => failures.push(err), Number.POSITIVE_INFINITY, loop.defer);
@@ -118,13 +118,13 @@ const text = (turnId: string, t: string): SessionEvent => ({ kind: "text", turnI
 
 describe("durable acknowledgements (group commit)", () => {
   test("an event is acknowledged only once the transaction that stores it is committed; one commit for all the frames of a turn of the loop", async () => {
-    const { path, core, device, loop, connect, hello, committedSeq, reader, onDisk } = setup();
+    const { path, core, device, loop, connect, hello, committedSeq, reader, onDisk } = await setup();
     const agent = connect();
     const welcome = await hello(agent);
     expect(welcome.acks).toEqual([]);
     expect(reader.query("SELECT hostname, agent_version AS v FROM devices WHERE id = ?").get(device.id)).toEqual({ hostname: "box", v: "test" });
 
-    const turn = core.turns.submit(CHAT, device, "hi");
+    const turn = await core.turns.submit(CHAT, device, "hi");
     expect(agent.sent.some((f) => f.type === "prompt")).toBe(false); // the turn is not committed yet
     loop.turn();
     expect(agent.sent.some((f) => f.type === "prompt")).toBe(false); // committed, not yet on disk
@@ -146,10 +146,10 @@ describe("durable acknowledgements (group commit)", () => {
   });
 
   test("a failed commit acknowledges nothing and loses nothing: the agent is closed, reconnects, replays and is acknowledged then", async () => {
-    const { repo, core, device, loop, connect, hello, committedSeq, failures, fail, onDisk } = setup();
+    const { repo, core, device, loop, connect, hello, committedSeq, failures, fail, onDisk } = await setup();
     const agent = connect();
     await hello(agent);
-    const turn = core.turns.submit(CHAT, device, "hi");
+    const turn = await core.turns.submit(CHAT, device, "hi");
     loop.turn();
     await onDisk();
     agent.send({ type: "event", sessionId: turn.sessionId, seq: 0, at: 0, event: text(turn.id, "kept") });
@@ -168,7 +168,7 @@ describe("durable acknowledgements (group commit)", () => {
     expect(agent.sent.filter((f) => f.type === "ack").map((f) => (f as { seq: number }).seq)).toEqual([0]);
     expect(agent.socket.closed?.code).toBe(CloseCode.goingAway);
     expect(committedSeq(turn.sessionId)).toBe(0);
-    expect(repo.turnText(turn.id)).toBe("kept");
+    expect(await repo.turnText(turn.id)).toBe("kept");
 
     // The agent kept 1 and 2 (never acknowledged): it reconnects, hears what is stored, replays.
     agent.handlers.onClose();
@@ -183,14 +183,14 @@ describe("durable acknowledgements (group commit)", () => {
     await onDisk();
     expect(again.sent.filter((f) => f.type === "ack").map((f) => (f as { seq: number }).seq)).toEqual([1, 2]);
     expect(committedSeq(turn.sessionId)).toBe(2);
-    expect(repo.turnText(turn.id)).toBe("kept lost twice");
+    expect(await repo.turnText(turn.id)).toBe("kept lost twice");
   });
 
   test("frames of one connection are handled in order, and its close after them", async () => {
-    const { core, device, loop, connect, hello, committedSeq } = setup();
+    const { core, device, loop, connect, hello, committedSeq } = await setup();
     const agent = connect();
     await hello(agent);
-    const turn = core.turns.submit(CHAT, device, "hi");
+    const turn = await core.turns.submit(CHAT, device, "hi");
     loop.turn();
     for (let seq = 0; seq < 50; seq++) agent.send({ type: "event", sessionId: turn.sessionId, seq, at: 0, event: text(turn.id, `${seq},`) });
     agent.handlers.onClose();
@@ -201,7 +201,7 @@ describe("durable acknowledgements (group commit)", () => {
     }
     loop.turn();
     expect(committedSeq(turn.sessionId)).toBe(49);
-    expect(core.store.turnText(turn.id)).toBe(Array.from({ length: 50 }, (_, i) => `${i},`).join(""));
+    expect(await core.store.turnText(turn.id)).toBe(Array.from({ length: 50 }, (_, i) => `${i},`).join(""));
   });
 
   test("a storm is done in slices: between two, the loop reads what else arrived and commits what the slice wrote", () => {

@@ -70,9 +70,9 @@ describe("a Telegram update", () => {
     clock.t = 1_700_000_000_000;
     const bus = new LocalBus<CoreEvent>(() => {});
     const core = createCore({ store: repo, bus, clock, log: silentLog, approvalTimeoutMs: 60_000 });
-    repo.addUser({ telegramId: OWNER, role: "owner", name: "Owner", createdAt: clock.now() });
+    await repo.addUser({ telegramId: OWNER, role: "owner", name: "Owner", createdAt: clock.now() });
     const device: Device = { id: "dev1", name: "laptop", ownerId: OWNER, tokenHash: "h", hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: clock.now(), lastSeenAt: null };
-    repo.addDevice(device);
+    await repo.addDevice(device);
 
     const side = createTelegram({ token: TOKEN, apiRoot: telegram.url, repo, ownerClaim: new OwnerClaim(repo, clock, dir.path), clock, log: silentLog, editIntervalMs: 0, pollTimeoutSeconds: 1 });
     const topics = new Topics(repo, side.messenger, clock, () => false);
@@ -96,7 +96,7 @@ describe("a Telegram update", () => {
     } as unknown as WSContext;
     const link = durableLink(socket, "127.0.0.1", repo);
     core.hub.attach(device.id, link);
-    core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts: { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "t" }, sessions: [] });
+    await core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts: { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "t" }, sessions: [] });
     repo.flush();
     await repo.committed();
 

@@ -10,21 +10,21 @@ function setup() {
 }
 
 describe("the owner's setup code", () => {
-  test("is 128-bit, written 0600 to the data dir, and only its hash is stored", () => {
+  test("is 128-bit, written 0600 to the data dir, and only its hash is stored", async () => {
     const { dir, repo, claim } = setup();
-    const { code, file, expiresAt } = claim.mint();
+    const { code, file, expiresAt } = await claim.mint();
     expect(code).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(Buffer.from(code, "base64url")).toHaveLength(16);
     expect(file).toBe(join(dir, "setup-code"));
     expect(readFileSync(file, "utf8")).toBe(`${code}\n`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(expiresAt).toBe(5_000_000 + SETUP_CODE_TTL_MS);
-    expect(repo.get("setup_code")).not.toContain(code);
+    expect(await repo.get("setup_code")).not.toContain(code);
   });
 
-  test("works once; the file goes with it", () => {
+  test("works once; the file goes with it", async () => {
     const { claim } = setup();
-    const { code, file } = claim.mint();
+    const { code, file } = await claim.mint();
     expect(claim.redeem("wrong")).toBe(false);
     expect(claim.redeem(`${code.slice(0, -1)}x`)).toBe(false);
     expect(claim.redeem(` ${code} `)).toBe(true);
@@ -42,14 +42,14 @@ describe("the owner's setup code", () => {
     expect(claim.redeem(second)).toBe(false);
   });
 
-  test("once the relay has an owner, a code minted before stops working and its file goes", () => {
+  test("once the relay has an owner, a code minted before stops working and its file goes", async () => {
     const { repo, claim } = setup();
-    const { code, file } = claim.mint();
-    repo.addUser({ telegramId: 1001, role: "owner", name: "", createdAt: 0 });
+    const { code, file } = await claim.mint();
+    await repo.addUser({ telegramId: 1001, role: "owner", name: "", createdAt: 0 });
     expect(claim.redeem(code)).toBe(false);
     claim.retire();
     expect(existsSync(file)).toBe(false);
-    expect(repo.get("setup_code")).toBeUndefined();
+    expect(await repo.get("setup_code")).toBeUndefined();
   });
 
   test("a new code (a restart without an owner) invalidates the old one", () => {

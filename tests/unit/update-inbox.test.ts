@@ -28,13 +28,13 @@ describe("the update inbox", () => {
       inbox.receive(update(id));
       inbox.markHandled(id);
     }
-    expect(repo.countUpdates()).toBeLessThanOrEqual(max + 200);
+    expect(await repo.countUpdates()).toBeLessThanOrEqual(max + 200);
     // The newest are the ones kept: a repeat of a recent update is still recognised.
     expect(inbox.receive(update(flood))).toBe(false);
     clock.t += KEEP_HANDLED_MS + 1;
     inbox.receive(update(flood + 1)); // not handled yet: it must survive any tidying
     inbox.tidy();
-    expect(repo.countUpdates()).toBe(1);
+    expect(await repo.countUpdates()).toBe(1);
     expect(inbox.leftover().map((u) => u.update_id)).toEqual([flood + 1]);
   });
 });

@@ -11,18 +11,18 @@ const T0 = Date.UTC(2026, 11, 4, 12);
 const KEY = new Uint8Array(32).fill(7);
 const FROM = { userAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/140", ip: "192.0.2.1" };
 
-function setup() {
+async function setup() {
   const { repo, clock } = tempRelayDb(T0);
-  repo.addUser({ telegramId: 1, role: "owner", name: "Olga", createdAt: T0 - 10 });
-  repo.addUser({ telegramId: 2, role: "user", name: "Bob", createdAt: T0 - 5 });
+  await repo.addUser({ telegramId: 1, role: "owner", name: "Olga", createdAt: T0 - 10 });
+  await repo.addUser({ telegramId: 2, role: "user", name: "Bob", createdAt: T0 - 5 });
   const web = createWebRepo(repo.db);
   return { repo, clock, web, auth: new WebAuth(web, repo, clock, KEY) };
 }
 
 describe("web sign-in", () => {
   test("a link: looking at it uses nothing; it works once, within 5 minutes", async () => {
-    const { auth, clock } = setup();
-    const { secret } = auth.mintLink(2);
+    const { auth, clock } = await setup();
+    const { secret } = await auth.mintLink(2);
     expect(auth.peekLink(secret)?.name).toBe("Bob");
     expect(auth.peekLink(secret)?.name).toBe("Bob");
     const done = await auth.redeem("link", secret, FROM);
@@ -36,8 +36,8 @@ describe("web sign-in", () => {
   });
 
   test("a link is not a code and a code is not a link", async () => {
-    const { auth } = setup();
-    const { secret } = auth.mintLink(1);
+    const { auth } = await setup();
+    const { secret } = await auth.mintLink(1);
     expect(await auth.redeem("code", secret, FROM)).toBeUndefined();
     const { code } = auth.mintCode()!;
     expect(await auth.redeem("link", code, FROM)).toBeUndefined();
@@ -45,7 +45,7 @@ describe("web sign-in", () => {
   });
 
   test("the console code signs in the first owner, typed loosely, once, within 15 minutes", async () => {
-    const { auth, clock } = setup();
+    const { auth, clock } = await setup();
     const minted = auth.mintCode()!;
     expect(minted.user.telegramId).toBe(1);
     expect(minted.code).toMatch(/^[A-Z]{5}-[A-Z]{5}$/);
@@ -56,13 +56,13 @@ describe("web sign-in", () => {
     expect(await auth.redeem("code", late.code, FROM)).toBeUndefined();
   });
 
-  test("no owner yet: no code", () => {
+  test("no owner yet: no code", async () => {
     const { repo, clock } = tempRelayDb(T0);
-    expect(new WebAuth(createWebRepo(repo.db), repo, clock, KEY).mintCode()).toBeUndefined();
+    expect(await new WebAuth(createWebRepo(repo.db), repo, clock, KEY).mintCode()).toBeUndefined();
   });
 
   test("the token is short-lived, and exchanged for a fresh one while its session row lives", async () => {
-    const { auth, clock } = setup();
+    const { auth, clock } = await setup();
     const { token } = (await auth.redeem("link", auth.mintLink(1).secret, FROM))!;
     const fresh = await auth.verify(token);
     expect(fresh?.user.telegramId).toBe(1);
@@ -75,7 +75,7 @@ describe("web sign-in", () => {
   });
 
   test("revoked, idle too long, or the user removed: the session is over", async () => {
-    const { auth, clock, repo } = setup();
+    const { auth, clock, repo } = await setup();
     const revokedSeen: string[][] = [];
     auth.onRevoked((ids) => revokedSeen.push(ids));
     const a = (await auth.redeem("link", auth.mintLink(1).secret, FROM))!.token;
@@ -88,7 +88,7 @@ describe("web sign-in", () => {
     expect(revokedSeen).toEqual([[sa]]);
     expect(await auth.verify(a)).toBeUndefined();
     expect(auth.sessionsOf(1)).toHaveLength(1);
-    repo.deleteUser(2);
+    await repo.deleteUser(2);
     expect(await auth.verify(c)).toBeUndefined();
     clock.t += IDLE_MS + 1;
     expect(await auth.verify(b)).toBeUndefined();
@@ -96,7 +96,7 @@ describe("web sign-in", () => {
   });
 
   test("a forged or tampered token gets nobody in", async () => {
-    const { auth } = setup();
+    const { auth } = await setup();
     const { token } = (await auth.redeem("link", auth.mintLink(1).secret, FROM))!;
     const sid = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).sid as string;
     const forged = await new SignJWT({ sid }).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("1h").sign(new Uint8Array(32).fill(8));

@@ -15,10 +15,10 @@ const OWNER: User = { telegramId: 1001, role: "owner", name: "Olga", createdAt: 
 const OTHER: User = { telegramId: 2002, role: "user", name: "Bob", createdAt: 0 };
 const silentLog = { debug() {}, info() {}, warn() {}, error() {}, success() {} } as never;
 
-function setup() {
+async function setup() {
   const { repo, clock } = tempRelayDb(1_700_000_000_000);
-  repo.addUser(OWNER);
-  repo.addUser(OTHER);
+  await repo.addUser(OWNER);
+  await repo.addUser(OTHER);
   const bus = new LocalBus<CoreEvent>((err) => {
     throw err;
   });
@@ -26,11 +26,11 @@ function setup() {
   const surface = new WebSurface(core);
   bus.subscribe(surface.handle);
   const device: Device = { id: "dev1", name: "laptop", ownerId: OWNER.telegramId, tokenHash: "h", hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: 0, lastSeenAt: null };
-  repo.addDevice(device);
+  await repo.addDevice(device);
   core.hub.attach(device.id, { id: "l", ip: "127.0.0.1", send() {}, close() {} });
-  core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts: { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "t" }, sessions: [] });
+  await core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts: { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "t" }, sessions: [] });
   let seq = 0;
-  const emit = (sessionId: string, event: SessionEvent) => core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId, seq: seq++, at: 0, event });
+  const emit = async (sessionId: string, event: SessionEvent) => await core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId, seq: seq++, at: 0, event });
   const browser = (user: User, resume?: { epoch: string; seq: number }) => {
     const got: WebServerMessage[] = [];
     const client: WebClient = { user, sessionId: `s${user.telegramId}`, send: (m) => void got.push(m), close() {} };
@@ -43,11 +43,11 @@ function setup() {
 const seqsOf = (messages: WebServerMessage[]) => messages.flatMap((m) => ("seq" in m && m.type !== "snapshot" && m.type !== "resume" ? [m.seq] : []));
 
 describe("the web surface", () => {
-  test("a person's events are numbered without gaps; another person hears nothing of them", () => {
-    const { core, device, emit, browser } = setup();
+  test("a person's events are numbered without gaps; another person hears nothing of them", async () => {
+    const { core, device, emit, browser } = await setup();
     const mine = browser(OWNER);
     const theirs = browser(OTHER);
-    const turn = core.turns.submit(OWNER.telegramId, device, "hello");
+    const turn = await core.turns.submit(OWNER.telegramId, device, "hello");
     emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "Hi there. " });
     emit(turn.sessionId, { kind: "turn.ended", turnId: turn.id, status: "done", durationMs: 5 });
     const snapshot = mine.got[0] as WebSnapshot;
@@ -57,12 +57,12 @@ describe("the web surface", () => {
     expect((theirs.got[0] as WebSnapshot).devices).toEqual([]);
   });
 
-  test("events while none of the person's browsers is open are kept, and a returning browser gets exactly them", () => {
-    const { core, surface, device, emit, browser } = setup();
+  test("events while none of the person's browsers is open are kept, and a returning browser gets exactly them", async () => {
+    const { core, surface, device, emit, browser } = await setup();
     const first = browser(OWNER);
     const snapshot = first.got[0] as WebSnapshot;
     surface.detach(first.client);
-    const turn = core.turns.submit(OWNER.telegramId, device, "while away");
+    const turn = await core.turns.submit(OWNER.telegramId, device, "while away");
     emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "Missed " });
     emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "words." });
     emit(turn.sessionId, { kind: "turn.ended", turnId: turn.id, status: "done", durationMs: 5 });
@@ -76,8 +76,8 @@ describe("the web surface", () => {
     expect(browser(OWNER, { epoch: "other", seq: snapshot.seq }).got[0]!.type).toBe("snapshot");
   });
 
-  test("revoking a session closes its sockets only", () => {
-    const { surface, browser } = setup();
+  test("revoking a session closes its sockets only", async () => {
+    const { surface, browser } = await setup();
     const closed: string[] = [];
     const a = browser(OWNER);
     const b = browser(OTHER);

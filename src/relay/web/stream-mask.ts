@@ -32,16 +32,16 @@ export type Piece = { text: string; tail: string };
 export class StreamMasks {
   private turns = new Map<string, TurnState>();
 
-  constructor(private readonly storedText: (turnId: string) => string) {}
+  constructor(private readonly storedText: (turnId: string) => Promise<string>) {}
 
   /** What browsers of a running turn have been sent so far (for a snapshot). */
-  shown(turnId: string): Piece {
-    const state = this.state(turnId);
+  async shown(turnId: string): Promise<Piece> {
+    const state = this.turns.get(turnId) ?? (await this.state(turnId));
     return { text: state.sent, tail: state.tail };
   }
 
   /** A new piece of answer (already stored): what to send now; undefined when nothing changed. */
-  piece(turnId: string, text: string): Piece | undefined {
+  async piece(turnId: string, text: string): Promise<Piece | undefined> {
     const known = this.turns.get(turnId);
     // First piece since this relay started tracking the turn: the store already holds it.
     if (!known) return this.shown(turnId);
@@ -63,10 +63,12 @@ export class StreamMasks {
     return maskSecrets(text).text;
   }
 
-  private state(turnId: string): TurnState {
+  private async state(turnId: string): Promise<TurnState> {
+    const raw = await this.storedText(turnId);
+    // Another caller may have started tracking the turn while the store answered.
     let state = this.turns.get(turnId);
     if (!state) {
-      state = { raw: this.storedText(turnId), anchor: 0, sent: "", sentInLine: 0, tail: "" };
+      state = { raw, anchor: 0, sent: "", sentInLine: 0, tail: "" };
       advance(state, false);
       this.turns.set(turnId, state);
     }
