@@ -100,7 +100,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   }
 
   await core.approvals.relayRestarted();
-  core.schedules.start();
+  await core.schedules.start();
   const attachments = new AttachmentSources();
   attachments.register("telegram", telegram.files);
   const frames = new FrameQueue((err) => log.error(`handling an agent's frame failed: ${(err as Error)?.stack ?? err}`));

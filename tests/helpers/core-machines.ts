@@ -21,6 +21,7 @@ export function coreWithMachines(owner: number) {
     const frames: RelayFrame[] = [];
     core.hub.attach(d.id, { id: crypto.randomUUID(), ip: "127.0.0.1", send: (f) => void frames.push(f as RelayFrame), close() {} });
     await core.machines.connected(d, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
+    await core.machines.ready(d);
     return frames;
   };
   return { repo, clock, core, device, connect };

@@ -14,9 +14,9 @@ describe("attachments", () => {
   test("the prompt frame names the files without their source; only the running machine may fetch them", async () => {
     const { core, device, connect, repo } = setup();
     const laptop = device("laptop");
-    const frames = connect(laptop);
+    const frames = await connect(laptop);
     const other = device("desktop");
-    connect(other);
+    await connect(other);
     const turn = await core.turns.submit(CHAT, laptop, "what is this?", { attachments: [photo] });
     const prompt = frames.find((f) => f.type === "prompt");
     expect(prompt).toMatchObject({ attachments: [{ id: "att1", name: "photo-7.jpg", mime: "image/jpeg", size: 1234, kind: "image" }] });
@@ -39,8 +39,8 @@ describe("/get", () => {
   test("asks the machine, takes exactly one answer from exactly that machine", async () => {
     const { core, device, connect } = setup();
     const laptop = device("laptop");
-    const frames = connect(laptop);
-    connect(device("desktop"));
+    const frames = await connect(laptop);
+    await connect(device("desktop"));
     const session = await core.turns.session(CHAT, laptop.id);
     const { got, delivery } = recording();
     expect(core.files.request(session, laptop, "out/report.pdf", delivery)).toBe("sent");
@@ -56,7 +56,7 @@ describe("/get", () => {
   test("a machine that never answers is reported after a minute; a late answer is refused", async () => {
     const { core, device, connect, clock } = setup();
     const laptop = device("laptop");
-    const frames = connect(laptop);
+    const frames = await connect(laptop);
     const { got, delivery } = recording();
     core.files.request(await core.turns.session(CHAT, laptop.id), laptop, "big.log", delivery);
     await clock.advance(FILE_ANSWER_MS);

@@ -23,29 +23,30 @@ async function setup(existing?: ReturnType<typeof tempRelayDb>) {
   const { repo, clock } = db;
   const events: CoreEvent[] = [];
   const bus = new LocalBus<CoreEvent>((err) => { throw err; });
-  bus.subscribe((e) => events.push(e));
+  bus.subscribe((e) => void events.push(e));
   const core = createCore({ store: repo, bus, clock, log: silentLog, approvalTimeoutMs: 600_000 });
   const sent: string[] = [];
   const messenger = { send: async (_chat: number, ft: FormattedText) => void sent.push(ft.text) } as unknown as Messenger;
-  bus.subscribe(new Digests({ core, messenger, threadOf: () => undefined }).handle);
+  bus.subscribe(new Digests({ core, messenger, threadOf: async () => undefined }).handle);
   const device: Device = { id: "dev1", name: "laptop", ownerId: CHAT, tokenHash: "h", hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: clock.now(), lastSeenAt: null };
   if (!await repo.device(device.id)) await repo.addDevice(device);
   const frames: RelayFrame[] = [];
   const connect = async () => {
     core.hub.attach(device.id, { id: crypto.randomUUID(), ip: "127.0.0.1", send: (f) => void frames.push(f as RelayFrame), close() {} });
     await core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
+    await core.machines.ready(device);
   };
   const add = async (missed: "run" | "skip" = "run") =>
-    await core.schedules.add({ chatId: CHAT, deviceId: device.id, userId: CHAT, prompt: "run the tests and summarise failures", timeZone: "UTC", cwd: null, missed }, { kind: "every", days: [1, 2, 3, 4, 5], hour: 9, minute: 0 })!;
+    (await core.schedules.add({ chatId: CHAT, deviceId: device.id, userId: CHAT, prompt: "run the tests and summarise failures", timeZone: "UTC", cwd: null, missed }, { kind: "every", days: [1, 2, 3, 4, 5], hour: 9, minute: 0 }))!;
   return { db, repo, clock, core, device, frames, connect, add, events, sent };
 }
 
 describe("scheduled prompts", () => {
   test("a due schedule becomes an unattended turn, then waits for the next weekday; its digest rings when it ends", async () => {
     const { clock, core, connect, add, frames, repo, sent } = await setup();
-    connect();
-    core.schedules.start();
-    const schedule = add();
+    await connect();
+    await core.schedules.start();
+    const schedule = await add();
     expect(schedule.nextAt).toBe(Date.parse("2026-12-04T09:00:00Z"));
     await clock.advance(60 * 60_000);
     const prompt = frames.find((f) => f.type === "prompt") as Extract<RelayFrame, { type: "prompt" }>;
@@ -65,35 +66,35 @@ describe("scheduled prompts", () => {
 
   test("an offline machine gets the prompt when it is back; with 'skip' that time is skipped and said", async () => {
     const { clock, core, add, frames, connect, events, sent } = await setup();
-    core.schedules.start();
-    add("run");
-    const skipping = add("skip");
+    await core.schedules.start();
+    await add("run");
+    const skipping = await add("skip");
     await clock.advance(60 * 60_000);
     expect(events.filter((e) => e.type === "turn.created")).toHaveLength(1);
     expect(events.find((e) => e.type === "schedule.skipped")).toMatchObject({ schedule: { id: skipping.id }, reason: "laptop was offline" });
     expect(sent).toEqual(['⏭ Skipped "run the tests and summarise failures" (weekdays at 09:00): laptop was offline.']);
-    connect();
+    await connect();
     await Promise.resolve();
     expect(frames.filter((f) => f.type === "prompt")).toHaveLength(1);
   });
 
   test("after a relay that was down through several times, a missed schedule runs once", async () => {
-    const first = setup();
-    first.add();
+    const first = await setup();
+    await first.add();
     first.core.schedules.stop();
     // Down from Friday 8:00 until Tuesday 10:00: Friday, Monday and Tuesday 9:00 all passed.
     await first.clock.advance(Date.parse("2026-12-08T10:00:00Z") - START);
     const second = await setup(first.db);
-    second.connect();
-    second.core.schedules.start();
+    await second.connect();
+    await second.core.schedules.start();
     expect(second.frames.filter((f) => f.type === "prompt")).toHaveLength(1);
     expect((await second.repo.allSchedules())[0]!.nextAt).toBe(Date.parse("2026-12-09T09:00:00Z"));
   });
 
   test("/at runs once and is gone", async () => {
     const { clock, core, connect, repo } = await setup();
-    connect();
-    core.schedules.start();
+    await connect();
+    await core.schedules.start();
     await core.schedules.add({ chatId: CHAT, deviceId: "dev1", userId: CHAT, prompt: "summarise the day", timeZone: "UTC", cwd: null, missed: "run" }, { kind: "once", at: START + 10 * 60_000 });
     await clock.advance(10 * 60_000);
     expect(await repo.allSchedules()).toEqual([]);

@@ -23,23 +23,26 @@ const recordingLink = (ip = "127.0.0.1"): RecordingLink => {
 const silentLog = { debug() {}, info() {}, warn() {}, error() {}, success() {} } as never;
 
 async function setup() {
-  const { repo, clock } = tempRelayDb(1_700_000_000_000);
+  const { repo, sqlite, clock } = tempRelayDb(1_700_000_000_000);
   const events: CoreEvent[] = [];
   const errors: unknown[] = [];
   const bus = new LocalBus<CoreEvent>((err) => errors.push(err));
-  bus.subscribe((e) => events.push(e));
+  bus.subscribe((e) => void events.push(e));
   const core = createCore({ store: repo, bus, clock, log: silentLog, approvalTimeoutMs: TIMEOUT_MS });
   const device: Device = { id: "dev1", name: "laptop", ownerId: CHAT, tokenHash: "h", hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: clock.now(), lastSeenAt: null };
   await repo.addDevice(device);
   const link = recordingLink();
   const connect = async () => {
     core.hub.attach(device.id, link);
-    return await core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
+    const acks = await core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
+    await core.machines.ready(device);
+    return acks;
+    await core.machines.ready(device);
   };
   let seq = 0;
   const emit = async (sessionId: string, event: SessionEvent) => await core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId, seq: seq++, at: clock.now(), event });
   const ofType = <T extends CoreEvent["type"]>(type: T) => events.filter((e): e is Extract<CoreEvent, { type: T }> => e.type === type);
-  return { repo, clock, core, device, link, connect, emit, events, ofType, errors, bus };
+  return { repo, sqlite, clock, core, device, link, connect, emit, events, ofType, errors, bus };
 }
 
 describe("relay core", () => {
@@ -48,42 +51,41 @@ describe("relay core", () => {
     const turn = await core.turns.submit(CHAT, device, "hello");
     expect(ofType("turn.created")[0]).toMatchObject({ turn: { id: turn.id }, waiting: "laptop is offline; this prompt runs as soon as it reconnects" });
     expect(ofType("turn.started")).toEqual([]);
-    connect();
-    await Promise.resolve();
+    await connect();
     expect(ofType("turn.started").map((e) => e.turn.id)).toEqual([turn.id]);
     expect(link.frames).toContainEqual(expect.objectContaining({ type: "prompt", turnId: turn.id, text: "hello", mode: "default" }));
   });
 
   test("events are stored once and in order: a replayed seq is acknowledged and not published again", async () => {
-    const { core, device, connect, emit, ofType, repo } = await setup();
-    connect();
+    const { core, device, connect, emit, ofType, repo, sqlite } = await setup();
+    await connect();
     const turn = await core.turns.submit(CHAT, device, "hi");
-    expect(emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "Hel" })).toEqual({ ack: 0 });
-    expect(emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "lo" })).toEqual({ ack: 1 });
+    expect(await emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "Hel" })).toEqual({ ack: 0 });
+    expect(await emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "lo" })).toEqual({ ack: 1 });
     const replay = await core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId: turn.sessionId, seq: 0, at: 0, event: { kind: "text", turnId: turn.id, text: "Hel" } });
     expect(replay).toEqual({ ack: 1 });
     expect(ofType("turn.output").map((e) => (e.output.kind === "text" ? e.output.text : ""))).toEqual(["Hel", "lo"]);
     expect(await repo.turnText(turn.id)).toBe("Hello");
     // Each piece is a row of its own: the growing answer is never rewritten.
-    expect(repo.db.$client.query("SELECT text FROM turn_text WHERE turn_id = ? ORDER BY id").all(turn.id)).toEqual([{ text: "Hel" }, { text: "lo" }]);
-    expect(await repo.turn(turn.id)!.text).toBe("");
+    expect(sqlite.db.$client.query("SELECT text FROM turn_text WHERE turn_id = ? ORDER BY id").all(turn.id)).toEqual([{ text: "Hel" }, { text: "lo" }]);
+    expect((await repo.turn(turn.id))!.text).toBe("");
   });
 
   test("a hostile agent cannot fill the relay's disk: text past the per-turn cap is acknowledged but not stored", async () => {
     const { core, device, connect, emit, repo } = await setup();
-    connect();
+    await connect();
     const turn = await core.turns.submit(CHAT, device, "flood");
     const piece = "x".repeat(MAX_TEXT_EVENT_CHARS);
     const pieces = MAX_TURN_TEXT_CHARS / MAX_TEXT_EVENT_CHARS + 5;
-    for (let i = 0; i < pieces; i++) expect(emit(turn.sessionId, { kind: "text", turnId: turn.id, text: piece })).toEqual({ ack: i });
+    for (let i = 0; i < pieces; i++) expect(await emit(turn.sessionId, { kind: "text", turnId: turn.id, text: piece })).toEqual({ ack: i });
     expect((await repo.turnText(turn.id)).length).toBe(MAX_TURN_TEXT_CHARS + MAX_TEXT_EVENT_CHARS);
   });
 
   test("an unanswered approval expires on the clock: denied to the machine, closed for every surface", async () => {
     const { core, device, link, connect, emit, ofType, clock, repo } = await setup();
-    connect();
+    await connect();
     const turn = await core.turns.submit(CHAT, device, "write it");
-    emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "r1", toolName: "Write", input: { file_path: "a.txt", content: "x" } });
+    await emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "r1", toolName: "Write", input: { file_path: "a.txt", content: "x" } });
     const opened = ofType("approval.opened");
     expect(opened).toHaveLength(1);
     await clock.advance(TIMEOUT_MS - 1);
@@ -92,14 +94,14 @@ describe("relay core", () => {
     expect(ofType("approval.closed")).toEqual([expect.objectContaining({ status: "expired", line: "⌛ expired → denied (no answer in 1 min)" })]);
     expect(ofType("turn.approvalsSettled").map((e) => e.turnId)).toEqual([turn.id]);
     expect(link.frames.at(-1)).toMatchObject({ type: "approval.answer", requestId: "r1", decision: { behavior: "deny" } });
-    expect(await repo.approval(opened[0]!.approval.id)!.status).toBe("expired");
+    expect((await repo.approval(opened[0]!.approval.id))!.status).toBe("expired");
   });
 
   test("an answered approval is decided once; its expiry never fires", async () => {
     const { core, device, link, connect, emit, ofType, clock } = await setup();
-    connect();
+    await connect();
     const turn = await core.turns.submit(CHAT, device, "run");
-    emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "r2", toolName: "Bash", input: { command: "ls" } });
+    await emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "r2", toolName: "Bash", input: { command: "ls" } });
     const id = ofType("approval.opened")[0]!.approval.id;
     expect(await core.approvals.answer(id, "a", CHAT, CHAT)).toBe("Allowed");
     expect(await core.approvals.answer(id, "d", CHAT, CHAT)).toBe("Already decided.");
@@ -111,10 +113,10 @@ describe("relay core", () => {
 
   test("deny with a reason given at once decides exactly that card, whatever waits for a reason in the chat", async () => {
     const { core, device, link, connect, emit, ofType } = await setup();
-    connect();
+    await connect();
     const turn = await core.turns.submit(CHAT, device, "two tools");
-    emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "ra", toolName: "Bash", input: { command: "rm a" } });
-    emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "rb", toolName: "Bash", input: { command: "rm b" } });
+    await emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "ra", toolName: "Bash", input: { command: "rm a" } });
+    await emit(turn.sessionId, { kind: "approval.request", turnId: turn.id, requestId: "rb", toolName: "Bash", input: { command: "rm b" } });
     const [first, second] = ofType("approval.opened").map((e) => e.approval.id) as [string, string];
     expect(await core.approvals.answer(first, "r", CHAT, CHAT)).toBe("Send the reason as your next message.");
     expect(await core.approvals.denyWithReason(second, CHAT, CHAT, "keep b")).toBe("Denied");
@@ -145,7 +147,7 @@ describe("relay core", () => {
     bus.subscribe(() => {
       throw new Error("broken surface");
     });
-    bus.subscribe((e) => seen.push(e.type));
+    bus.subscribe((e) => void seen.push(e.type));
     await core.turns.submit(CHAT, device, "x");
     expect(errors.map((e) => (e as Error).message)).toContain("broken surface");
     expect(seen).toContain("turn.created");

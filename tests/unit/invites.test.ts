@@ -4,19 +4,19 @@ import { sha256 } from "../../src/relay/secrets";
 import { tempRelayDb } from "../helpers/temp-relay-db";
 
 function setup() {
-  const { repo, clock } = tempRelayDb(1_000_000);
-  return { repo, clock, invites: new Invites(repo, clock) };
+  const { repo, sqlite, clock } = tempRelayDb(1_000_000);
+  return { repo, sqlite, clock, invites: new Invites(repo, clock) };
 }
 const fran = { id: 3003, name: "Fran" };
 
 describe("invites", () => {
   test("are 128-bit, stored only as a hash, and claimed once", async () => {
-    const { repo, invites } = setup();
+    const { repo, sqlite, invites } = setup();
     const { secret, expiresAt } = await invites.create(1001);
     expect(secret).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(expiresAt).toBe(1_000_000 + INVITE_TTL_MS);
     expect((await repo.inviteBySecretHash(sha256(secret)))?.secretHash).toBe(sha256(secret));
-    expect(JSON.stringify(repo.db.$client.query("SELECT * FROM invites").all())).not.toContain(secret);
+    expect(JSON.stringify(sqlite.db.$client.query("SELECT * FROM invites").all())).not.toContain(secret);
     expect((await invites.claim(secret, fran))?.claimedBy).toBe(3003);
     expect(await invites.claim(secret, { id: 4004, name: "Eve" })).toBeNull();
     expect(await invites.claim("x".repeat(22), fran)).toBeNull();
@@ -34,23 +34,23 @@ describe("invites", () => {
 
   test("the claimant becomes a user only when accepted, and a decision is made once", async () => {
     const { repo, invites } = setup();
-    const id = await await await await await await await await invites.claim(invites.create(1001).secret, fran)!.id;
+    const id = (await invites.claim((await invites.create(1001)).secret, fran))!.id;
     expect(await repo.user(3003)).toBeUndefined();
     expect((await invites.accept(id))?.claimedBy).toBe(3003);
     expect(await repo.user(3003)).toMatchObject({ role: "user", name: "Fran" });
     expect(await invites.accept(id)).toBeNull();
     expect(await invites.refuse(id)).toBeNull();
 
-    const other = await await await await await await await await invites.claim(invites.create(1001).secret, { id: 4004, name: "Eve" })!.id;
+    const other = (await invites.claim((await invites.create(1001)).secret, { id: 4004, name: "Eve" }))!.id;
     expect((await invites.refuse(other))?.claimedBy).toBe(4004);
     expect(await invites.accept(other)).toBeNull();
     expect(await repo.user(4004)).toBeUndefined();
   });
 
   test("an open, unclaimed invite cannot be accepted", async () => {
-    const { repo, invites } = setup();
+    const { sqlite, invites } = setup();
     await invites.create(1001);
-    const id = (repo.db.$client.query("SELECT id FROM invites").get() as { id: string }).id;
+    const id = (sqlite.db.$client.query("SELECT id FROM invites").get() as { id: string }).id;
     expect(await invites.accept(id)).toBeNull();
   });
 });

@@ -44,9 +44,12 @@ export class Machines {
     }
     bus.publish({ type: "device.online", device });
     if (this.droppedWhileBusy.delete(device.id)) bus.publish({ type: "device.back", device, chats: await turns.runningChats(device.id) });
-    // After the welcome (sent by the caller with what is returned): then what waited for the machine.
-    queueMicrotask(() => sessions.forEach((s) => void turns.pump(s.id).catch((err) => this.deps.log.error(`could not start a waiting turn: ${(err as Error).message}`))));
     return sessions.filter((s) => s.lastSeq >= 0).map((s) => ({ sessionId: s.id, seq: s.lastSeq }));
+  }
+
+  /** After the welcome (which carries what `connected` returned): the prompts that waited for the machine go out. */
+  async ready(device: Device): Promise<void> {
+    for (const session of await this.deps.store.openSessionsOfDevice(device.id)) await this.deps.turns.pump(session.id);
   }
 
   /** The device's link dropped: its pending approvals are denied (the agent denies them too). */
@@ -99,11 +102,11 @@ export class Machines {
       await store.setLastSeq(session.id, frame.seq);
       return { error: `unknown turn ${turnId}` };
     }
-    await this.record(session, turn, event);
+    const offset = await this.record(session, turn, event);
     await store.setLastSeq(session.id, frame.seq);
     if (turn) {
       if (event.kind === "turn.ended") bus.publish({ type: "turn.ended", turn, status: event.status, end: event });
-      else bus.publish({ type: "turn.output", turn, output: event });
+      else bus.publish({ type: "turn.output", turn, output: event, ...(offset !== undefined ? { offset } : {}) });
     }
     if (turn && event.kind === "approval.request") {
       const device = await store.device(deviceId);
@@ -115,29 +118,35 @@ export class Machines {
     return { ack: frame.seq };
   }
 
-  private async roomFor(turnId: string, chars: number): Promise<boolean> {
+  /** Where the piece goes in the stored answer; undefined when it does not fit (not stored). */
+  private async roomFor(turnId: string, chars: number): Promise<number | undefined> {
     const stored = this.storedChars.get(turnId) ?? (await this.deps.store.turnText(turnId)).length;
     if (stored + chars > STORED_TEXT_CEILING) {
       this.storedChars.set(turnId, stored);
-      return false;
+      return undefined;
     }
     this.storedChars.set(turnId, stored + chars);
-    return true;
+    return stored;
   }
 
-  private async record(session: Session, turn: Turn | undefined, event: SessionEvent): Promise<void> {
+  /** Stores what the event changes; for answer text, returns where it went in the stored answer. */
+  private async record(session: Session, turn: Turn | undefined, event: SessionEvent): Promise<number | undefined> {
     const { store, clock } = this.deps;
     switch (event.kind) {
       case "init":
         if (event.claudeSessionId !== session.claudeSessionId) await store.setClaudeSession(session.id, event.claudeSessionId);
         return;
-      case "text":
-        if (turn && (await this.roomFor(turn.id, event.text.length))) await store.appendTurnText(turn.id, event.text);
-        return;
-      case "tool":
+      case "text": {
+        const at = turn && (await this.roomFor(turn.id, event.text.length));
+        if (turn && at !== undefined) await store.appendTurnText(turn.id, event.text);
+        return at;
+      }
+      case "tool": {
         // Text after a tool call is a new paragraph (the tool itself shows in the tool section).
-        if (turn && (await this.roomFor(turn.id, TOOL_BREAK.length))) await store.appendTurnText(turn.id, TOOL_BREAK);
-        return;
+        const at = turn && (await this.roomFor(turn.id, TOOL_BREAK.length));
+        if (turn && at !== undefined) await store.appendTurnText(turn.id, TOOL_BREAK);
+        return at;
+      }
       case "turn.ended":
         if (turn) this.storedChars.delete(turn.id);
         if (turn) await store.setTurnStatus(turn.id, event.status, clock.now());

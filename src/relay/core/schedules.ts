@@ -25,8 +25,8 @@ export class Schedules {
   constructor(private readonly deps: { store: Store; clock: Clock; hub: Hub; bus: Bus<CoreEvent>; turns: Turns; log: Log }) {}
 
   /** Runs what is due (or overdue after a restart) and waits for the next. */
-  start(): void {
-    void this.due().catch((err) => this.deps.log.error(`a schedule failed to run: ${(err as Error).message}`));
+  start(): Promise<void> {
+    return this.due().catch((err) => this.deps.log.error(`a schedule failed to run: ${(err as Error).message}`));
   }
 
   stop(): void {

@@ -6,7 +6,6 @@ import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites,
 
 export type { Approval, ApprovalStatus, AuditRow, Device, Invite, Session, Turn, TurnStatus, User } from "../store/types";
 import type { ApprovalStatus, Invite, Session, SessionSummary, SyncStore, TurnStatus } from "../store/types";
-
 export type RepoOptions = {
   /** Where a failed commit is reported (the writes of that batch are rolled back and nothing of it is acknowledged). */
   report?: (err: unknown) => void;
@@ -151,10 +150,8 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
       return query.all({ id: sessionId });
     },
     claimTurn: (sessionId: string) => {
-      if (store.turnsOfSession(sessionId, ["running"]).length > 0) return undefined;
-      const next = store.turnsOfSession(sessionId, ["queued"])[0];
-      if (next) db.update(turns).set({ status: "running" }).where(eq(turns.id, next.id)).run();
-      return next && { ...next, status: "running" as const };
+      const next = store.turnsOfSession(sessionId, ["running"]).length > 0 ? undefined : store.turnsOfSession(sessionId, ["queued"])[0];
+      return next && (db.update(turns).set({ status: "running" }).where(eq(turns.id, next.id)).run(), { ...next, status: "running" as const });
     },
     setTurnStatus: (id: string, status: TurnStatus, endedAt?: number) =>
       db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),

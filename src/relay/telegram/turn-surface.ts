@@ -9,6 +9,7 @@ import { LiveMessage } from "./live-message";
 import type { Messenger } from "./messenger";
 import { parseTools } from "./tool-activity";
 import type { Topics } from "./topics";
+import { AnswerPieces } from "./answer-pieces";
 import { TurnView } from "./turn-view";
 import { TurnWatch } from "./turn-watch";
 import { TypingIndicator } from "./typing";
@@ -37,6 +38,7 @@ export type TurnSurfaceDeps = {
  */
 export class TurnSurface {
   private views = new Map<string, TurnView>();
+  private pieces = new AnswerPieces();
   /** "typing…" and the watch (status line clock, silence notice) of each running turn, by turn id. */
   private running = new Map<string, { typing: TypingIndicator; watch: TurnWatch }>();
 
@@ -121,8 +123,9 @@ export class TurnSurface {
     return this.deps.topics?.threadOf(chatId, deviceId, sessionId);
   }
 
-  private async show({ turn, output }: CoreEventOf<"turn.output">): Promise<void> {
-    const view = await this.viewOf(turn);
+  private async show({ turn, output, offset }: CoreEventOf<"turn.output">): Promise<void> {
+    // Built only now: from the stored answer as it was before this piece.
+    const view = await this.viewOf(turn, output.kind === "text" || output.kind === "tool" ? offset : undefined);
     if (!view) return;
     // Output of a turn that already ended (a late replay) updates its message once; the view goes after.
     if (turn.status !== "running" && turn.status !== "queued") queueMicrotask(() => this.forget(turn.id));
@@ -133,11 +136,13 @@ export class TurnSurface {
     if (output.kind !== "init" && output.kind !== "turn.started") running?.typing.activity(); // what the owner sees
     view.setAwaitingApproval(output.kind === "approval.request");
     switch (output.kind) {
-      case "text":
-        view.appendMarkdown(output.text);
+      case "text": {
+        const unseen = this.pieces.unseen(turn.id, output.text, offset);
+        if (unseen) view.appendMarkdown(unseen);
         return;
+      }
       case "tool":
-        view.appendMarkdown(TOOL_BREAK);
+        if (this.pieces.unseen(turn.id, TOOL_BREAK, offset)) view.appendMarkdown(TOOL_BREAK);
         view.toolStarted(output);
         await this.deps.store.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
         return;
@@ -173,19 +178,23 @@ export class TurnSurface {
   }
 
   /** The live view of a turn, rebuilt from the store when the relay restarted mid-turn. */
-  private async viewOf(turn: Turn): Promise<TurnView | undefined> {
+  private async viewOf(turn: Turn, upTo?: number): Promise<TurnView | undefined> {
     const existing = this.views.get(turn.id);
     if (existing) return existing;
     const session = await this.deps.store.session(turn.sessionId);
     const device = session && await this.deps.store.device(session.deviceId);
     if (!device) return undefined;
-    return this.view(turn, device);
+    return this.views.get(turn.id) ?? this.view(turn, device, upTo);
   }
 
-  private async view(turn: Turn, device: Device): Promise<TurnView> {
+  /** `upTo`: how much of the stored answer the view starts with (all of it by default). */
+  private async view(turn: Turn, device: Device, upTo?: number): Promise<TurnView> {
     const session = await this.deps.store.session(turn.sessionId);
     const threadId = session ? await this.thread(turn.chatId, session.deviceId, session.id) : undefined;
     const onMessages = (ids: number[]) => void this.deps.store.setTurnMessages(turn.id, ids);
+    const stored = await this.deps.store.turnText(turn.id);
+    const answer = upTo === undefined ? stored : stored.slice(0, upTo);
+    this.pieces.start(turn.id, answer.length);
     const { messenger, drafts, log } = this.deps;
     const live = drafts && turn.chatId > 0 ? new DraftMessage(messenger, turn.chatId, onMessages, threadId, turn.id, drafts, log) : new LiveMessage(messenger, turn.chatId, onMessages, threadId);
     live.adopt(JSON.parse(turn.messageIds) as number[]);
@@ -194,7 +203,7 @@ export class TurnSurface {
       deviceName: device.name,
       live,
       now: () => this.deps.clock.now(),
-      answer: await this.deps.store.turnText(turn.id),
+      answer,
       status: turn.status,
       tools: parseTools(turn.tools),
       maxMessages: this.deps.maxMessages,
@@ -210,7 +219,9 @@ export class TurnSurface {
     const view = this.views.get(turnId);
     if (!view) return;
     void view.settled().then(() => {
-      if (this.views.get(turnId) === view && view.finished) this.views.delete(turnId);
+      if (this.views.get(turnId) !== view || !view.finished) return;
+      this.views.delete(turnId);
+      this.pieces.forget(turnId);
     });
   }
 }

@@ -60,6 +60,11 @@ export class WebSurface {
     });
   }
 
+  /** Resolves once every event and browser queued so far is handled. */
+  async settled(): Promise<void> {
+    await this.work;
+  }
+
   /** Runs `fn` after everything queued before it. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.work.then(fn);
@@ -101,9 +106,9 @@ export class WebSurface {
         return this.toChat(event.turn.chatId, { type: "turn", turn: await this.views.turn(event.turn, event.device.id, event.waiting ? { waiting: event.waiting } : {}) });
       case "turn.started":
       case "turn.resumed":
-        return this.turnChanged({ ...event.turn, status: "running" });
+        return this.turnChanged({ ...event.turn, status: "running" }, {}, event.type === "turn.started");
       case "turn.output":
-        return this.output(event.turn, event.output);
+        return this.output(event.turn, event.output, event.offset);
       case "turn.ended": {
         const rest = this.masks.end(event.turn.id);
         if (rest) this.toChat(event.turn.chatId, { type: "text", turnId: event.turn.id, text: rest, tail: "" });
@@ -145,20 +150,20 @@ export class WebSurface {
     this.emit((u) => views.has(u.telegramId), (u) => views.get(u.telegramId)!);
   }
 
-  private async turnChanged(turn: Turn, extra: Parameters<WebViews["turn"]>[2] = {}): Promise<void> {
+  private async turnChanged(turn: Turn, extra: Parameters<WebViews["turn"]>[2] = {}, fresh = false): Promise<void> {
     const device = await this.deviceOf(turn);
     if (!device) return;
-    this.toChat(turn.chatId, { type: "turn", turn: await this.views.turn(turn, device.id, extra) });
+    this.toChat(turn.chatId, { type: "turn", turn: await this.views.turn(turn, device.id, extra, fresh) });
     await this.showDevice(device.id);
   }
 
-  private async output(turn: Turn, output: Extract<CoreEvent, { type: "turn.output" }>["output"]): Promise<void> {
+  private async output(turn: Turn, output: Extract<CoreEvent, { type: "turn.output" }>["output"], offset?: number): Promise<void> {
     switch (output.kind) {
       case "text": {
         // Masking for browsers costs a rescan of the line per piece: none when nobody of this chat
         // has a browser stream (one that connects later starts from the stored answer).
         if (!this.streams.has(turn.chatId)) return;
-        const piece = await this.masks.piece(turn.id, output.text);
+        const piece = await this.masks.piece(turn.id, output.text, offset);
         if (piece) this.toChat(turn.chatId, { type: "text", turnId: turn.id, ...piece });
         return;
       }

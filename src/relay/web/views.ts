@@ -38,10 +38,11 @@ export class WebViews {
     };
   }
 
-  async turn(turn: Turn, deviceId: string, extra: Partial<WebTurn> = {}): Promise<WebTurn> {
+  /** `fresh`: the turn only now started, so it has no answer yet (whatever the store holds by the time this runs comes as pieces). */
+  async turn(turn: Turn, deviceId: string, extra: Partial<WebTurn> = {}, fresh = false): Promise<WebTurn> {
     const running = turn.status === "running";
     const ended = turn.status !== "running" && turn.status !== "queued";
-    const live = running ? await this.masks.shown(turn.id) : undefined;
+    const live = running ? await this.masks.shown(turn.id, fresh ? 0 : undefined) : undefined;
     const text = live ? live.text : ended ? StreamMasks.whole(await this.core.store.turnText(turn.id)) : "";
     return {
       id: turn.id,
