@@ -110,6 +110,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
         for (const a of frame.acks) outbox.ack(a.sessionId, a.seq);
         if (frame.approvalTimeoutMs) approvals.timeoutMs = frame.approvalTimeoutMs + 60_000;
         ready = true;
+        sessions.welcomed();
         reconnect.reset();
         log.success(`connected to ${urls.base} as ${untrusted(frame.name)}${outbox.size ? `; replaying ${outbox.size} unacknowledged events` : ""}`);
         for (const item of outbox.unacked()) sendEvent(item);

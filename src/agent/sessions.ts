@@ -29,7 +29,10 @@ type Live = {
   /** The folder this session's claude runs in (known once it started). */
   cwd?: string;
   queue: PromptT[];
-  /** claude reports cost cumulatively per conversation; the turn's own cost is the difference. */
+  /**
+   * claude reports cost cumulatively per process (a `--resume`d one starts again at 0): the turn's
+   * own cost is the difference, so this is reset whenever claude starts.
+   */
   costSoFar: number;
   mode: PermissionMode;
   /** The mode changed during a turn: claude is started again (resuming) after it. */
@@ -74,11 +77,18 @@ const OUTPUT_LIMIT = 2000;
 
 /**
  * The agent's conversations: one claude process per relay session, one turn at a time (later
- * prompts wait their turn), every runner event translated into a session event.
+ * prompts wait their turn), every runner event translated into a session event. A conversation is
+ * held only while it has a claude, a turn or queued prompts: the relay's prompt brings the rest
+ * (claude session to resume, folder, mode), so the records stay bounded by the live processes.
  */
 export class AgentSessions {
   private sessions = new Map<string, Live>();
   private shuttingDown = false;
+  /**
+   * Sessions whose turn a restart cut short: the relay hears of them in the next hello (so it
+   * waits for the turn's end this agent sends instead of failing it itself), until it welcomes us.
+   */
+  private ending = new Set<string>();
 
   constructor(private readonly deps: SessionsDeps) {}
 
@@ -88,11 +98,8 @@ export class AgentSessions {
    */
   restore(saved: SavedSession[]): void {
     for (const s of saved) {
-      const session = this.create(s.sessionId);
-      session.claudeSessionId = s.claudeSessionId;
-      session.costSoFar = s.costSoFar;
-      session.mode = (s.mode as PermissionMode) ?? "default";
       if (!s.turnId) continue;
+      this.ending.add(s.sessionId);
       this.deps.emit(s.sessionId, {
         kind: "turn.ended",
         turnId: s.turnId,
@@ -117,8 +124,16 @@ export class AgentSessions {
     );
   }
 
+  /** What the agent holds for the relay's hello: conversations with a claude, a turn or queued prompts, and cut-short ones. */
   list(): { sessionId: string; busy: boolean }[] {
-    return [...this.sessions.values()].map((s) => ({ sessionId: s.id, busy: s.turn !== null }));
+    const held = [...this.sessions.values()].map((s) => ({ sessionId: s.id, busy: s.turn !== null }));
+    for (const id of this.ending) if (!this.sessions.has(id)) held.push({ sessionId: id, busy: false });
+    return held;
+  }
+
+  /** The relay has the hello: the cut-short turns' ends reach it from the outbox. */
+  welcomed(): void {
+    this.ending.clear();
   }
 
   get busy(): boolean {
@@ -133,10 +148,15 @@ export class AgentSessions {
 
   /** /mode from the phone: checked against the machine's cap, applied now or at the next start. */
   async setMode(sessionId: string, mode: PermissionMode): Promise<void> {
-    const session = this.sessions.get(sessionId) ?? this.create(sessionId);
+    // Without a claude nothing needs the mode now: the relay sends it with the next prompt.
+    const session = this.sessions.get(sessionId);
     const refusal = checkMode(this.deps.limits, mode);
     if (refusal) {
       this.deps.emit(sessionId, { kind: "notice", level: "warn", text: `Mode not changed: ${refusal}.` });
+      return;
+    }
+    if (!session) {
+      this.deps.emit(sessionId, { kind: "notice", level: "info", text: `Permission mode is now ${mode}.` });
       return;
     }
     session.mode = mode;
@@ -164,6 +184,15 @@ export class AgentSessions {
     session.restartAfterTurn = false;
     this.clearIdle(session);
     void runner?.close();
+    this.forgetIfIdle(session);
+  }
+
+  /** No claude, no turn, nothing queued: nothing left to hold (memory and the persisted file). */
+  private forgetIfIdle(session: Live): void {
+    if (session.runner || session.turn || session.queue.length > 0 || this.sessions.get(session.id) !== session) return;
+    this.sessions.delete(session.id);
+    this.clearIdle(session);
+    this.persist();
   }
 
   /** Live claude processes now. */
@@ -272,6 +301,7 @@ export class AgentSessions {
       }
       if (resume) deps.log.info(`session ${session.id}: starting claude with --resume ${resume}`);
       session.mode = mode;
+      session.costSoFar = 0;
       try {
         session.runner = deps.runner.start({
           cwd: where.cwd,
@@ -394,7 +424,7 @@ export class AgentSessions {
         return;
       case "exit": {
         session.runner = null;
-        if (!turn) return;
+        if (!turn) return this.forgetIfIdle(session);
         const why = event.signal ? `was killed by ${event.signal}` : `exited with code ${event.code}`;
         const tail = event.stderrTail.trim().split("\n").slice(-5).join("\n");
         this.endTurn(session, {
@@ -446,6 +476,7 @@ export class AgentSessions {
     this.persist();
     const next = session.queue.shift();
     if (next) this.begin(session, next);
-    else this.armIdle(session);
+    else if (session.runner) this.armIdle(session);
+    else this.forgetIfIdle(session);
   }
 }
