@@ -246,9 +246,11 @@ export class AgentSessions {
     await session.runner.interrupt();
   }
 
+  /** /close on the phone: the conversation ends here (its claude transcript stays, for /desk and `claude --resume`). */
   async close(sessionId: string): Promise<void> {
     const session = this.sessions.get(sessionId);
     if (!session) return;
+    this.deps.log.info(`session ${sessionId} was closed${session.runner ? "; its claude is ended" : ""}`);
     this.sessions.delete(sessionId);
     this.clearIdle(session);
     session.queue.splice(0);

@@ -78,6 +78,24 @@ export class Turns {
     });
   }
 
+  /**
+   * /close: ends the chat's conversation with the device (its current one, or number `number`).
+   * A running turn is never dropped: refused until it is stopped. Waiting prompts end as stopped,
+   * the machine ends its claude (told on its next hello when offline now), and the chat's prompts
+   * go to its newest open conversation.
+   */
+  close(chatId: number, deviceId: string, number?: number): CloseResult {
+    const { store, hub, clock } = this.deps;
+    const session = number === undefined ? store.openSession(chatId, deviceId) : store.sessionsOf(chatId, deviceId).find((s) => s.number === number);
+    if (!session) return { kind: "missing" };
+    if (store.turnsOfSession(session.id, ["running"]).length > 0) return { kind: "running", session };
+    const cancelled = this.cancelQueued(session);
+    store.closeSession(session.id, clock.now());
+    hub.send(session.deviceId, { type: "session.close", sessionId: session.id });
+    const next = store.openSession(chatId, deviceId);
+    return { kind: "closed", session, cancelled, ...(next ? { next } : {}) };
+  }
+
   /** /sessions: plain prompts of the chat go to this open session of the device; undefined when it is not one. */
   select(chatId: number, deviceId: string, sessionId: string): Session | undefined {
     const session = this.deps.store.session(sessionId);
@@ -188,6 +206,12 @@ export class Turns {
     return session;
   }
 }
+
+/** What /close did: nothing to close, refused (a turn runs), or closed with what prompts go to now. */
+export type CloseResult =
+  | { kind: "missing" }
+  | { kind: "running"; session: Session }
+  | { kind: "closed"; session: Session; cancelled: number; next?: Session };
 
 /** A turn's attachments (none for turns stored before attachments existed). */
 export function attachmentsOf(turn: Turn): StoredAttachment[] {
