@@ -17,6 +17,7 @@ import { maskSecrets } from "../secret-scan";
 import { dataDir } from "../paths";
 import { join } from "node:path";
 import { InboxError, type Inbox } from "./inbox";
+import type { Worktrees } from "./worktrees";
 
 type PromptT = z.infer<typeof Prompt>;
 
@@ -68,6 +69,8 @@ export type SessionsDeps = {
   maxProcesses?: number;
   /** An idle claude (no turn) is ended after this long; the next prompt resumes it (--idle-timeout; default 10 min). */
   idleTimeoutMs?: number;
+  /** Makes and removes /new worktree conversations' git worktrees (absent: such prompts are refused). */
+  worktrees?: Worktrees;
 };
 
 export const DEFAULT_MAX_PROCESSES = 4;
@@ -124,10 +127,11 @@ export class AgentSessions {
     );
   }
 
-  /** What the agent holds for the relay's hello: conversations with a claude, a turn or queued prompts, and cut-short ones. */
+  /** What the agent holds for the relay's hello: conversations with a claude, a turn or queued prompts, a worktree, and cut-short ones. */
   list(): { sessionId: string; busy: boolean }[] {
     const held = [...this.sessions.values()].map((s) => ({ sessionId: s.id, busy: s.turn !== null }));
-    for (const id of this.ending) if (!this.sessions.has(id)) held.push({ sessionId: id, busy: false });
+    const idle = new Set([...this.ending, ...(this.deps.worktrees?.held() ?? [])]);
+    for (const id of idle) if (!this.sessions.has(id)) held.push({ sessionId: id, busy: false });
     return held;
   }
 
@@ -249,13 +253,16 @@ export class AgentSessions {
   /** /close on the phone: the conversation ends here (its claude transcript stays, for /desk and `claude --resume`). */
   async close(sessionId: string): Promise<void> {
     const session = this.sessions.get(sessionId);
-    if (!session) return;
-    this.deps.log.info(`session ${sessionId} was closed${session.runner ? "; its claude is ended" : ""}`);
-    this.sessions.delete(sessionId);
-    this.clearIdle(session);
-    session.queue.splice(0);
-    this.persist();
-    await session.runner?.close();
+    if (session) {
+      this.deps.log.info(`session ${sessionId} was closed${session.runner ? "; its claude is ended" : ""}`);
+      this.sessions.delete(sessionId);
+      this.clearIdle(session);
+      session.queue.splice(0);
+      this.persist();
+      await session.runner?.close();
+    }
+    const worktree = await this.deps.worktrees?.remove(sessionId);
+    if (worktree && "kept" in worktree) this.deps.emit(sessionId, { kind: "notice", level: "warn", text: worktree.kept.slice(0, 4000) });
   }
 
   async closeAll(): Promise<void> {
@@ -286,43 +293,61 @@ export class AgentSessions {
     this.clearIdle(session);
     deps.emit(session.id, { kind: "turn.started", turnId: frame.turnId });
     this.persist();
-    if (!session.runner) {
-      const resume = session.claudeSessionId ?? frame.resume;
-      const where = resolveCwd(deps.limits, frame.cwd);
-      const mode = frame.mode ?? session.mode;
-      const refusal = "error" in where ? where.error : checkMode(deps.limits, mode);
-      if (refusal || "error" in where) {
-        this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: `refused by the machine: ${refusal}` });
-        return;
-      }
-      const full = this.makeRoom();
-      if (full) {
-        deps.log.warn(`session ${session.id}: prompt refused, ${full}`);
-        this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: full });
-        return;
-      }
-      if (resume) deps.log.info(`session ${session.id}: starting claude with --resume ${resume}`);
-      session.mode = mode;
-      session.costSoFar = 0;
-      try {
-        session.runner = deps.runner.start({
-          cwd: where.cwd,
-          env: deps.env,
-          mode,
-          onPermissionRequest: this.guarded(session, where.cwd),
-          ...(resume ? { resume } : {}),
-        });
-      } catch (err) {
-        this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: `could not start claude: ${(err as Error).message}` });
-        return;
-      }
-      const runner = session.runner;
-      session.cwd = where.cwd;
-      session.turn.files = new ChangedFiles(where.cwd);
-      runner.onEvent((event) => this.onRunnerEvent(session, runner, event));
+    if (session.runner) return this.give(session, frame, session.runner);
+    const where = resolveCwd(deps.limits, frame.cwd);
+    const refusal = "error" in where ? where.error : checkMode(deps.limits, frame.mode ?? session.mode);
+    if (refusal || "error" in where) return this.fail(session, frame.turnId, `refused by the machine: ${refusal}`);
+    if (frame.worktree) void this.inWorktree(session, frame, where.cwd);
+    else this.startClaude(session, frame, where.cwd);
+  }
+
+  /** A /new worktree conversation: claude runs in the conversation's own git worktree (made on its first start). */
+  private async inWorktree(session: Live, frame: PromptT, cwd: string): Promise<void> {
+    const turn = session.turn!;
+    // /stop while git works: the turn ends before claude starts.
+    const preparing = new AbortController();
+    turn.fetching = preparing;
+    const ready = this.deps.worktrees ? await this.deps.worktrees.prepare(session.id, cwd) : { error: "this agent cannot make git worktrees" };
+    if (turn.fetching === preparing) delete turn.fetching;
+    if (session.turn !== turn || this.sessions.get(session.id) !== session || this.shuttingDown) return;
+    if (preparing.signal.aborted) return this.endTurn(session, { kind: "turn.ended", turnId: turn.id, status: "stopped", durationMs: this.deps.clock.now() - turn.startedAt });
+    if ("error" in ready) return this.fail(session, turn.id, ready.error);
+    this.startClaude(session, frame, ready.cwd);
+  }
+
+  private startClaude(session: Live, frame: PromptT, cwd: string): void {
+    const { deps } = this;
+    const full = this.makeRoom();
+    if (full) {
+      deps.log.warn(`session ${session.id}: prompt refused, ${full}`);
+      return this.fail(session, frame.turnId, full);
     }
-    if (frame.attachments?.length) void this.deliver(session, frame, session.runner);
-    else session.runner.send(frame.text);
+    const resume = session.claudeSessionId ?? frame.resume;
+    const mode = frame.mode ?? session.mode;
+    if (resume) deps.log.info(`session ${session.id}: starting claude with --resume ${resume}`);
+    session.mode = mode;
+    session.costSoFar = 0;
+    let runner: RunnerSession;
+    try {
+      runner = deps.runner.start({ cwd, env: deps.env, mode, onPermissionRequest: this.guarded(session, cwd), ...(resume ? { resume } : {}) });
+    } catch (err) {
+      return this.fail(session, frame.turnId, `could not start claude: ${(err as Error).message}`);
+    }
+    session.runner = runner;
+    session.cwd = cwd;
+    session.turn!.files = new ChangedFiles(cwd);
+    runner.onEvent((event) => this.onRunnerEvent(session, runner, event));
+    this.give(session, frame, runner);
+  }
+
+  /** claude gets the prompt (with its files, once they are on the machine). */
+  private give(session: Live, frame: PromptT, runner: RunnerSession): void {
+    if (frame.attachments?.length) void this.deliver(session, frame, runner);
+    else runner.send(frame.text);
+  }
+
+  private fail(session: Live, turnId: string, error: string): void {
+    this.endTurn(session, { kind: "turn.ended", turnId, status: "failed", durationMs: 0, error });
   }
 
   /** Brings the prompt's files to the machine, then gives claude the prompt with them. */

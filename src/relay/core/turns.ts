@@ -68,11 +68,12 @@ export class Turns {
   /**
    * /new: opens a fresh conversation in the same folder and mode (or in `cwd`) and selects it; the
    * previous one is kept as it is (a turn running there goes on) and /sessions switches back.
+   * `worktree`: its claude runs in a git worktree of its own (/new worktree).
    */
-  newSession(chatId: number, deviceId: string, cwd?: string): Session {
+  newSession(chatId: number, deviceId: string, cwd?: string, { worktree = false }: { worktree?: boolean } = {}): Session {
     const current = this.deps.store.openSession(chatId, deviceId);
     return this.deps.store.transaction(() => {
-      const session = this.openSession(chatId, deviceId, cwd ?? current?.cwd ?? null, current?.mode ?? "default");
+      const session = this.openSession(chatId, deviceId, cwd ?? current?.cwd ?? null, current?.mode ?? "default", worktree);
       this.deps.store.selectSession(chatId, deviceId, session.id);
       return session;
     });
@@ -184,6 +185,7 @@ export class Turns {
       ...(session.cwd ? { cwd: session.cwd } : {}),
       ...(session.claudeSessionId ? { resume: session.claudeSessionId } : {}),
       ...(attachments.length > 0 ? { attachments } : {}),
+      ...(session.worktree ? { worktree: true } : {}),
     });
   }
 
@@ -199,9 +201,9 @@ export class Turns {
     return queued.length;
   }
 
-  private openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default"): Session {
+  private openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default", worktree = false): Session {
     const { store, clock } = this.deps;
-    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, number: store.nextSessionNumber(chatId, deviceId), costUsd: 0, worktree: false, threadId: null, createdAt: clock.now(), closedAt: null };
+    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, number: store.nextSessionNumber(chatId, deviceId), costUsd: 0, worktree, threadId: null, createdAt: clock.now(), closedAt: null };
     store.addSession(session);
     return session;
   }

@@ -44,7 +44,8 @@ export function closeReply(result: CloseResult, device: Device, number: number |
         ? `Prompts to ${device.name} now go to ${sessionLabel(next, about.roots)}${first ? `: "${maskSecrets(shortPrompt(first)).text}"` : ""}.`
         : `Your next message to ${device.name} starts a fresh conversation.`;
       const transcript = session.claudeSessionId ? ` claude's transcript stays on ${device.name}: /desk can continue it.` : "";
-      return `✖️ Closed ${sessionLabel(session, about.roots)}.${dropped} ${now}${transcript}`;
+      const worktree = session.worktree ? ` 🌿 ${device.name} removes its git worktree if nothing in it is left uncommitted or unmerged; otherwise it says where the worktree is kept.` : "";
+      return `✖️ Closed ${sessionLabel(session, about.roots)}.${dropped} ${now}${transcript}${worktree}`;
     }
   }
 }

@@ -18,6 +18,15 @@ const ANSWER_START = 200;
 
 const STATE: Record<SessionSummary["state"], string> = { running: "running", approval: "waiting for approval", idle: "idle" };
 
+const NEW_USAGE = "Usage: /new starts a fresh conversation; /new worktree (or /new wt) starts one whose claude works in its own git worktree of the folder's repository.";
+
+/** /new's argument: nothing (false) or worktree / wt (true); undefined for anything else. */
+export function newArgument(text: string): boolean | undefined {
+  const arg = text.trim().toLowerCase();
+  if (arg === "") return false;
+  return arg === "worktree" || arg === "wt" ? true : undefined;
+}
+
 /** Extra rows under /sessions' buttons: the way to the sessions started in a terminal on the machine (desk-commands.ts). */
 export type ExtraSessionRows = (chatId: number, device: Device) => InlineKeyboardButton[][];
 
@@ -31,10 +40,13 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
   bot.command("new", async (ctx) => {
     const device = t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
+    const worktree = newArgument(ctx.match);
+    if (worktree === undefined) return say(ctx, NEW_USAGE);
     const previous = store.openSession(ctx.chat.id, device.id);
-    const session = turns.newSession(ctx.chat.id, device.id);
+    const session = turns.newSession(ctx.chat.id, device.id, undefined, { worktree });
     const kept = previous ? ` #${previous.number} is kept: /sessions switches back.` : "";
-    return say(ctx, `🆕 Fresh conversation with ${device.name} (${sessionLabel(session, roots(device.id))}). Your next message starts it.${kept}`);
+    const own = worktree ? " in a git worktree of its own (made on the machine with the first prompt, under .ra/worktrees of the folder's repository)" : "";
+    return say(ctx, `🆕 Fresh conversation with ${device.name} (${sessionLabel(session, roots(device.id))})${own}. Your next message starts it.${kept}`);
   });
 
   bot.command("sessions", async (ctx) => {
@@ -48,7 +60,7 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
     const lines = listed.map((s) => {
       const mark = s.id === selected?.id ? "●" : "○";
       const prompt = s.firstPrompt ? `"${maskSecrets(shortPrompt(s.firstPrompt)).text}"` : "(no prompt yet)";
-      return `${mark} #${s.number} · 📁 ${folderOf(s, roots(device.id))} · ${prompt} · ${ago(now - s.lastActiveAt)} · $${s.costUsd.toFixed(4)} · ${STATE[s.state]}`;
+      return `${mark} #${s.number}${s.worktree ? " 🌿" : ""} · 📁 ${folderOf(s, roots(device.id))} · ${prompt} · ${ago(now - s.lastActiveAt)} · $${s.costUsd.toFixed(4)} · ${STATE[s.state]}`;
     });
     const rows = listed.map((s) => [{
       text: `${s.id === selected?.id ? "● " : ""}#${s.number} ${s.firstPrompt ? maskSecrets(shortPrompt(s.firstPrompt, 30)).text : folderOf(s, roots(device.id))}`,
