@@ -41,7 +41,15 @@ export class Machines {
     }
     bus.publish({ type: "device.online", device });
     if (this.droppedWhileBusy.delete(device.id)) bus.publish({ type: "device.back", device, chats: turns.runningChats(device.id) });
-    queueMicrotask(() => sessions.forEach((s) => turns.pump(s.id)));
+    // Conversations closed while the machine was away: it still holds them (a claude, a worktree), so it hears now.
+    const closed = hello.sessions.filter((s) => {
+      const stored = store.session(s.sessionId);
+      return stored?.deviceId === device.id && stored.closedAt !== null;
+    });
+    queueMicrotask(() => {
+      for (const s of closed) this.deps.hub.send(device.id, { type: "session.close", sessionId: s.sessionId });
+      sessions.forEach((s) => turns.pump(s.id));
+    });
     return sessions.filter((s) => s.lastSeq >= 0).map((s) => ({ sessionId: s.id, seq: s.lastSeq }));
   }
 

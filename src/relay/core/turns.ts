@@ -72,18 +72,37 @@ export class Turns {
    * /new: opens a fresh conversation in the same folder and mode (or in `cwd`) and selects it; the
    * previous one is kept as it is (a turn running there goes on) and /sessions switches back.
    * `select: false` leaves the selection alone (a conversation with a topic of its own); `from`:
-   * the conversation whose folder and mode it takes, when not the selected one.
+   * the conversation whose folder and mode it takes, when not the selected one; `worktree`: its
+   * claude runs in a git worktree of its own (/new worktree).
    */
-  newSession(chatId: number, deviceId: string, cwd?: string, { select = true, from }: { select?: boolean; from?: string } = {}): Session {
+  newSession(chatId: number, deviceId: string, cwd?: string, { select = true, from, worktree = false }: { select?: boolean; from?: string; worktree?: boolean } = {}): Session {
     const selected = this.deps.store.openSession(chatId, deviceId);
     const current = this.openOf(chatId, deviceId, from) ?? selected;
     return this.deps.store.transaction(() => {
       // Without a stored choice the newest conversation counts as selected: the choice is pinned first.
       if (!select && selected) this.deps.store.selectSession(chatId, deviceId, selected.id);
-      const session = this.openSession(chatId, deviceId, cwd ?? current?.cwd ?? null, current?.mode ?? "default");
+      const session = this.openSession(chatId, deviceId, cwd ?? current?.cwd ?? null, current?.mode ?? "default", worktree);
       if (select) this.deps.store.selectSession(chatId, deviceId, session.id);
       return session;
     });
+  }
+
+  /**
+   * /close: ends the chat's conversation with the device (its current one, or number `number`).
+   * A running turn is never dropped: refused until it is stopped. Waiting prompts end as stopped,
+   * the machine ends its claude (told on its next hello when offline now), and the chat's prompts
+   * go to its newest open conversation.
+   */
+  close(chatId: number, deviceId: string, number?: number): CloseResult {
+    const { store, hub, clock } = this.deps;
+    const session = number === undefined ? store.openSession(chatId, deviceId) : store.sessionsOf(chatId, deviceId).find((s) => s.number === number);
+    if (!session) return { kind: "missing" };
+    if (store.turnsOfSession(session.id, ["running"]).length > 0) return { kind: "running", session };
+    const cancelled = this.cancelQueued(session);
+    store.closeSession(session.id, clock.now());
+    hub.send(session.deviceId, { type: "session.close", sessionId: session.id });
+    const next = store.openSession(chatId, deviceId);
+    return { kind: "closed", session, cancelled, ...(next ? { next } : {}) };
   }
 
   /** /sessions: plain prompts of the chat go to this open session of the device; undefined when it is not one. */
@@ -191,6 +210,7 @@ export class Turns {
       ...(session.cwd ? { cwd: session.cwd } : {}),
       ...(session.claudeSessionId ? { resume: session.claudeSessionId } : {}),
       ...(attachments.length > 0 ? { attachments } : {}),
+      ...(session.worktree ? { worktree: true } : {}),
     });
   }
 
@@ -206,13 +226,19 @@ export class Turns {
     return queued.length;
   }
 
-  private openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default"): Session {
+  private openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default", worktree = false): Session {
     const { store, clock } = this.deps;
-    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, number: store.nextSessionNumber(chatId, deviceId), costUsd: 0, worktree: false, threadId: null, createdAt: clock.now(), closedAt: null };
+    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, number: store.nextSessionNumber(chatId, deviceId), costUsd: 0, worktree, threadId: null, createdAt: clock.now(), closedAt: null };
     store.addSession(session);
     return session;
   }
 }
+
+/** What /close did: nothing to close, refused (a turn runs), or closed with what prompts go to now. */
+export type CloseResult =
+  | { kind: "missing" }
+  | { kind: "running"; session: Session }
+  | { kind: "closed"; session: Session; cancelled: number; next?: Session };
 
 /** A turn's attachments (none for turns stored before attachments existed). */
 export function attachmentsOf(turn: Turn): StoredAttachment[] {
