@@ -10,7 +10,16 @@ import { turnDiffPath } from "./turn-diffs";
 
 type FileRequestT = z.infer<typeof FileRequest>;
 
-export type FileSenderDeps = { relay: string; token: string; limits: MachineLimits; log: Log; fetch?: typeof fetch; answersDir: string };
+export type FileSenderDeps = {
+  relay: string;
+  token: string;
+  limits: MachineLimits;
+  log: Log;
+  fetch?: typeof fetch;
+  answersDir: string;
+  /** The session's folder as its claude sees it (its git worktree's copy of `cwd` for /new worktree). */
+  folderFor?(sessionId: string, cwd: string): string;
+};
 
 /**
  * /get from the phone: finds the file in the session's folder, checks it is inside the machine's
@@ -44,8 +53,9 @@ export class FileSender {
       const info = await stat(path).catch(() => undefined);
       return info ? { path, size: info.size, name: `changes-${frame.diffOf}.diff` } : { refused: "the changes of that turn are no longer kept on this machine (it keeps the last 50)" };
     }
-    const where = resolveCwd(this.deps.limits, frame.cwd);
-    if ("error" in where) return { refused: where.error };
+    const resolved = resolveCwd(this.deps.limits, frame.cwd);
+    if ("error" in resolved) return { refused: resolved.error };
+    const where = { cwd: this.deps.folderFor?.(frame.sessionId, resolved.cwd) ?? resolved.cwd };
     if (frame.path.includes("\0")) return { refused: "the path contains a NUL byte" };
     const wanted = isAbsolute(frame.path) ? frame.path : resolve(where.cwd, frame.path);
     let real: string;

@@ -10,7 +10,7 @@ import { Reconnect } from "./reconnect";
 import type { AgentConfig } from "./config";
 import { machineFacts } from "./facts";
 import type { AgentStore } from "./store";
-import type { MachineLimits } from "./limits";
+import { insideRoots, type MachineLimits } from "./limits";
 import type { ToolPolicy } from "./policy";
 import { Outbox, type OutgoingEvent } from "./outbox";
 import { relayUrls } from "./relay-url";
@@ -20,6 +20,7 @@ import { dataDir } from "../paths";
 import { AgentSessions } from "./sessions";
 import { answerList } from "./lists";
 import { claudeProjectsDir } from "./transcripts";
+import { Worktrees, type WorktreeRecord } from "./worktrees";
 
 export type AgentOptions = {
   config: AgentConfig;
@@ -45,6 +46,9 @@ export type AgentHandle = {
 };
 
 type Outgoing = Parameters<typeof encode<AgentFrame>>[0];
+
+/** Hello.sessions' cap in the protocol. */
+const MAX_HELLO_SESSIONS = 1000;
 
 /** Refused because another agent holds the token: try again after 30–60 s (the owner decides meanwhile). */
 const DUPLICATE_RETRY_MS = 30_000;
@@ -84,6 +88,12 @@ export function runAgent(options: AgentOptions): AgentHandle {
   };
   // Until the relay says otherwise (welcome), wait 11 minutes: a little longer than its default 10.
   const approvals = new PendingApprovals({ emit, timeoutMs: 11 * 60_000, log, clock });
+  const worktrees = new Worktrees({
+    log,
+    saved: options.store?.loadWorktrees() ?? [],
+    ...(options.store ? { save: (records: WorktreeRecord[]) => options.store!.saveWorktrees(records) } : {}),
+    refuse: (path) => (insideRoots(options.limits, path) ? undefined : `outside the folders this machine allows (${options.limits.roots.join(", ")}); add the repository's top folder on the machine with \`ra agent --root\``),
+  });
   const sessions = new AgentSessions({
     machineName: config.name,
     runner: options.runner,
@@ -98,8 +108,9 @@ export function runAgent(options: AgentOptions): AgentHandle {
     ...(options.maxSessions ? { maxProcesses: options.maxSessions } : {}),
     ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     ...(options.store ? { save: (saved: Parameters<AgentStore["saveSessions"]>[0]) => options.store!.saveSessions(saved), answersDir: join(options.store.dir, "answers") } : {}),
+    worktrees,
   });
-  const files = new FileSender({ relay: urls.base, token: config.token, limits: options.limits, log, answersDir: options.store ? join(options.store.dir, "answers") : join(dataDir(), "agent", "answers") });
+  const files = new FileSender({ relay: urls.base, token: config.token, limits: options.limits, log, answersDir: options.store ? join(options.store.dir, "answers") : join(dataDir(), "agent", "answers"), folderFor: (sessionId, cwd) => worktrees.folderFor(sessionId, cwd) });
   sessions.restore(options.store?.loadSessions() ?? []);
   /** Close codes 4409 (replaced by another connection with our token), to stop a tug of war. */
   const replacedAt: number[] = [];
@@ -110,6 +121,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
         for (const a of frame.acks) outbox.ack(a.sessionId, a.seq);
         if (frame.approvalTimeoutMs) approvals.timeoutMs = frame.approvalTimeoutMs + 60_000;
         ready = true;
+        sessions.welcomed();
         reconnect.reset();
         log.success(`connected to ${urls.base} as ${untrusted(frame.name)}${outbox.size ? `; replaying ${outbox.size} unacknowledged events` : ""}`);
         for (const item of outbox.unacked()) sendEvent(item);
@@ -167,7 +179,9 @@ export function runAgent(options: AgentOptions): AgentHandle {
 
     ws.onopen = () => {
       opened = true;
-      send({ type: "hello", facts: machineFacts(), sessions: sessions.list(), limits: options.limits });
+      // The busy ones first: past the protocol's cap the idle rest is left out of this hello.
+      const held = sessions.list().sort((a, b) => Number(b.busy) - Number(a.busy)).slice(0, MAX_HELLO_SESSIONS);
+      send({ type: "hello", facts: machineFacts(), sessions: held, limits: options.limits });
     };
     ws.onmessage = (e) => {
       heartbeat.heard();

@@ -17,6 +17,7 @@ import { maskSecrets } from "../secret-scan";
 import { dataDir } from "../paths";
 import { join } from "node:path";
 import { InboxError, type Inbox } from "./inbox";
+import type { Worktrees } from "./worktrees";
 
 type PromptT = z.infer<typeof Prompt>;
 
@@ -29,7 +30,10 @@ type Live = {
   /** The folder this session's claude runs in (known once it started). */
   cwd?: string;
   queue: PromptT[];
-  /** claude reports cost cumulatively per conversation; the turn's own cost is the difference. */
+  /**
+   * claude reports cost cumulatively per process (a `--resume`d one starts again at 0): the turn's
+   * own cost is the difference, so this is reset whenever claude starts.
+   */
   costSoFar: number;
   mode: PermissionMode;
   /** The mode changed during a turn: claude is started again (resuming) after it. */
@@ -65,6 +69,8 @@ export type SessionsDeps = {
   maxProcesses?: number;
   /** An idle claude (no turn) is ended after this long; the next prompt resumes it (--idle-timeout; default 10 min). */
   idleTimeoutMs?: number;
+  /** Makes and removes /new worktree conversations' git worktrees (absent: such prompts are refused). */
+  worktrees?: Worktrees;
 };
 
 export const DEFAULT_MAX_PROCESSES = 4;
@@ -74,11 +80,18 @@ const OUTPUT_LIMIT = 2000;
 
 /**
  * The agent's conversations: one claude process per relay session, one turn at a time (later
- * prompts wait their turn), every runner event translated into a session event.
+ * prompts wait their turn), every runner event translated into a session event. A conversation is
+ * held only while it has a claude, a turn or queued prompts: the relay's prompt brings the rest
+ * (claude session to resume, folder, mode), so the records stay bounded by the live processes.
  */
 export class AgentSessions {
   private sessions = new Map<string, Live>();
   private shuttingDown = false;
+  /**
+   * Sessions whose turn a restart cut short: the relay hears of them in the next hello (so it
+   * waits for the turn's end this agent sends instead of failing it itself), until it welcomes us.
+   */
+  private ending = new Set<string>();
 
   constructor(private readonly deps: SessionsDeps) {}
 
@@ -88,11 +101,8 @@ export class AgentSessions {
    */
   restore(saved: SavedSession[]): void {
     for (const s of saved) {
-      const session = this.create(s.sessionId);
-      session.claudeSessionId = s.claudeSessionId;
-      session.costSoFar = s.costSoFar;
-      session.mode = (s.mode as PermissionMode) ?? "default";
       if (!s.turnId) continue;
+      this.ending.add(s.sessionId);
       this.deps.emit(s.sessionId, {
         kind: "turn.ended",
         turnId: s.turnId,
@@ -117,8 +127,17 @@ export class AgentSessions {
     );
   }
 
+  /** What the agent holds for the relay's hello: conversations with a claude, a turn or queued prompts, a worktree, and cut-short ones. */
   list(): { sessionId: string; busy: boolean }[] {
-    return [...this.sessions.values()].map((s) => ({ sessionId: s.id, busy: s.turn !== null }));
+    const held = [...this.sessions.values()].map((s) => ({ sessionId: s.id, busy: s.turn !== null }));
+    const idle = new Set([...this.ending, ...(this.deps.worktrees?.held() ?? [])]);
+    for (const id of idle) if (!this.sessions.has(id)) held.push({ sessionId: id, busy: false });
+    return held;
+  }
+
+  /** The relay has the hello: the cut-short turns' ends reach it from the outbox. */
+  welcomed(): void {
+    this.ending.clear();
   }
 
   get busy(): boolean {
@@ -133,10 +152,15 @@ export class AgentSessions {
 
   /** /mode from the phone: checked against the machine's cap, applied now or at the next start. */
   async setMode(sessionId: string, mode: PermissionMode): Promise<void> {
-    const session = this.sessions.get(sessionId) ?? this.create(sessionId);
+    // Without a claude nothing needs the mode now: the relay sends it with the next prompt.
+    const session = this.sessions.get(sessionId);
     const refusal = checkMode(this.deps.limits, mode);
     if (refusal) {
       this.deps.emit(sessionId, { kind: "notice", level: "warn", text: `Mode not changed: ${refusal}.` });
+      return;
+    }
+    if (!session) {
+      this.deps.emit(sessionId, { kind: "notice", level: "info", text: `Permission mode is now ${mode}.` });
       return;
     }
     session.mode = mode;
@@ -164,6 +188,15 @@ export class AgentSessions {
     session.restartAfterTurn = false;
     this.clearIdle(session);
     void runner?.close();
+    this.forgetIfIdle(session);
+  }
+
+  /** No claude, no turn, nothing queued: nothing left to hold (memory and the persisted file). */
+  private forgetIfIdle(session: Live): void {
+    if (session.runner || session.turn || session.queue.length > 0 || this.sessions.get(session.id) !== session) return;
+    this.sessions.delete(session.id);
+    this.clearIdle(session);
+    this.persist();
   }
 
   /** Live claude processes now. */
@@ -217,14 +250,19 @@ export class AgentSessions {
     await session.runner.interrupt();
   }
 
+  /** /close on the phone: the conversation ends here (its claude transcript stays, for /desk and `claude --resume`). */
   async close(sessionId: string): Promise<void> {
     const session = this.sessions.get(sessionId);
-    if (!session) return;
-    this.sessions.delete(sessionId);
-    this.clearIdle(session);
-    session.queue.splice(0);
-    this.persist();
-    await session.runner?.close();
+    if (session) {
+      this.deps.log.info(`session ${sessionId} was closed${session.runner ? "; its claude is ended" : ""}`);
+      this.sessions.delete(sessionId);
+      this.clearIdle(session);
+      session.queue.splice(0);
+      this.persist();
+      await session.runner?.close();
+    }
+    const worktree = await this.deps.worktrees?.remove(sessionId);
+    if (worktree && "kept" in worktree) this.deps.emit(sessionId, { kind: "notice", level: "warn", text: worktree.kept.slice(0, 4000) });
   }
 
   async closeAll(): Promise<void> {
@@ -255,42 +293,61 @@ export class AgentSessions {
     this.clearIdle(session);
     deps.emit(session.id, { kind: "turn.started", turnId: frame.turnId });
     this.persist();
-    if (!session.runner) {
-      const resume = session.claudeSessionId ?? frame.resume;
-      const where = resolveCwd(deps.limits, frame.cwd);
-      const mode = frame.mode ?? session.mode;
-      const refusal = "error" in where ? where.error : checkMode(deps.limits, mode);
-      if (refusal || "error" in where) {
-        this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: `refused by the machine: ${refusal}` });
-        return;
-      }
-      const full = this.makeRoom();
-      if (full) {
-        deps.log.warn(`session ${session.id}: prompt refused, ${full}`);
-        this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: full });
-        return;
-      }
-      if (resume) deps.log.info(`session ${session.id}: starting claude with --resume ${resume}`);
-      session.mode = mode;
-      try {
-        session.runner = deps.runner.start({
-          cwd: where.cwd,
-          env: deps.env,
-          mode,
-          onPermissionRequest: this.guarded(session, where.cwd),
-          ...(resume ? { resume } : {}),
-        });
-      } catch (err) {
-        this.endTurn(session, { kind: "turn.ended", turnId: frame.turnId, status: "failed", durationMs: 0, error: `could not start claude: ${(err as Error).message}` });
-        return;
-      }
-      const runner = session.runner;
-      session.cwd = where.cwd;
-      session.turn.files = new ChangedFiles(where.cwd);
-      runner.onEvent((event) => this.onRunnerEvent(session, runner, event));
+    if (session.runner) return this.give(session, frame, session.runner);
+    const where = resolveCwd(deps.limits, frame.cwd);
+    const refusal = "error" in where ? where.error : checkMode(deps.limits, frame.mode ?? session.mode);
+    if (refusal || "error" in where) return this.fail(session, frame.turnId, `refused by the machine: ${refusal}`);
+    if (frame.worktree) void this.inWorktree(session, frame, where.cwd);
+    else this.startClaude(session, frame, where.cwd);
+  }
+
+  /** A /new worktree conversation: claude runs in the conversation's own git worktree (made on its first start). */
+  private async inWorktree(session: Live, frame: PromptT, cwd: string): Promise<void> {
+    const turn = session.turn!;
+    // /stop while git works: the turn ends before claude starts.
+    const preparing = new AbortController();
+    turn.fetching = preparing;
+    const ready = this.deps.worktrees ? await this.deps.worktrees.prepare(session.id, cwd) : { error: "this agent cannot make git worktrees" };
+    if (turn.fetching === preparing) delete turn.fetching;
+    if (session.turn !== turn || this.sessions.get(session.id) !== session || this.shuttingDown) return;
+    if (preparing.signal.aborted) return this.endTurn(session, { kind: "turn.ended", turnId: turn.id, status: "stopped", durationMs: this.deps.clock.now() - turn.startedAt });
+    if ("error" in ready) return this.fail(session, turn.id, ready.error);
+    this.startClaude(session, frame, ready.cwd);
+  }
+
+  private startClaude(session: Live, frame: PromptT, cwd: string): void {
+    const { deps } = this;
+    const full = this.makeRoom();
+    if (full) {
+      deps.log.warn(`session ${session.id}: prompt refused, ${full}`);
+      return this.fail(session, frame.turnId, full);
     }
-    if (frame.attachments?.length) void this.deliver(session, frame, session.runner);
-    else session.runner.send(frame.text);
+    const resume = session.claudeSessionId ?? frame.resume;
+    const mode = frame.mode ?? session.mode;
+    if (resume) deps.log.info(`session ${session.id}: starting claude with --resume ${resume}`);
+    session.mode = mode;
+    session.costSoFar = 0;
+    let runner: RunnerSession;
+    try {
+      runner = deps.runner.start({ cwd, env: deps.env, mode, onPermissionRequest: this.guarded(session, cwd), ...(resume ? { resume } : {}) });
+    } catch (err) {
+      return this.fail(session, frame.turnId, `could not start claude: ${(err as Error).message}`);
+    }
+    session.runner = runner;
+    session.cwd = cwd;
+    session.turn!.files = new ChangedFiles(cwd);
+    runner.onEvent((event) => this.onRunnerEvent(session, runner, event));
+    this.give(session, frame, runner);
+  }
+
+  /** claude gets the prompt (with its files, once they are on the machine). */
+  private give(session: Live, frame: PromptT, runner: RunnerSession): void {
+    if (frame.attachments?.length) void this.deliver(session, frame, runner);
+    else runner.send(frame.text);
+  }
+
+  private fail(session: Live, turnId: string, error: string): void {
+    this.endTurn(session, { kind: "turn.ended", turnId, status: "failed", durationMs: 0, error });
   }
 
   /** Brings the prompt's files to the machine, then gives claude the prompt with them. */
@@ -394,7 +451,7 @@ export class AgentSessions {
         return;
       case "exit": {
         session.runner = null;
-        if (!turn) return;
+        if (!turn) return this.forgetIfIdle(session);
         const why = event.signal ? `was killed by ${event.signal}` : `exited with code ${event.code}`;
         const tail = event.stderrTail.trim().split("\n").slice(-5).join("\n");
         this.endTurn(session, {
@@ -446,6 +503,7 @@ export class AgentSessions {
     this.persist();
     const next = session.queue.shift();
     if (next) this.begin(session, next);
-    else this.armIdle(session);
+    else if (session.runner) this.armIdle(session);
+    else this.forgetIfIdle(session);
   }
 }

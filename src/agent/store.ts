@@ -3,6 +3,7 @@ import { keepPrivate } from "../private-files";
 import { join } from "node:path";
 import { ExitCode, RaError } from "../errors";
 import type { OutgoingEvent } from "./outbox";
+import type { WorktreeRecord } from "./worktrees";
 
 export type SavedSession = { sessionId: string; claudeSessionId?: string; costSoFar: number; mode: string; turnId?: string };
 
@@ -16,6 +17,7 @@ const COMPACT_BYTES = 1 << 20;
 export class AgentStore {
   private readonly outboxPath: string;
   private readonly sessionsPath: string;
+  private readonly worktreesPath: string;
   private readonly lockPath: string;
 
   /** `onTighten` hears about permissions made private at open ("… was 0755, now 0700"). */
@@ -25,6 +27,7 @@ export class AgentStore {
   ) {
     this.outboxPath = join(dir, "outbox.jsonl");
     this.sessionsPath = join(dir, "sessions.json");
+    this.worktreesPath = join(dir, "worktrees.json");
     this.lockPath = join(dir, "agent.pid");
   }
 
@@ -128,6 +131,20 @@ export class AgentStore {
 
   saveSessions(sessions: SavedSession[]): void {
     writeAtomic(this.sessionsPath, JSON.stringify(sessions));
+  }
+
+  /** The conversations' git worktrees (/new worktree), so a closed conversation's is found after a restart. */
+  loadWorktrees(): WorktreeRecord[] {
+    if (!existsSync(this.worktreesPath)) return [];
+    try {
+      return JSON.parse(readFileSync(this.worktreesPath, "utf8")) as WorktreeRecord[];
+    } catch {
+      return [];
+    }
+  }
+
+  saveWorktrees(records: WorktreeRecord[]): void {
+    writeAtomic(this.worktreesPath, JSON.stringify(records));
   }
 }
 

@@ -49,6 +49,8 @@ export const Prompt = z.object({
   /** Folder to run in (absolute, or relative to the machine's first root); the agent checks it. */
   cwd: z.optional(text(4096)),
   attachments: z.optional(z.array(Attachment).check(z.maxLength(MAX_ATTACHMENTS))),
+  /** /new worktree: claude runs in the session's own git worktree of the folder's repository. */
+  worktree: z.optional(z.boolean()),
 });
 
 /** /mode: switch the session's permission mode (the agent refuses modes above its own cap). */

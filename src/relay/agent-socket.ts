@@ -86,7 +86,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
         });
         const acks = await machines.connected(device, frame);
         link.send({ type: "welcome", deviceId: device.id, name: device.name, serverTime: clock.now(), acks, approvalTimeoutMs: deps.core.approvalTimeoutMs });
-        await machines.ready(device);
+        await machines.ready(device, frame);
         return;
       }
       case "event": {

@@ -123,6 +123,16 @@ describe("a topic per conversation", () => {
     expect(everything(request)).not.toContain("quick one");
   });
 
+  test("/close in a conversation's topic closes that conversation and marks its topic closed", async () => {
+    stack.telegram.userText(OWNER, "/close", { threadId: second });
+    const closed = await messageWith(/✖️ Closed #2 · 📁/);
+    expect(closed.message_thread_id).toBe(second);
+    await topicWith(/^✖ laptop · 📁 .+ · fix the login bug$/);
+    stack.telegram.userText(OWNER, "/sessions", { threadId: topic(/^laptop$/)!.message_thread_id });
+    const list = await messageWith(/Conversations with laptop/);
+    expect(list.text).not.toContain("#2 ");
+  });
+
   test("a conversation whose topic was deleted answers in the machine's topic", async () => {
     const laptop = topic(/^laptop$/)!.message_thread_id;
     stack.telegram.deleteTopic(OWNER, third);

@@ -7,6 +7,7 @@ import { realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { PendingApprovals } from "../../src/agent/approvals";
 import { AgentSessions } from "../../src/agent/sessions";
+import type { SavedSession } from "../../src/agent/store";
 import { createLog } from "../../src/log";
 import type { SessionEvent } from "../../src/proto";
 import type { Runner, RunnerEvent, RunnerSessionOptions } from "../../src/runner/types";
@@ -42,19 +43,21 @@ function setup(limits: { maxProcesses?: number; idleTimeoutMs?: number } = {}) {
   const emit = (sessionId: string, event: SessionEvent) => void events.push({ sessionId, event });
   const log = createLog("test");
   const approvals = new PendingApprovals({ emit, timeoutMs: 60_000, log, clock });
-  const sessions = new AgentSessions({ runner, approvals, limits: { roots: [realpathSync(tmpdir())], maxMode: "acceptEdits" }, env: {}, clock, log, emit, ...limits });
+  let saved: SavedSession[] = [];
+  const sessions = new AgentSessions({ runner, approvals, limits: { roots: [realpathSync(tmpdir())], maxMode: "acceptEdits" }, env: {}, clock, log, emit, save: (s) => void (saved = s), ...limits });
   let turns = 0;
-  const prompt = (sessionId: string, text = "hi") => {
+  const prompt = (sessionId: string, text = "hi", resume?: string) => {
     const turnId = `t${++turns}`;
-    sessions.prompt({ v: 1, type: "prompt", sessionId, turnId, text });
+    sessions.prompt({ v: 1, type: "prompt", sessionId, turnId, text, ...(resume ? { resume } : {}) });
     return turnId;
   };
-  const finish = (proc: Proc, claudeSessionId: string) => {
+  /** `costUsd` is claude's own, cumulative per process. */
+  const finish = (proc: Proc, claudeSessionId: string, costUsd = 0) => {
     proc.emit({ kind: "init", sessionId: claudeSessionId });
-    proc.emit({ kind: "result", status: "done", durationMs: 1, costUsd: 0, turns: 1, sessionId: claudeSessionId });
+    proc.emit({ kind: "result", status: "done", durationMs: 1, costUsd, turns: 1, sessionId: claudeSessionId });
   };
   const ended = (turnId: string) => events.map((e) => e.event).find((e): e is Extract<SessionEvent, { kind: "turn.ended" }> => e.kind === "turn.ended" && e.turnId === turnId);
-  return { sessions, procs, clock, prompt, finish, ended, events };
+  return { sessions, procs, clock, prompt, finish, ended, events, saved: () => saved.map((s) => s.sessionId) };
 }
 
 describe("the cap on claude processes and the idle timeout", () => {
@@ -67,7 +70,8 @@ describe("the cap on claude processes and the idle timeout", () => {
     await clock.advance(1);
     expect(procs[0]!.closed).toBe(true);
     expect(sessions.processes).toBe(0);
-    prompt("s1", "second");
+    // The relay sends the claude session it learned with every prompt.
+    prompt("s1", "second", "claude-1");
     expect(procs).toHaveLength(2);
     expect(procs[1]!.options.resume).toBe("claude-1");
     expect(procs[1]!.sent).toEqual(["second"]);
@@ -110,7 +114,7 @@ describe("the cap on claude processes and the idle timeout", () => {
     expect(sessions.processes).toBe(2);
     // s2 comes back with its conversation (and s1, now the least recently used, makes room).
     finish(procs[2]!, "claude-3");
-    prompt("s2", "again");
+    prompt("s2", "again", "claude-2");
     expect(procs[0]!.closed).toBe(true);
     expect(procs.at(-1)!.options.resume).toBe("claude-2");
   });
@@ -127,11 +131,82 @@ describe("the cap on claude processes and the idle timeout", () => {
     expect(ended(t1)).toBeUndefined();
     expect(ended(t2)).toBeUndefined();
     expect(procs.every((p) => !p.closed)).toBe(true);
-    expect(sessions.list().map((s) => [s.sessionId, s.busy])).toEqual([["s1", true], ["s2", true], ["s3", false]]);
+    // s3 got no claude: nothing of it is held.
+    expect(sessions.list().map((s) => [s.sessionId, s.busy])).toEqual([["s1", true], ["s2", true]]);
     // Once one turn ends, s3's next prompt gets a claude.
     finish(procs[0]!, "claude-1");
     prompt("s3", "now");
     expect(procs[0]!.closed).toBe(true);
     expect(procs.at(-1)!.sent).toEqual(["now"]);
+  });
+});
+
+describe("bounded records: the agent holds a conversation only while it has a claude, a turn or queued prompts", () => {
+  test("an idle claude ended by the timeout takes its record with it; the relay's resume id brings the conversation back", async () => {
+    const { sessions, procs, clock, prompt, finish, saved } = setup({ idleTimeoutMs: 60_000 });
+    prompt("s1", "first");
+    expect(saved()).toEqual(["s1"]);
+    finish(procs[0]!, "claude-1");
+    await clock.advance(60_000);
+    expect(sessions.list()).toEqual([]);
+    expect(saved()).toEqual([]);
+    prompt("s1", "second", "claude-1");
+    expect(procs[1]!.options.resume).toBe("claude-1");
+    expect(sessions.list()).toEqual([{ sessionId: "s1", busy: true }]);
+  });
+
+  test("each turn's cost is its own, also after a revival (claude's total starts again at 0 in a resumed process)", async () => {
+    const { procs, clock, prompt, finish, ended } = setup({ idleTimeoutMs: 60_000 });
+    const t1 = prompt("s1");
+    finish(procs[0]!, "claude-1", 0.5);
+    const t2 = prompt("s1");
+    finish(procs[0]!, "claude-1", 0.8);
+    await clock.advance(60_000);
+    const t3 = prompt("s1", "again", "claude-1");
+    finish(procs[1]!, "claude-1", 0.2);
+    expect([t1, t2, t3].map((t) => ended(t)!.costUsd)).toEqual([0.5, expect.closeTo(0.3, 10), 0.2]);
+  });
+
+  test("a claude started again with a prompt waiting (mode changed mid-turn) also counts the next turn's cost from 0", async () => {
+    const { sessions, procs, prompt, finish, ended } = setup();
+    prompt("s1");
+    await sessions.setMode("s1", "plan");
+    const t2 = prompt("s1", "queued");
+    finish(procs[0]!, "claude-1", 0.5);
+    expect(procs[0]!.closed).toBe(true);
+    expect(procs[1]!.sent).toEqual(["queued"]);
+    finish(procs[1]!, "claude-1", 0.2);
+    expect(ended(t2)!.costUsd).toBe(0.2);
+  });
+
+  test("a claude evicted for room, ended by a mode change or dead while idle leaves nothing behind", async () => {
+    const { sessions, procs, prompt, finish, saved, events } = setup({ maxProcesses: 1 });
+    prompt("s1");
+    finish(procs[0]!, "claude-1");
+    prompt("s2");
+    expect(procs[0]!.closed).toBe(true);
+    expect(saved()).toEqual(["s2"]);
+    finish(procs[1]!, "claude-2");
+    await sessions.setMode("s2", "plan");
+    expect(procs[1]!.closed).toBe(true);
+    expect(sessions.list()).toEqual([]);
+    // /mode for a conversation the agent does not hold: said, and still nothing held.
+    await sessions.setMode("s9", "plan");
+    expect(events.at(-1)).toEqual({ sessionId: "s9", event: { kind: "notice", level: "info", text: "Permission mode is now plan." } });
+    expect(sessions.list()).toEqual([]);
+    prompt("s3");
+    finish(procs[2]!, "claude-3");
+    procs[2]!.emit({ kind: "exit", code: 1, signal: null, stderrTail: "" });
+    expect(sessions.list()).toEqual([]);
+    expect(saved()).toEqual([]);
+  });
+
+  test("after a restart only the cut-short turns are held, for the first hello, until the relay welcomes the agent", () => {
+    const { sessions, events } = setup();
+    sessions.restore([{ sessionId: "s1", costSoFar: 1, mode: "default", claudeSessionId: "c1" }, { sessionId: "s2", costSoFar: 0, mode: "plan", turnId: "t9" }]);
+    expect(events.map((e) => [e.sessionId, e.event.kind])).toEqual([["s2", "turn.ended"]]);
+    expect(sessions.list()).toEqual([{ sessionId: "s2", busy: false }]);
+    sessions.welcomed();
+    expect(sessions.list()).toEqual([]);
   });
 });

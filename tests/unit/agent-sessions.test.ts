@@ -88,7 +88,8 @@ describe("agent sessions", () => {
     const ended = events.at(-1)!.event;
     expect(ended).toMatchObject({ kind: "turn.ended", turnId: "t1", status: "failed", claudeSessionId: "c1" });
     expect(ended.kind === "turn.ended" && ended.error).toContain("boom: out of memory");
-    prompt("t2");
+    // The relay learned c1 from the events and sends it with the next prompt.
+    prompt("t2", "hi", "c1");
     expect(started).toHaveLength(2);
     expect(started[1]!.options.resume).toBe("c1");
   });
@@ -139,7 +140,8 @@ describe("the machine's own limits", () => {
     expect(events.at(-1)!.event).toMatchObject({ kind: "notice", level: "warn" });
     await sessions.setMode("s1", "plan");
     expect(events.at(-1)!.event).toMatchObject({ kind: "notice", level: "info", text: "Permission mode is now plan." });
-    prompt("t2");
+    // The relay stores the mode and sends it with every prompt.
+    prompt("t2", "hi", undefined, { mode: "plan" });
     expect(started[0]!.options.mode).toBe("plan");
   });
 
@@ -149,7 +151,7 @@ describe("the machine's own limits", () => {
     started[0]!.emit({ kind: "init", sessionId: "c1" });
     started[0]!.emit(result(0.1));
     await sessions.setMode("s1", "plan");
-    prompt("t2");
+    prompt("t2", "hi", "c1", { mode: "plan" });
     expect(started).toHaveLength(2);
     expect(started[1]!.options).toMatchObject({ mode: "plan", resume: "c1" });
     expect(started[0]!.modes).toEqual([]);
@@ -157,7 +159,7 @@ describe("the machine's own limits", () => {
     await sessions.setMode("s1", "default");
     expect(started[1]!.modes).toEqual(["default"]);
     started[1]!.emit(result(0.2));
-    prompt("t3");
+    prompt("t3", "hi", "c1", { mode: "default" });
     expect(started).toHaveLength(3);
     expect(started[2]!.options).toMatchObject({ mode: "default", resume: "c1" });
   });

@@ -25,7 +25,7 @@ async function setup() {
   const frames: RelayFrame[] = [];
   core.hub.attach(device.id, { id: "l1", ip: "127.0.0.1", send: (f) => void frames.push(f as RelayFrame), close() {} });
   await core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [], limits: { roots: [ROOT], maxMode: "acceptEdits" } });
-    await core.machines.ready(device);
+  await core.machines.ready(device);
   const turn = await core.turns.submit(CHAT, device, "work while I sleep");
   let seq = 0;
   const emit = async (event: SessionEvent) => await core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId: turn.sessionId, seq: seq++, at: clock.now(), event });

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import type { RelayFrame } from "../../src/proto";
 import { FILE_ANSWER_MS, type FileDelivery } from "../../src/relay/core/files";
+import { runningAttachment } from "../../src/relay/core/attachments";
 import { coreWithMachines } from "../helpers/core-machines";
 
 const CHAT = 1001;
@@ -21,11 +22,11 @@ describe("attachments", () => {
     const prompt = frames.find((f) => f.type === "prompt");
     expect(prompt).toMatchObject({ attachments: [{ id: "att1", name: "photo-7.jpg", mime: "image/jpeg", size: 1234, kind: "image" }] });
     expect(JSON.stringify(prompt)).not.toContain("telegram:");
-    expect(await core.turns.attachment(laptop.id, turn.id, "att1")).toEqual(photo);
-    expect(await core.turns.attachment(other.id, turn.id, "att1")).toBeUndefined();
-    expect(await core.turns.attachment(laptop.id, turn.id, "att2")).toBeUndefined();
+    expect(await runningAttachment(core.store, laptop.id, turn.id, "att1")).toEqual(photo);
+    expect(await runningAttachment(core.store, other.id, turn.id, "att1")).toBeUndefined();
+    expect(await runningAttachment(core.store, laptop.id, turn.id, "att2")).toBeUndefined();
     await repo.setTurnStatus(turn.id, "done", 1);
-    expect(await core.turns.attachment(laptop.id, turn.id, "att1")).toBeUndefined();
+    expect(await runningAttachment(core.store, laptop.id, turn.id, "att1")).toBeUndefined();
   });
 });
 

@@ -37,7 +37,6 @@ async function setup() {
     const acks = await core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
     await core.machines.ready(device);
     return acks;
-    await core.machines.ready(device);
   };
   let seq = 0;
   const emit = async (sessionId: string, event: SessionEvent) => await core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId, seq: seq++, at: clock.now(), event });

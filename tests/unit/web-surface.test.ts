@@ -29,7 +29,7 @@ async function setup() {
   await repo.addDevice(device);
   core.hub.attach(device.id, { id: "l", ip: "127.0.0.1", send() {}, close() {} });
   await core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts: { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "t" }, sessions: [] });
-    await core.machines.ready(device);
+  await core.machines.ready(device);
   let seq = 0;
   const emit = async (sessionId: string, event: SessionEvent) => await core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId, seq: seq++, at: 0, event });
   const browser = async (user: User, resume?: { epoch: string; seq: number }) => {

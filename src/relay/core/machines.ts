@@ -47,9 +47,18 @@ export class Machines {
     return sessions.filter((s) => s.lastSeq >= 0).map((s) => ({ sessionId: s.id, seq: s.lastSeq }));
   }
 
-  /** After the welcome (which carries what `connected` returned): the prompts that waited for the machine go out. */
-  async ready(device: Device): Promise<void> {
-    for (const session of await this.deps.store.openSessionsOfDevice(device.id)) await this.deps.turns.pump(session.id);
+  /**
+   * After the welcome (which carries what `connected` returned): conversations closed while the
+   * machine was away, which its hello says it still holds (a claude, a worktree), are closed there
+   * now; then the prompts that waited for the machine go out.
+   */
+  async ready(device: Device, hello?: Hello): Promise<void> {
+    const { store, hub, turns } = this.deps;
+    for (const s of hello?.sessions ?? []) {
+      const stored = await store.session(s.sessionId);
+      if (stored?.deviceId === device.id && stored.closedAt !== null) hub.send(device.id, { type: "session.close", sessionId: s.sessionId });
+    }
+    for (const session of await store.openSessionsOfDevice(device.id)) await turns.pump(session.id);
   }
 
   /** The device's link dropped: its pending approvals are denied (the agent denies them too). */

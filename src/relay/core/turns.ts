@@ -6,6 +6,7 @@ import type { Device, Session, Store, StoredAttachment, Turn } from "../store/ty
 import type { Approvals } from "./approvals";
 import type { CoreEvent, TurnEnd } from "./events";
 import type { Hub } from "./hub";
+import { attachmentsOf } from "./attachments";
 import { KeyedQueue } from "./keyed-queue";
 import type { MachineLimits } from "./machine-limits";
 
@@ -75,21 +76,42 @@ export class Turns {
    * /new: opens a fresh conversation in the same folder and mode (or in `cwd`) and selects it; the
    * previous one is kept as it is (a turn running there goes on) and /sessions switches back.
    * `select: false` leaves the selection alone (a conversation with a topic of its own); `from`:
-   * the conversation whose folder and mode it takes, when not the selected one.
+   * the conversation whose folder and mode it takes, when not the selected one; `worktree`: its
+   * claude runs in a git worktree of its own (/new worktree).
    */
-  newSession(chatId: number, deviceId: string, cwd?: string, options: { select?: boolean; from?: string } = {}): Promise<Session> {
+  newSession(chatId: number, deviceId: string, cwd?: string, options: { select?: boolean; from?: string; worktree?: boolean } = {}): Promise<Session> {
     return this.steps.run(`${chatId}:${deviceId}`, () => this.openNew(chatId, deviceId, cwd, options));
   }
 
-  private async openNew(chatId: number, deviceId: string, cwd: string | undefined, { select = true, from }: { select?: boolean; from?: string }): Promise<Session> {
+  private async openNew(chatId: number, deviceId: string, cwd: string | undefined, { select = true, from, worktree = false }: { select?: boolean; from?: string; worktree?: boolean }): Promise<Session> {
     const { store } = this.deps;
     const selected = await store.openSession(chatId, deviceId);
     const current = (await this.openOf(chatId, deviceId, from)) ?? selected;
     // Without a stored choice the newest conversation counts as selected: the choice is pinned first.
     if (!select && selected) await store.selectSession(chatId, deviceId, selected.id);
-    const session = await this.openSession(chatId, deviceId, cwd ?? current?.cwd ?? null, current?.mode ?? "default");
+    const session = await this.openSession(chatId, deviceId, cwd ?? current?.cwd ?? null, current?.mode ?? "default", worktree);
     if (select) await store.selectSession(chatId, deviceId, session.id);
     return session;
+  }
+
+  /**
+   * /close: ends the chat's conversation with the device (its current one, or number `number`).
+   * A running turn is never dropped: refused until it is stopped. Waiting prompts end as stopped,
+   * the machine ends its claude (told on its next hello when offline now), and the chat's prompts
+   * go to its newest open conversation.
+   */
+  close(chatId: number, deviceId: string, number?: number): Promise<CloseResult> {
+    const { store, hub, clock } = this.deps;
+    return this.steps.run(`${chatId}:${deviceId}`, async () => {
+      const session = number === undefined ? await store.openSession(chatId, deviceId) : (await store.sessionsOf(chatId, deviceId)).find((s) => s.number === number);
+      if (!session) return { kind: "missing" };
+      if ((await store.turnsOfSession(session.id, ["running"])).length > 0) return { kind: "running", session };
+      const cancelled = await this.cancelQueued(session);
+      await store.closeSession(session.id, clock.now());
+      hub.send(session.deviceId, { type: "session.close", sessionId: session.id });
+      const next = await store.openSession(chatId, deviceId);
+      return { kind: "closed", session, cancelled, ...(next ? { next } : {}) };
+    });
   }
 
   /** /sessions: plain prompts of the chat go to this open session of the device; undefined when it is not one. */
@@ -178,17 +200,6 @@ export class Turns {
     return this.deps.store.claimTurn(session.id);
   }
 
-  /**
-   * An attachment of a turn that runs on this device now: what its agent may download. Anything
-   * else (another device's turn, a finished one, an unknown id) is undefined, alike.
-   */
-  async attachment(deviceId: string, turnId: string, attachmentId: string): Promise<StoredAttachment | undefined> {
-    const { store } = this.deps;
-    const turn = await store.turn(turnId);
-    if (!turn || turn.status !== "running" || (await store.session(turn.sessionId))?.deviceId !== deviceId) return undefined;
-    return attachmentsOf(turn).find((a) => a.id === attachmentId);
-  }
-
   /** Tells the surfaces and sends the prompt to the machine (after the store says it runs). */
   private start(session: Session, turn: Turn): void {
     const attachments = attachmentsOf(turn).map(({ source: _, ...a }) => a);
@@ -202,6 +213,7 @@ export class Turns {
       ...(session.cwd ? { cwd: session.cwd } : {}),
       ...(session.claudeSessionId ? { resume: session.claudeSessionId } : {}),
       ...(attachments.length > 0 ? { attachments } : {}),
+      ...(session.worktree ? { worktree: true } : {}),
     });
   }
 
@@ -217,15 +229,16 @@ export class Turns {
     return queued.length;
   }
 
-  private async openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default"): Promise<Session> {
+  private async openSession(chatId: number, deviceId: string, cwd: string | null = null, mode: Session["mode"] = "default", worktree = false): Promise<Session> {
     const { store, clock } = this.deps;
-    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, number: await store.nextSessionNumber(chatId, deviceId), costUsd: 0, worktree: false, threadId: null, createdAt: clock.now(), closedAt: null };
+    const session: Session = { id: shortId(), deviceId, chatId, claudeSessionId: null, cwd, mode, lastSeq: -1, number: await store.nextSessionNumber(chatId, deviceId), costUsd: 0, worktree, threadId: null, createdAt: clock.now(), closedAt: null };
     await store.addSession(session);
     return session;
   }
 }
 
-/** A turn's attachments (none for turns stored before attachments existed). */
-export function attachmentsOf(turn: Turn): StoredAttachment[] {
-  return turn.attachments ? (JSON.parse(turn.attachments) as StoredAttachment[]) : [];
-}
+/** What /close did: nothing to close, refused (a turn runs), or closed with what prompts go to now. */
+export type CloseResult =
+  | { kind: "missing" }
+  | { kind: "running"; session: Session }
+  | { kind: "closed"; session: Session; cancelled: number; next?: Session };

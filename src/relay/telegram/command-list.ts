@@ -5,6 +5,7 @@ export const COMMANDS = [
   { command: "stop", description: "Stop the running turn" },
   { command: "new", description: "Start a fresh conversation (the current one is kept)" },
   { command: "sessions", description: "Your conversations with the machine, to switch" },
+  { command: "close", description: "Close this conversation (or #3: /close 3)" },
   { command: "history", description: "The last turns of this conversation; the whole as .md" },
   { command: "status", description: "What is running where" },
   { command: "mode", description: "Show or switch the permission mode" },

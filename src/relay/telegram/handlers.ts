@@ -14,6 +14,7 @@ import { registerPrompts } from "./prompts";
 import { cardOwnerGuard } from "./tap-guard";
 import { targets } from "./targets";
 import { registerSessionCommands } from "./session-commands";
+import { registerCloseCommand } from "./close-command";
 import { registerTurnCommands } from "./turn-commands";
 import { registerUsers } from "./users";
 import { registerWeb } from "./web-commands";
@@ -29,6 +30,7 @@ export function registerHandlers(bot: Bot<RaContext>, deps: HandlerDeps): void {
   registerTurnCommands(bot, deps, t);
   const terminalSessions = registerDeskCommands(bot, deps, t);
   registerSessionCommands(bot, deps, t, terminalSessions);
+  registerCloseCommand(bot, deps, t);
   registerFolderCommands(bot, deps, t);
   registerApprovalCommands(bot, deps, t);
   registerFileCommands(bot, deps, t);

@@ -18,6 +18,15 @@ const ANSWER_START = 200;
 
 const STATE: Record<SessionSummary["state"], string> = { running: "running", approval: "waiting for approval", idle: "idle" };
 
+const NEW_USAGE = "Usage: /new starts a fresh conversation; /new worktree (or /new wt) starts one whose claude works in its own git worktree of the folder's repository.";
+
+/** /new's argument: nothing (false) or worktree / wt (true); undefined for anything else. */
+export function newArgument(text: string): boolean | undefined {
+  const arg = text.trim().toLowerCase();
+  if (arg === "") return false;
+  return arg === "worktree" || arg === "wt" ? true : undefined;
+}
+
 /** Extra rows under /sessions' buttons: the way to the sessions started in a terminal on the machine (desk-commands.ts). */
 export type ExtraSessionRows = (chatId: number, device: Device) => InlineKeyboardButton[][];
 
@@ -31,20 +40,23 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
   bot.command("new", async (ctx) => {
     const device = await t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
-    if (deps.topics?.available(ctx.chat.id)) return newInTopic(ctx, device);
+    const worktree = newArgument(ctx.match);
+    if (worktree === undefined) return say(ctx, NEW_USAGE);
+    if (deps.topics?.available(ctx.chat.id)) return newInTopic(ctx, device, worktree);
     const previous = await store.openSession(ctx.chat.id, device.id);
-    const session = await turns.newSession(ctx.chat.id, device.id);
+    const session = await turns.newSession(ctx.chat.id, device.id, undefined, { worktree });
     const kept = previous ? ` #${previous.number} is kept: /sessions switches back.` : "";
-    return say(ctx, `🆕 Fresh conversation with ${device.name} (${sessionLabel(session, roots(device.id))}). Your next message starts it.${kept}`);
+    const own = worktree ? " in a git worktree of its own (made on the machine with the first prompt, under .ra/worktrees of the folder's repository)" : "";
+    return say(ctx, `🆕 Fresh conversation with ${device.name} (${sessionLabel(session, roots(device.id))})${own}. Your next message starts it.${kept}`);
   });
 
   /**
    * /new where conversations get topics: a fresh conversation (in the folder and mode of the one it
    * was sent from) with a topic of its own; the selection elsewhere stays as it is.
    */
-  const newInTopic = async (ctx: RaContext, device: Device) => {
+  const newInTopic = async (ctx: RaContext, device: Device, worktree: boolean) => {
     const chatId = ctx.chat!.id;
-    const session = await turns.newSession(chatId, device.id, undefined, { select: false, from: await t.topicSession(ctx) });
+    const session = await turns.newSession(chatId, device.id, undefined, { select: false, from: await t.topicSession(ctx), worktree });
     const threadId = await deps.topics!.openFor(session, topicTitle(device.name, session, roots(device.id)));
     if (threadId === undefined) {
       await turns.select(chatId, device.id, session.id);
@@ -67,7 +79,7 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
       const mark = s.id === selected?.id ? "●" : "○";
       const prompt = s.firstPrompt ? `"${maskSecrets(shortPrompt(s.firstPrompt)).text}"` : "(no prompt yet)";
       const own = s.threadId !== null && deps.topics?.available(ctx.chat.id) ? " · 💬 own topic" : "";
-      return `${mark} #${s.number} · 📁 ${folderOf(s, roots(device.id))} · ${prompt} · ${ago(now - s.lastActiveAt)} · $${s.costUsd.toFixed(4)} · ${STATE[s.state]}${own}`;
+      return `${mark} #${s.number}${s.worktree ? " 🌿" : ""} · 📁 ${folderOf(s, roots(device.id))} · ${prompt} · ${ago(now - s.lastActiveAt)} · $${s.costUsd.toFixed(4)} · ${STATE[s.state]}${own}`;
     });
     const rows = listed.map((s) => [{
       text: `${s.id === selected?.id ? "● " : ""}#${s.number} ${s.firstPrompt ? maskSecrets(shortPrompt(s.firstPrompt, 30)).text : folderOf(s, roots(device.id))}`,

@@ -9,9 +9,9 @@ export function folderOf(session: Pick<Session, "cwd">, roots?: readonly string[
   return `…/${last.length > 26 ? `${last.slice(0, 25)}…` : last}`;
 }
 
-/** "#2 · 📁 …/project": a session's short label, shown in each of its turns' status lines. */
-export function sessionLabel(session: Pick<Session, "cwd" | "number">, roots?: readonly string[]): string {
-  return `#${session.number} · 📁 ${folderOf(session, roots)}`;
+/** "#2 · 📁 …/project" ("#2 🌿 · 📁 …" in its own git worktree): a session's short label, shown in each of its turns' status lines. */
+export function sessionLabel(session: Pick<Session, "cwd" | "number"> & { worktree?: boolean }, roots?: readonly string[]): string {
+  return `#${session.number}${session.worktree ? " 🌿" : ""} · 📁 ${folderOf(session, roots)}`;
 }
 
 /** A conversation's own topic: "laptop · 📁 …/project · fix the login bug" (its number until the first prompt). */
