@@ -199,6 +199,18 @@ export const serveOptions = defineOptions({
     service: "pass",
     example: true,
   },
+  database: {
+    key: "databaseUrl",
+    kind: "string",
+    env: "RA_DATABASE_URL",
+    type: z.string().check(z.trim(), z.regex(/^postgres(ql)?:\/\/\S+$/, "takes a postgres:// URL")),
+    help: "Keep the relay's state in Postgres (postgres://user:password@host:5432/db) instead of the sqlite file in the data dir",
+    valueHint: "url",
+    hint: "for example postgres://ra:secret@127.0.0.1:5432/ra",
+    secret: true,
+    service: "pass",
+    example: "postgres://ra:example@127.0.0.1:5432/ra",
+  },
   "web-login-code": {
     key: "webLoginCode",
     kind: "boolean",

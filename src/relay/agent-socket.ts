@@ -56,7 +56,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
   const early: (string | ArrayBuffer)[] = [];
   // What follows the hub's decision waits its turn with the frames (a storm brings thousands at once).
   void hub.claim(device.id, link).then((claim) => deps.frames.push(() => claimed(claim)));
-  const claimed = (claim: Awaited<ReturnType<typeof hub.claim>>) => {
+  const claimed = async (claim: Awaited<ReturnType<typeof hub.claim>>) => {
     if (claim.outcome === "refused") {
       if (state === "claiming") link.close(CloseCode.duplicate, "another ra agent with this device's token is connected");
       state = "refused";
@@ -66,7 +66,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
     }
     if (state === "closed") {
       // It hung up while the hub made up its mind: it never was the device's connection.
-      if (hub.detach(link)) machines.disconnected(device);
+      if (hub.detach(link)) await machines.disconnected(device);
       return;
     }
     state = "attached"; // last seen is written with the machine's facts when its hello arrives: one write, not two
@@ -74,22 +74,23 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
     for (const raw of early.splice(0)) handlers.onMessage(raw);
   };
 
-  const handle = (frame: AgentFrame) => {
+  const handle = async (frame: AgentFrame) => {
     switch (frame.type) {
       case "hello": {
-        repo.touchDevice(device.id, clock.now(), {
+        await repo.touchDevice(device.id, clock.now(), {
           hostname: frame.facts.hostname,
           os: frame.facts.os,
           arch: frame.facts.arch,
           osUser: frame.facts.user,
           agentVersion: frame.facts.agentVersion,
         });
-        const acks = machines.connected(device, frame);
+        const acks = await machines.connected(device, frame);
         link.send({ type: "welcome", deviceId: device.id, name: device.name, serverTime: clock.now(), acks, approvalTimeoutMs: deps.core.approvalTimeoutMs });
+        await machines.ready(device, frame);
         return;
       }
       case "event": {
-        const result = machines.event(device.id, frame);
+        const result = await machines.event(device.id, frame);
         if ("ack" in result) link.send({ type: "ack", sessionId: frame.sessionId, seq: result.ack });
         else link.send({ type: "error", code: "unknown_session", message: result.error, ref: frame.sessionId });
         return;
@@ -137,15 +138,15 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
       state = "closed";
       if (was !== "attached") return; // never the device's connection (a closing current one is detached below)
       // After the frames that came before it.
-      deps.frames.push(() => {
+      deps.frames.push(async () => {
         if (!hub.detach(link)) return;
-        repo.touchDevice(device.id, clock.now());
-        machines.disconnected(device);
+        await repo.touchDevice(device.id, clock.now());
+        await machines.disconnected(device);
         log.info(`${untrusted(device.name)} disconnected`);
       });
     },
   };
-  const receive = (raw: string | ArrayBuffer) => {
+  const receive = async (raw: string | ArrayBuffer) => {
     const decoded = decodeAgentFrame(raw);
     if (!decoded.ok) {
       log.warn(`${untrusted(device.name)} sent a bad frame: ${untrusted(decoded.message, 1000)}`);
@@ -155,7 +156,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
     }
     badFrames = 0;
     try {
-      handle(decoded.frame);
+      await handle(decoded.frame);
     } catch (err) {
       log.error(`handling a frame from ${untrusted(device.name)} failed: ${(err as Error).stack ?? err}`);
       link.send({ type: "error", code: "internal", message: "the relay could not handle this frame; it was logged" });

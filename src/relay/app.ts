@@ -34,29 +34,29 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; w
 
   app.get("/healthz", (c) => c.json({ ok: true, time: deps.clock.now() }));
 
-  const deviceOf = (authorization: string | undefined) => {
+  const deviceOf = async (authorization: string | undefined) => {
     const token = bearer(authorization);
     return token ? deps.core.store.deviceByTokenHash(sha256(token)) : undefined;
   };
   const unauthorized: ApiError = { error: "unauthorized", message: "unknown or revoked device token; pair this machine again with `ra pair`" };
 
   /** Lets a machine check its token (ra status) and unpair itself (ra unpair). */
-  app.get("/api/device", (c) => {
-    const device = deviceOf(c.req.header("authorization"));
+  app.get("/api/device", async (c) => {
+    const device = await deviceOf(c.req.header("authorization"));
     if (!device) return c.json(unauthorized, 401);
     return c.json({ id: device.id, name: device.name, online: deps.core.hub.online(device.id) } satisfies DeviceInfo);
   });
-  app.delete("/api/device", (c) => {
-    const device = deviceOf(c.req.header("authorization"));
+  app.delete("/api/device", async (c) => {
+    const device = await deviceOf(c.req.header("authorization"));
     if (!device) return c.json(unauthorized, 401);
-    deps.core.machines.revoke(device);
+    await deps.core.machines.revoke(device);
     deps.log.info(`${untrusted(device.name)} unpaired itself`);
     return c.json({ ok: true } satisfies DeviceDeleted);
   });
 
   mountFileRoutes(app, { core: deps.core, log: deps.log, deviceOf, unauthorized });
   app.get("/api/attachments/:turnId/:id", async (c) => {
-    const device = deviceOf(c.req.header("authorization"));
+    const device = await deviceOf(c.req.header("authorization"));
     if (!device) return c.json(unauthorized, 401);
     return serveAttachment(deps, device, c.req.param("turnId"), c.req.param("id"), c.req.raw.signal);
   });

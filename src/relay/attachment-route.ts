@@ -2,6 +2,7 @@ import { untrusted, type Log } from "../log";
 import type { ApiError } from "../proto";
 import { AttachmentUnavailable, type AttachmentSources } from "./attachment-sources";
 import type { Core } from "./core";
+import { runningAttachment } from "./core/attachments";
 import type { Device } from "./store/types";
 
 const notFound: ApiError = { error: "not_found", message: "no such attachment of a turn running on this machine" };
@@ -12,7 +13,7 @@ const notFound: ApiError = { error: "not_found", message: "no such attachment of
  * stored here. Any other turn, finished or not this machine's, is the same 404.
  */
 export async function serveAttachment(deps: { core: Core; log: Log; attachments: AttachmentSources }, device: Device, turnId: string, id: string, signal: AbortSignal): Promise<Response> {
-  const attachment = deps.core.turns.attachment(device.id, turnId, id);
+  const attachment = await runningAttachment(deps.core.store, device.id, turnId, id);
   if (!attachment) return Response.json(notFound, { status: 404 });
   try {
     const upstream = await deps.attachments.open(attachment, signal);

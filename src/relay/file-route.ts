@@ -21,9 +21,9 @@ function fileName(header: string | undefined): string {
  * /api/files/:id/refused. Only the machine that was asked can answer, once; the relay passes the
  * file on and keeps nothing.
  */
-export function mountFileRoutes(app: Hono, deps: { core: Core; log: Log; deviceOf(authorization: string | undefined): Device | undefined; unauthorized: ApiError }): void {
+export function mountFileRoutes(app: Hono, deps: { core: Core; log: Log; deviceOf(authorization: string | undefined): Promise<Device | undefined>; unauthorized: ApiError }): void {
   app.post("/api/files/:requestId/refused", async (c) => {
-    const device = deps.deviceOf(c.req.header("authorization"));
+    const device = await deps.deviceOf(c.req.header("authorization"));
     if (!device) return c.json(deps.unauthorized, 401);
     const body = FileRefused.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) return c.json({ error: "bad_request", message: "send {\"message\": \"why\"}" } satisfies ApiError, 400);
@@ -34,7 +34,7 @@ export function mountFileRoutes(app: Hono, deps: { core: Core; log: Log; deviceO
   });
 
   app.post("/api/files/:requestId", async (c) => {
-    const device = deps.deviceOf(c.req.header("authorization"));
+    const device = await deps.deviceOf(c.req.header("authorization"));
     if (!device) return c.json(deps.unauthorized, 401);
     const delivery = deps.core.files.take(device.id, c.req.param("requestId"));
     if (!delivery) return c.json(notWaiting, 404);

@@ -4,16 +4,21 @@ export type Defer = (fn: () => void) => void;
 /** How long one slice of agent frames may hold the event loop. */
 export const SLICE_MS = 8;
 
+/** A frame's work: done when it returns, or when the promise it returns settles. */
+export type FrameTask = () => void | Promise<unknown>;
+
 /**
  * What thousands of agents send at once (a reconnect storm: hellos, replays, closes) is done in
- * arrival order, in slices of at most SLICE_MS; between two slices the event loop reads what else
+ * arrival order, one task after another (a task that waits on the store is finished before the
+ * next starts), in slices of at most SLICE_MS; between two slices the event loop reads what else
  * arrived (a /healthz request, a Telegram update) and the slice's writes are committed. Order
  * within each connection is kept because the one queue is first in, first out.
  */
 export class FrameQueue {
-  private tasks: (() => void)[] = [];
+  private tasks: FrameTask[] = [];
   private next = 0;
   private scheduled = false;
+  private draining: Promise<void> | undefined;
 
   constructor(
     private readonly report: (err: unknown) => void,
@@ -22,7 +27,7 @@ export class FrameQueue {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  push(task: () => void): void {
+  push(task: FrameTask): void {
     this.tasks.push(task);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -31,11 +36,11 @@ export class FrameQueue {
   }
 
   /** Runs `fn` in its turn; resolves with what it returned. */
-  run<T>(fn: () => T): Promise<T> {
+  run<T>(fn: () => T | Promise<T>): Promise<T> {
     return new Promise((resolve, reject) =>
-      this.push(() => {
+      this.push(async () => {
         try {
-          resolve(fn());
+          resolve(await fn());
         } catch (err) {
           reject(err);
         }
@@ -44,8 +49,9 @@ export class FrameQueue {
   }
 
   /** Does everything that waits, now (at shutdown, before the database closes). */
-  finish(): void {
-    while (this.size > 0) this.drainFor(Number.POSITIVE_INFINITY);
+  async finish(): Promise<void> {
+    await this.draining;
+    while (this.size > 0) await this.drainFor(Number.POSITIVE_INFINITY);
   }
 
   /** Tasks waiting. */
@@ -54,18 +60,21 @@ export class FrameQueue {
   }
 
   private drain = (): void => {
-    this.drainFor(this.sliceMs);
-    if (this.size === 0) this.scheduled = false;
-    else this.defer(this.drain);
+    this.draining = this.drainFor(this.sliceMs).then(() => {
+      this.draining = undefined;
+      if (this.size === 0) this.scheduled = false;
+      else this.defer(this.drain);
+    });
   };
 
-  private drainFor(sliceMs: number): void {
+  private async drainFor(sliceMs: number): Promise<void> {
     const until = this.now() + sliceMs;
     while (this.next < this.tasks.length) {
       const task = this.tasks[this.next]!;
       this.tasks[this.next++] = noop; // let go of the frame it holds
       try {
-        task();
+        const done = task();
+        if (done) await done;
       } catch (err) {
         this.report(err);
       }

@@ -1,5 +1,4 @@
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { websocket } from "hono/bun";
 import { systemClock, type Clock } from "../clock";
 import { ExitCode, RaError } from "../errors";
@@ -13,8 +12,6 @@ import type { RelayConfig } from "./config";
 import { LocalBus } from "./bus/local";
 import { createCore } from "./core";
 import type { CoreEvent } from "./core/events";
-import { openDb } from "./db/client";
-import { createRepo } from "./db/repo";
 import { OwnerClaim } from "./owner-claim";
 import { ApprovalCards } from "./telegram/approval-cards";
 import { DeviceAlerts } from "./telegram/device-alerts";
@@ -25,7 +22,7 @@ import { registerWebhook } from "./webhook";
 import { loadWebhookSecret } from "./webhook-secret";
 import { DraftRegistry } from "./telegram/drafts";
 import { Topics } from "./telegram/topics";
-import { createWebRepo } from "./db/web-repo";
+import { openStore } from "./open-store";
 import { createWeb } from "./web";
 
 export type RelayHandle = {
@@ -52,19 +49,17 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   }
   // Prompts, answers and approval inputs live here: only this user may read them, whatever existed before.
   keepPrivate(config.dataDir, { dir: "the relay's data folder", file: "the relay's file" }, (line) => log.warn(line));
-  const db = openDb(join(config.dataDir, "relay.db"));
-  const repo = createRepo(db, { report: (err) => log.error(`a database commit failed; its writes were rolled back and nothing of them acknowledged: ${(err as Error)?.message ?? err}`) });
-  const closeDb = () => {
-    repo.flush();
-    db.$client.close();
-  };
+  const state = await openStore(config, log);
+  const repo = state.store;
+  const closeDb = () => state.close();
+  if (config.databaseUrl) log.info(`state in ${state.where}`);
   const bus = new LocalBus<CoreEvent>((err, event) => log.error(`a surface failed on ${event.type}: ${(err as Error)?.stack ?? err}`));
   const core = createCore({ store: repo, bus, clock, log, approvalTimeoutMs: config.approvalTimeoutMs });
   const { hub } = core;
   const ownerClaim = new OwnerClaim(repo, clock, config.dataDir);
 
-  for (const id of config.owners) repo.addUser({ telegramId: id, role: "owner", name: "", createdAt: clock.now() });
-  const setupCode = repo.owners().length === 0 ? ownerClaim.mint() : ownerClaim.retire();
+  for (const id of config.owners) await repo.addUser({ telegramId: id, role: "owner", name: "", createdAt: clock.now() });
+  const setupCode = (await repo.owners()).length === 0 ? await ownerClaim.mint() : await ownerClaim.retire();
 
   const telegram = createTelegram({
     token: config.botToken,
@@ -84,7 +79,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   bus.subscribe(cards.handle);
   bus.subscribe(new DeviceAlerts(telegram.messenger).handle);
   bus.subscribe(new Digests({ core, messenger: telegram.messenger, threadOf: (chat, device, session) => topics.threadOf(chat, device, session) }).handle);
-  const web = createWeb({ core, store: createWebRepo(db), clock, log: createLog("web"), dataDir: config.dataDir, publicUrl: config.publicUrl, tls: Boolean(config.tls) });
+  const web = createWeb({ core, store: state.web, clock, log: createLog("web"), dataDir: config.dataDir, publicUrl: config.publicUrl, tls: Boolean(config.tls) });
   bus.subscribe(web.surface.handle);
   let listenUrl = "";
   telegram.attach({ core, turnViews, cards, topics, drafts, web: { auth: web.auth, baseUrl: () => config.publicUrl ?? listenUrl } });
@@ -93,12 +88,12 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   try {
     await telegram.start(webhookSecret ? "webhook" : undefined);
   } catch (cause) {
-    closeDb();
+    await closeDb();
     throw telegramStartError(cause);
   }
 
-  core.approvals.relayRestarted();
-  core.schedules.start();
+  await core.approvals.relayRestarted();
+  await core.schedules.start();
   const attachments = new AttachmentSources();
   attachments.register("telegram", telegram.files);
   const frames = new FrameQueue((err) => log.error(`handling an agent's frame failed: ${(err as Error)?.stack ?? err}`));
@@ -117,7 +112,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     });
   } catch (cause) {
     await telegram.stop();
-    closeDb();
+    await closeDb();
     if (config.tls) {
       throw new RaError("tls", `cannot serve TLS with --tls-cert/--tls-key: ${(cause as Error).message}`, {
         hint: "pass a PEM certificate (chain) and its matching unencrypted PEM private key, or a free port with --listen",
@@ -138,7 +133,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     } catch (cause) {
       server.stop(true);
       await telegram.stop();
-      closeDb();
+      await closeDb();
       throw new RaError("webhook", `Telegram refused the webhook ${config.webhookUrl}: ${(cause as Error).message}`, {
         hint: "check that --public-url is reachable from the internet over https, or drop --webhook to use polling",
         exitCode: ExitCode.unavailable,
@@ -159,7 +154,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     url,
     port: server.port!,
     setupCode: setupCode && { code: setupCode.code, file: setupCode.file },
-    ...(config.webLoginCode ? { webLoginCode: mintWebCode(web.auth) } : {}),
+    ...(config.webLoginCode ? { webLoginCode: await mintWebCode(web.auth) } : {}),
     fatal,
     async stop() {
       if (stopped) return;
@@ -173,16 +168,16 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       await Promise.race([turnViews.settled(), clock.sleep(5000, gave.signal)]);
       gave.abort();
       hub.closeAll(CloseCode.goingAway, "relay shutting down");
-      frames.finish(); // the closes just queued write each machine's last seen
+      await frames.finish(); // the closes just queued write each machine's last seen
       web.surface.closeAll(CloseCode.goingAway, "relay shutting down");
       server.stop(true);
-      closeDb();
+      await closeDb();
     },
   };
 }
 
-function mintWebCode(auth: ReturnType<typeof createWeb>["auth"]): RelayHandle["webLoginCode"] {
-  const minted = auth.mintCode();
+async function mintWebCode(auth: ReturnType<typeof createWeb>["auth"]): Promise<RelayHandle["webLoginCode"]> {
+  const minted = await auth.mintCode();
   return minted ? { code: minted.code, name: minted.user.name, expiresAt: minted.expiresAt } : "no_owner";
 }
 

@@ -17,42 +17,41 @@ export class Invites {
     private readonly clock: Clock,
   ) {}
 
-  create(ownerId: number): { id: string; secret: string; expiresAt: number } {
+  async create(ownerId: number): Promise<{ id: string; secret: string; expiresAt: number }> {
     const id = shortId();
     const secret = shortId(16);
     const now = this.clock.now();
     const expiresAt = now + INVITE_TTL_MS;
-    this.repo.addInvite({ id, secretHash: sha256(secret), invitedBy: ownerId, status: "open", createdAt: now, expiresAt });
+    await this.repo.addInvite({ id, secretHash: sha256(secret), invitedBy: ownerId, status: "open", createdAt: now, expiresAt });
     return { id, secret, expiresAt };
   }
 
   /** Remembers the owner's message with the link, to take the link out once it is used. */
-  shownIn(id: string, messageId: number): void {
-    this.repo.setInviteMessage(id, messageId);
+  async shownIn(id: string, messageId: number): Promise<void> {
+    await this.repo.setInviteMessage(id, messageId);
   }
 
   /** A stranger's /start inv_<secret>; null when the secret is unknown, used or expired. */
-  claim(secret: string, person: { id: number; name: string }): Invite | null {
-    const invite = this.repo.inviteBySecretHash(sha256(secret));
+  async claim(secret: string, person: { id: number; name: string }): Promise<Invite | null> {
+    const invite = await this.repo.inviteBySecretHash(sha256(secret));
     if (!invite || invite.status !== "open" || invite.expiresAt <= this.clock.now()) return null;
-    if (!this.repo.moveInvite(invite.id, "open", { status: "claimed", claimedBy: person.id, claimedName: person.name })) return null;
-    return this.repo.invite(invite.id)!;
+    if (!(await this.repo.moveInvite(invite.id, "open", { status: "claimed", claimedBy: person.id, claimedName: person.name }))) return null;
+    return (await this.repo.invite(invite.id))!;
   }
 
   /** An owner's [Let in]: the claimant becomes a user. Null when already decided. */
-  accept(id: string): Invite | null {
-    return this.repo.transaction(() => {
-      const invite = this.repo.invite(id);
-      if (!invite || invite.claimedBy == null || !this.repo.moveInvite(id, "claimed", { status: "accepted" })) return null;
-      this.repo.addUser({ telegramId: invite.claimedBy, role: "user", name: invite.claimedName ?? "", createdAt: this.clock.now() });
-      return invite;
-    });
+  async accept(id: string): Promise<Invite | null> {
+    const invite = await this.repo.invite(id);
+    if (!invite || invite.claimedBy == null || !(await this.repo.moveInvite(id, "claimed", { status: "accepted" }))) return null;
+    // Only the one who moved it on gets here: the user is added once.
+    await this.repo.addUser({ telegramId: invite.claimedBy, role: "user", name: invite.claimedName ?? "", createdAt: this.clock.now() });
+    return invite;
   }
 
   /** An owner's [Refuse]. Null when already decided. */
-  refuse(id: string): Invite | null {
-    const invite = this.repo.invite(id);
-    if (!invite || !this.repo.moveInvite(id, "claimed", { status: "refused" })) return null;
+  async refuse(id: string): Promise<Invite | null> {
+    const invite = await this.repo.invite(id);
+    if (!invite || !(await this.repo.moveInvite(id, "claimed", { status: "refused" }))) return null;
     return invite;
   }
 }

@@ -16,11 +16,12 @@ export function coreWithMachines(owner: number) {
   /** A machine of `owner`'s, not yet stored. */
   const device = (id: string): Device => ({ id, name: id, ownerId: owner, tokenHash: `h-${id}`, hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: clock.now(), lastSeenAt: null });
   /** Pairs it and connects it; returns the frames the relay sends it. */
-  const connect = (d: Device) => {
-    repo.addDevice(d);
+  const connect = async (d: Device) => {
+    await repo.addDevice(d);
     const frames: RelayFrame[] = [];
     core.hub.attach(d.id, { id: crypto.randomUUID(), ip: "127.0.0.1", send: (f) => void frames.push(f as RelayFrame), close() {} });
-    core.machines.connected(d, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
+    await core.machines.connected(d, { v: PROTOCOL_VERSION, type: "hello", facts, sessions: [] });
+    await core.machines.ready(d);
     return frames;
   };
   return { repo, clock, core, device, connect };

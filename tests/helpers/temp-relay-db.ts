@@ -3,6 +3,7 @@ import { afterEach } from "bun:test";
 import { join } from "node:path";
 import { openDb } from "../../src/relay/db/client";
 import { createRepo } from "../../src/relay/db/repo";
+import { asyncStore } from "../../src/relay/store/async";
 import { tmpDir } from "./tmp";
 
 const dirs: ReturnType<typeof tmpDir>[] = [];
@@ -17,8 +18,10 @@ afterEach(async () => {
 export function tempRelayDb(startAt: number) {
   const dir = tmpDir();
   dirs.push(dir);
-  const repo = createRepo(openDb(join(dir.path, "relay.db")));
+  // `repo` as the relay uses it (answers as promises); `sqlite` for what a test checks in the file itself.
+  const sqlite = createRepo(openDb(join(dir.path, "relay.db")));
+  const repo = asyncStore(sqlite);
   const clock = new VirtualClock();
   clock.t = startAt;
-  return { dir: dir.path, repo, clock };
+  return { dir: dir.path, repo, sqlite, clock };
 }

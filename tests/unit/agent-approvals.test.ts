@@ -18,7 +18,7 @@ describe("pending approvals on the agent", () => {
     const { approvals, events, ask } = setup();
     const decision = ask("r1");
     expect(events).toEqual([{ sessionId: "s1", event: { kind: "approval.request", turnId: "t1", requestId: "r1", toolName: "Bash", input: { command: "touch x" }, description: "make x" } }]);
-    expect(approvals.answer("s1", "r1", { behavior: "allow" })).toBe(true);
+    expect(await approvals.answer("s1", "r1", { behavior: "allow" })).toBe(true);
     expect(await decision).toEqual({ behavior: "allow", updatedInput: { command: "touch x" } });
   });
 
@@ -26,16 +26,16 @@ describe("pending approvals on the agent", () => {
     const { approvals, ask } = setup();
     const input = { questions: [{ question: "Which?", options: [{ label: "A" }, { label: "B" }] }] };
     const decision = ask("r1", input);
-    approvals.answer("s1", "r1", { behavior: "allow", answers: { "Which?": "B" } });
+    await approvals.answer("s1", "r1", { behavior: "allow", answers: { "Which?": "B" } });
     expect(await decision).toEqual({ behavior: "allow", updatedInput: { ...input, answers: { "Which?": "B" } } });
   });
 
   test("answer each request at most once, and only from its own session", async () => {
     const { approvals, ask } = setup();
     const decision = ask("r1");
-    expect(approvals.answer("other", "r1", { behavior: "allow" })).toBe(false);
-    expect(approvals.answer("s1", "r1", { behavior: "deny", message: "no" })).toBe(true);
-    expect(approvals.answer("s1", "r1", { behavior: "allow" })).toBe(false);
+    expect(await approvals.answer("other", "r1", { behavior: "allow" })).toBe(false);
+    expect(await approvals.answer("s1", "r1", { behavior: "deny", message: "no" })).toBe(true);
+    expect(await approvals.answer("s1", "r1", { behavior: "allow" })).toBe(false);
     expect(await decision).toEqual({ behavior: "deny", message: "no" });
   });
 
@@ -68,7 +68,7 @@ describe("pending approvals on the agent", () => {
     expect(await a).toEqual({ behavior: "deny", message: DENY_MESSAGES.disconnected });
     expect(await b).toEqual({ behavior: "deny", message: DENY_MESSAGES.disconnected });
     expect(events.filter((e) => e.event.kind === "approval.closed").map((e) => e.sessionId)).toEqual(["s1", "s2"]);
-    expect(approvals.answer("s1", "r1", { behavior: "allow" })).toBe(false);
+    expect(await approvals.answer("s1", "r1", { behavior: "allow" })).toBe(false);
   });
 
   test("cut huge strings in what the phone sees, never in what claude runs", async () => {
@@ -77,7 +77,7 @@ describe("pending approvals on the agent", () => {
     const decision = ask("r1", { file_path: "big.txt", content });
     const shown = events[0]!.event;
     expect(shown.kind === "approval.request" && JSON.stringify(shown.input).length).toBeLessThan(200 * 1024);
-    approvals.answer("s1", "r1", { behavior: "allow" });
+    await approvals.answer("s1", "r1", { behavior: "allow" });
     expect(await decision).toEqual({ behavior: "allow", updatedInput: { file_path: "big.txt", content } });
   });
 });

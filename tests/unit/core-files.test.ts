@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import type { RelayFrame } from "../../src/proto";
 import { FILE_ANSWER_MS, type FileDelivery } from "../../src/relay/core/files";
+import { runningAttachment } from "../../src/relay/core/attachments";
 import { coreWithMachines } from "../helpers/core-machines";
 
 const CHAT = 1001;
@@ -11,21 +12,21 @@ const setup = () => coreWithMachines(CHAT);
 const photo = { id: "att1", name: "photo-7.jpg", mime: "image/jpeg", size: 1234, kind: "image" as const, source: "telegram:AgACfileid" };
 
 describe("attachments", () => {
-  test("the prompt frame names the files without their source; only the running machine may fetch them", () => {
+  test("the prompt frame names the files without their source; only the running machine may fetch them", async () => {
     const { core, device, connect, repo } = setup();
     const laptop = device("laptop");
-    const frames = connect(laptop);
+    const frames = await connect(laptop);
     const other = device("desktop");
-    connect(other);
-    const turn = core.turns.submit(CHAT, laptop, "what is this?", { attachments: [photo] });
+    await connect(other);
+    const turn = await core.turns.submit(CHAT, laptop, "what is this?", { attachments: [photo] });
     const prompt = frames.find((f) => f.type === "prompt");
     expect(prompt).toMatchObject({ attachments: [{ id: "att1", name: "photo-7.jpg", mime: "image/jpeg", size: 1234, kind: "image" }] });
     expect(JSON.stringify(prompt)).not.toContain("telegram:");
-    expect(core.turns.attachment(laptop.id, turn.id, "att1")).toEqual(photo);
-    expect(core.turns.attachment(other.id, turn.id, "att1")).toBeUndefined();
-    expect(core.turns.attachment(laptop.id, turn.id, "att2")).toBeUndefined();
-    repo.setTurnStatus(turn.id, "done", 1);
-    expect(core.turns.attachment(laptop.id, turn.id, "att1")).toBeUndefined();
+    expect(await runningAttachment(core.store, laptop.id, turn.id, "att1")).toEqual(photo);
+    expect(await runningAttachment(core.store, other.id, turn.id, "att1")).toBeUndefined();
+    expect(await runningAttachment(core.store, laptop.id, turn.id, "att2")).toBeUndefined();
+    await repo.setTurnStatus(turn.id, "done", 1);
+    expect(await runningAttachment(core.store, laptop.id, turn.id, "att1")).toBeUndefined();
   });
 });
 
@@ -39,9 +40,9 @@ describe("/get", () => {
   test("asks the machine, takes exactly one answer from exactly that machine", async () => {
     const { core, device, connect } = setup();
     const laptop = device("laptop");
-    const frames = connect(laptop);
-    connect(device("desktop"));
-    const session = core.turns.session(CHAT, laptop.id);
+    const frames = await connect(laptop);
+    await connect(device("desktop"));
+    const session = await core.turns.session(CHAT, laptop.id);
     const { got, delivery } = recording();
     expect(core.files.request(session, laptop, "out/report.pdf", delivery)).toBe("sent");
     const ask = frames.find((f) => f.type === "file.request") as Extract<RelayFrame, { type: "file.request" }>;
@@ -56,20 +57,20 @@ describe("/get", () => {
   test("a machine that never answers is reported after a minute; a late answer is refused", async () => {
     const { core, device, connect, clock } = setup();
     const laptop = device("laptop");
-    const frames = connect(laptop);
+    const frames = await connect(laptop);
     const { got, delivery } = recording();
-    core.files.request(core.turns.session(CHAT, laptop.id), laptop, "big.log", delivery);
+    core.files.request(await core.turns.session(CHAT, laptop.id), laptop, "big.log", delivery);
     await clock.advance(FILE_ANSWER_MS);
     expect(got.failed).toBe("laptop did not send big.log within 60 s. Check that it is online (/devices) and try again.");
     const ask = frames.find((f) => f.type === "file.request") as Extract<RelayFrame, { type: "file.request" }>;
     expect(core.files.take(laptop.id, ask.requestId)).toBeUndefined();
   });
 
-  test("an offline machine is said to be offline at once", () => {
+  test("an offline machine is said to be offline at once", async () => {
     const { core, device, repo } = setup();
     const laptop = device("laptop");
-    repo.addDevice(laptop);
+    await repo.addDevice(laptop);
     const { delivery } = recording();
-    expect(core.files.request(core.turns.session(CHAT, laptop.id), laptop, "a.txt", delivery)).toBe("offline");
+    expect(core.files.request(await core.turns.session(CHAT, laptop.id), laptop, "a.txt", delivery)).toBe("offline");
   });
 });

@@ -35,8 +35,8 @@ describe("list requests", () => {
   test("asks the machine and takes exactly one answer from exactly that machine", async () => {
     const { core, device, connect } = setup();
     const laptop = device("laptop");
-    const frames = connect(laptop);
-    connect(device("desktop"));
+    const frames = await connect(laptop);
+    await connect(device("desktop"));
     const answer = core.lists.request(laptop, { kind: "find", query: "api" });
     const ask = askOf(frames);
     expect(ask).toMatchObject({ kind: "find", query: "api" });
@@ -50,7 +50,7 @@ describe("list requests", () => {
   test("the machine's refusal comes back as the error", async () => {
     const { core, device, connect } = setup();
     const laptop = device("laptop");
-    const frames = connect(laptop);
+    const frames = await connect(laptop);
     const answer = core.lists.request(laptop, { kind: "folders", path: "/etc" });
     core.lists.answer(laptop.id, { v: PROTOCOL_VERSION, type: "list.result", requestId: askOf(frames).requestId, error: "/etc is outside the folders this machine allows" });
     expect(await answer).toEqual({ error: "/etc is outside the folders this machine allows", refused: true });
@@ -59,7 +59,7 @@ describe("list requests", () => {
   test("an answer without the list asked for is refused, saying what to do", async () => {
     const { core, device, connect } = setup();
     const laptop = device("laptop");
-    const frames = connect(laptop);
+    const frames = await connect(laptop);
     const answer = core.lists.request(laptop, { kind: "folders" });
     core.lists.answer(laptop.id, { v: PROTOCOL_VERSION, type: "list.result", requestId: askOf(frames).requestId, transcripts: [] });
     expect(await answer).toEqual({ error: "laptop sent an answer this relay does not understand. Run the same ra version on the machine as on the relay (`ra version`)." });
@@ -68,10 +68,10 @@ describe("list requests", () => {
   test("an offline machine is said to be offline at once; one that never answers, after the timeout", async () => {
     const { core, device, connect, repo, clock } = setup();
     const gone = device("gone");
-    repo.addDevice(gone);
+    await repo.addDevice(gone);
     expect(await core.lists.request(gone, { kind: "transcripts" })).toEqual({ error: "gone is offline. Start `ra agent` there (or check /devices) and try again." });
     const laptop = device("laptop");
-    const frames = connect(laptop);
+    const frames = await connect(laptop);
     const answer = core.lists.request(laptop, { kind: "transcripts" });
     await clock.advance(LIST_ANSWER_MS);
     expect(await answer).toEqual({ error: expect.stringMatching(/^laptop did not answer within 15 s\. Check that it is online/) });

@@ -14,6 +14,7 @@ import { createCore } from "../../src/relay/core";
 import type { CoreEvent } from "../../src/relay/core/events";
 import { openDb } from "../../src/relay/db/client";
 import { createRepo } from "../../src/relay/db/repo";
+import { asyncStore } from "../../src/relay/store/async";
 import { walSync } from "../../src/relay/db/wal-sync";
 import { OwnerClaim } from "../../src/relay/owner-claim";
 import { ApprovalCards } from "../../src/relay/telegram/approval-cards";
@@ -65,14 +66,15 @@ describe("a Telegram update", () => {
         done(err);
       });
     };
-    const repo = createRepo(db, { sync, report: () => {} }); // writes still under way at teardown may find the file closed
+    const sqlite = createRepo(db, { sync, report: () => {} }); // writes still under way at teardown may find the file closed
+    const repo = asyncStore(sqlite);
     const clock = new VirtualClock();
     clock.t = 1_700_000_000_000;
     const bus = new LocalBus<CoreEvent>(() => {});
     const core = createCore({ store: repo, bus, clock, log: silentLog, approvalTimeoutMs: 60_000 });
-    repo.addUser({ telegramId: OWNER, role: "owner", name: "Owner", createdAt: clock.now() });
+    await repo.addUser({ telegramId: OWNER, role: "owner", name: "Owner", createdAt: clock.now() });
     const device: Device = { id: "dev1", name: "laptop", ownerId: OWNER, tokenHash: "h", hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: clock.now(), lastSeenAt: null };
-    repo.addDevice(device);
+    await repo.addDevice(device);
 
     const side = createTelegram({ token: TOKEN, apiRoot: telegram.url, repo, ownerClaim: new OwnerClaim(repo, clock, dir.path), clock, log: silentLog, editIntervalMs: 0, pollTimeoutSeconds: 1 });
     const topics = new Topics(repo, side.messenger, clock, () => false);
@@ -82,7 +84,7 @@ describe("a Telegram update", () => {
     bus.subscribe(cards.handle);
     side.attach({ core, turnViews, cards, topics });
     await side.start("webhook");
-    cleanups.push(() => dir[Symbol.asyncDispose](), () => telegram.stop(), () => reader.close(), () => (repo.flush(), db.$client.close()), () => side.stop(), () => turnViews.close());
+    cleanups.push(() => dir[Symbol.asyncDispose](), () => telegram.stop(), () => reader.close(), () => (sqlite.flush(), db.$client.close()), () => side.stop(), () => turnViews.close());
 
     // The machine: when does its prompt arrive?
     let prompted: () => void = () => {};
@@ -96,8 +98,9 @@ describe("a Telegram update", () => {
     } as unknown as WSContext;
     const link = durableLink(socket, "127.0.0.1", repo);
     core.hub.attach(device.id, link);
-    core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts: { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "t" }, sessions: [] });
-    repo.flush();
+    await core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts: { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "t" }, sessions: [] });
+    await core.machines.ready(device);
+    sqlite.flush();
     await repo.committed();
 
     before = walCommits(path);

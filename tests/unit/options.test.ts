@@ -42,6 +42,7 @@ describe("options tables", () => {
       port: 8080,
       publicUrl: undefined,
       telegramApiRoot: undefined,
+      databaseUrl: undefined,
       owners: [],
       trustProxy: [],
       tls: undefined,

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { MachineFacts } from "../../src/proto";
 import { openDb } from "../../src/relay/db/client";
 import { createRepo } from "../../src/relay/db/repo";
+import { asyncStore } from "../../src/relay/store/async";
 import type { AgentLink } from "../../src/relay/core/hub";
 import { CONFIRM_WINDOW_MS, PAIR_CODE_TTL_MS, Pairing } from "../../src/relay/core/pairing";
 import { sha256 } from "../../src/relay/secrets";
@@ -26,7 +27,8 @@ function link(ip = "10.0.0.1"): FakeLink {
 }
 function setup() {
   const dir = tmpDir();
-  const repo = createRepo(openDb(join(dir.path, "relay.db")));
+  const sqlite = createRepo(openDb(join(dir.path, "relay.db")));
+  const repo = asyncStore(sqlite);
   const clock = new VirtualClock();
   clock.t = 10_000_000;
   const pairing = new Pairing(repo, clock);
@@ -37,7 +39,7 @@ function setup() {
     const opened = pairing.open(l, `m${links.length}`, facts, "BCDF-GHJK");
     return { link: l, opened };
   };
-  cleanups.push(() => dir[Symbol.asyncDispose](), () => links.forEach((l) => pairing.close(l)), () => (repo.flush(), repo.db.$client.close()));
+  cleanups.push(() => dir[Symbol.asyncDispose](), () => links.forEach((l) => pairing.close(l)), () => (sqlite.flush(), sqlite.db.$client.close()));
   return { repo, clock, pairing, open };
 }
 const codeOf = (o: ReturnType<ReturnType<typeof setup>["open"]>["opened"]) => {
@@ -57,31 +59,31 @@ describe("pairing codes", () => {
     expect(pairing.redeem(late.code, 1001)).toEqual({ ok: false, reason: "invalid" });
   });
 
-  test("the deep-link secret works like the typed code; both are single use", () => {
+  test("the deep-link secret works like the typed code; both are single use", async () => {
     const { pairing, open, repo } = setup();
     const { link: l, opened } = open();
     const code = codeOf(opened);
     const claimed = pairing.redeem(`pair_${code.secret}`, 1001);
     expect(claimed.ok).toBe(true);
-    const device = pairing.confirm((claimed as { machine: { claimId: string } }).machine.claimId, 1001)!;
+    const device = (await pairing.confirm((claimed as { machine: { claimId: string } }).machine.claimId, 1001))!;
     expect(device.name).toBe("m1");
     const done = l.frames.find((f) => f.type === "pair.done")!;
-    expect(repo.deviceByTokenHash(sha256(done.token as string))?.id).toBe(device.id);
+    expect((await repo.deviceByTokenHash(sha256(done.token as string)))?.id).toBe(device.id);
     expect(device.tokenHash).not.toBe(done.token);
     expect(pairing.redeem(code.code, 1001)).toEqual({ ok: false, reason: "invalid" });
     expect(pairing.redeem(`pair_${code.secret}`, 1001)).toEqual({ ok: false, reason: "invalid" });
   });
 
-  test("a claimed machine must be confirmed within 2 minutes, by the user who claimed it", () => {
+  test("a claimed machine must be confirmed within 2 minutes, by the user who claimed it", async () => {
     const { clock, pairing, open } = setup();
     codeOf(open().opened);
     const second = codeOf(open("10.0.0.2").opened);
     const first = pairing.redeem(second.code, 1001) as { ok: true; machine: { claimId: string; expiresAt: number } };
     expect(first.machine.expiresAt).toBe(clock.t + CONFIRM_WINDOW_MS);
     expect(pairing.redeem(second.code, 2002)).toEqual({ ok: false, reason: "invalid" }); // someone else's claim
-    expect(pairing.confirm(first.machine.claimId, 2002)).toBeNull();
+    expect(await pairing.confirm(first.machine.claimId, 2002)).toBeNull();
     clock.t += CONFIRM_WINDOW_MS;
-    expect(pairing.confirm(first.machine.claimId, 1001)).toBeNull();
+    expect(await pairing.confirm(first.machine.claimId, 1001)).toBeNull();
   });
 
   test("at most 3 machines per address and 20 in all wait to pair", () => {

@@ -11,11 +11,12 @@ import { createPgRepo } from "../../src/relay/db/pg/repo";
 import { createPgWebRepo } from "../../src/relay/db/pg/web-repo";
 import { createRepo } from "../../src/relay/db/repo";
 import { createWebRepo } from "../../src/relay/db/web-repo";
-import { asyncStore, asyncWebStore, type AsyncStore, type AsyncWebStore } from "../../src/relay/store/async";
-import type { Approval, Device, Invite, Schedule, Session, Turn } from "../../src/relay/store/types";
+import { asyncStore, asyncWebStore } from "../../src/relay/store/async";
+import type { WebStore } from "../../src/relay/store/web";
+import type { Approval, Device, Invite, Schedule, Session, Store, Turn } from "../../src/relay/store/types";
 import { startPostgres } from "../helpers/real-servers";
 
-type Stores = { store: AsyncStore; web: AsyncWebStore };
+type Stores = { store: Store; web: WebStore };
 
 // Telegram ids and millisecond times do not fit 32 bits: every store must keep them exact.
 const CHAT = -1_001_234_567_890;
@@ -29,8 +30,8 @@ const approval = (id: string, over: Partial<Approval> = {}): Approval => ({ id, 
 
 function contract(name: string, open: () => Promise<Stores>) {
   describe(`${name} store`, () => {
-    let s: AsyncStore;
-    let web: AsyncWebStore;
+    let s: Store;
+    let web: WebStore;
     beforeAll(async () => {
       ({ store: s, web } = await open());
       await s.addUser({ telegramId: OWNER, role: "owner", name: "Ann", createdAt: T0 });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createLog } from "../../src/log";
 import { openDb } from "../../src/relay/db/client";
 import { createRepo, type Device } from "../../src/relay/db/repo";
+import { asyncStore } from "../../src/relay/store/async";
 import { Messenger } from "../../src/relay/telegram/messenger";
 import { Topics } from "../../src/relay/telegram/topics";
 import { recordingApi } from "../helpers/recording-api";
@@ -15,13 +16,14 @@ const laptop = { id: "dev1", name: "laptop" } as Device;
 function setup(enabled = true, respond?: (method: string, p: Record<string, any>) => unknown) {
   const dir = tmpDir("ra-topics-");
   const db = openDb(join(dir.path, "relay.db"));
-  const repo = createRepo(db);
+  const sqlite = createRepo(db);
+  const repo = asyncStore(sqlite);
   const clock = new VirtualClock();
   let nextThread = 70;
   const rec = recordingApi(() => clock.now(), (method, p) => (method === "createForumTopic" ? { message_thread_id: ++nextThread, name: p.name, icon_color: 7322096 } : respond?.(method, p)));
   const messenger = new Messenger(rec.api, clock, 0, createLog("test"));
   const topics = new Topics(repo, messenger, clock, () => enabled);
-  return { repo, clock, rec, messenger, topics, [Symbol.asyncDispose]: async () => (repo.flush(), db.$client.close(), await dir[Symbol.asyncDispose]()) };
+  return { repo, clock, rec, messenger, topics, [Symbol.asyncDispose]: async () => (sqlite.flush(), db.$client.close(), await dir[Symbol.asyncDispose]()) };
 }
 
 describe("topics", () => {
@@ -33,16 +35,16 @@ describe("topics", () => {
     expect(t.rec.of("createForumTopic").map((c) => c.payload)).toEqual([{ chat_id: CHAT, name: "laptop" }]);
     expect(await t.topics.ensure(CHAT, laptop)).toBe(71);
     expect(t.rec.of("createForumTopic")).toHaveLength(1);
-    expect(t.topics.threadOf(CHAT, "dev1")).toBe(71);
-    expect(t.topics.deviceOf(CHAT, 71)).toBe("dev1");
-    expect(t.topics.deviceOf(CHAT, 99)).toBeUndefined();
-    expect(t.topics.deviceOf(CHAT, undefined)).toBeUndefined();
+    expect(await t.topics.threadOf(CHAT, "dev1")).toBe(71);
+    expect(await t.topics.deviceOf(CHAT, 71)).toBe("dev1");
+    expect(await t.topics.deviceOf(CHAT, 99)).toBeUndefined();
+    expect(await t.topics.deviceOf(CHAT, undefined)).toBeUndefined();
   });
 
   test("without topics (or in a group) nothing is created and nothing has a thread", async () => {
     await using t = setup(false);
     expect(await t.topics.ensure(CHAT, laptop)).toBeUndefined();
-    expect(t.topics.threadOf(CHAT, "dev1")).toBeUndefined();
+    expect(await t.topics.threadOf(CHAT, "dev1")).toBeUndefined();
     await using g = setup(true);
     expect(await g.topics.ensure(-100123, laptop)).toBeUndefined();
     expect(g.rec.of("createForumTopic")).toEqual([]);
@@ -58,7 +60,7 @@ describe("topics", () => {
     const sent = await t.messenger.send(CHAT, { text: "hello", entities: [] }, { threadId: 71 });
     expect(sent).not.toBeNull();
     expect(t.rec.of("sendMessage").map((c) => c.payload.message_thread_id)).toEqual([71, undefined]);
-    expect(t.topics.threadOf(CHAT, "dev1")).toBeUndefined();
+    expect(await t.topics.threadOf(CHAT, "dev1")).toBeUndefined();
     gone = false;
     expect(await t.topics.ensure(CHAT, laptop)).toBe(72);
   });

@@ -15,10 +15,10 @@ const OWNER: User = { telegramId: 1001, role: "owner", name: "Olga", createdAt: 
 const OTHER: User = { telegramId: 2002, role: "user", name: "Bob", createdAt: 0 };
 const silentLog = { debug() {}, info() {}, warn() {}, error() {}, success() {} } as never;
 
-function setup() {
+async function setup() {
   const { repo, clock } = tempRelayDb(1_700_000_000_000);
-  repo.addUser(OWNER);
-  repo.addUser(OTHER);
+  await repo.addUser(OWNER);
+  await repo.addUser(OTHER);
   const bus = new LocalBus<CoreEvent>((err) => {
     throw err;
   });
@@ -26,30 +26,37 @@ function setup() {
   const surface = new WebSurface(core);
   bus.subscribe(surface.handle);
   const device: Device = { id: "dev1", name: "laptop", ownerId: OWNER.telegramId, tokenHash: "h", hostname: "box", os: "linux", arch: "x64", osUser: "me", agentVersion: "t", createdAt: 0, lastSeenAt: null };
-  repo.addDevice(device);
+  await repo.addDevice(device);
   core.hub.attach(device.id, { id: "l", ip: "127.0.0.1", send() {}, close() {} });
-  core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts: { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "t" }, sessions: [] });
+  await core.machines.connected(device, { v: PROTOCOL_VERSION, type: "hello", facts: { hostname: "box", os: "linux", arch: "x64", user: "me", agentVersion: "t" }, sessions: [] });
+  await core.machines.ready(device);
   let seq = 0;
-  const emit = (sessionId: string, event: SessionEvent) => core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId, seq: seq++, at: 0, event });
-  const browser = (user: User, resume?: { epoch: string; seq: number }) => {
+  const emit = async (sessionId: string, event: SessionEvent) => await core.machines.event(device.id, { v: PROTOCOL_VERSION, type: "event", sessionId, seq: seq++, at: 0, event });
+  const browser = async (user: User, resume?: { epoch: string; seq: number }) => {
     const got: WebServerMessage[] = [];
     const client: WebClient = { user, sessionId: `s${user.telegramId}`, send: (m) => void got.push(m), close() {} };
-    surface.attach(client, resume);
+    await surface.attach(client, resume);
     return { got, client };
   };
-  return { core, surface, device, emit, browser };
+  /** Every event published so far is shown to the browsers. */
+  const settled = async () => {
+    await bus.settled();
+    await surface.settled();
+  };
+  return { core, surface, device, emit, browser, settled };
 }
 
 const seqsOf = (messages: WebServerMessage[]) => messages.flatMap((m) => ("seq" in m && m.type !== "snapshot" && m.type !== "resume" ? [m.seq] : []));
 
 describe("the web surface", () => {
-  test("a person's events are numbered without gaps; another person hears nothing of them", () => {
-    const { core, device, emit, browser } = setup();
-    const mine = browser(OWNER);
-    const theirs = browser(OTHER);
-    const turn = core.turns.submit(OWNER.telegramId, device, "hello");
-    emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "Hi there. " });
-    emit(turn.sessionId, { kind: "turn.ended", turnId: turn.id, status: "done", durationMs: 5 });
+  test("a person's events are numbered without gaps; another person hears nothing of them", async () => {
+    const { core, device, emit, browser, settled } = await setup();
+    const mine = await browser(OWNER);
+    const theirs = await browser(OTHER);
+    const turn = await core.turns.submit(OWNER.telegramId, device, "hello");
+    await emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "Hi there. " });
+    await emit(turn.sessionId, { kind: "turn.ended", turnId: turn.id, status: "done", durationMs: 5 });
+    await settled();
     const snapshot = mine.got[0] as WebSnapshot;
     expect(seqsOf(mine.got)).toEqual(seqsOf(mine.got).map((_, i) => snapshot.seq + 1 + i));
     expect(mine.got.some((m) => m.type === "text" && m.text === "Hi there. ")).toBe(true);
@@ -57,33 +64,34 @@ describe("the web surface", () => {
     expect((theirs.got[0] as WebSnapshot).devices).toEqual([]);
   });
 
-  test("events while none of the person's browsers is open are kept, and a returning browser gets exactly them", () => {
-    const { core, surface, device, emit, browser } = setup();
-    const first = browser(OWNER);
+  test("events while none of the person's browsers is open are kept, and a returning browser gets exactly them", async () => {
+    const { core, surface, device, emit, browser, settled } = await setup();
+    const first = await browser(OWNER);
     const snapshot = first.got[0] as WebSnapshot;
     surface.detach(first.client);
-    const turn = core.turns.submit(OWNER.telegramId, device, "while away");
-    emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "Missed " });
-    emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "words." });
-    emit(turn.sessionId, { kind: "turn.ended", turnId: turn.id, status: "done", durationMs: 5 });
-    const back = browser(OWNER, { epoch: snapshot.epoch, seq: snapshot.seq });
+    const turn = await core.turns.submit(OWNER.telegramId, device, "while away");
+    await emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "Missed " });
+    await emit(turn.sessionId, { kind: "text", turnId: turn.id, text: "words." });
+    await emit(turn.sessionId, { kind: "turn.ended", turnId: turn.id, status: "done", durationMs: 5 });
+    await settled();
+    const back = await browser(OWNER, { epoch: snapshot.epoch, seq: snapshot.seq });
     expect(back.got[0]).toEqual({ type: "resume", epoch: snapshot.epoch, seq: snapshot.seq });
     expect(seqsOf(back.got.slice(1))).toEqual(back.got.slice(1).map((_, i) => snapshot.seq + 1 + i));
     const text = back.got.flatMap((m) => (m.type === "text" ? [m.text] : [])).join("");
     expect(text).toBe("Missed words.");
     expect(back.got.some((m) => m.type === "turn" && m.turn.status === "done")).toBe(true);
     // A position from another process (epoch) gets a snapshot instead.
-    expect(browser(OWNER, { epoch: "other", seq: snapshot.seq }).got[0]!.type).toBe("snapshot");
+    expect((await browser(OWNER, { epoch: "other", seq: snapshot.seq })).got[0]!.type).toBe("snapshot");
   });
 
-  test("revoking a session closes its sockets only", () => {
-    const { surface, browser } = setup();
+  test("revoking a session closes its sockets only", async () => {
+    const { surface, browser } = await setup();
     const closed: string[] = [];
-    const a = browser(OWNER);
-    const b = browser(OTHER);
+    const a = await browser(OWNER);
+    const b = await browser(OTHER);
     a.client.close = () => void closed.push("a");
     b.client.close = () => void closed.push("b");
-    surface.closeSessions([a.client.sessionId]);
+    await surface.closeSessions([a.client.sessionId]);
     expect(closed).toEqual(["a"]);
   });
 });

@@ -1,10 +1,13 @@
+/** A subscriber: done when it returns, or when the promise it returns settles. */
+export type Handler<E> = (event: E) => void | Promise<void>;
+
 /**
  * How the core's domain events reach the surfaces. In one process this is LocalBus; several relay
  * instances put a bus between them (Redis) with the same interface.
  */
 export interface Bus<E> {
-  /** Delivers the event to every subscriber, in subscription order, before it returns (LocalBus). */
+  /** Delivers the event to every subscriber, in subscription order; each subscriber gets its events one at a time. */
   publish(event: E): void;
   /** Returns the function that unsubscribes. */
-  subscribe(handler: (event: E) => void): () => void;
+  subscribe(handler: Handler<E>): () => void;
 }

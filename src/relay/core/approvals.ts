@@ -35,17 +35,17 @@ export class Approvals {
   constructor(private readonly deps: ApprovalsDeps) {}
 
   /** Claude asks: allow by a session rule, or open the approval and wait for an answer. */
-  request(session: Session, turn: Turn, device: Device, event: ApprovalRequest): void {
+  async request(session: Session, turn: Turn, device: Device, event: ApprovalRequest): Promise<void> {
     const { store, clock } = this.deps;
-    if (store.approvalByRequest(session.id, event.requestId)) return;
+    if (await store.approvalByRequest(session.id, event.requestId)) return;
     const digest = sha256(JSON.stringify(event.input));
     const rule = this.rules.match(session.id, event);
     if (rule) {
       this.deps.hub.send(device.id, { type: "approval.answer", sessionId: session.id, requestId: event.requestId, decision: { behavior: "allow" } });
-      store.addAudit({ at: clock.now(), userId: null, deviceId: device.id, sessionId: session.id, toolName: event.toolName, inputDigest: digest, answer: `allow (session rule: ${describeRule(rule)})`, latencyMs: 0, approvalId: "-" });
+      await store.addAudit({ at: clock.now(), userId: null, deviceId: device.id, sessionId: session.id, toolName: event.toolName, inputDigest: digest, answer: `allow (session rule: ${describeRule(rule)})`, latencyMs: 0, approvalId: "-" });
       return;
     }
-    if (this.autoAllowed(session, device, event, digest)) return void this.deps.auto.count(turn.id);
+    if (await this.autoAllowed(session, device, event, digest)) return void this.deps.auto.count(turn.id);
     const approval: Approval = {
       id: shortId(9),
       requestId: event.requestId,
@@ -63,19 +63,19 @@ export class Approvals {
       createdAt: clock.now(),
       decidedAt: null,
     };
-    store.addApproval(approval);
-    this.expiries.set(approval.id, clock.schedule(this.deps.timeoutMs, () => this.expire(approval.id)));
+    await store.addApproval(approval);
+    this.expiries.set(approval.id, clock.schedule(this.deps.timeoutMs, () => void this.expire(approval.id)));
     this.deps.bus.publish({ type: "approval.opened", approval, device });
   }
 
   /** A person's choice. Returns the short text to show them. */
-  answer(approvalId: string, action: ApprovalAction, userId: number, chatId: number): string {
-    const approval = this.deps.store.approval(approvalId);
+  async answer(approvalId: string, action: ApprovalAction, userId: number, chatId: number): Promise<string> {
+    const approval = await this.deps.store.approval(approvalId);
     if (!approval || approval.chatId !== chatId) return "This card is not yours.";
     if (approval.status !== "pending") return approval.status === "expired" ? "This request expired (denied)." : "Already decided.";
     const input = JSON.parse(approval.input) as Record<string, unknown>;
     if (action === "r") {
-      this.deps.store.setAwaitingReason(approval.id, true);
+      await this.deps.store.setAwaitingReason(approval.id, true);
       this.reasonFrom.set(approval.id, userId);
       this.deps.bus.publish({ type: "approval.reasonRequested", approval: { ...approval, awaitingReason: true } });
       return "Send the reason as your next message.";
@@ -85,7 +85,7 @@ export class Approvals {
       const choices = ruleChoices(approval.toolName, input);
       const rule = action === "w" ? choices?.wide : choices?.narrow;
       if (!rule) return "That choice does not exist for this request.";
-      const said = this.decide(approval, userId, { behavior: "allow" }, `✅ allowed by you for this session (${describeRule(rule)})`, `allow for session: ${describeRule(rule)}`);
+      const said = await this.decide(approval, userId, { behavior: "allow" }, `✅ allowed by you for this session (${describeRule(rule)})`, `allow for session: ${describeRule(rule)}`);
       if (said === "Allowed") this.rules.add(approval.sessionId, rule);
       return said;
     }
@@ -99,20 +99,20 @@ export class Approvals {
   }
 
   /** A message after "deny with reason": true when it was consumed as the reason. */
-  reason(chatId: number, userId: number, text: string): boolean {
-    const approval = this.deps.store.awaitingReason(chatId);
+  async reason(chatId: number, userId: number, text: string): Promise<boolean> {
+    const approval = await this.deps.store.awaitingReason(chatId);
     if (!approval) return false;
     // In a group, only the person who chose "deny with reason" gives the reason.
     const from = this.reasonFrom.get(approval.id);
     if (from !== undefined && from !== userId) return false;
     this.reasonFrom.delete(approval.id);
-    this.decide(approval, userId, { behavior: "deny", message: text.slice(0, 4000) }, `❌ denied by you: ${text.slice(0, 200)}`, "deny with reason");
+    await this.decide(approval, userId, { behavior: "deny", message: text.slice(0, 4000) }, `❌ denied by you: ${text.slice(0, 200)}`, "deny with reason");
     return true;
   }
 
   /** Deny with the reason given in the same step (a surface with a text field on the card). */
-  denyWithReason(approvalId: string, userId: number, chatId: number, text: string): string {
-    const approval = this.deps.store.approval(approvalId);
+  async denyWithReason(approvalId: string, userId: number, chatId: number, text: string): Promise<string> {
+    const approval = await this.deps.store.approval(approvalId);
     if (!approval || approval.chatId !== chatId) return "This card is not yours.";
     if (approval.status !== "pending") return approval.status === "expired" ? "This request expired (denied)." : "Already decided.";
     this.reasonFrom.delete(approval.id);
@@ -120,55 +120,55 @@ export class Approvals {
   }
 
   /** The agent ended the request itself (claude withdrew it, or the agent denied it on a fault). */
-  closed(session: Session, event: ApprovalClosed): void {
-    const approval = this.deps.store.approvalByRequest(session.id, event.requestId);
+  async closed(session: Session, event: ApprovalClosed): Promise<void> {
+    const approval = await this.deps.store.approvalByRequest(session.id, event.requestId);
     if (!approval) return;
     const [status, line, answer]: [Exclude<ApprovalStatus, "pending">, string, string] =
       event.outcome === "cancelled" ? ["cancelled", "✖ withdrawn (the turn was stopped or ended)", "cancelled"]
       : event.outcome === "denied_timeout" ? ["expired", "⌛ expired → denied", "expired"]
       : event.outcome === "denied_session_ended" ? ["denied", "❌ denied: the conversation ended", "denied (session ended)"]
       : ["denied", "❌ denied: the machine lost its connection", "denied (disconnected)"];
-    this.finish(approval, status, line, answer, null);
+    await this.finish(approval, status, line, answer, null);
   }
 
   /** The machine disconnected: it denies on its side; the approvals say so. */
-  deviceGone(deviceId: string, deviceName: string): void {
-    for (const approval of this.deps.store.pendingApprovals()) {
-      if (approval.deviceId === deviceId) this.finish(approval, "denied", `❌ denied: ${deviceName} disconnected`, "denied (disconnected)", null);
+  async deviceGone(deviceId: string, deviceName: string): Promise<void> {
+    for (const approval of await this.deps.store.pendingApprovals()) {
+      if (approval.deviceId === deviceId) await this.finish(approval, "denied", `❌ denied: ${deviceName} disconnected`, "denied (disconnected)", null);
     }
   }
 
   /** At start: whatever was pending when the relay stopped was denied by the agents meanwhile. */
-  relayRestarted(): void {
-    for (const approval of this.deps.store.pendingApprovals()) this.finish(approval, "denied", "❌ denied: the relay restarted", "denied (relay restarted)", null);
+  async relayRestarted(): Promise<void> {
+    for (const approval of await this.deps.store.pendingApprovals()) await this.finish(approval, "denied", "❌ denied: the relay restarted", "denied (relay restarted)", null);
   }
 
-  sessionEnded(sessionId: string): void {
+  async sessionEnded(sessionId: string): Promise<void> {
     this.rules.clear(sessionId);
-    this.deps.auto.end(sessionId);
+    await this.deps.auto.end(sessionId);
   }
 
   /** /auto: allowed without a card when the session's grant covers it; a used-up grant ends here, said once. */
-  private autoAllowed(session: Session, device: Device, event: ApprovalRequest, digest: string): boolean {
+  private async autoAllowed(session: Session, device: Device, event: ApprovalRequest, digest: string): Promise<boolean> {
     const { auto, store, clock, bus } = this.deps;
-    const grant = auto.of(session.id);
+    const grant = await auto.of(session.id);
     if (!grant) return false;
     const over = auto.exhausted(grant);
     if (over) {
-      auto.end(session.id);
+      await auto.end(session.id);
       bus.publish({ type: "session.notice", session, level: "warn", text: `Auto-approve on ${device.name} ended: ${over}. This request and the next ones ask you again; /auto starts another.` });
       return false;
     }
     const scope = auto.covers(grant, session, event);
     if (!scope) return false;
     this.deps.hub.send(device.id, { type: "approval.answer", sessionId: session.id, requestId: event.requestId, decision: { behavior: "allow" } });
-    store.addAudit({ at: clock.now(), userId: grant.grantedBy, deviceId: device.id, sessionId: session.id, toolName: event.toolName, inputDigest: digest, answer: `allow (auto: ${SCOPE_NAMES[scope]})`, latencyMs: 0, approvalId: "-" });
+    await store.addAudit({ at: clock.now(), userId: grant.grantedBy, deviceId: device.id, sessionId: session.id, toolName: event.toolName, inputDigest: digest, answer: `allow (auto: ${SCOPE_NAMES[scope]})`, latencyMs: 0, approvalId: "-" });
     return true;
   }
 
   /** Approvals of this chat still waiting for a decision. */
-  pending(chatId: number): Approval[] {
-    return this.deps.store.pendingApprovals().filter((a) => a.chatId === chatId);
+  async pending(chatId: number): Promise<Approval[]> {
+    return (await this.deps.store.pendingApprovals()).filter((a) => a.chatId === chatId);
   }
 
   stop(): void {
@@ -176,36 +176,36 @@ export class Approvals {
     this.expiries.clear();
   }
 
-  private decide(approval: Approval, userId: number, decision: Decision, line: string, answer: string): string {
+  private async decide(approval: Approval, userId: number, decision: Decision, line: string, answer: string): Promise<string> {
     const { hub, clock } = this.deps;
     const status = decision.behavior === "allow" ? "allowed" : "denied";
     if (!hub.online(approval.deviceId)) {
-      this.finish(approval, "denied", "❌ denied: the machine is offline", "denied (offline)", userId);
+      await this.finish(approval, "denied", "❌ denied: the machine is offline", "denied (offline)", userId);
       return "The machine is offline; the request was denied.";
     }
-    if (!this.finish(approval, status, `${line} · ${hhmm(clock.now())}`, answer, userId)) return "Already decided.";
+    if (!(await this.finish(approval, status, `${line} · ${hhmm(clock.now())}`, answer, userId))) return "Already decided.";
     hub.send(approval.deviceId, { type: "approval.answer", sessionId: approval.sessionId, requestId: approval.requestId, decision });
     return decision.behavior === "allow" ? "Allowed" : "Denied";
   }
 
   /** The single transition out of pending: conditional in the store, so it happens once. */
-  private finish(approval: Approval, status: Exclude<ApprovalStatus, "pending">, line: string, answer: string, userId: number | null): boolean {
+  private async finish(approval: Approval, status: Exclude<ApprovalStatus, "pending">, line: string, answer: string, userId: number | null): Promise<boolean> {
     const { store, clock, bus } = this.deps;
     const now = clock.now();
-    if (!store.decideApproval(approval.id, status, now)) return false;
+    if (!(await store.decideApproval(approval.id, status, now))) return false;
     this.expiries.get(approval.id)?.();
     this.expiries.delete(approval.id);
-    store.addAudit({ at: now, userId, deviceId: approval.deviceId, sessionId: approval.sessionId, toolName: approval.toolName, inputDigest: approval.inputDigest, answer, latencyMs: now - approval.createdAt, approvalId: approval.id });
+    await store.addAudit({ at: now, userId, deviceId: approval.deviceId, sessionId: approval.sessionId, toolName: approval.toolName, inputDigest: approval.inputDigest, answer, latencyMs: now - approval.createdAt, approvalId: approval.id });
     bus.publish({ type: "approval.closed", approval, status, line });
-    if (!store.pendingApprovals().some((a) => a.turnId === approval.turnId)) bus.publish({ type: "turn.approvalsSettled", turnId: approval.turnId });
+    if (!(await store.pendingApprovals()).some((a) => a.turnId === approval.turnId)) bus.publish({ type: "turn.approvalsSettled", turnId: approval.turnId });
     return true;
   }
 
-  private expire(approvalId: string): void {
-    const approval = this.deps.store.approval(approvalId);
+  private async expire(approvalId: string): Promise<void> {
+    const approval = await this.deps.store.approval(approvalId);
     if (!approval || approval.status !== "pending") return;
     const minutes = Math.round(this.deps.timeoutMs / 60_000);
-    if (!this.finish(approval, "expired", `⌛ expired → denied (no answer in ${minutes} min)`, "expired", null)) return;
+    if (!(await this.finish(approval, "expired", `⌛ expired → denied (no answer in ${minutes} min)`, "expired", null))) return;
     this.deps.hub.send(approval.deviceId, {
       type: "approval.answer",
       sessionId: approval.sessionId,

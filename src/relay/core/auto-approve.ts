@@ -44,19 +44,19 @@ export class AutoApprove {
 
   constructor(private readonly deps: { store: Store; clock: Clock; limits: MachineLimits }) {}
 
-  grant(grant: AutoGrant): void {
-    this.deps.store.set(key(grant.sessionId), JSON.stringify(grant));
+  async grant(grant: AutoGrant): Promise<void> {
+    await this.deps.store.set(key(grant.sessionId), JSON.stringify(grant));
   }
 
-  end(sessionId: string): boolean {
-    const had = this.deps.store.get(key(sessionId)) !== undefined;
-    this.deps.store.del(key(sessionId));
+  async end(sessionId: string): Promise<boolean> {
+    const had = (await this.deps.store.get(key(sessionId))) !== undefined;
+    await this.deps.store.del(key(sessionId));
     return had;
   }
 
   /** The session's grant, whether or not its budget is left. */
-  of(sessionId: string): AutoGrant | undefined {
-    const raw = this.deps.store.get(key(sessionId));
+  async of(sessionId: string): Promise<AutoGrant | undefined> {
+    const raw = await this.deps.store.get(key(sessionId));
     return raw ? (JSON.parse(raw) as AutoGrant) : undefined;
   }
 
@@ -80,9 +80,9 @@ export class AutoApprove {
   }
 
   /** A turn of the session cost this much: counted against a spend limit. */
-  spent(sessionId: string, usd: number): void {
-    const grant = this.of(sessionId);
-    if (grant) this.grant({ ...grant, spentUsd: grant.spentUsd + usd });
+  async spent(sessionId: string, usd: number): Promise<void> {
+    const grant = await this.of(sessionId);
+    if (grant) await this.grant({ ...grant, spentUsd: grant.spentUsd + usd });
   }
 
   /** The scope of the grant that covers this request, if any. */

@@ -19,7 +19,12 @@ export type CoreEvent =
   | { type: "turn.started"; turn: Turn }
   /** A turn still running on its machine, learnt again after the relay or the link restarted. */
   | { type: "turn.resumed"; turn: Turn }
-  | { type: "turn.output"; turn: Turn; output: TurnOutput }
+  /**
+   * `offset`: for text (and the paragraph break a tool call adds), how many characters of the stored
+   * answer came before it. A surface that starts from the stored answer (after a restart, or late)
+   * takes that much of it and this piece, and skips a piece it already has.
+   */
+  | { type: "turn.output"; turn: Turn; output: TurnOutput; offset?: number }
   | { type: "turn.ended"; turn: Turn; status: EndStatus; end: TurnEnd }
   /** No approval of this turn waits any more. */
   | { type: "turn.approvalsSettled"; turnId: string }

@@ -25,7 +25,7 @@ export function createCore({ store, bus, clock, log, approvalTimeoutMs }: CoreOp
   const auto = new AutoApprove({ store, clock, limits });
   // A spend limit counts what each turn of the session cost.
   bus.subscribe((e) => {
-    if (e.type === "turn.ended" && e.end.costUsd) auto.spent(e.turn.sessionId, e.end.costUsd);
+    if (e.type === "turn.ended" && e.end.costUsd) void auto.spent(e.turn.sessionId, e.end.costUsd).catch((err) => log.error(`could not count a turn's cost against /auto: ${(err as Error).message}`));
   });
   const approvals = new Approvals({ store, hub, bus, clock, timeoutMs: approvalTimeoutMs, auto });
   const turns = new Turns({ store, hub, bus, clock, approvals, limits });
@@ -33,6 +33,6 @@ export function createCore({ store, bus, clock, log, approvalTimeoutMs }: CoreOp
   const pairing = new Pairing(store, clock);
   const files = new FileRequests({ hub, clock });
   const lists = new ListRequests({ hub, clock });
-  const schedules = new Schedules({ store, clock, hub, bus, turns });
+  const schedules = new Schedules({ store, clock, hub, bus, turns, log });
   return { store, bus, clock, hub, limits, auto, approvals, turns, machines, pairing, files, lists, schedules, approvalTimeoutMs };
 }

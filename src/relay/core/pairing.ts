@@ -79,14 +79,14 @@ export class Pairing {
   }
 
   /** [Pair] on the confirmation card: mints the device and hands its token to the waiting machine. */
-  confirm(claimId: string, userId: number): Device | null {
+  async confirm(claimId: string, userId: number): Promise<Device | null> {
     const entry = this.byClaim(claimId);
     if (!entry || entry.claimedBy !== userId || entry.expiresAt <= this.clock.now()) return null;
     this.drop(entry.code);
     const token = newDeviceToken();
     const device: Device = {
       id: shortId(),
-      name: this.uniqueName(userId, entry.name),
+      name: await this.uniqueName(userId, entry.name),
       ownerId: userId,
       tokenHash: sha256(token),
       hostname: entry.facts.hostname,
@@ -97,7 +97,7 @@ export class Pairing {
       createdAt: this.clock.now(),
       lastSeenAt: null,
     };
-    this.repo.addDevice(device);
+    await this.repo.addDevice(device);
     entry.link.send({ type: "pair.done", deviceId: device.id, name: device.name, token });
     entry.link.close(CloseCode.pairingOver, "paired");
     return device;
@@ -138,8 +138,8 @@ export class Pairing {
     this.pending.delete(code);
   }
 
-  private uniqueName(ownerId: number, wanted: string): string {
-    const taken = new Set(this.repo.devicesOf(ownerId).map((d) => d.name.toLowerCase()));
+  private async uniqueName(ownerId: number, wanted: string): Promise<string> {
+    const taken = new Set((await this.repo.devicesOf(ownerId)).map((d) => d.name.toLowerCase()));
     if (!taken.has(wanted.toLowerCase())) return wanted;
     for (let i = 2; ; i++) if (!taken.has(`${wanted}-${i}`.toLowerCase())) return `${wanted}-${i}`;
   }

@@ -1,4 +1,5 @@
 import type { Cancel, Clock } from "../../clock";
+import type { Log } from "../../log";
 import type { Bus } from "../bus/types";
 import { shortId } from "../secrets";
 import type { Schedule, ScheduleWhen, Store } from "../store/types";
@@ -21,11 +22,11 @@ export type NewSchedule = Pick<Schedule, "chatId" | "deviceId" | "userId" | "pro
 export class Schedules {
   private timer: Cancel | undefined;
 
-  constructor(private readonly deps: { store: Store; clock: Clock; hub: Hub; bus: Bus<CoreEvent>; turns: Turns }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock; hub: Hub; bus: Bus<CoreEvent>; turns: Turns; log: Log }) {}
 
   /** Runs what is due (or overdue after a restart) and waits for the next. */
-  start(): void {
-    this.due();
+  start(): Promise<void> {
+    return this.due().catch((err) => this.deps.log.error(`a schedule failed to run: ${(err as Error).message}`));
   }
 
   stop(): void {
@@ -33,57 +34,57 @@ export class Schedules {
     this.timer = undefined;
   }
 
-  add(fields: NewSchedule, when: ScheduleWhen): Schedule | undefined {
+  async add(fields: NewSchedule, when: ScheduleWhen): Promise<Schedule | undefined> {
     const now = this.deps.clock.now();
     const nextAt = nextRun(when, fields.timeZone, now);
     if (nextAt === undefined) return undefined;
     const schedule: Schedule = { id: shortId(), ...fields, when: JSON.stringify(when), nextAt, lastRunAt: null, createdAt: now };
-    this.deps.store.addSchedule(schedule);
-    this.arm();
+    await this.deps.store.addSchedule(schedule);
+    await this.arm();
     return schedule;
   }
 
-  cancel(id: string, chatId: number): Schedule | undefined {
-    const schedule = this.deps.store.schedule(id);
+  async cancel(id: string, chatId: number): Promise<Schedule | undefined> {
+    const schedule = await this.deps.store.schedule(id);
     if (!schedule || schedule.chatId !== chatId) return undefined;
-    this.deps.store.deleteSchedule(id);
-    this.arm();
+    await this.deps.store.deleteSchedule(id);
+    await this.arm();
     return schedule;
   }
 
-  setMissed(id: string, chatId: number, missed: Schedule["missed"]): Schedule | undefined {
-    const schedule = this.deps.store.schedule(id);
+  async setMissed(id: string, chatId: number, missed: Schedule["missed"]): Promise<Schedule | undefined> {
+    const schedule = await this.deps.store.schedule(id);
     if (!schedule || schedule.chatId !== chatId) return undefined;
-    this.deps.store.setScheduleMissed(id, missed);
+    await this.deps.store.setScheduleMissed(id, missed);
     return { ...schedule, missed };
   }
 
-  private arm(): void {
+  private async arm(): Promise<void> {
+    const next = (await this.deps.store.allSchedules())[0];
     this.timer?.();
-    const next = this.deps.store.allSchedules()[0];
     if (!next) return void (this.timer = undefined);
     const wait = Math.min(MAX_WAIT_MS, Math.max(0, next.nextAt - this.deps.clock.now()));
-    this.timer = this.deps.clock.schedule(wait, () => this.due());
+    this.timer = this.deps.clock.schedule(wait, () => void this.due().catch((err) => this.deps.log.error(`a schedule failed to run: ${(err as Error).message}`)));
   }
 
-  private due(): void {
+  private async due(): Promise<void> {
     const now = this.deps.clock.now();
-    for (const schedule of this.deps.store.allSchedules()) {
+    for (const schedule of await this.deps.store.allSchedules()) {
       if (schedule.nextAt > now) break;
-      this.fire(schedule, now);
+      await this.fire(schedule, now);
     }
-    this.arm();
+    await this.arm();
   }
 
-  private fire(schedule: Schedule, now: number): void {
+  private async fire(schedule: Schedule, now: number): Promise<void> {
     const { store, hub, turns, bus } = this.deps;
     const when = JSON.parse(schedule.when) as ScheduleWhen;
     const next = nextRun(when, schedule.timeZone, now);
-    if (next === undefined) store.deleteSchedule(schedule.id);
-    else store.setScheduleNext(schedule.id, next, now);
-    const device = store.device(schedule.deviceId);
+    if (next === undefined) await store.deleteSchedule(schedule.id);
+    else await store.setScheduleNext(schedule.id, next, now);
+    const device = await store.device(schedule.deviceId);
     if (!device) {
-      store.deleteSchedule(schedule.id);
+      await store.deleteSchedule(schedule.id);
       bus.publish({ type: "schedule.skipped", schedule, reason: "its machine is no longer paired; the schedule is removed" });
       return;
     }
@@ -91,9 +92,9 @@ export class Schedules {
       bus.publish({ type: "schedule.skipped", schedule, reason: `${device.name} was offline` });
       return;
     }
-    const session = turns.session(schedule.chatId, device.id);
+    const session = await turns.session(schedule.chatId, device.id);
     // The schedule runs in the folder it was made for: a different one starts a fresh conversation there.
-    if ((schedule.cwd ?? null) !== (session.cwd ?? null) && schedule.cwd) turns.changeDir(schedule.chatId, device.id, schedule.cwd);
-    turns.submit(schedule.chatId, device, schedule.prompt, { origin: "schedule" });
+    if ((schedule.cwd ?? null) !== (session.cwd ?? null) && schedule.cwd) await turns.changeDir(schedule.chatId, device.id, schedule.cwd);
+    await turns.submit(schedule.chatId, device, schedule.prompt, { origin: "schedule" });
   }
 }

@@ -5,8 +5,7 @@ import { walSync } from "./wal-sync";
 import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, schedules, selectedSessions, sessions, telegramUpdates, turns, turnText, users } from "./schema";
 
 export type { Approval, ApprovalStatus, AuditRow, Device, Invite, Session, Turn, TurnStatus, User } from "../store/types";
-import type { ApprovalStatus, Invite, Session, SessionSummary, Store, TurnStatus } from "../store/types";
-
+import type { ApprovalStatus, Invite, Session, SessionSummary, SyncStore, TurnStatus } from "../store/types";
 export type RepoOptions = {
   /** Where a failed commit is reported (the writes of that batch are rolled back and nothing of it is acknowledged). */
   report?: (err: unknown) => void;
@@ -150,6 +149,10 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
       if (!query) turnsByStatus.set(key, (query = prepareTurnsOfSession(statuses)));
       return query.all({ id: sessionId });
     },
+    claimTurn: (sessionId: string) => {
+      const next = store.turnsOfSession(sessionId, ["running"]).length > 0 ? undefined : store.turnsOfSession(sessionId, ["queued"])[0];
+      return next && (db.update(turns).set({ status: "running" }).where(eq(turns.id, next.id)).run(), { ...next, status: "running" as const });
+    },
     setTurnStatus: (id: string, status: TurnStatus, endedAt?: number) =>
       db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),
     appendTurnText: (id: string, text: string) => hot.appendTurnText.run({ id, text }),
@@ -234,12 +237,12 @@ export const WRITES = [
   "setTopic", "forgetTopic", "addApproval", "decideApproval", "setApprovalMessage", "setAwaitingReason", "addAudit",
   "receiveUpdate", "markUpdateHandled", "pruneUpdates", "trimUpdates", "set", "del",
   "setTurnFiles", "addSchedule", "setScheduleNext", "setScheduleMissed", "deleteSchedule",
-  "selectSession", "addSessionCost", "setSessionTopic",
-] as const satisfies readonly (keyof Store)[];
+  "selectSession", "addSessionCost", "setSessionTopic", "claimTurn",
+] as const satisfies readonly (keyof SyncStore)[];
 
 /**
  * The bun:sqlite store; `db` is there for the few places that need the raw database (tests,
  * shutdown); `flush` commits the open batch at once (before closing the database).
  */
-export type SqliteStore = Store & { db: Db; flush(): void };
+export type SqliteStore = SyncStore & { db: Db; flush(): void };
 export type Repo = SqliteStore;

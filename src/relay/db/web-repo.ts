@@ -1,10 +1,10 @@
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
-import type { WebLogin, WebSessionRow, WebStore } from "../store/web";
+import type { SyncWebStore, WebLogin, WebSessionRow } from "../store/web";
 import type { Db } from "./client";
 import { webLogins, webSessions } from "./schema";
 
 /** The web app's queries (logins and browser sessions) on the relay's sqlite database. */
-export function createWebRepo(db: Db): WebStore {
+export function createWebRepo(db: Db): SyncWebStore {
   return {
     addLogin: (login: Omit<WebLogin, "usedAt">) => void db.insert(webLogins).values(login).run(),
     loginBySecretHash: (hash: string) => db.select().from(webLogins).where(eq(webLogins.secretHash, hash)).get(),

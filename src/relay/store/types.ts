@@ -98,7 +98,7 @@ type Insert<Row, Defaulted extends keyof Row> = Omit<Row, Defaulted> & Partial<P
  * that turn is over. Whatever may leave the relay only once it is durable (an acknowledgement, a
  * prompt, a token) waits for the commit with `afterCommit`.
  */
-export interface Store {
+export interface SyncStore {
   /** Several writes that stand or fall together. */
   transaction<T>(fn: () => T): T;
   /** Runs `committed` once everything written so far is durable (at once when nothing waits), or `failed` when that commit failed. */
@@ -155,6 +155,8 @@ export interface Store {
   turn(id: string): Turn | undefined;
   addTurn(t: Insert<Turn, "text" | "messageIds" | "tools" | "endedAt">): void;
   turnsOfSession(sessionId: string, statuses: TurnStatus[]): Turn[];
+  /** Marks the session's oldest waiting turn running and returns it, unless one runs already (or none waits). */
+  claimTurn(sessionId: string): Turn | undefined;
   setTurnStatus(id: string, status: TurnStatus, endedAt?: number): void;
   /** Adds a piece of the answer (a new row: what is stored is never rewritten). */
   appendTurnText(id: string, text: string): void;
@@ -211,3 +213,15 @@ export interface Store {
   set(key: string, value: string): void;
   del(key: string): void;
 }
+
+/** Each method of T, answering with a promise. */
+export type Answers<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never };
+
+/**
+ * What the core and the surfaces read and write through: the SyncStore's queries, each answering
+ * with a promise, so a shared database (Postgres, several relays at once) can serve them. A write
+ * is durable once `afterCommit` runs (or `committed` resolves). There are no multi-step
+ * transactions: whatever must happen at most once is one conditional statement (`moveInvite`,
+ * `decideApproval`, `receiveUpdate`, `claimTurn` answer whether they did it).
+ */
+export type Store = Answers<Omit<SyncStore, "transaction" | "afterCommit" | "committed">> & Pick<SyncStore, "afterCommit" | "committed">;

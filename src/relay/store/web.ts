@@ -1,3 +1,5 @@
+import type { Answers } from "./types";
+
 /**
  * What the web app keeps: one-time ways in (login links and codes) and signed-in browsers, as
  * plain rows. Only SHA-256 hashes of their secrets are stored. The sqlite implementation is
@@ -24,7 +26,7 @@ export type WebSessionRow = {
   revokedAt: number | null;
 };
 
-export interface WebStore {
+export interface SyncWebStore {
   addLogin(login: Omit<WebLogin, "usedAt">): void;
   loginBySecretHash(hash: string): WebLogin | undefined;
   /** Marks the login used; false when it was already used (single use, first request wins). */
@@ -43,3 +45,6 @@ export interface WebStore {
   /** Revokes every live session of the user (they were removed); returns the ids. */
   revokeSessionsOf(userId: number, at: number): string[];
 }
+
+/** The web app's store as the relay uses it: each query answering with a promise. */
+export type WebStore = Answers<SyncWebStore>;

@@ -11,7 +11,7 @@ export type ApprovalCardsDeps = {
   store: Store;
   messenger: Messenger;
   /** The device's topic in a chat (cards go where the device's turns are). */
-  threadOf?: (chatId: number, deviceId: string, sessionId?: string) => number | undefined;
+  threadOf?: (chatId: number, deviceId: string, sessionId?: string) => Promise<number | undefined>;
 };
 
 /**
@@ -32,7 +32,7 @@ export class ApprovalCards {
 
   /** Sends a fresh copy of a pending card (for /pending); both copies work, the first tap wins. */
   async resend(approval: Approval): Promise<void> {
-    const device = this.deps.store.device(approval.deviceId);
+    const device = await this.deps.store.device(approval.deviceId);
     if (device) await this.show(approval, device);
   }
 
@@ -49,9 +49,9 @@ export class ApprovalCards {
   private async show(approval: Approval, device: Device): Promise<void> {
     const { messenger, store } = this.deps;
     const card = this.card(approval, device.name);
-    const threadId = this.deps.threadOf?.(approval.chatId, approval.deviceId, approval.sessionId);
+    const threadId = await this.deps.threadOf?.(approval.chatId, approval.deviceId, approval.sessionId);
     const message = await messenger.send(approval.chatId, card.text, { markup: buttons(approval, card.kind, card.options), urgent: true, threadId });
-    if (message) store.setApprovalMessage(approval.id, message.message_id);
+    if (message) await store.setApprovalMessage(approval.id, message.message_id);
     const late = this.lateLines.get(approval.id);
     if (message && late) {
       this.lateLines.delete(approval.id);
@@ -61,12 +61,12 @@ export class ApprovalCards {
   }
 
   private async edit(approval: Approval, line: string, keepButtons: boolean): Promise<void> {
-    const fresh = this.deps.store.approval(approval.id) ?? approval;
+    const fresh = await this.deps.store.approval(approval.id) ?? approval;
     if (!fresh.messageId) {
       this.lateLines.set(fresh.id, { line, keepButtons });
       return;
     }
-    const device = this.deps.store.device(fresh.deviceId);
+    const device = await this.deps.store.device(fresh.deviceId);
     const card = this.card(fresh, device?.name ?? "machine");
     const markup = keepButtons ? buttons(fresh, card.kind, card.options) : undefined;
     await this.deps.messenger.edit(fresh.chatId, fresh.messageId, withDecision(card.text, line), { markup });

@@ -53,16 +53,16 @@ export function registerAutoCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   };
 
   bot.command("auto", async (ctx) => {
-    const device = t.target(ctx);
+    const device = await t.target(ctx);
     if (device === "none") return say(ctx, NO_DEVICE);
-    if (device === "choose") return say(ctx, "Pick the machine first (tap one), then send /auto again:", t.chooser(ctx.user!));
-    const session = core.turns.session(ctx.chat.id, device.id, t.topicSession(ctx));
+    if (device === "choose") return say(ctx, "Pick the machine first (tap one), then send /auto again:", await t.chooser(ctx.user!));
+    const session = await core.turns.session(ctx.chat.id, device.id, await t.topicSession(ctx));
     const arg = ctx.match.trim();
     if (arg.toLowerCase() === "off") {
-      return say(ctx, core.auto.end(session.id) ? `Auto-approve on ${device.name} is off: every tool call asks again.` : `Auto-approve on ${device.name} was not on.`);
+      return say(ctx, await core.auto.end(session.id) ? `Auto-approve on ${device.name} is off: every tool call asks again.` : `Auto-approve on ${device.name} was not on.`);
     }
     if (!arg) {
-      const grant = core.auto.of(session.id);
+      const grant = await core.auto.of(session.id);
       return say(ctx, grant && !core.auto.exhausted(grant) ? status(grant, device) : `Auto-approve on ${device.name} is off. ${USAGE}`);
     }
     const budget = parseBudget(arg);
@@ -71,7 +71,7 @@ export function registerAutoCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   });
 
   deps.router.on("auto", async (ctx, tap) => {
-    const device = t.byId(ctx, tap.deviceId);
+    const device = await t.byId(ctx, tap.deviceId);
     const messageId = ctx.callbackQuery?.message?.message_id;
     if (!device || messageId === undefined) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
     const chatId = ctx.chat!.id;
@@ -86,7 +86,7 @@ export function registerAutoCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     }
     const scopes = AUTO_SCOPES.filter((_, i) => tap.scopes & (1 << i));
     if (scopes.length === 0) return ctx.answerCallbackQuery({ text: "Tick at least one kind of call first.", show_alert: true });
-    const session = core.turns.session(chatId, device.id, t.topicSession(ctx));
+    const session = await core.turns.session(chatId, device.id, await t.topicSession(ctx));
     const now = clock.now();
     const grant: AutoGrant = {
       sessionId: session.id,
@@ -97,7 +97,7 @@ export function registerAutoCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
       grantedBy: ctx.from!.id,
       grantedAt: now,
     };
-    core.auto.grant(grant);
+    await core.auto.grant(grant);
     await messenger.edit(chatId, messageId, plain(status(grant, device)));
     return ctx.answerCallbackQuery({ text: "Auto-approve started" });
   });

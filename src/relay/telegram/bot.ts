@@ -84,16 +84,16 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       if (from !== undefined) payload = { ...payload, offset: from };
     }
     const result = await prev(method, payload, signal);
-    if (method === "getUpdates" && result.ok) for (const update of result.result as Update[]) store(update);
+    if (method === "getUpdates" && result.ok) for (const update of result.result as Update[]) await store(update);
     return result;
   });
   bot.use(async (ctx, next) => {
     const id = ctx.update.update_id;
-    if (inbox.handled(id)) return;
+    if (await inbox.handled(id)) return;
     try {
       await next();
     } finally {
-      inbox.markHandled(id);
+      await inbox.markHandled(id);
     }
   });
 
@@ -108,15 +108,15 @@ export function createTelegram(deps: BotDeps): TelegramSide {
     if (chat && chat.type !== "private") return (await admitGroupUpdate(ctx, { ...deps, messenger })) ? next() : undefined;
     const from = senderOf(ctx);
     if (!from) return;
-    const user = deps.repo.user(from.id);
+    const user = await deps.repo.user(from.id);
     if (user) {
       ctx.user = user;
       return next();
     }
     const text = ctx.message?.text ?? "";
     const claim = text.match(/^\/start(?:@\S+)?\s+(?:setup_)?(\S+)\s*$/);
-    if (claim && deps.ownerClaim.redeem(claim[1]!)) {
-      deps.repo.addUser({ telegramId: from.id, role: "owner", name: [from.first_name, from.last_name].filter(Boolean).join(" "), createdAt: deps.clock.now() });
+    if (claim && (await deps.ownerClaim.redeem(claim[1]!))) {
+      await deps.repo.addUser({ telegramId: from.id, role: "owner", name: [from.first_name, from.last_name].filter(Boolean).join(" "), createdAt: deps.clock.now() });
       deps.log.success(`${untrusted(from.first_name)} (${from.id}) is now the owner of this relay`);
       await messenger.send(from.id, {
         text: `✅ You are the owner of this relay.\n\nNext: on a machine, run\nra pair --relay <this relay's URL> --name laptop\nand send me the /pair command it prints.`,
@@ -144,17 +144,17 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       if (mode !== "webhook") await bot.api.deleteWebhook();
       await bot.api.setMyCommands([...COMMANDS, ...USER_COMMANDS]).catch((err) => deps.log.warn(`could not set the command menu: ${(err as Error).message}`));
       // Updates received before a crash but never handled are handled now, in order, once.
-      const leftover = inbox.leftover();
+      const leftover = await inbox.leftover();
       if (leftover.length) deps.log.info(`handling ${leftover.length} update(s) received before the last stop`);
       for (const update of leftover) await bot.handleUpdate(update);
-      inbox.tidy();
+      await inbox.tidy();
       if (mode === "webhook") return;
       runner = run(bot, { runner: { fetch: { timeout: deps.pollTimeoutSeconds, allowed_updates: ALLOWED_UPDATES } } });
       deps.log.info(`Telegram bot @${bot.botInfo.username} is polling for messages`);
     },
     async receive(update) {
       if (stopping) return "stopping";
-      if (!store(update)) return "duplicate";
+      if (!(await store(update))) return "duplicate";
       const durable = deps.repo.committed();
       const handled: Promise<void> = bot.handleUpdate(update).then(
         () => {},

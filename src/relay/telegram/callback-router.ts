@@ -4,7 +4,7 @@ import type { RaContext } from "./context";
 
 type Handler<K extends CallbackKind> = (ctx: RaContext, data: CallbackOf<K>) => unknown;
 /** Runs before every handler; returns the refusal text for a tap that must go no further. */
-type Guard = (ctx: RaContext, data: Callback) => string | undefined;
+type Guard = (ctx: RaContext, data: Callback) => Promise<string | undefined>;
 
 /** The one place button taps are decoded and dispatched, one handler per kind of button. */
 export class CallbackRouter {
@@ -26,7 +26,7 @@ export class CallbackRouter {
       const handler = data && this.handlers.get(data.kind);
       if (!data || !handler || !ctx.chat) return ctx.answerCallbackQuery({ text: "This button is no longer valid." });
       for (const check of this.guards) {
-        const refusal = check(ctx, data);
+        const refusal = await check(ctx, data);
         if (refusal) return ctx.answerCallbackQuery({ text: refusal });
       }
       return handler(ctx, data);

@@ -13,17 +13,18 @@ export function registerCloseCommand(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   const say = replier(messenger);
 
   bot.command("close", async (ctx) => {
-    const device = t.target(ctx);
+    const device = await t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
     const arg = ctx.match.trim().replace(/^#/, "");
     if (arg && !/^\d{1,9}$/.test(arg)) return say(ctx, "Usage: /close closes the current conversation, /close 3 closes #3 (/sessions lists them).");
     // In a conversation's own topic, /close means that conversation.
-    const own = arg ? undefined : t.topicSession(ctx);
-    const number = arg ? Number(arg) : own ? core.store.session(own)?.number : undefined;
-    const firstPrompt = (sessionId: string) => core.store.sessionsOf(ctx.chat.id, device.id).find((s) => s.id === sessionId)?.firstPrompt ?? null;
+    const own = arg ? undefined : await t.topicSession(ctx);
+    const number = arg ? Number(arg) : own ? (await core.store.session(own))?.number : undefined;
     const roots = core.limits.of(device.id)?.roots;
-    const before = number === undefined ? undefined : core.store.sessionsOf(ctx.chat.id, device.id).find((s) => s.number === number);
-    const result = core.turns.close(ctx.chat.id, device.id, number);
+    const before = number === undefined ? undefined : (await core.store.sessionsOf(ctx.chat.id, device.id)).find((s) => s.number === number);
+    const result = await core.turns.close(ctx.chat.id, device.id, number);
+    const after = result.kind === "closed" && result.next ? await core.store.sessionsOf(ctx.chat.id, device.id) : [];
+    const firstPrompt = (sessionId: string) => after.find((s) => s.id === sessionId)?.firstPrompt ?? null;
     await say(ctx, closeReply(result, device, number, { roots, firstPrompt }));
     // Its topic stays as a record of the conversation, named as closed.
     if (result.kind === "closed" && result.session.threadId !== null) {

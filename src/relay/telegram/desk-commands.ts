@@ -72,8 +72,8 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     const why = answer.ok.skipped?.[0]?.reason;
     if (!found) return plain(why ? `Claude session ${id} on ${device.name} ${why}; it cannot be continued. Send /desk for the others.` : `There is no claude session ${id} under ${device.name}'s folders. Send /desk to see the ones there are.`);
     if (found.missing) return plain(`The folder of claude session ${id} (${clip(found.cwd)}) no longer exists on ${device.name}; it cannot be continued there.`);
-    core.turns.stop(chatId, device.id);
-    core.turns.continueClaude(chatId, device.id, found.cwd, found.id);
+    await core.turns.stop(chatId, device.id);
+    await core.turns.continueClaude(chatId, device.id, found.cwd, found.id);
     return concatFormatted(
       plain(`▶ Your next message continues this claude session on ${device.name}, in ${clip(found.cwd)}.\nTo take it back at the desk: `),
       code(`claude --resume ${found.id}`),
@@ -81,7 +81,7 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
   };
 
   bot.command("desk", async (ctx) => {
-    const device = t.target(ctx);
+    const device = await t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
     const chatId = ctx.chat.id;
     const typed = ctx.match.trim();
@@ -111,7 +111,7 @@ export function registerDeskCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     const chatId = ctx.chat!.id;
     const tap = picks.get(chatId, token);
     if (!tap) return ctx.answerCallbackQuery({ text: "This list has expired. Send /desk again." });
-    const device = t.byId(ctx, tap.deviceId);
+    const device = await t.byId(ctx, tap.deviceId);
     const messageId = ctx.callbackQuery?.message?.message_id;
     if (!device || messageId === undefined) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
     if (tap.action === "list") {

@@ -15,28 +15,28 @@ const FILES_NAMED = 5;
  * and test runs, cost, and what still waits for an answer. A skipped schedule is said too.
  */
 export class Digests {
-  constructor(private readonly deps: { core: Core; messenger: Messenger; threadOf(chatId: number, deviceId: string, sessionId?: string): number | undefined }) {}
+  constructor(private readonly deps: { core: Core; messenger: Messenger; threadOf(chatId: number, deviceId: string, sessionId?: string): Promise<number | undefined> }) {}
 
-  readonly handle = (event: CoreEvent): void => {
+  readonly handle = async (event: CoreEvent): Promise<void> => {
     if (event.type === "schedule.skipped") {
       const { schedule } = event;
       const when = describeWhen(JSON.parse(schedule.when) as ScheduleWhen, schedule.timeZone);
-      void this.deps.messenger.send(schedule.chatId, plain(`⏭ Skipped "${short(schedule.prompt)}" (${when}): ${event.reason}.`), { threadId: this.deps.threadOf(schedule.chatId, schedule.deviceId) });
+      void this.deps.messenger.send(schedule.chatId, plain(`⏭ Skipped "${short(schedule.prompt)}" (${when}): ${event.reason}.`), { threadId: await this.deps.threadOf(schedule.chatId, schedule.deviceId) });
       return;
     }
     if (event.type !== "turn.ended") return;
     const { core } = this.deps;
     const autoApproved = core.auto.takeUsed(event.turn.id);
-    const turn = core.store.turn(event.turn.id) ?? event.turn;
+    const turn = await core.store.turn(event.turn.id) ?? event.turn;
     if (turn.origin !== "schedule" && autoApproved === 0) return;
-    const session = core.store.session(turn.sessionId);
-    const device = session && core.store.device(session.deviceId);
+    const session = await core.store.session(turn.sessionId);
+    const device = session && await core.store.device(session.deviceId);
     const tools = parseTools(turn.tools);
     const commands = tools.filter((t) => t.name === "Bash");
     const tests = commands.filter((t) => isTestCommand(t.summary));
     const failed = tests.filter((t) => t.isError).length;
     const files = JSON.parse(turn.files) as string[];
-    const waiting = core.approvals.pending(turn.chatId).length;
+    const waiting = (await core.approvals.pending(turn.chatId)).length;
     const mark = { done: "✅ done", stopped: "⏹ stopped", failed: "⚠️ failed" }[event.status];
     const lines = [
       `🌙 While you were away: ${device?.name ?? "a machine"} ran "${short(turn.prompt)}"${turn.origin === "schedule" ? " (scheduled)" : ""}`,
@@ -47,7 +47,7 @@ export class Digests {
       ...(waiting ? [`⏳ ${waiting} card${waiting === 1 ? "" : "s"} still wait${waiting === 1 ? "s" : ""} for you (/pending)`] : []),
       ...(event.end.error ? [`Why: ${short(event.end.error, 200)}`] : []),
     ];
-    void this.deps.messenger.send(turn.chatId, plain(lines.join("\n")), { threadId: session ? this.deps.threadOf(turn.chatId, session.deviceId, session.id) : undefined });
+    void this.deps.messenger.send(turn.chatId, plain(lines.join("\n")), { threadId: session ? await this.deps.threadOf(turn.chatId, session.deviceId, session.id) : undefined });
   };
 }
 

@@ -105,9 +105,9 @@ export function senderOf(ctx: Context): User | undefined {
 
 /** The draft's Stop button does what /stop does for that turn. */
 export function registerDraftStop(bot: Bot<RaContext>, registry: DraftRegistry, turns: Turns): void {
-  bot.on("stopped_message_generation", (ctx) => {
+  bot.on("stopped_message_generation", async (ctx) => {
     const stopped = ctx.update.stopped_message_generation!;
     const turnId = registry.turnOf(Number(stopped.draft_id));
-    if (turnId) turns.stopTurn(turnId, stopped.chat.id);
+    if (turnId) await turns.stopTurn(turnId, stopped.chat.id);
   });
 }

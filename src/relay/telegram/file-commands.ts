@@ -30,47 +30,47 @@ export function registerFileCommands(bot: Bot<RaContext>, deps: HandlerDeps, t: 
     fail: (why) => void messenger.send(chatId, plain(`🧾 ${why}`), { threadId }),
   });
 
-  const ask = (ctx: RaContext, session: Session, device: Device, path: string, diffOf?: string) => {
+  const ask = async (ctx: RaContext, session: Session, device: Device, path: string, diffOf?: string) => {
     const delivery = diffOf ? diffTo(ctx.chat!.id, threadOfUpdate(ctx), diffOf) : deliveryTo(ctx.chat!.id, threadOfUpdate(ctx), path);
     const outcome = core.files.request(session, device, path, delivery, diffOf ? { diffOf } : {});
-    return outcome === "sent" ? undefined : `${t.label(device, ctx.user)} is offline; files come from it while it is connected.`;
+    return outcome === "sent" ? undefined : `${await t.label(device, ctx.user)} is offline; files come from it while it is connected.`;
   };
 
   bot.command("get", async (ctx) => {
     const path = ctx.match.trim();
     if (!path) return say(ctx, concatFormatted(plain("Which file? Send "), code("/get PATH"), plain(", like "), code("/get dist/report.pdf"), plain(" (relative to the folder the machine works in; see /cd).")));
-    const device = t.target(ctx);
+    const device = await t.target(ctx);
     if (device === "none") return say(ctx, NO_DEVICE);
-    if (device === "choose") return say(ctx, "Pick the machine first (tap one), then send /get again:", t.chooser(ctx.user!));
-    const refused = ask(ctx, core.turns.session(ctx.chat.id, device.id, t.topicSession(ctx)), device, path);
+    if (device === "choose") return say(ctx, "Pick the machine first (tap one), then send /get again:", await t.chooser(ctx.user!));
+    const refused = await ask(ctx, await core.turns.session(ctx.chat.id, device.id, await t.topicSession(ctx)), device, path);
     if (refused) return say(ctx, refused);
   });
 
   /** A button's turn in this chat, with its conversation and machine; or what to answer the tap. */
-  const turnOf = (ctx: RaContext, turnId: string) => {
-    const turn = core.store.turn(turnId);
-    const session = turn && core.store.session(turn.sessionId);
-    const device = session && t.byId(ctx, session.deviceId);
+  const turnOf = async (ctx: RaContext, turnId: string) => {
+    const turn = await core.store.turn(turnId);
+    const session = turn && await core.store.session(turn.sessionId);
+    const device = session && await t.byId(ctx, session.deviceId);
     if (!turn || !session || turn.chatId !== ctx.chat!.id) return { refusal: "This turn is not yours." };
     if (!device) return { refusal: "That machine is no longer paired." };
     return { turn, session, device };
   };
 
   deps.router.on("diff", async (ctx, { turnId }) => {
-    const found = turnOf(ctx, turnId);
+    const found = await turnOf(ctx, turnId);
     if ("refusal" in found) return ctx.answerCallbackQuery({ text: found.refusal });
     const { session, device } = found;
-    const refused = ask(ctx, session, device, "changes.diff", turnId);
+    const refused = await ask(ctx, session, device, "changes.diff", turnId);
     return ctx.answerCallbackQuery({ text: refused ?? `Asking ${device.name} for the changes…`, show_alert: refused !== undefined });
   });
 
   deps.router.on("file", async (ctx, { turnId, index }) => {
-    const found = turnOf(ctx, turnId);
+    const found = await turnOf(ctx, turnId);
     if ("refusal" in found) return ctx.answerCallbackQuery({ text: found.refusal });
     const { turn, session, device } = found;
     const path = (JSON.parse(turn.files) as string[])[index];
     if (!path) return ctx.answerCallbackQuery({ text: "That file is no longer listed." });
-    const refused = ask(ctx, session, device, path);
+    const refused = await ask(ctx, session, device, path);
     return ctx.answerCallbackQuery({ text: refused ?? `Asking ${device.name} for ${path}…`, show_alert: refused !== undefined });
   });
 }

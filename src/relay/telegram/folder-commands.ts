@@ -30,19 +30,19 @@ export function registerFolderCommands(bot: Bot<RaContext>, deps: HandlerDeps, t
   const button = (chatId: number, text: string, tap: FolderTap): InlineKeyboardButton => ({ text, callback_data: encodeCallback({ kind: "folder", token: picks.put(chatId, tap) }) });
 
   /** `from`: the conversation of the topic /cd was sent in (its topic moves to the fresh conversation). */
-  const switchTo = (chatId: number, device: Device, path: string, from?: string) => {
-    turns.stop(chatId, device.id, from);
-    turns.changeDir(chatId, device.id, path, from);
+  const switchTo = async (chatId: number, device: Device, path: string, from?: string) => {
+    await turns.stop(chatId, device.id, from);
+    await turns.changeDir(chatId, device.id, path, from);
     return `📁 Next prompts on ${device.name} run in ${path} (a fresh conversation; ${device.name} checks that the folder is allowed).`;
   };
 
-  const current = (chatId: number, device: Device, from?: string) => turns.session(chatId, device.id, from).cwd ?? core.limits.of(device.id)?.roots[0] ?? "its default folder";
+  const current = async (chatId: number, device: Device, from?: string) => (await turns.session(chatId, device.id, from)).cwd ?? core.limits.of(device.id)?.roots[0] ?? "its default folder";
 
-  const picker = (chatId: number, device: Device, page: Page, from?: string): { text: string; markup: InlineKeyboardMarkup } => {
+  const picker = async (chatId: number, device: Device, page: Page, from?: string): Promise<{ text: string; markup: InlineKeyboardMarkup }> => {
     const where = page.path === null ? `${device.name}'s folders` : short(page.path, 300);
     const shown = page.items.length ? ` (${page.offset + 1}–${page.offset + page.items.length} of ${page.total})` : "";
     const lines = [
-      `${device.name} runs prompts in ${short(current(chatId, device, from), 300)}.`,
+      `${device.name} runs prompts in ${short(await current(chatId, device, from), 300)}.`,
       `📁 ${where}: ${page.total === 0 ? "no subfolders" : `${page.total} folder${page.total === 1 ? "" : "s"}${shown}`}.`,
       page.path === null ? "Tap a folder to open it." : "Tap a folder to open it, or ✓ to run the next prompts here.",
     ];
@@ -63,15 +63,15 @@ export function registerFolderCommands(bot: Bot<RaContext>, deps: HandlerDeps, t
     core.lists.request(device, { kind: "folders", ...(path !== null ? { path } : {}), offset, limit: FOLDER_PAGE });
 
   bot.command("cd", async (ctx) => {
-    const device = t.target(ctx);
+    const device = await t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
     const chatId = ctx.chat.id;
     const arg = ctx.match.trim();
-    const from = t.topicSession(ctx);
-    if (arg && isPath(arg)) return say(ctx, switchTo(chatId, device, arg, from));
+    const from = await t.topicSession(ctx);
+    if (arg && isPath(arg)) return say(ctx, await switchTo(chatId, device, arg, from));
     if (arg.length > 255) return say(ctx, "That folder name is too long. Send /cd to browse, or /cd PATH.");
     if (arg) return byName(ctx, device, arg);
-    const session = turns.session(chatId, device.id, from);
+    const session = await turns.session(chatId, device.id, from);
     let answer = await open(device, session.cwd, 0);
     let note = "";
     if ("error" in answer && answer.refused && session.cwd) {
@@ -79,8 +79,8 @@ export function registerFolderCommands(bot: Bot<RaContext>, deps: HandlerDeps, t
       note = `Your folder: ${answer.error}.\n`;
       answer = await open(device, null, 0);
     }
-    if ("error" in answer) return say(ctx, `${device.name} runs prompts in ${current(chatId, device, from)}. No folder list: ${answer.error} /cd PATH still works.`);
-    const view = picker(chatId, device, answer.ok.folders!, from);
+    if ("error" in answer) return say(ctx, `${device.name} runs prompts in ${await current(chatId, device, from)}. No folder list: ${answer.error} /cd PATH still works.`);
+    const view = await picker(chatId, device, answer.ok.folders!, from);
     return say(ctx, note + view.text, view.markup);
   });
 
@@ -92,7 +92,7 @@ export function registerFolderCommands(bot: Bot<RaContext>, deps: HandlerDeps, t
     const roots = core.limits.of(device.id)?.roots ?? [];
     // `/cd name` always meant the folder of that name in the first root: it wins when it exists.
     const direct = roots[0] !== undefined ? paths.find((p) => p === join(roots[0]!, name)) : undefined;
-    if (direct || paths.length === 1) return say(ctx, switchTo(chatId, device, direct ?? paths[0]!, t.topicSession(ctx)));
+    if (direct || paths.length === 1) return say(ctx, await switchTo(chatId, device, direct ?? paths[0]!, await t.topicSession(ctx)));
     if (paths.length === 0) return say(ctx, `No folder called "${name}" under ${device.name}'s folders${roots.length ? ` (${roots.join(", ")})` : ""}${truncated ? " within the part searched" : ""}. Send /cd to browse, or /cd PATH.`);
     const rows = paths.map((p) => [button(chatId, `📁 ${short(p, 60)}`, { deviceId: device.id, action: "use", path: p })]);
     return say(ctx, `${paths.length} folders on ${device.name} match "${name}"${truncated ? " (maybe more: type more of the name)" : ""}. Which one?`, { inline_keyboard: rows });
@@ -102,16 +102,16 @@ export function registerFolderCommands(bot: Bot<RaContext>, deps: HandlerDeps, t
     const chatId = ctx.chat!.id;
     const tap = picks.get(chatId, token);
     if (!tap) return ctx.answerCallbackQuery({ text: "This picker has expired. Send /cd again." });
-    const device = t.byId(ctx, tap.deviceId);
+    const device = await t.byId(ctx, tap.deviceId);
     const messageId = ctx.callbackQuery?.message?.message_id;
     if (!device || messageId === undefined) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
     if (tap.action === "use") {
-      await messenger.edit(chatId, messageId, plain(switchTo(chatId, device, tap.path, t.topicSession(ctx))));
+      await messenger.edit(chatId, messageId, plain(await switchTo(chatId, device, tap.path, await t.topicSession(ctx))));
       return ctx.answerCallbackQuery({ text: `Now in ${basename(tap.path) || tap.path}` });
     }
     const answer = await open(device, tap.path, tap.offset);
     if ("error" in answer) return ctx.answerCallbackQuery({ text: answer.error.slice(0, 200), show_alert: true });
-    const view = picker(chatId, device, answer.ok.folders!, t.topicSession(ctx));
+    const view = await picker(chatId, device, answer.ok.folders!, await t.topicSession(ctx));
     await messenger.edit(chatId, messageId, plain(view.text), { markup: view.markup });
     return ctx.answerCallbackQuery();
   });

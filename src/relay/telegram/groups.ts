@@ -20,21 +20,21 @@ export async function admitGroupUpdate(ctx: RaContext, deps: { repo: Store; log:
   const chat = ctx.chat!;
   const say = (text: string) => deps.messenger.send(chat.id, plain(text));
   if (chat.type !== "group" && chat.type !== "supergroup") return false;
-  const user = ctx.from ? repo.user(ctx.from.id) : undefined;
+  const user = ctx.from ? await repo.user(ctx.from.id) : undefined;
   const owner = user?.role === "owner";
   const command = (ctx.message?.text ?? "").match(/^\/(allowgroup|disallowgroup)(?:@(\w+))?\s*$/);
   const forUs = command && (!command[2] || command[2].toLowerCase() === ctx.me.username.toLowerCase());
   const membership = ctx.myChatMember?.new_chat_member.status;
   const removed = membership === "left" || membership === "kicked";
 
-  if (repo.groupAllowed(chat.id)) {
+  if (await repo.groupAllowed(chat.id)) {
     if (removed) {
-      repo.disallowGroup(chat.id);
+      await repo.disallowGroup(chat.id);
       log.info(`removed from group ${chat.id}; it is no longer enabled`);
       return false;
     }
     if (forUs && command[1] === "disallowgroup" && owner) {
-      repo.disallowGroup(chat.id);
+      await repo.disallowGroup(chat.id);
       log.info(`group ${chat.id} disabled by ${ctx.from!.id}`);
       await say("Leaving: an owner disabled this group.");
       await ctx.leaveChat().catch(() => {});
@@ -55,7 +55,7 @@ export async function admitGroupUpdate(ctx: RaContext, deps: { repo: Store; log:
 
   if (removed) return false;
   if (forUs && command[1] === "allowgroup" && owner) {
-    repo.allowGroup({ chatId: chat.id, title: "title" in chat ? (chat.title ?? "") : "", enabledBy: ctx.from!.id, enabledAt: deps.clock.now() });
+    await repo.allowGroup({ chatId: chat.id, title: "title" in chat ? (chat.title ?? "") : "", enabledBy: ctx.from!.id, enabledAt: deps.clock.now() });
     log.info(`group ${chat.id} enabled by ${ctx.from!.id}`);
     await say(ENABLED);
     return false;

@@ -145,7 +145,7 @@ export class Messenger {
   }
 
   /** Hears a topic that no longer exists (the owner deleted it); answers where to write instead (undefined: the main chat). */
-  onThreadGone: (chatId: number, threadId: number) => number | undefined = () => undefined;
+  onThreadGone: (chatId: number, threadId: number) => Promise<number | undefined> = async () => undefined;
 
   async rawSend(chatId: number, ft: FormattedText, options: SendOptions): Promise<Message> {
     const safe = safeFormatted(ft);
@@ -159,7 +159,7 @@ export class Messenger {
       }, LANE_CALL);
     } catch (err) {
       if (isThreadGone(err) && options.threadId !== undefined) {
-        const instead = this.onThreadGone(chatId, options.threadId);
+        const instead = await this.onThreadGone(chatId, options.threadId);
         this.log.warn(`topic ${options.threadId} in chat ${chatId} is gone; writing to ${instead === undefined ? "the main chat" : `topic ${instead}`}`);
         return this.rawSend(chatId, ft, { ...options, threadId: instead });
       }

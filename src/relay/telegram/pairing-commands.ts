@@ -15,14 +15,14 @@ export function registerPairing(bot: Bot<RaContext>, deps: HandlerDeps): void {
   const { store, pairing } = core;
   const say = replier(messenger);
 
-  bot.command(["start", "help"], (ctx) => {
+  bot.command(["start", "help"], async (ctx) => {
     const payload = ctx.match?.trim() ?? "";
     if (ctx.message?.text?.startsWith("/start") && payload.startsWith("pair_")) return redeem(ctx, payload);
     return say(ctx, helpText(ctx.user?.role === "owner" ? [...COMMANDS, ...USER_COMMANDS] : COMMANDS));
   });
 
   const tellOwners = async (text: string) => {
-    for (const owner of store.owners()) await messenger.send(owner.telegramId, plain(text));
+    for (const owner of await store.owners()) await messenger.send(owner.telegramId, plain(text));
   };
 
   /** A typed code or deep-link secret: claims the machine and shows the confirmation card. */
@@ -55,15 +55,15 @@ export function registerPairing(bot: Bot<RaContext>, deps: HandlerDeps): void {
       if (message) await messenger.edit(chatId, message, plain("✖ Pairing rejected; the machine was told."));
       return;
     }
-    const device = pairing.confirm(claimId, ctx.from!.id);
+    const device = await pairing.confirm(claimId, ctx.from!.id);
     if (!device) return ctx.answerCallbackQuery({ text: "This pairing request expired or is not yours; run `ra pair` again." });
     await ctx.answerCallbackQuery({ text: `${device.name} paired` });
-    if (!store.selectedDevice(chatId)) store.selectDevice(chatId, device.id);
+    if (!await store.selectedDevice(chatId)) await store.selectDevice(chatId, device.id);
     deps.log.success(`paired ${untrusted(device.name)} (${untrusted(device.hostname)}) for user ${ctx.from!.id}`);
     if (message) {
       await messenger.edit(chatId, message, concatFormatted(plain("✅ "), bold(device.name), plain(` paired (${device.hostname}, ${device.os}/${device.arch}). Start it with `), code("ra agent"), plain(" on the machine, then send a prompt here.")));
     }
-    for (const owner of store.owners()) {
+    for (const owner of await store.owners()) {
       if (owner.telegramId !== ctx.from!.id) await messenger.send(owner.telegramId, plain(`🔔 New machine paired: ${device.name} (${device.hostname}) by ${ctx.from!.first_name}.`));
     }
   });

@@ -33,46 +33,46 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
   const submit = async (chatId: number, device: Device, { text, attachments }: Draft, sessionId?: string) => {
     // With topics on, the device's topic exists before anything is written for the turn.
     if (!sessionId) await deps.topics?.ensure(chatId, device);
-    const turn = core.turns.submit(chatId, device, text, { attachments, ...(sessionId ? { sessionId } : {}) });
-    const session = core.store.session(turn.sessionId);
+    const turn = await core.turns.submit(chatId, device, text, { attachments, ...(sessionId ? { sessionId } : {}) });
+    const session = await core.store.session(turn.sessionId);
     // A conversation's own topic is named after its first prompt once there is one.
-    if (session?.threadId != null && core.store.lastTurns(session.id, 2).length === 1) {
+    if (session?.threadId != null && (await core.store.lastTurns(session.id, 2)).length === 1) {
       void deps.topics?.rename(session, topicTitle(device.name, session, core.limits.of(device.id)?.roots, maskSecrets(text).text));
     }
   };
 
   deps.router.on("use", async (ctx, { deviceId }) => {
     const chatId = ctx.chat!.id;
-    const device = t.byId(ctx, deviceId);
+    const device = await t.byId(ctx, deviceId);
     if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
-    core.store.selectDevice(chatId, device.id);
-    await ctx.answerCallbackQuery({ text: `Prompts now go to ${t.label(device, ctx.user)}` });
+    await core.store.selectDevice(chatId, device.id);
+    await ctx.answerCallbackQuery({ text: `Prompts now go to ${await t.label(device, ctx.user)}` });
     // In a group, each person's waiting prompt runs where that person taps, never where someone else does.
     const key = waitKey(chatId, ctx.from!.id);
     const prompt = waitingPrompt.get(key);
     waitingPrompt.delete(key);
     if (prompt) await submit(chatId, device, prompt);
-    else await say(ctx, `Prompts now go to ${t.label(device, ctx.user)} (${t.state(device)}).`);
+    else await say(ctx, `Prompts now go to ${await t.label(device, ctx.user)} (${await t.state(device)}).`);
   });
 
   /** Sends a prompt where it belongs: `@name` in it, the topic's or selected machine, or asks which. */
   const route = async (ctx: RaContext, draft: Draft) => {
     const mention = parseMention(draft.text);
     if (mention && mention.name.toLowerCase() !== ctx.me.username.toLowerCase()) return promptOne(ctx, mention, draft);
-    const device = t.target(ctx);
+    const device = await t.target(ctx);
     if (device === "none") return say(ctx, NO_DEVICE);
     if (device === "choose") {
       waitingPrompt.set(waitKey(ctx.chat!.id, ctx.from!.id), draft);
-      return say(ctx, "Which machine should run this? Tap one (it is remembered for the next prompts):", t.chooser(ctx.user!));
+      return say(ctx, "Which machine should run this? Tap one (it is remembered for the next prompts):", await t.chooser(ctx.user!));
     }
-    const own = deps.topics?.sessionOf(ctx.chat!.id, threadOfUpdate(ctx));
+    const own = await deps.topics?.sessionOf(ctx.chat!.id, threadOfUpdate(ctx));
     await submit(ctx.chat!.id, device, draft, own?.deviceId === device.id ? own.id : undefined);
   };
 
   bot.on("message:text", async (ctx) => {
     const text = ctx.message.text;
     if (text.startsWith("/")) return say(ctx, `Unknown command ${text.split(/\s/, 1)[0]}. /help lists what I understand.`);
-    if (core.approvals.reason(ctx.chat.id, ctx.from.id, text)) return;
+    if (await core.approvals.reason(ctx.chat.id, ctx.from.id, text)) return;
     await route(ctx, { text, attachments: [] });
   });
 
@@ -85,30 +85,30 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
   });
 
   /** `@name prompt`: one prompt for another machine; the selection stays as it is. */
-  const promptOne = (ctx: RaContext, { name, prompt }: { name: string; prompt: string }, draft: Draft) => {
-    const found = t.find(ctx, name);
-    if ("none" in found) return say(ctx, found.none.length ? `No machine called "${name}". Yours: ${found.none.map((d) => t.label(d, ctx.user)).join(", ")}.` : NO_DEVICE);
+  const promptOne = async (ctx: RaContext, { name, prompt }: { name: string; prompt: string }, draft: Draft) => {
+    const found = await t.find(ctx, name);
+    if ("none" in found) return say(ctx, found.none.length ? `No machine called "${name}". Yours: ${(await Promise.all(found.none.map((d) => t.label(d, ctx.user)))).join(", ")}.` : NO_DEVICE);
     const only = draft.attachments[0];
     if (!prompt && !only) return say(ctx, `Write the prompt after the name, like: @${name} run the tests`);
     const once = { text: prompt || uncaptioned(only!), attachments: draft.attachments };
     if ("ambiguous" in found) {
       // Held for this person until they tap which one; the chat's selection stays as it is.
       oncePrompt.set(waitKey(ctx.chat!.id, ctx.from!.id), once);
-      return say(ctx, `${found.ambiguous.length} machines are called "${name}". Tap the one that should run this prompt:`, t.buttons(found.ambiguous, ctx.user, (d) => encodeCallback({ kind: "runOnce", deviceId: d.id })));
+      return say(ctx, `${found.ambiguous.length} machines are called "${name}". Tap the one that should run this prompt:`, await t.buttons(found.ambiguous, ctx.user, (d) => encodeCallback({ kind: "runOnce", deviceId: d.id })));
     }
     return submit(ctx.chat!.id, found.device, once);
   };
 
   deps.router.on("runOnce", async (ctx, { deviceId }) => {
-    const device = t.byId(ctx, deviceId);
+    const device = await t.byId(ctx, deviceId);
     if (!device) return ctx.answerCallbackQuery({ text: "That machine is no longer paired." });
     const key = waitKey(ctx.chat!.id, ctx.from!.id);
     const prompt = oncePrompt.get(key);
     if (!prompt) return ctx.answerCallbackQuery({ text: "Nothing of yours is waiting for a machine." });
     oncePrompt.delete(key);
-    await ctx.answerCallbackQuery({ text: `Sent to ${t.label(device, ctx.user)}` });
+    await ctx.answerCallbackQuery({ text: `Sent to ${await t.label(device, ctx.user)}` });
     await submit(ctx.chat!.id, device, prompt);
   });
 
-  bot.on("message", (ctx) => say(ctx, concatFormatted(plain("I take text prompts, photos and files (with the prompt as caption). "), code("/help"), plain(" lists the commands."))));
+  bot.on("message", async (ctx) => say(ctx, concatFormatted(plain("I take text prompts, photos and files (with the prompt as caption). "), code("/help"), plain(" lists the commands."))));
 }

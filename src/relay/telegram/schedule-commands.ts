@@ -33,10 +33,10 @@ export function registerScheduleCommands(bot: Bot<RaContext>, deps: HandlerDeps,
   };
 
   const make = async (ctx: RaContext, command: "every" | "at", args: string) => {
-    const device = t.target(ctx);
+    const device = await t.target(ctx);
     if (device === "none") return say(ctx, NO_DEVICE);
-    if (device === "choose") return say(ctx, `Pick the machine first (tap one), then send /${command} again:`, t.chooser(ctx.user!));
-    const tz = core.store.get(tzKey(ctx.from!.id));
+    if (device === "choose") return say(ctx, `Pick the machine first (tap one), then send /${command} again:`, await t.chooser(ctx.user!));
+    const tz = await core.store.get(tzKey(ctx.from!.id));
     if (!tz) {
       waiting.set(ctx.from!.id, { command, args });
       return say(ctx, ASK_TZ);
@@ -54,22 +54,22 @@ export function registerScheduleCommands(bot: Bot<RaContext>, deps: HandlerDeps,
       ({ prompt } = parsed);
       when = { kind: "once", at: parsed.at };
     }
-    const session = core.turns.session(ctx.chat!.id, device.id);
-    const schedule = core.schedules.add({ chatId: ctx.chat!.id, deviceId: device.id, userId: ctx.from!.id, prompt, timeZone: tz, cwd: session.cwd, missed: "run" }, when);
+    const session = await core.turns.session(ctx.chat!.id, device.id);
+    const schedule = await core.schedules.add({ chatId: ctx.chat!.id, deviceId: device.id, userId: ctx.from!.id, prompt, timeZone: tz, cwd: session.cwd, missed: "run" }, when);
     if (!schedule) return say(ctx, "That time has passed; pick one ahead.");
     return say(ctx, `${describe(schedule, device)}\n/schedules lists and cancels.`, buttons(schedule));
   };
 
-  bot.command("every", (ctx) => make(ctx, "every", ctx.match));
-  bot.command("at", (ctx) => make(ctx, "at", ctx.match));
+  bot.command("every", async (ctx) => make(ctx, "every", ctx.match));
+  bot.command("at", async (ctx) => make(ctx, "at", ctx.match));
 
   bot.command("tz", async (ctx) => {
     const name = ctx.match.trim();
-    const current = core.store.get(tzKey(ctx.from!.id));
+    const current = await core.store.get(tzKey(ctx.from!.id));
     if (!name) return say(ctx, current ? `Your time zone is ${current}. Change it with /tz NAME, like /tz Europe/Madrid.` : ASK_TZ);
     if (!validTimeZone(name)) return say(ctx, `"${name}" is not a time zone I know. Use an IANA name like Europe/Madrid, America/New_York, Asia/Tokyo or UTC.`);
     const tz = new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone;
-    core.store.set(tzKey(ctx.from!.id), tz);
+    await core.store.set(tzKey(ctx.from!.id), tz);
     const now = wallOf(clock.now(), tz);
     await say(ctx, `🕘 Your time zone is ${tz} (it is ${String(now.h).padStart(2, "0")}:${String(now.mi).padStart(2, "0")} there). Schedules you make from now on use it.`);
     const held = waiting.get(ctx.from!.id);
@@ -78,23 +78,23 @@ export function registerScheduleCommands(bot: Bot<RaContext>, deps: HandlerDeps,
   });
 
   bot.command("schedules", async (ctx) => {
-    const list = core.store.schedulesOfChat(ctx.chat.id);
+    const list = await core.store.schedulesOfChat(ctx.chat.id);
     if (list.length === 0) return say(ctx, "No schedules here. Make one with /every weekday 9:00 run the tests, or /at 18:00 summarise the day.");
-    for (const s of list) await say(ctx, describe(s, core.store.device(s.deviceId)), buttons(s));
+    for (const s of list) await say(ctx, describe(s, await core.store.device(s.deviceId)), buttons(s));
   });
 
   deps.router.on("schedule", async (ctx, { scheduleId, action }) => {
     const chatId = ctx.chat!.id;
     const messageId = ctx.callbackQuery?.message?.message_id;
     if (action === "x") {
-      const gone = core.schedules.cancel(scheduleId, chatId);
+      const gone = await core.schedules.cancel(scheduleId, chatId);
       if (!gone) return ctx.answerCallbackQuery({ text: "That schedule is already gone." });
       if (messageId !== undefined) await messenger.edit(chatId, messageId, plain(`🗑 Cancelled: "${gone.prompt}" (${describeWhen(JSON.parse(gone.when) as ScheduleWhen, gone.timeZone)}).`));
       return ctx.answerCallbackQuery({ text: "Cancelled" });
     }
-    const changed = core.schedules.setMissed(scheduleId, chatId, action === "s" ? "skip" : "run");
+    const changed = await core.schedules.setMissed(scheduleId, chatId, action === "s" ? "skip" : "run");
     if (!changed) return ctx.answerCallbackQuery({ text: "That schedule is already gone." });
-    if (messageId !== undefined) await messenger.edit(chatId, messageId, plain(describe(changed, core.store.device(changed.deviceId))), { markup: buttons(changed) });
+    if (messageId !== undefined) await messenger.edit(chatId, messageId, plain(describe(changed, await core.store.device(changed.deviceId))), { markup: buttons(changed) });
     return ctx.answerCallbackQuery({ text: action === "s" ? "Skipped when offline" : "Runs when back online" });
   });
 }

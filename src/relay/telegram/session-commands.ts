@@ -38,13 +38,13 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
   const roots = (deviceId: string) => core.limits.of(deviceId)?.roots;
 
   bot.command("new", async (ctx) => {
-    const device = t.target(ctx);
+    const device = await t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
     const worktree = newArgument(ctx.match);
     if (worktree === undefined) return say(ctx, NEW_USAGE);
     if (deps.topics?.available(ctx.chat.id)) return newInTopic(ctx, device, worktree);
-    const previous = store.openSession(ctx.chat.id, device.id);
-    const session = turns.newSession(ctx.chat.id, device.id, undefined, { worktree });
+    const previous = await store.openSession(ctx.chat.id, device.id);
+    const session = await turns.newSession(ctx.chat.id, device.id, undefined, { worktree });
     const kept = previous ? ` #${previous.number} is kept: /sessions switches back.` : "";
     const own = worktree ? " in a git worktree of its own (made on the machine with the first prompt, under .ra/worktrees of the folder's repository)" : "";
     return say(ctx, `🆕 Fresh conversation with ${device.name} (${sessionLabel(session, roots(device.id))})${own}. Your next message starts it.${kept}`);
@@ -56,10 +56,10 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
    */
   const newInTopic = async (ctx: RaContext, device: Device, worktree: boolean) => {
     const chatId = ctx.chat!.id;
-    const session = turns.newSession(chatId, device.id, undefined, { select: false, from: t.topicSession(ctx), worktree });
+    const session = await turns.newSession(chatId, device.id, undefined, { select: false, from: await t.topicSession(ctx), worktree });
     const threadId = await deps.topics!.openFor(session, topicTitle(device.name, session, roots(device.id)));
     if (threadId === undefined) {
-      turns.select(chatId, device.id, session.id);
+      await turns.select(chatId, device.id, session.id);
       return say(ctx, `🆕 Fresh conversation with ${device.name} (${sessionLabel(session, roots(device.id))}); Telegram would not open a topic for it, so your next message here starts it.`);
     }
     await messenger.send(chatId, plain(`🆕 Conversation ${sessionLabel(session, roots(device.id))} with ${device.name}. Write here to talk to it; its answers, approvals and /stop, /history, /mode, /cd stay in this topic.`), { threadId });
@@ -67,11 +67,11 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
   };
 
   bot.command("sessions", async (ctx) => {
-    const device = t.target(ctx);
+    const device = await t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
-    const own = t.topicSession(ctx);
-    const selected = (own && store.session(own)) || store.openSession(ctx.chat.id, device.id);
-    const listed = store.sessionsOf(ctx.chat.id, device.id).slice(0, LISTED_SESSIONS);
+    const own = await t.topicSession(ctx);
+    const selected = (own && await store.session(own)) || await store.openSession(ctx.chat.id, device.id);
+    const listed = (await store.sessionsOf(ctx.chat.id, device.id)).slice(0, LISTED_SESSIONS);
     const extra = extraRows(ctx.chat.id, device);
     if (listed.length === 0) return say(ctx, `No conversation with ${device.name} in this chat yet: write a prompt to start one, or continue one started in a terminal there.`, { inline_keyboard: extra });
     const now = clock.now();
@@ -91,28 +91,28 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
 
   deps.router.on("session", async (ctx, { sessionId }) => {
     const chatId = ctx.chat!.id;
-    const session = store.session(sessionId);
-    const device = session && t.byId(ctx, session.deviceId);
-    const chosen = device && turns.select(chatId, device.id, sessionId);
+    const session = await store.session(sessionId);
+    const device = session && await t.byId(ctx, session.deviceId);
+    const chosen = device && await turns.select(chatId, device.id, sessionId);
     if (!device || !chosen) return ctx.answerCallbackQuery({ text: "That conversation is gone (or not this chat's). /sessions lists the current ones.", show_alert: true });
     const label = sessionLabel(chosen, roots(device.id));
     await ctx.answerCallbackQuery({ text: `Now in #${chosen.number}` });
-    const first = store.sessionsOf(chatId, device.id).find((s) => s.id === chosen.id)?.firstPrompt;
+    const first = (await store.sessionsOf(chatId, device.id)).find((s) => s.id === chosen.id)?.firstPrompt;
     const about = first ? `: "${maskSecrets(shortPrompt(first)).text}"` : "";
     const where = chosen.threadId !== null && deps.topics?.available(chatId) ? " Its answers arrive in its own topic." : "";
     await messenger.send(chatId, plain(`↪️ Prompts to ${device.name} now go to ${label}${about}.${where}`), { threadId: threadOfUpdate(ctx) });
   });
 
   bot.command("history", async (ctx) => {
-    const device = t.target(ctx);
+    const device = await t.target(ctx);
     if (typeof device !== "object") return say(ctx, noTarget(device));
-    const own = t.topicSession(ctx);
-    const session = (own && store.session(own)) || store.openSession(ctx.chat.id, device.id);
-    const shown = session ? store.lastTurns(session.id, HISTORY_TURNS) : [];
+    const own = await t.topicSession(ctx);
+    const session = (own && await store.session(own)) || await store.openSession(ctx.chat.id, device.id);
+    const shown = session ? await store.lastTurns(session.id, HISTORY_TURNS) : [];
     if (!session || shown.length === 0) return say(ctx, `Nothing in this conversation with ${device.name} yet.`);
     const parts: FormattedText[] = [bold(`Last turns of ${device.name} ${sessionLabel(session, roots(device.id))}`)];
     for (const turn of shown) {
-      const answer = store.turnText(turn.id).trim();
+      const answer = (await store.turnText(turn.id)).trim();
       const start = answer.length > ANSWER_START ? `${answer.slice(0, ANSWER_START).trimEnd()}…` : answer;
       parts.push(plain(`\n\n🗣 ${maskSecrets(shortPrompt(turn.prompt, 200)).text}\n`), italic(maskSecrets(start || `(${turn.status}, no answer)`).text));
     }
@@ -121,12 +121,13 @@ export function registerSessionCommands(bot: Bot<RaContext>, deps: HandlerDeps, 
 
   deps.router.on("transcript", async (ctx, { sessionId }) => {
     const chatId = ctx.chat!.id;
-    const session = store.session(sessionId);
-    const device = session && t.byId(ctx, session.deviceId);
+    const session = await store.session(sessionId);
+    const device = session && await t.byId(ctx, session.deviceId);
     if (!session || !device || session.chatId !== chatId) return ctx.answerCallbackQuery({ text: "That conversation is not this chat's." });
     await ctx.answerCallbackQuery({ text: "Sending the transcript…" });
-    const all = store.turnsOfSession(session.id, ["queued", "running", "done", "stopped", "failed"]);
-    const markdown = maskSecrets(transcriptMarkdown(device.name, session, all, (id) => store.turnText(id), roots(device.id))).text;
+    const all = await store.turnsOfSession(session.id, ["queued", "running", "done", "stopped", "failed"]);
+    const texts = new Map(await Promise.all(all.map(async (turn) => [turn.id, await store.turnText(turn.id)] as const)));
+    const markdown = maskSecrets(transcriptMarkdown(device.name, session, all, (id) => texts.get(id) ?? "", roots(device.id))).text;
     await messenger.document(chatId, `transcript-${device.name}-${session.number}.md`, markdown, `📄 ${device.name} ${sessionLabel(session, roots(device.id))}: ${all.length} turn${all.length === 1 ? "" : "s"}`, threadOfUpdate(ctx));
   });
 }

@@ -15,17 +15,17 @@ export const noTarget = (why: "none" | "choose") => (why === "none" ? NO_DEVICE 
 /** Which machine an update is about, and how machines are shown in buttons and lists. */
 export function targets({ core, topics }: Pick<HandlerDeps, "core" | "topics">) {
   const state = (d: Device) => deviceState(core.hub, core.turns, d);
-  const dot = (d: Device) => ({ online: "🟢", busy: "🟡", offline: "⚫" })[state(d)];
+  const dot = async (d: Device) => ({ online: "🟢", busy: "🟡", offline: "⚫" })[await state(d)];
   const visible = (ctx: RaContext) => visibleDevices(core.store, ctx.user!);
   /** Names are unique per person only: an owner sees other people's machines as "laptop (Bob)". */
-  const label = (d: Device, viewer: User | undefined) => {
+  const label = async (d: Device, viewer: User | undefined) => {
     if (!viewer || d.ownerId === viewer.telegramId) return d.name;
-    const owner = core.store.user(d.ownerId);
+    const owner = await core.store.user(d.ownerId);
     return `${d.name} (${owner?.name.split(/\s+/)[0] || d.ownerId})`;
   };
   /** One button per machine, each on its own row: "🟢 laptop (Bob)". */
-  const buttons = (devices: Device[], viewer: User | undefined, data: (d: Device) => string): InlineKeyboardMarkup => ({
-    inline_keyboard: devices.map((d) => [{ text: `${dot(d)} ${label(d, viewer)}`, callback_data: data(d) }]),
+  const buttons = async (devices: Device[], viewer: User | undefined, data: (d: Device) => string): Promise<InlineKeyboardMarkup> => ({
+    inline_keyboard: await Promise.all(devices.map(async (d) => [{ text: `${await dot(d)} ${await label(d, viewer)}`, callback_data: data(d) }])),
   });
   return {
     state,
@@ -34,34 +34,38 @@ export function targets({ core, topics }: Pick<HandlerDeps, "core" | "topics">) 
     label,
     buttons,
     /** The visible machine with this id (a button's), or undefined when it is gone or not theirs. */
-    byId: (ctx: RaContext, id: string) => visible(ctx).find((d) => d.id === id),
+    byId: async (ctx: RaContext, id: string) => {
+      const device = await core.store.device(id);
+      return device && mayDrive(ctx.user!, device) ? device : undefined;
+    },
     /**
      * The visible machine a typed name means: the one machine with that bare name, or the one with
      * that label ("laptop (Bob)"). A bare name several machines share (yours and Bob's) picks none
      * of them: it is `ambiguous`, and the caller asks which.
      */
-    find(ctx: RaContext, typed: string): { device: Device } | { ambiguous: Device[] } | { none: Device[] } {
-      const devices = visible(ctx);
+    async find(ctx: RaContext, typed: string): Promise<{ device: Device } | { ambiguous: Device[] } | { none: Device[] }> {
+      const devices = await visible(ctx);
       const wanted = typed.trim().toLowerCase();
       const byName = devices.filter((d) => d.name.toLowerCase() === wanted);
       if (byName.length > 1) return { ambiguous: byName };
-      const match = byName[0] ?? devices.find((d) => label(d, ctx.user).toLowerCase() === wanted);
+      let match = byName[0];
+      for (const d of devices) if (!match && (await label(d, ctx.user)).toLowerCase() === wanted) match = d;
       return match ? { device: match } : { none: devices };
     },
     /** The machine a plain prompt goes to: the topic's, the selected one, or the only one. */
-    target(ctx: RaContext): Device | "none" | "choose" {
-      const selected = topics?.deviceOf(ctx.chat!.id, threadOfUpdate(ctx)) ?? core.store.selectedDevice(ctx.chat!.id);
+    async target(ctx: RaContext): Promise<Device | "none" | "choose"> {
+      const selected = (await topics?.deviceOf(ctx.chat!.id, threadOfUpdate(ctx))) ?? (await core.store.selectedDevice(ctx.chat!.id));
       // Every prompt asks this: one row, whatever the number of machines.
-      const chosen = selected ? core.store.device(selected) : undefined;
+      const chosen = selected ? await core.store.device(selected) : undefined;
       if (chosen && mayDrive(ctx.user!, chosen)) return chosen;
-      const devices = visible(ctx);
+      const devices = await visible(ctx);
       if (devices.length === 0) return "none";
       return devices.length === 1 ? devices[0]! : "choose";
     },
     /** The conversation whose own topic the update came from: commands there act on it. */
-    topicSession: (ctx: RaContext) => topics?.sessionOf(ctx.chat!.id, threadOfUpdate(ctx))?.id,
-    chooser(user: User): InlineKeyboardMarkup {
-      return buttons(visibleDevices(core.store, user), user, (d) => encodeCallback({ kind: "use", deviceId: d.id }));
+    topicSession: async (ctx: RaContext) => (await topics?.sessionOf(ctx.chat!.id, threadOfUpdate(ctx)))?.id,
+    async chooser(user: User): Promise<InlineKeyboardMarkup> {
+      return buttons(await visibleDevices(core.store, user), user, (d) => encodeCallback({ kind: "use", deviceId: d.id }));
     },
   };
 }

@@ -23,10 +23,10 @@ export class Topics {
     private readonly enabled: () => boolean,
   ) {
     // A conversation's own topic gone: its output goes to its machine's topic from now on.
-    messenger.onThreadGone = (chatId, threadId) => {
-      const session = repo.sessionOfTopic(chatId, threadId);
-      repo.forgetTopic(chatId, threadId);
-      return session ? repo.topicOf(chatId, session.deviceId) : undefined;
+    messenger.onThreadGone = async (chatId, threadId) => {
+      const session = await repo.sessionOfTopic(chatId, threadId);
+      await repo.forgetTopic(chatId, threadId);
+      return session ? await repo.topicOf(chatId, session.deviceId) : undefined;
     };
   }
 
@@ -35,21 +35,21 @@ export class Topics {
   }
 
   /** Where output about the device goes: the conversation's own topic, else the device's, if there is one. */
-  threadOf(chatId: number, deviceId: string, sessionId?: string): number | undefined {
+  async threadOf(chatId: number, deviceId: string, sessionId?: string): Promise<number | undefined> {
     if (!this.on(chatId)) return undefined;
-    const own = sessionId ? this.repo.session(sessionId)?.threadId : undefined;
-    return own ?? this.repo.topicOf(chatId, deviceId);
+    const own = sessionId ? (await this.repo.session(sessionId))?.threadId : undefined;
+    return own ?? await this.repo.topicOf(chatId, deviceId);
   }
 
   /** The device whose topic (or whose conversation's topic) this is. */
-  deviceOf(chatId: number, threadId: number | undefined): string | undefined {
+  async deviceOf(chatId: number, threadId: number | undefined): Promise<string | undefined> {
     if (threadId === undefined || !this.on(chatId)) return undefined;
-    return this.repo.deviceOfTopic(chatId, threadId) ?? this.repo.sessionOfTopic(chatId, threadId)?.deviceId;
+    return (await this.repo.deviceOfTopic(chatId, threadId)) ?? (await this.repo.sessionOfTopic(chatId, threadId))?.deviceId;
   }
 
   /** The open conversation whose own topic this is. */
-  sessionOf(chatId: number, threadId: number | undefined): Session | undefined {
-    return threadId !== undefined && this.on(chatId) ? this.repo.sessionOfTopic(chatId, threadId) : undefined;
+  async sessionOf(chatId: number, threadId: number | undefined): Promise<Session | undefined> {
+    return threadId !== undefined && this.on(chatId) ? await this.repo.sessionOfTopic(chatId, threadId) : undefined;
   }
 
   /** Whether conversations get topics of their own in this chat. */
@@ -61,7 +61,7 @@ export class Topics {
   async openFor(session: Session, name: string): Promise<number | undefined> {
     if (!this.on(session.chatId)) return undefined;
     const threadId = await this.messenger.createTopic(session.chatId, topicName(name));
-    if (threadId !== undefined) this.repo.setSessionTopic(session.id, threadId);
+    if (threadId !== undefined) await this.repo.setSessionTopic(session.id, threadId);
     return threadId;
   }
 
@@ -73,13 +73,13 @@ export class Topics {
   /** The device's topic, created on first use; undefined without topics (or if Telegram refused). */
   async ensure(chatId: number, device: Device): Promise<number | undefined> {
     if (!this.on(chatId)) return undefined;
-    const known = this.repo.topicOf(chatId, device.id);
+    const known = await this.repo.topicOf(chatId, device.id);
     if (known !== undefined) return known;
     const key = `${chatId}:${device.id}`;
     let pending = this.creating.get(key);
     if (!pending) {
-      pending = this.messenger.createTopic(chatId, device.name).then((threadId) => {
-        if (threadId !== undefined) this.repo.setTopic(chatId, device.id, threadId, this.clock.now());
+      pending = this.messenger.createTopic(chatId, device.name).then(async (threadId) => {
+        if (threadId !== undefined) await this.repo.setTopic(chatId, device.id, threadId, this.clock.now());
         this.creating.delete(key);
         return threadId;
       });

@@ -9,6 +9,7 @@ import { LiveMessage } from "./live-message";
 import type { Messenger } from "./messenger";
 import { parseTools } from "./tool-activity";
 import type { Topics } from "./topics";
+import { AnswerPieces } from "./answer-pieces";
 import { TurnView } from "./turn-view";
 import { TurnWatch } from "./turn-watch";
 import { TypingIndicator } from "./typing";
@@ -37,21 +38,22 @@ export type TurnSurfaceDeps = {
  */
 export class TurnSurface {
   private views = new Map<string, TurnView>();
+  private pieces = new AnswerPieces();
   /** "typing…" and the watch (status line clock, silence notice) of each running turn, by turn id. */
   private running = new Map<string, { typing: TypingIndicator; watch: TurnWatch }>();
 
   constructor(private readonly deps: TurnSurfaceDeps) {}
 
-  readonly handle = (event: CoreEvent): void => {
+  readonly handle = async (event: CoreEvent): Promise<void> => {
     switch (event.type) {
       case "turn.created": {
-        const view = this.view(event.turn, event.device);
+        const view = await this.view(event.turn, event.device);
         if (event.waiting) view.queued(event.waiting);
         return;
       }
       case "turn.started":
       case "turn.resumed": {
-        const view = this.viewOf(event.turn);
+        const view = await this.viewOf(event.turn);
         if (event.type === "turn.started") view?.started();
         if (view) this.startRunning(event.turn, view);
         return;
@@ -60,7 +62,7 @@ export class TurnSurface {
         return this.show(event);
       case "turn.ended": {
         this.stopRunning(event.turn.id);
-        const view = this.viewOf(event.turn);
+        const view = await this.viewOf(event.turn);
         view?.setAwaitingApproval(false);
         view?.finish(event.status, event.end);
         this.forget(event.turn.id);
@@ -71,15 +73,15 @@ export class TurnSurface {
         return;
       case "session.notice":
         // Warnings and errors ring the phone; information does not.
-        void this.deps.messenger.send(event.session.chatId, plain(`${noticeMark(event.level)} ${event.text}`), { silent: event.level === "info", threadId: this.thread(event.session.chatId, event.session.deviceId, event.session.id) });
+        void this.deps.messenger.send(event.session.chatId, plain(`${noticeMark(event.level)} ${event.text}`), { silent: event.level === "info", threadId: await this.thread(event.session.chatId, event.session.deviceId, event.session.id) });
         return;
       case "device.lost":
         for (const chatId of event.chats) {
-          void this.deps.messenger.send(chatId, plain(`⚠️ ${event.device.name} lost its connection while working. The turn keeps running there; its output arrives here when ${event.device.name} is back.`), { threadId: this.thread(chatId, event.device.id) });
+          void this.deps.messenger.send(chatId, plain(`⚠️ ${event.device.name} lost its connection while working. The turn keeps running there; its output arrives here when ${event.device.name} is back.`), { threadId: await this.thread(chatId, event.device.id) });
         }
         return;
       case "device.back":
-        for (const chatId of event.chats) void this.deps.messenger.send(chatId, plain(`✅ ${event.device.name} is back.`), { silent: true, threadId: this.thread(chatId, event.device.id) });
+        for (const chatId of event.chats) void this.deps.messenger.send(chatId, plain(`✅ ${event.device.name} is back.`), { silent: true, threadId: await this.thread(chatId, event.device.id) });
         return;
       default:
         return;
@@ -87,16 +89,16 @@ export class TurnSurface {
   };
 
   /** The Status button: one line about the turn, or undefined if it is not this chat's. */
-  summary(turnId: string, chatId: number): string | undefined {
-    const turn = this.deps.store.turn(turnId);
+  async summary(turnId: string, chatId: number): Promise<string | undefined> {
+    const turn = await this.deps.store.turn(turnId);
     if (!turn || turn.chatId !== chatId) return undefined;
     const live = turn.status === "running" || turn.status === "queued";
-    return (live ? this.viewOf(turn)?.summary() : undefined) ?? `This turn is ${turn.status}.`;
+    return (live ? (await this.viewOf(turn))?.summary() : undefined) ?? `This turn is ${turn.status}.`;
   }
 
   /** "Keep waiting" on a silence notice; false when the turn no longer runs. */
-  keepWaiting(turnId: string, chatId: number): boolean {
-    const turn = this.deps.store.turn(turnId);
+  async keepWaiting(turnId: string, chatId: number): Promise<boolean> {
+    const turn = await this.deps.store.turn(turnId);
     const watch = turn?.chatId === chatId ? this.running.get(turnId)?.watch : undefined;
     watch?.keepWaiting();
     return watch !== undefined;
@@ -117,12 +119,13 @@ export class TurnSurface {
   }
 
   /** The conversation's or device's topic in the chat (undefined without topics). */
-  thread(chatId: number, deviceId: string, sessionId?: string): number | undefined {
+  async thread(chatId: number, deviceId: string, sessionId?: string): Promise<number | undefined> {
     return this.deps.topics?.threadOf(chatId, deviceId, sessionId);
   }
 
-  private show({ turn, output }: CoreEventOf<"turn.output">): void {
-    const view = this.viewOf(turn);
+  private async show({ turn, output, offset }: CoreEventOf<"turn.output">): Promise<void> {
+    // Built only now: from the stored answer as it was before this piece.
+    const view = await this.viewOf(turn, output.kind === "text" || output.kind === "tool" ? offset : undefined);
     if (!view) return;
     // Output of a turn that already ended (a late replay) updates its message once; the view goes after.
     if (turn.status !== "running" && turn.status !== "queued") queueMicrotask(() => this.forget(turn.id));
@@ -133,17 +136,19 @@ export class TurnSurface {
     if (output.kind !== "init" && output.kind !== "turn.started") running?.typing.activity(); // what the owner sees
     view.setAwaitingApproval(output.kind === "approval.request");
     switch (output.kind) {
-      case "text":
-        view.appendMarkdown(output.text);
+      case "text": {
+        const unseen = this.pieces.unseen(turn.id, output.text, offset);
+        if (unseen) view.appendMarkdown(unseen);
         return;
+      }
       case "tool":
-        view.appendMarkdown(TOOL_BREAK);
+        if (this.pieces.unseen(turn.id, TOOL_BREAK, offset)) view.appendMarkdown(TOOL_BREAK);
         view.toolStarted(output);
-        this.deps.store.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
+        await this.deps.store.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
         return;
       case "tool.result":
         view.toolFinished(output);
-        this.deps.store.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
+        await this.deps.store.setTurnTools(turn.id, JSON.stringify(view.toolActivity));
         return;
       case "notice":
         view.appendMarkdown(`\n\n${noticeMark(output.level)} ${output.text}\n\n`);
@@ -173,19 +178,23 @@ export class TurnSurface {
   }
 
   /** The live view of a turn, rebuilt from the store when the relay restarted mid-turn. */
-  private viewOf(turn: Turn): TurnView | undefined {
+  private async viewOf(turn: Turn, upTo?: number): Promise<TurnView | undefined> {
     const existing = this.views.get(turn.id);
     if (existing) return existing;
-    const session = this.deps.store.session(turn.sessionId);
-    const device = session && this.deps.store.device(session.deviceId);
+    const session = await this.deps.store.session(turn.sessionId);
+    const device = session && await this.deps.store.device(session.deviceId);
     if (!device) return undefined;
-    return this.view(turn, device);
+    return this.views.get(turn.id) ?? this.view(turn, device, upTo);
   }
 
-  private view(turn: Turn, device: Device): TurnView {
-    const session = this.deps.store.session(turn.sessionId);
-    const threadId = session ? this.thread(turn.chatId, session.deviceId, session.id) : undefined;
-    const onMessages = (ids: number[]) => this.deps.store.setTurnMessages(turn.id, ids);
+  /** `upTo`: how much of the stored answer the view starts with (all of it by default). */
+  private async view(turn: Turn, device: Device, upTo?: number): Promise<TurnView> {
+    const session = await this.deps.store.session(turn.sessionId);
+    const threadId = session ? await this.thread(turn.chatId, session.deviceId, session.id) : undefined;
+    const onMessages = (ids: number[]) => void this.deps.store.setTurnMessages(turn.id, ids);
+    const stored = await this.deps.store.turnText(turn.id);
+    const answer = upTo === undefined ? stored : stored.slice(0, upTo);
+    this.pieces.start(turn.id, answer.length);
     const { messenger, drafts, log } = this.deps;
     const live = drafts && turn.chatId > 0 ? new DraftMessage(messenger, turn.chatId, onMessages, threadId, turn.id, drafts, log) : new LiveMessage(messenger, turn.chatId, onMessages, threadId);
     live.adopt(JSON.parse(turn.messageIds) as number[]);
@@ -194,7 +203,7 @@ export class TurnSurface {
       deviceName: device.name,
       live,
       now: () => this.deps.clock.now(),
-      answer: this.deps.store.turnText(turn.id),
+      answer,
       status: turn.status,
       tools: parseTools(turn.tools),
       maxMessages: this.deps.maxMessages,
@@ -210,7 +219,9 @@ export class TurnSurface {
     const view = this.views.get(turnId);
     if (!view) return;
     void view.settled().then(() => {
-      if (this.views.get(turnId) === view && view.finished) this.views.delete(turnId);
+      if (this.views.get(turnId) !== view || !view.finished) return;
+      this.views.delete(turnId);
+      this.pieces.forget(turnId);
     });
   }
 }

@@ -25,12 +25,12 @@ export class UpdateInbox {
   ) {}
 
   /** False when this update was stored before (a repeat delivery). */
-  receive(update: Update): boolean {
+  async receive(update: Update): Promise<boolean> {
     const id = update.update_id;
-    const fresh = this.store.receiveUpdate(id, JSON.stringify(update), this.clock.now());
+    const fresh = await this.store.receiveUpdate(id, JSON.stringify(update), this.clock.now());
     if (!fresh) return false;
     this.store.afterCommit(() => {}, () => (this.redeliverFrom = Math.min(this.redeliverFrom ?? id, id)));
-    if (++this.received % TIDY_EVERY === 0) this.tidy();
+    if (++this.received % TIDY_EVERY === 0) await this.tidy();
     return true;
   }
 
@@ -46,21 +46,21 @@ export class UpdateInbox {
     return from;
   }
 
-  handled(updateId: number): boolean {
-    return this.store.updateHandled(updateId);
+  async handled(updateId: number): Promise<boolean> {
+    return await this.store.updateHandled(updateId);
   }
 
-  markHandled(updateId: number): void {
-    this.store.markUpdateHandled(updateId, this.clock.now());
+  async markHandled(updateId: number): Promise<void> {
+    await this.store.markUpdateHandled(updateId, this.clock.now());
   }
 
   /** Received before the last stop and never handled: to handle now, in order. */
-  leftover(): Update[] {
-    return this.store.unhandledUpdates().map((row) => JSON.parse(row.body) as Update);
+  async leftover(): Promise<Update[]> {
+    return (await this.store.unhandledUpdates()).map((row) => JSON.parse(row.body) as Update);
   }
 
-  tidy(): void {
-    this.store.pruneUpdates(this.clock.now() - KEEP_HANDLED_MS);
-    this.store.trimUpdates(this.maxHandled);
+  async tidy(): Promise<void> {
+    await this.store.pruneUpdates(this.clock.now() - KEEP_HANDLED_MS);
+    await this.store.trimUpdates(this.maxHandled);
   }
 }

@@ -10,7 +10,7 @@ import { encodeCallback } from "./callback-data";
 import type { CallbackRouter } from "./callback-router";
 import type { Messenger } from "./messenger";
 
-type Deps = { core: Core; invites: Invites; messenger: Messenger; router: CallbackRouter; log: Log; /** Signs a removed person's browsers out of the web app. */ signOut?: (userId: number) => void };
+type Deps = { core: Core; invites: Invites; messenger: Messenger; router: CallbackRouter; log: Log; /** Signs a removed person's browsers out of the web app. */ signOut?: (userId: number) => Promise<void> };
 
 const ONLY_OWNERS = "Only an owner of this relay can do that.";
 const fullName = (from: { first_name: string; last_name?: string; username?: string }) =>
@@ -29,28 +29,28 @@ export function registerUsers(bot: Bot<RaContext>, deps: Deps): void {
 
   bot.command("invite", async (ctx) => {
     if (!isOwner(ctx)) return say(ctx, ONLY_OWNERS);
-    const { id, secret } = invites.create(ctx.user!.telegramId);
+    const { id, secret } = await invites.create(ctx.user!.telegramId);
     const link = `https://t.me/${bot.botInfo.username}?start=${INVITE_PREFIX}${secret}`;
     const sent = await say(ctx, concatFormatted(
       bold("Invite a second person\n"),
       plain(`Send them this link (it works once, for 24 hours):\n${link}\n\nWhen they open it you get a card with their Telegram name and id, and they get in only if you tap Let in. They will see and drive only the machines they pair themselves.`),
     ));
-    if (sent) invites.shownIn(id, sent.message_id);
+    if (sent) await invites.shownIn(id, sent.message_id);
   });
 
   bot.command("users", async (ctx) => {
     if (!isOwner(ctx)) return say(ctx, ONLY_OWNERS);
-    const everyone = repo.allUsers();
-    const lines = everyone.map((u) => {
-      const machines = repo.devicesOf(u.telegramId).length;
+    const everyone = await repo.allUsers();
+    const lines = await Promise.all(everyone.map(async (u) => {
+      const machines = (await repo.devicesOf(u.telegramId)).length;
       return `${u.role === "owner" ? "👑" : "👤"} ${u.name || "(no name)"} (${u.telegramId}) – ${u.role} · ${machines} machine${machines === 1 ? "" : "s"}`;
-    });
+    }));
     const rows = everyone.filter((u) => u.role === "user").map((u) => [{ text: `🗑 Remove ${u.name || u.telegramId}`, callback_data: encodeCallback({ kind: "removeUser", userId: u.telegramId, step: "?" }) }]);
     return say(ctx, concatFormatted(bold("People who may use this bot\n"), plain(`${lines.join("\n")}\n\n/invite lets someone else in.`)), rows.length ? { inline_keyboard: rows } : undefined);
   });
 
-  const askRemove = (ctx: RaContext, user: User) => {
-    const machines = repo.devicesOf(user.telegramId).map((d) => d.name);
+  const askRemove = async (ctx: RaContext, user: User) => {
+    const machines = (await repo.devicesOf(user.telegramId)).map((d) => d.name);
     return say(ctx, `Remove ${user.name || user.telegramId} (${user.telegramId})? They can no longer use this bot${machines.length ? `, and their machines (${machines.join(", ")}) are revoked at once` : ""}.`, {
       inline_keyboard: [[{ text: "🗑 Yes, remove", callback_data: encodeCallback({ kind: "removeUser", userId: user.telegramId, step: "y" }) }, { text: "Cancel", callback_data: encodeCallback({ kind: "removeUser", userId: user.telegramId, step: "n" }) }]],
     });
@@ -60,14 +60,14 @@ export function registerUsers(bot: Bot<RaContext>, deps: Deps): void {
   bot.command("revoke", async (ctx, next) => {
     if (!isOwner(ctx)) return next();
     const wanted = ctx.match.trim().replace(/^@/, "").toLowerCase();
-    if (!wanted || visibleDevices(repo, ctx.user!).some((d) => d.name.toLowerCase() === wanted)) return next();
-    const user = repo.allUsers().find((u) => u.role === "user" && (String(u.telegramId) === wanted || u.name.toLowerCase() === wanted));
+    if (!wanted || (await visibleDevices(repo, ctx.user!)).some((d) => d.name.toLowerCase() === wanted)) return next();
+    const user = (await repo.allUsers()).find((u) => u.role === "user" && (String(u.telegramId) === wanted || u.name.toLowerCase() === wanted));
     return user ? askRemove(ctx, user) : next();
   });
 
   router.on("removeUser", async (ctx, { userId, step: action }) => {
     if (!isOwner(ctx)) return ctx.answerCallbackQuery({ text: ONLY_OWNERS });
-    const user = repo.user(userId);
+    const user = await repo.user(userId);
     if (!user || user.role !== "user") return ctx.answerCallbackQuery({ text: "That person is no longer a user." });
     if (action === "?") {
       await ctx.answerCallbackQuery();
@@ -79,10 +79,10 @@ export function registerUsers(bot: Bot<RaContext>, deps: Deps): void {
       if (message) await messenger.edit(ctx.chat!.id, message, plain(`${user.name || user.telegramId} stays a user.`));
       return;
     }
-    const machines = repo.devicesOf(user.telegramId);
-    for (const device of machines) deps.core.machines.revoke(device);
-    repo.deleteUser(user.telegramId);
-    deps.signOut?.(user.telegramId);
+    const machines = await repo.devicesOf(user.telegramId);
+    for (const device of machines) await deps.core.machines.revoke(device);
+    await repo.deleteUser(user.telegramId);
+    await deps.signOut?.(user.telegramId);
     deps.log.info(`user ${user.telegramId} removed by ${ctx.from!.id} (${machines.length} machine(s) revoked)`);
     await ctx.answerCallbackQuery({ text: "Removed" });
     if (message) await messenger.edit(ctx.chat!.id, message, plain(`🗑 ${user.name || user.telegramId} can no longer use this bot${machines.length ? `; revoked ${machines.map((d) => d.name).join(", ")}` : ""}.`));
@@ -91,7 +91,7 @@ export function registerUsers(bot: Bot<RaContext>, deps: Deps): void {
 
   router.on("invite", async (ctx, { inviteId, accept }) => {
     if (!isOwner(ctx)) return ctx.answerCallbackQuery({ text: ONLY_OWNERS });
-    const invite = accept ? invites.accept(inviteId) : invites.refuse(inviteId);
+    const invite = accept ? await invites.accept(inviteId) : await invites.refuse(inviteId);
     if (!invite) return ctx.answerCallbackQuery({ text: "This invite was already decided." });
     const who = invite.claimedName ?? String(invite.claimedBy);
     await ctx.answerCallbackQuery({ text: accept ? "Let in" : "Refused" });
@@ -113,7 +113,7 @@ export async function claimInvite(ctx: RaContext, invites: Invites, messenger: M
   const secret = ctx.message?.text?.match(new RegExp(`^/start(?:@\\S+)?\\s+${INVITE_PREFIX}([A-Za-z0-9_-]{22})\\s*$`))?.[1];
   const from = ctx.from;
   if (!secret || !from) return false;
-  const invite = invites.claim(secret, { id: from.id, name: fullName(from) });
+  const invite = await invites.claim(secret, { id: from.id, name: fullName(from) });
   if (!invite) return false;
   // The link has done its job: take it out of the owner's chat.
   if (invite.messageId) await messenger.edit(invite.invitedBy, invite.messageId, plain(`Invite link used by ${fullName(from)}; it no longer works. Confirm below.`));

@@ -22,8 +22,8 @@ export function registerWeb(bot: Bot<RaContext>, deps: HandlerDeps, web: WebSign
     // The link signs its holder in as this person: never into a group's history.
     if (ctx.chat.type !== "private") return say(ctx, "Send /web in your private chat with me: the sign-in link is for you alone.");
     const user = ctx.user!;
-    const { id, secret } = web.auth.mintLink(user.telegramId);
-    const sessions = web.auth.sessionsOf(user.telegramId);
+    const { id, secret } = await web.auth.mintLink(user.telegramId);
+    const sessions = await web.auth.sessionsOf(user.telegramId);
     const now = deps.clock.now();
     const lines = [
       `Open this link to sign in to the web app (it works once, for 5 minutes):\n${web.baseUrl()}/login?t=${secret}`,
@@ -38,8 +38,8 @@ export function registerWeb(bot: Bot<RaContext>, deps: HandlerDeps, web: WebSign
   });
 
   deps.router.on("webRevoke", async (ctx, { sessionId }) => {
-    const mine = web.auth.sessionsOf(ctx.user!.telegramId).find((s) => s.id === sessionId);
-    if (!mine || !web.auth.revoke(sessionId)) return ctx.answerCallbackQuery({ text: "That browser is already signed out." });
+    const mine = (await web.auth.sessionsOf(ctx.user!.telegramId)).find((s) => s.id === sessionId);
+    if (!mine || !(await web.auth.revoke(sessionId))) return ctx.answerCallbackQuery({ text: "That browser is already signed out." });
     deps.log.info(`${ctx.user!.telegramId} signed out a web session (${untrusted(browserOf(mine.userAgent))} from ${mine.ip})`);
     await ctx.answerCallbackQuery({ text: "Signed out" });
     const message = ctx.callbackQuery!.message?.message_id;

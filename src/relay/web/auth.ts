@@ -39,35 +39,35 @@ export class WebAuth {
   ) {}
 
   /** A one-time link secret for a user (the /web command puts it in `/login?t=`). */
-  mintLink(userId: number): { id: string; secret: string; expiresAt: number } {
+  async mintLink(userId: number): Promise<{ id: string; secret: string; expiresAt: number }> {
     const secret = shortId(32);
     const id = shortId(9);
-    return { id, secret, expiresAt: this.addLogin(userId, "link", secret, LINK_TTL_MS, id) };
+    return { id, secret, expiresAt: await this.addLogin(userId, "link", secret, LINK_TTL_MS, id) };
   }
 
   /** A code to type on the login page, for the first owner (no Telegram needed); undefined with no owner yet. */
-  mintCode(): { code: string; user: User; expiresAt: number } | undefined {
-    const user = this.users.owners().sort((a, b) => a.createdAt - b.createdAt)[0];
+  async mintCode(): Promise<{ code: string; user: User; expiresAt: number } | undefined> {
+    const user = (await this.users.owners()).sort((a, b) => a.createdAt - b.createdAt)[0];
     if (!user) return undefined;
     const code = newPairCode();
-    return { code, user, expiresAt: this.addLogin(user.telegramId, "code", normalizePairCode(code)!, CODE_TTL_MS) };
+    return { code, user, expiresAt: await this.addLogin(user.telegramId, "code", normalizePairCode(code)!, CODE_TTL_MS) };
   }
 
   /** Who a link would sign in, without using it (link previews and the confirmation page). */
-  peekLink(secret: string): User | undefined {
-    return this.usable(this.web.loginBySecretHash(sha256(secret)), "link")?.user;
+  async peekLink(secret: string): Promise<User | undefined> {
+    return (await this.usable(await this.web.loginBySecretHash(sha256(secret)), "link"))?.user;
   }
 
   /** Uses a link or a code once and opens a browser session; undefined when it is unknown, used or expired. */
   async redeem(kind: WebLogin["kind"], secret: string, from: { userAgent: string; ip: string }): Promise<{ token: string; user: User } | undefined> {
     const normal = kind === "code" ? normalizePairCode(secret) : secret;
     if (!normal) return undefined;
-    const found = this.usable(this.web.loginBySecretHash(sha256(normal)), kind);
-    if (!found || !this.web.useLogin(found.login.id, this.clock.now())) return undefined;
+    const found = await this.usable(await this.web.loginBySecretHash(sha256(normal)), kind);
+    if (!found || !await this.web.useLogin(found.login.id, this.clock.now())) return undefined;
     if (kind === "link") for (const listener of this.linkUsedListeners) listener(found.login.id, from.userAgent);
     const sessionSecret = shortId(32);
     const now = this.clock.now();
-    this.web.addSession({ id: shortId(9), secretHash: sha256(sessionSecret), userId: found.user.telegramId, userAgent: from.userAgent.slice(0, 300), ip: from.ip, createdAt: now, lastSeenAt: now });
+    await this.web.addSession({ id: shortId(9), secretHash: sha256(sessionSecret), userId: found.user.telegramId, userAgent: from.userAgent.slice(0, 300), ip: from.ip, createdAt: now, lastSeenAt: now });
     return { token: await this.sign(sessionSecret), user: found.user };
   }
 
@@ -84,32 +84,32 @@ export class WebAuth {
       payload = err.payload;
     }
     if (typeof payload.sid !== "string") return undefined;
-    const session = this.web.sessionBySecretHash(sha256(payload.sid));
+    const session = await this.web.sessionBySecretHash(sha256(payload.sid));
     const now = this.clock.now();
     if (!session || session.revokedAt !== null || now - session.lastSeenAt > IDLE_MS) return undefined;
-    const user = this.users.user(session.userId);
+    const user = await this.users.user(session.userId);
     if (!user) return undefined;
-    if (now - session.lastSeenAt > TOUCH_EVERY_MS) this.web.touchSession(session.id, now);
+    if (now - session.lastSeenAt > TOUCH_EVERY_MS) await this.web.touchSession(session.id, now);
     const age = now / 1000 - (payload.iat ?? 0);
     return { session, user, ...(age > REISSUE_AFTER_S ? { reissued: await this.sign(payload.sid) } : {}) };
   }
 
   /** The user's signed-in browsers, newest first. */
-  sessionsOf(userId: number): WebSessionRow[] {
+  async sessionsOf(userId: number): Promise<WebSessionRow[]> {
     const now = this.clock.now();
-    return this.web.liveSessionsOf(userId).filter((s) => now - s.lastSeenAt <= IDLE_MS);
+    return (await this.web.liveSessionsOf(userId)).filter((s) => now - s.lastSeenAt <= IDLE_MS);
   }
 
   /** Signs a browser out at once (its open socket closes). False when it was not live. */
-  revoke(sessionId: string): boolean {
-    if (!this.web.revokeSession(sessionId, this.clock.now())) return false;
+  async revoke(sessionId: string): Promise<boolean> {
+    if (!await this.web.revokeSession(sessionId, this.clock.now())) return false;
     for (const listener of this.revokedListeners) listener([sessionId]);
     return true;
   }
 
   /** Signs out every browser of a user (they were removed from the bot). */
-  revokeUser(userId: number): void {
-    const ids = this.web.revokeSessionsOf(userId, this.clock.now());
+  async revokeUser(userId: number): Promise<void> {
+    const ids = await this.web.revokeSessionsOf(userId, this.clock.now());
     if (ids.length) for (const listener of this.revokedListeners) listener(ids);
   }
 
@@ -122,16 +122,16 @@ export class WebAuth {
     this.linkUsedListeners.push(listener);
   }
 
-  private addLogin(userId: number, kind: WebLogin["kind"], secret: string, ttl: number, id = shortId(9)): number {
+  private async addLogin(userId: number, kind: WebLogin["kind"], secret: string, ttl: number, id = shortId(9)): Promise<number> {
     const now = this.clock.now();
-    this.web.pruneLogins(now);
-    this.web.addLogin({ id, secretHash: sha256(secret), userId, kind, createdAt: now, expiresAt: now + ttl });
+    await this.web.pruneLogins(now);
+    await this.web.addLogin({ id, secretHash: sha256(secret), userId, kind, createdAt: now, expiresAt: now + ttl });
     return now + ttl;
   }
 
-  private usable(login: WebLogin | undefined, kind: WebLogin["kind"]): { login: WebLogin; user: User } | undefined {
+  private async usable(login: WebLogin | undefined, kind: WebLogin["kind"]): Promise<{ login: WebLogin; user: User } | undefined> {
     if (!login || login.kind !== kind || login.usedAt !== null || login.expiresAt <= this.clock.now()) return undefined;
-    const user = this.users.user(login.userId);
+    const user = await this.users.user(login.userId);
     return user ? { login, user } : undefined;
   }
 

@@ -11,7 +11,7 @@ type Answer = Omit<WebResult, "type" | "ref">;
  * claims the machine (wrong codes count towards the same lockouts), then Pair on a card showing
  * its facts and fingerprint mints the device. Everyone who may see it gets it at once.
  */
-export function pairCommand(core: Core, surface: WebSurface, user: User, command: Extract<WebCommand, { type: "pair" | "pair.confirm" }>): Answer {
+export async function pairCommand(core: Core, surface: WebSurface, user: User, command: Extract<WebCommand, { type: "pair" | "pair.confirm" }>): Promise<Answer> {
   const { pairing, store } = core;
   if (command.type === "pair") {
     const result = pairing.redeem(command.code, user.telegramId);
@@ -27,12 +27,12 @@ export function pairCommand(core: Core, surface: WebSurface, user: User, command
   if (!command.accept) {
     return pairing.reject(command.claimId, user.telegramId) ? { ok: true, message: "Pairing rejected; the machine was told." } : { ok: false, message: "This pairing request is over." };
   }
-  const device = pairing.confirm(command.claimId, user.telegramId);
+  const device = await pairing.confirm(command.claimId, user.telegramId);
   if (!device) return { ok: false, message: "This pairing request expired or is not yours; run `ra pair` again." };
-  if (!store.selectedDevice(user.telegramId)) {
-    store.selectDevice(user.telegramId, device.id);
+  if (!await store.selectedDevice(user.telegramId)) {
+    await store.selectDevice(user.telegramId, device.id);
     surface.toChat(user.telegramId, { type: "selected", deviceId: device.id });
   }
-  surface.deviceChanged(device.id);
+  void surface.deviceChanged(device.id);
   return { ok: true, message: `${device.name} paired. Start it with \`ra agent\` on the machine.` };
 }

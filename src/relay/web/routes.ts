@@ -55,11 +55,11 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
 
   app.get("/", securityHeaders, async (c) => c.html((await signedIn(c)) ? appPage() : loginPage()));
 
-  app.get("/login", securityHeaders, (c) => {
+  app.get("/login", securityHeaders, async (c) => {
     const refused = tooMany(c);
     if (refused) return refused;
     const secret = c.req.query("t") ?? "";
-    const user = secret ? auth.peekLink(secret) : undefined;
+    const user = secret ? await auth.peekLink(secret) : undefined;
     if (!user) {
       limit.failed(deps.ipOf(c));
       return c.html(loginPage(LINK_GONE), 410);
@@ -91,7 +91,7 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
   app.post("/logout", securityHeaders, async (c) => {
     if (!sameOrigin(c, deps.publicOrigin)) return crossSite(c);
     const found = await auth.verify(getCookie(c, cookie));
-    if (found) auth.revoke(found.session.id);
+    if (found) await auth.revoke(found.session.id);
     deleteCookie(c, cookie, { path: "/", secure: deps.secure });
     return c.redirect("/", 303);
   });
@@ -142,5 +142,5 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
     }),
   );
 
-  auth.onRevoked((ids) => surface.closeSessions(ids));
+  auth.onRevoked((ids) => void surface.closeSessions(ids));
 }

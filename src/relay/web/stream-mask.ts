@@ -32,19 +32,27 @@ export type Piece = { text: string; tail: string };
 export class StreamMasks {
   private turns = new Map<string, TurnState>();
 
-  constructor(private readonly storedText: (turnId: string) => string) {}
+  constructor(private readonly storedText: (turnId: string) => Promise<string>) {}
 
   /** What browsers of a running turn have been sent so far (for a snapshot). */
-  shown(turnId: string): Piece {
-    const state = this.state(turnId);
+  async shown(turnId: string, upTo?: number): Promise<Piece> {
+    const state = this.turns.get(turnId) ?? (await this.state(turnId, upTo));
     return { text: state.sent, tail: state.tail };
   }
 
-  /** A new piece of answer (already stored): what to send now; undefined when nothing changed. */
-  piece(turnId: string, text: string): Piece | undefined {
+  /**
+   * A new piece of answer (already stored, at `offset` of the stored answer when that is known):
+   * what to send now; undefined when nothing changed.
+   */
+  async piece(turnId: string, text: string, offset?: number): Promise<Piece | undefined> {
     const known = this.turns.get(turnId);
-    // First piece since this relay started tracking the turn: the store already holds it.
-    if (!known) return this.shown(turnId);
+    // First piece since this relay started tracking the turn: the store already holds it (and maybe later ones).
+    if (!known) return this.shown(turnId, offset === undefined ? undefined : offset + text.length);
+    if (offset !== undefined && offset < known.raw.length) {
+      // Already in what was read from the store: only what is new of it counts.
+      if (offset + text.length <= known.raw.length) return undefined;
+      text = text.slice(known.raw.length - offset);
+    }
     known.raw += text;
     const tailBefore = known.tail;
     const added = advance(known, false);
@@ -63,10 +71,13 @@ export class StreamMasks {
     return maskSecrets(text).text;
   }
 
-  private state(turnId: string): TurnState {
+  private async state(turnId: string, upTo?: number): Promise<TurnState> {
+    const stored = await this.storedText(turnId);
+    const raw = upTo === undefined ? stored : stored.slice(0, upTo);
+    // Another caller may have started tracking the turn while the store answered.
     let state = this.turns.get(turnId);
     if (!state) {
-      state = { raw: this.storedText(turnId), anchor: 0, sent: "", sentInLine: 0, tail: "" };
+      state = { raw, anchor: 0, sent: "", sentInLine: 0, tail: "" };
       advance(state, false);
       this.turns.set(turnId, state);
     }

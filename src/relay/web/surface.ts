@@ -32,6 +32,8 @@ export class WebSurface {
   private readonly masks: StreamMasks;
   private clients = new Set<WebClient>();
   private streams = new UserStreams();
+  /** Events and browsers joining are handled one at a time: a snapshot never misses or repeats an event. */
+  private work: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly core: Core) {
     this.masks = new StreamMasks((turnId) => core.store.turnText(turnId));
@@ -42,14 +44,32 @@ export class WebSurface {
    * A browser connected: it gets the snapshot, then every event after it. One that reconnects
    * with the last seq it saw gets only what it missed, when this process still holds all of it.
    */
-  attach(client: WebClient, resume?: { epoch: string; seq: number }): void {
-    this.clients.add(client);
-    this.streams.join(client.user);
-    const id = client.user.telegramId;
-    const missed = resume && this.streams.since(id, resume.epoch, resume.seq);
-    if (!missed) return client.send(this.views.snapshot(client.user, this.streams.epoch, this.streams.seq(id)));
-    client.send({ type: "resume", epoch: this.streams.epoch, seq: resume.seq });
-    for (const message of missed) client.send(message);
+  attach(client: WebClient, resume?: { epoch: string; seq: number }): Promise<void> {
+    return this.serial(async () => {
+      this.streams.join(client.user);
+      const id = client.user.telegramId;
+      const missed = resume && this.streams.since(id, resume.epoch, resume.seq);
+      if (!missed) {
+        const snapshot = await this.views.snapshot(client.user, this.streams.epoch, this.streams.seq(id));
+        this.clients.add(client);
+        return client.send(snapshot);
+      }
+      this.clients.add(client);
+      client.send({ type: "resume", epoch: this.streams.epoch, seq: resume.seq });
+      for (const message of missed) client.send(message);
+    });
+  }
+
+  /** Resolves once every event and browser queued so far is handled. */
+  async settled(): Promise<void> {
+    await this.work;
+  }
+
+  /** Runs `fn` after everything queued before it. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.work.then(fn);
+    this.work = run.catch(() => {});
+    return run;
   }
 
   detach(client: WebClient): void {
@@ -57,14 +77,14 @@ export class WebSurface {
   }
 
   /** Closes the sockets of these web sessions at once (revoked, signed out). */
-  closeSessions(sessionIds: string[]): void {
+  async closeSessions(sessionIds: string[]): Promise<void> {
     const ids = new Set(sessionIds);
     for (const client of [...this.clients]) {
       if (!ids.has(client.sessionId)) continue;
       this.clients.delete(client);
       client.close(SIGNED_OUT, "signed out");
       // A removed person's events are no longer numbered (their snapshot starts afresh if they return).
-      if (!this.core.store.user(client.user.telegramId)) this.streams.drop(client.user.telegramId);
+      if (!(await this.core.store.user(client.user.telegramId))) this.streams.drop(client.user.telegramId);
     }
   }
 
@@ -78,15 +98,17 @@ export class WebSurface {
     this.emit((u) => u.telegramId === chatId, () => body);
   }
 
-  readonly handle = (event: CoreEvent): void => {
+  readonly handle = (event: CoreEvent): Promise<void> => this.serial(() => this.process(event));
+
+  private async process(event: CoreEvent): Promise<void> {
     switch (event.type) {
       case "turn.created":
-        return this.toChat(event.turn.chatId, { type: "turn", turn: this.views.turn(event.turn, event.device.id, event.waiting ? { waiting: event.waiting } : {}) });
+        return this.toChat(event.turn.chatId, { type: "turn", turn: await this.views.turn(event.turn, event.device.id, event.waiting ? { waiting: event.waiting } : {}) });
       case "turn.started":
       case "turn.resumed":
-        return this.turnChanged({ ...event.turn, status: "running" });
+        return this.turnChanged({ ...event.turn, status: "running" }, {}, event.type === "turn.started");
       case "turn.output":
-        return this.output(event.turn, event.output);
+        return this.output(event.turn, event.output, event.offset);
       case "turn.ended": {
         const rest = this.masks.end(event.turn.id);
         if (rest) this.toChat(event.turn.chatId, { type: "text", turnId: event.turn.id, text: rest, tail: "" });
@@ -107,34 +129,41 @@ export class WebSurface {
       case "device.back":
       case "device.online":
       case "device.offline":
-        return this.deviceChanged(event.device.id);
+        return this.showDevice(event.device.id);
       case "device.revoked":
         return this.emit((u) => this.views.sees(u, event.device), () => ({ type: "device.removed", deviceId: event.device.id }));
       default:
         return;
     }
-  };
+  }
 
   /** A machine's state may have changed: everyone who sees it gets it as they see it. */
-  deviceChanged(deviceId: string): void {
-    const device = this.core.store.device(deviceId);
-    if (device) this.emit((u) => this.views.sees(u, device), (u) => ({ type: "device", device: this.views.device(device, u) }));
+  deviceChanged(deviceId: string): Promise<void> {
+    return this.serial(() => this.showDevice(deviceId));
   }
 
-  private turnChanged(turn: Turn, extra: Parameters<WebViews["turn"]>[2] = {}): void {
-    const device = this.deviceOf(turn);
+  private async showDevice(deviceId: string): Promise<void> {
+    const device = await this.core.store.device(deviceId);
     if (!device) return;
-    this.toChat(turn.chatId, { type: "turn", turn: this.views.turn(turn, device.id, extra) });
-    this.deviceChanged(device.id);
+    const views = new Map<number, WebEventBody>();
+    for (const user of this.streams.users()) if (this.views.sees(user, device)) views.set(user.telegramId, { type: "device", device: await this.views.device(device, user) });
+    this.emit((u) => views.has(u.telegramId), (u) => views.get(u.telegramId)!);
   }
 
-  private output(turn: Turn, output: Extract<CoreEvent, { type: "turn.output" }>["output"]): void {
+  private async turnChanged(turn: Turn, extra: Parameters<WebViews["turn"]>[2] = {}, fresh = false): Promise<void> {
+    const device = await this.deviceOf(turn);
+    if (!device) return;
+    this.toChat(turn.chatId, { type: "turn", turn: await this.views.turn(turn, device.id, extra, fresh) });
+    await this.showDevice(device.id);
+  }
+
+  private async output(turn: Turn, output: Extract<CoreEvent, { type: "turn.output" }>["output"], offset?: number): Promise<void> {
     switch (output.kind) {
       case "text": {
         // Masking for browsers costs a rescan of the line per piece: none when nobody of this chat
         // has a browser stream (one that connects later starts from the stored answer).
         if (!this.streams.has(turn.chatId)) return;
-        const piece = this.masks.piece(turn.id, output.text);
+        const piece = await this.masks.piece(turn.id, output.text, offset);
         if (piece) this.toChat(turn.chatId, { type: "text", turnId: turn.id, ...piece });
         return;
       }
@@ -150,8 +179,8 @@ export class WebSurface {
     }
   }
 
-  private deviceOf(turn: Turn): Device | undefined {
-    const session = this.core.store.session(turn.sessionId);
+  private async deviceOf(turn: Turn): Promise<Device | undefined> {
+    const session = await this.core.store.session(turn.sessionId);
     return session && this.core.store.device(session.deviceId);
   }
 

@@ -20,16 +20,16 @@ export class WebViews {
     return user.role === "owner" || device.ownerId === user.telegramId;
   }
 
-  device(d: Device, viewer: User): WebDevice {
-    const owner = d.ownerId === viewer.telegramId ? undefined : this.core.store.user(d.ownerId);
+  async device(d: Device, viewer: User): Promise<WebDevice> {
+    const owner = d.ownerId === viewer.telegramId ? undefined : await this.core.store.user(d.ownerId);
     const label = d.ownerId === viewer.telegramId ? d.name : `${d.name} (${owner?.name.split(/\s+/)[0] || d.ownerId})`;
-    const fresh = this.core.store.device(d.id) ?? d;
-    const session = this.core.store.openSession(viewer.telegramId, d.id);
+    const fresh = (await this.core.store.device(d.id)) ?? d;
+    const session = await this.core.store.openSession(viewer.telegramId, d.id);
     return {
       id: d.id,
       name: d.name,
       label,
-      state: deviceState(this.core.hub, this.core.turns, d),
+      state: await deviceState(this.core.hub, this.core.turns, d),
       hostname: fresh.hostname,
       lastSeenAt: fresh.lastSeenAt,
       mode: session?.mode ?? "default",
@@ -38,11 +38,12 @@ export class WebViews {
     };
   }
 
-  turn(turn: Turn, deviceId: string, extra: Partial<WebTurn> = {}): WebTurn {
+  /** `fresh`: the turn only now started, so it has no answer yet (whatever the store holds by the time this runs comes as pieces). */
+  async turn(turn: Turn, deviceId: string, extra: Partial<WebTurn> = {}, fresh = false): Promise<WebTurn> {
     const running = turn.status === "running";
     const ended = turn.status !== "running" && turn.status !== "queued";
-    const live = running ? this.masks.shown(turn.id) : undefined;
-    const text = live ? live.text : ended ? StreamMasks.whole(this.core.store.turnText(turn.id)) : "";
+    const live = running ? await this.masks.shown(turn.id, fresh ? 0 : undefined) : undefined;
+    const text = live ? live.text : ended ? StreamMasks.whole(await this.core.store.turnText(turn.id)) : "";
     return {
       id: turn.id,
       deviceId,
@@ -62,25 +63,25 @@ export class WebViews {
     return approvalView(a);
   }
 
-  snapshot(user: User, epoch: string, seq: number): WebSnapshot {
+  async snapshot(user: User, epoch: string, seq: number): Promise<WebSnapshot> {
     const { store } = this.core;
-    const devices = visibleDevices(store, user);
-    const turns = devices.flatMap((d) => {
-      const session = store.openSession(user.telegramId, d.id);
+    const devices = await visibleDevices(store, user);
+    const turns = (await Promise.all(devices.map(async (d) => {
+      const session = await store.openSession(user.telegramId, d.id);
       if (!session) return [];
-      const rows = store.turnsOfSession(session.id, ["queued", "running", "done", "stopped", "failed"]).slice(-SNAPSHOT_TURNS);
-      return rows.map((t) => this.turn(t, d.id));
-    });
+      const rows = (await store.turnsOfSession(session.id, ["queued", "running", "done", "stopped", "failed"])).slice(-SNAPSHOT_TURNS);
+      return Promise.all(rows.map((t) => this.turn(t, d.id)));
+    }))).flat();
     const visible = new Set(devices.map((d) => d.id));
     return {
       type: "snapshot",
       epoch,
       seq,
       user: { id: user.telegramId, name: user.name, role: user.role },
-      devices: devices.map((d) => this.device(d, user)),
-      selected: store.selectedDevice(user.telegramId),
+      devices: await Promise.all(devices.map((d) => this.device(d, user))),
+      selected: await store.selectedDevice(user.telegramId),
       turns: turns.sort((a, b) => a.createdAt - b.createdAt),
-      approvals: this.core.approvals.pending(user.telegramId).filter((a) => visible.has(a.deviceId)).map((a) => this.approval(a)),
+      approvals: (await this.core.approvals.pending(user.telegramId)).filter((a) => visible.has(a.deviceId)).map((a) => this.approval(a)),
     };
   }
 }

@@ -1,14 +1,14 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { AsyncStore } from "../../store/async";
+import type { Store } from "../../store/types";
 import type { Schedule, Session, SessionSummary, TurnStatus } from "../../store/types";
 import type { PgDb } from "./client";
 import { schedules, selectedSessions, sessions, turns, turnText } from "./schema";
 import type { PendingWrites } from "./writes";
 
-type ConversationMethods = Pick<AsyncStore,
+type ConversationMethods = Pick<Store,
   | "session" | "openSession" | "openSessionsOfDevice" | "addSession" | "selectSession" | "nextSessionNumber" | "addSessionCost" | "sessionsOf"
   | "closeSession" | "setClaudeSession" | "setSessionMode" | "setLastSeq" | "sessionOfTopic" | "setSessionTopic"
-  | "turn" | "addTurn" | "turnsOfSession" | "setTurnStatus" | "appendTurnText" | "lastTurns" | "turnText" | "setTurnTools" | "setTurnFiles" | "setTurnMessages"
+  | "turn" | "addTurn" | "turnsOfSession" | "claimTurn" | "setTurnStatus" | "appendTurnText" | "lastTurns" | "turnText" | "setTurnTools" | "setTurnFiles" | "setTurnMessages"
   | "schedule" | "schedulesOfChat" | "allSchedules" | "addSchedule" | "setScheduleNext" | "setScheduleMissed" | "deleteSchedule">;
 
 const first = <T>(rows: T[]): T | undefined => rows[0];
@@ -58,6 +58,11 @@ export function conversationQueries(db: PgDb, writes: PendingWrites): Conversati
     addTurn: (t) => write(db.insert(turns).values(t)),
     turnsOfSession: (sessionId, statuses: TurnStatus[]) =>
       db.select().from(turns).where(and(eq(turns.sessionId, sessionId), inArray(turns.status, statuses))).orderBy(asc(turns.createdAt)),
+    // One statement: of two relays claiming at once, the second finds the turn running already.
+    claimTurn: async (sessionId) => first(await writes.track(db.update(turns).set({ status: "running" }).where(and(
+      eq(turns.id, sql`(SELECT t.id FROM turns t WHERE t.session_id = ${sessionId} AND t.status = 'queued' ORDER BY t.created_at, t.id LIMIT 1)`),
+      sql`NOT EXISTS (SELECT 1 FROM turns r WHERE r.session_id = ${sessionId} AND r.status = 'running')`,
+    )).returning())),
     setTurnStatus: (id, status, endedAt) => write(db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id))),
     appendTurnText: (id, text) => write(db.insert(turnText).values({ turnId: id, text })),
     lastTurns: async (sessionId, limit) =>

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { AsyncStore } from "../../store/async";
+import type { Store } from "../../store/types";
 import type { Invite } from "../../store/types";
 import type { PgDb } from "./client";
 import { conversationQueries } from "./repo-conversations";
@@ -14,13 +14,14 @@ const count = sql<number>`count(*)`.mapWith(Number);
  * as relay/db/repo.ts gives from sqlite, each statement committed on its own. What must happen at
  * most once is one conditional statement whose row count says whether it happened.
  */
-export function createPgRepo(db: PgDb): AsyncStore {
+export function createPgRepo(db: PgDb): Store {
   const writes = new PendingWrites();
   const write = <T>(query: PromiseLike<T>) => writes.track(query).then(() => undefined);
   /** A conditional write: true when it changed a row (nobody got there first). */
   const changed = (query: PromiseLike<unknown[]>) => writes.track(query).then((rows) => rows.length === 1);
   return {
     committed: () => writes.settled(),
+    afterCommit: (committed, failed = () => {}) => (writes.idle ? committed() : void writes.settled().then(committed, failed)),
 
     // users
     user: async (telegramId) => first(await db.select().from(users).where(eq(users.telegramId, telegramId)).limit(1)),

@@ -1,12 +1,12 @@
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
-import type { AsyncWebStore } from "../../store/async";
+import type { WebStore } from "../../store/web";
 import type { PgDb } from "./client";
 import { webLogins, webSessions } from "./schema";
 
 const first = <T>(rows: T[]): T | undefined => rows[0];
 
 /** The web app's logins and browser sessions on Postgres: the same answers as relay/db/web-repo.ts. */
-export function createPgWebRepo(db: PgDb): AsyncWebStore {
+export function createPgWebRepo(db: PgDb): WebStore {
   return {
     addLogin: async (login) => void (await db.insert(webLogins).values(login)),
     loginBySecretHash: async (hash) => first(await db.select().from(webLogins).where(eq(webLogins.secretHash, hash)).limit(1)),

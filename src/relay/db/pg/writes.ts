@@ -14,6 +14,11 @@ export class PendingWrites {
     return promise;
   }
 
+  /** No write is on its way. */
+  get idle(): boolean {
+    return this.pending.size === 0;
+  }
+
   /** Resolves once every write started so far is done; rejects when one of them failed. */
   async settled(): Promise<void> {
     await Promise.all([...this.pending]);
