@@ -31,6 +31,7 @@ export default defineCommand({
     listen: { type: "string", description: "With --serve: where the relay on this machine listens (env RA_LISTEN, default 0.0.0.0:8080)", valueHint: "host:port" },
     "telegram-api-root": { type: "string", description: "With --serve: Bot API server (env RA_TELEGRAM_API_ROOT)", valueHint: "url" },
     "poll-timeout": { type: "string", description: "With --serve: seconds to poll while looking for another poller (default 3)", valueHint: "s" },
+    database: { type: "string", description: "With --serve: the relay's Postgres URL (env RA_DATABASE_URL; default: its service's)", valueHint: "url" },
   },
   run: ({ args }) =>
     guard(async () => {
@@ -78,6 +79,8 @@ async function serveChecks(args: Args, env: Env, report: (r: CheckResult) => voi
     report(fail("bot token", "no bot token given, none saved in the data dir and no service installed with one", "pass --bot-token or set RA_BOT_TOKEN (the token from @BotFather)"));
     return;
   }
+  const database = str(args.database) ?? env.RA_DATABASE_URL ?? (service && installedSecret(service.layout, "RA_DATABASE_URL"));
+  if (database) report(await (await import("../doctor/database")).checkDatabase(database));
   const api: BotApi = { root: str(args["telegram-api-root"]) ?? env.RA_TELEGRAM_API_ROOT ?? "https://api.telegram.org", token };
   const me = await checkBotToken(api);
   report(me);

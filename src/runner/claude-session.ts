@@ -218,13 +218,18 @@ export function startClaudeSession(deps: ClaudeSessionDeps): RunnerSession {
           }
         }
         await exited;
-        // Tools claude started (and a SIGKILLed claude left behind) are still in its group.
-        child.signalGroup("SIGKILL");
+        // Tools claude started (and a SIGKILLed claude left behind) are still in its group: killed,
+        // and close() resolves once they are gone (a process is gone a moment after its SIGKILL).
+        for (let waited = 0; child.signalGroup("SIGKILL") && waited < GROUP_GONE_MS; waited += GROUP_POLL_MS) await Bun.sleep(GROUP_POLL_MS);
       })();
       return closing;
     },
   };
 }
+
+/** How long close() waits for the rest of claude's process group to be gone after SIGKILL, checking every GROUP_POLL_MS. */
+const GROUP_GONE_MS = 2000;
+const GROUP_POLL_MS = 10;
 
 /** True if `promise` settles within `ms`; the timer never outlives the wait. */
 async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
