@@ -119,7 +119,6 @@ export class AgentSessions {
     this.deps.save?.(
       [...this.sessions.values()].map((s) => ({
         sessionId: s.id,
-        costSoFar: s.costSoFar,
         mode: s.mode,
         ...(s.claudeSessionId ? { claudeSessionId: s.claudeSessionId } : {}),
         ...(s.turn ? { turnId: s.turn.id } : {}),

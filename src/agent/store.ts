@@ -5,7 +5,7 @@ import { ExitCode, RaError } from "../errors";
 import type { OutgoingEvent } from "./outbox";
 import type { WorktreeRecord } from "./worktrees";
 
-export type SavedSession = { sessionId: string; claudeSessionId?: string; costSoFar: number; mode: string; turnId?: string };
+export type SavedSession = { sessionId: string; claudeSessionId?: string; mode: string; turnId?: string };
 
 const COMPACT_BYTES = 1 << 20;
 
@@ -121,12 +121,7 @@ export class AgentStore {
   }
 
   loadSessions(): SavedSession[] {
-    if (!existsSync(this.sessionsPath)) return [];
-    try {
-      return JSON.parse(readFileSync(this.sessionsPath, "utf8")) as SavedSession[];
-    } catch {
-      return [];
-    }
+    return readList<SavedSession>(this.sessionsPath);
   }
 
   saveSessions(sessions: SavedSession[]): void {
@@ -135,12 +130,7 @@ export class AgentStore {
 
   /** The conversations' git worktrees (/new worktree), so a closed conversation's is found after a restart. */
   loadWorktrees(): WorktreeRecord[] {
-    if (!existsSync(this.worktreesPath)) return [];
-    try {
-      return JSON.parse(readFileSync(this.worktreesPath, "utf8")) as WorktreeRecord[];
-    } catch {
-      return [];
-    }
+    return readList<WorktreeRecord>(this.worktreesPath);
   }
 
   saveWorktrees(records: WorktreeRecord[]): void {
@@ -166,5 +156,15 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** A JSON list the agent saved; none when the file is missing or unreadable. */
+function readList<T>(path: string): T[] {
+  if (!existsSync(path)) return [];
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T[];
+  } catch {
+    return [];
   }
 }

@@ -203,7 +203,7 @@ describe("bounded records: the agent holds a conversation only while it has a cl
 
   test("after a restart only the cut-short turns are held, for the first hello, until the relay welcomes the agent", () => {
     const { sessions, events } = setup();
-    sessions.restore([{ sessionId: "s1", costSoFar: 1, mode: "default", claudeSessionId: "c1" }, { sessionId: "s2", costSoFar: 0, mode: "plan", turnId: "t9" }]);
+    sessions.restore([{ sessionId: "s1", mode: "default", claudeSessionId: "c1" }, { sessionId: "s2", mode: "plan", turnId: "t9" }]);
     expect(events.map((e) => [e.sessionId, e.event.kind])).toEqual([["s2", "turn.ended"]]);
     expect(sessions.list()).toEqual([{ sessionId: "s2", busy: false }]);
     sessions.welcomed();
