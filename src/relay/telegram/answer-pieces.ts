@@ -1,3 +1,5 @@
+import { unseenPiece } from "../unseen-piece";
+
 /**
  * How much of each turn's stored answer its message already shows. A view built from the store (a
  * restart mid-turn, or a surface running late) may already hold pieces whose events come after:
@@ -16,8 +18,7 @@ export class AnswerPieces {
     if (offset === undefined) return text;
     const shown = this.shown.get(turnId) ?? 0;
     this.shown.set(turnId, Math.max(shown, offset + text.length));
-    if (offset + text.length <= shown) return "";
-    return offset < shown ? text.slice(shown - offset) : text;
+    return unseenPiece(shown, text, offset);
   }
 
   forget(turnId: string): void {

@@ -1,3 +1,4 @@
+import { unseenPiece } from "../unseen-piece";
 import { privateKeyBlocks } from "../../secret-scan";
 import { maskSecrets } from "../mask-secrets";
 import { safePrefix } from "../safe-prefix";
@@ -48,11 +49,9 @@ export class StreamMasks {
     const known = this.turns.get(turnId);
     // First piece since this relay started tracking the turn: the store already holds it (and maybe later ones).
     if (!known) return this.shown(turnId, offset === undefined ? undefined : offset + text.length);
-    if (offset !== undefined && offset < known.raw.length) {
-      // Already in what was read from the store: only what is new of it counts.
-      if (offset + text.length <= known.raw.length) return undefined;
-      text = text.slice(known.raw.length - offset);
-    }
+    // Part of it may already be in what was read from the store: only what is new of it counts.
+    text = unseenPiece(known.raw.length, text, offset);
+    if (!text) return undefined;
     known.raw += text;
     const tailBefore = known.tail;
     const added = advance(known, false);
