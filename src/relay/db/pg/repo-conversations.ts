@@ -4,6 +4,7 @@ import type { Schedule, Session, SessionSummary, TurnStatus } from "../../store/
 import type { PgDb } from "./client";
 import { schedules, selectedSessions, sessions, turns, turnText } from "./schema";
 import type { PendingWrites } from "./writes";
+import { first, int } from "./rows";
 
 type ConversationMethods = Pick<Store,
   | "session" | "openSession" | "openSessionsOfDevice" | "addSession" | "selectSession" | "nextSessionNumber" | "addSessionCost" | "sessionsOf"
@@ -11,13 +12,9 @@ type ConversationMethods = Pick<Store,
   | "turn" | "addTurn" | "turnsOfSession" | "claimTurn" | "setTurnStatus" | "appendTurnText" | "lastTurns" | "turnText" | "setTurnTools" | "setTurnFiles" | "setTurnMessages"
   | "schedule" | "schedulesOfChat" | "allSchedules" | "addSchedule" | "setScheduleNext" | "setScheduleMissed" | "deleteSchedule">;
 
-const first = <T>(rows: T[]): T | undefined => rows[0];
-/** Postgres answers count(*) and max() of a bigint as text: read as numbers. */
-const int = (expr: ReturnType<typeof sql>) => expr.mapWith(Number);
-
 /** Conversations, their turns and schedules on Postgres: the same answers as relay/db/repo.ts gives from sqlite. */
 export function conversationQueries(db: PgDb, writes: PendingWrites): ConversationMethods {
-  const write = <T>(query: PromiseLike<T>) => writes.track(query).then(() => undefined);
+  const write = (query: PromiseLike<unknown>) => writes.done(query);
   return {
     session: async (id) => first(await db.select().from(sessions).where(eq(sessions.id, id)).limit(1)),
     // The selected one while it is open, else the newest open one.

@@ -5,9 +5,9 @@ import type { PgDb } from "./client";
 import { conversationQueries } from "./repo-conversations";
 import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, sessions, telegramUpdates, users } from "./schema";
 import { PendingWrites } from "./writes";
+import { first, int } from "./rows";
 
-const first = <T>(rows: T[]): T | undefined => rows[0];
-const count = sql<number>`count(*)`.mapWith(Number);
+const count = int(sql`count(*)`);
 
 /**
  * Every query the relay makes, on Postgres (ra serve --database postgres://…): the same answers
@@ -16,7 +16,7 @@ const count = sql<number>`count(*)`.mapWith(Number);
  */
 export function createPgRepo(db: PgDb): Store {
   const writes = new PendingWrites();
-  const write = <T>(query: PromiseLike<T>) => writes.track(query).then(() => undefined);
+  const write = (query: PromiseLike<unknown>) => writes.done(query);
   /** A conditional write: true when it changed a row (nobody got there first). */
   const changed = (query: PromiseLike<unknown[]>) => writes.track(query).then((rows) => rows.length === 1);
   return {

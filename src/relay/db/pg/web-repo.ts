@@ -2,8 +2,7 @@ import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import type { WebStore } from "../../store/web";
 import type { PgDb } from "./client";
 import { webLogins, webSessions } from "./schema";
-
-const first = <T>(rows: T[]): T | undefined => rows[0];
+import { first } from "./rows";
 
 /** The web app's logins and browser sessions on Postgres: the same answers as relay/db/web-repo.ts. */
 export function createPgWebRepo(db: PgDb): WebStore {

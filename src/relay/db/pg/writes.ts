@@ -14,6 +14,11 @@ export class PendingWrites {
     return promise;
   }
 
+  /** `track` for a write whose rows nobody reads. */
+  done(write: PromiseLike<unknown>): Promise<void> {
+    return this.track(write).then(() => undefined);
+  }
+
   /** No write is on its way. */
   get idle(): boolean {
     return this.pending.size === 0;
