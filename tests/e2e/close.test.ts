@@ -2,7 +2,7 @@
 // refused (the turn goes on), a closed one ends its claude on the machine, leaves /sessions, and
 // prompts go to the newest open one; /close N closes another by number.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { textsOf, type RecordedRequest } from "../fakes/model-api";
+import { conversationText } from "../fakes/model-api";
 import { OWNER, startStack, type Stack } from "../helpers/stack";
 
 let stack: Stack;
@@ -13,8 +13,6 @@ afterAll(async () => {
   await stack?.[Symbol.asyncDispose]();
 });
 
-const everything = (request: RecordedRequest) => (request.body?.messages ?? []).flatMap(textsOf).join("\n");
-const messageWith = (pattern: RegExp) => stack.telegram.waitFor(() => stack.messages(pattern).at(-1), { timeoutMs: 30_000, message: `a message matching ${pattern}` });
 const newMessage = async (pattern: RegExp) => {
   const before = stack.messages(pattern).length;
   return stack.telegram.waitFor(() => stack.messages(pattern)[before], { timeoutMs: 30_000, message: `a new message matching ${pattern}` });
@@ -23,19 +21,19 @@ const newMessage = async (pattern: RegExp) => {
 describe("/close", () => {
   test("a conversation running a turn is refused, saying what to do; the turn goes on", async () => {
     stack.telegram.userText(OWNER, "the first one is about cherries");
-    await messageWith(/echo: the first one is about cherries[\s\S]*✅ laptop/);
+    await stack.messageWith(/echo: the first one is about cherries[\s\S]*✅ laptop/);
     stack.telegram.userText(OWNER, "/new");
     await stack.waitForText(/Fresh conversation with laptop \(#2/);
     stack.model.enqueue({ blocks: [{ text: "Thinking about plums." }], stall: true });
     stack.telegram.userText(OWNER, "the second one is about plums");
     await stack.model.waitForStall(1);
-    await messageWith(/Thinking about plums\.[\s\S]*⏳ laptop running/);
+    await stack.messageWith(/Thinking about plums\.[\s\S]*⏳ laptop running/);
 
     const refused = newMessage(/is running a turn/);
     stack.telegram.userText(OWNER, "/close");
     expect((await refused).text).toBe("#2 is running a turn: /stop it first (or its ⏹ Stop button), then /close.");
     stack.model.release();
-    await messageWith(/Thinking about plums\.[\s\S]*✅ laptop.*#2/);
+    await stack.messageWith(/Thinking about plums\.[\s\S]*✅ laptop.*#2/);
   });
 
   test("/close ends the conversation on the machine; prompts go to the newest open one; it leaves /sessions", async () => {
@@ -54,9 +52,9 @@ describe("/close", () => {
     const seen = stack.model.requests.length;
     stack.telegram.userText(OWNER, "back to the first");
     const request = await stack.model.waitForRequest(seen + 1);
-    expect(everything(request)).toContain("the first one is about cherries");
-    expect(everything(request)).not.toContain("plums");
-    await messageWith(/echo: back to the first[\s\S]*✅ laptop.*#1/);
+    expect(conversationText(request)).toContain("the first one is about cherries");
+    expect(conversationText(request)).not.toContain("plums");
+    await stack.messageWith(/echo: back to the first[\s\S]*✅ laptop.*#1/);
   });
 
   test("/close N closes another conversation; a number that is not open is refused; the last one closed, the next prompt starts fresh", async () => {
@@ -79,7 +77,7 @@ describe("/close", () => {
     const seen = stack.model.requests.length;
     stack.telegram.userText(OWNER, "a clean slate");
     const request = await stack.model.waitForRequest(seen + 1);
-    expect(everything(request)).not.toContain("cherries");
-    await messageWith(/echo: a clean slate[\s\S]*✅ laptop.*#4/);
+    expect(conversationText(request)).not.toContain("cherries");
+    await stack.messageWith(/echo: a clean slate[\s\S]*✅ laptop.*#4/);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { textsOf, type RecordedRequest } from "../fakes/model-api";
+import { conversationText } from "../fakes/model-api";
 import { OWNER, startStack, type Stack } from "../helpers/stack";
 import { tmpDir } from "../helpers/tmp";
 
@@ -21,8 +21,6 @@ afterAll(async () => {
   await data[Symbol.asyncDispose]();
 });
 
-const everything = (request: RecordedRequest) => (request.body?.messages ?? []).flatMap(textsOf).join("\n");
-const messageWith = (pattern: RegExp) => stack.telegram.waitFor(() => stack.messages(pattern).at(-1), { timeoutMs: 30_000, message: `a message matching ${pattern}` });
 /** The conversation ids the agent keeps in its data dir. */
 const persisted = () => {
   const file = join(data.path, "sessions.json");
@@ -43,7 +41,7 @@ describe("bounded agent records", () => {
   test("an idle claude that ended leaves nothing in the agent's sessions file; the next prompt continues the conversation with its context and its own cost", async () => {
     stack.model.enqueue({ blocks: [{ text: "Noted: giraffe." }], outputTokens: 4000 });
     stack.telegram.userText(OWNER, "remember the word giraffe");
-    await messageWith(/Noted: giraffe\.[\s\S]*✅ laptop/);
+    await stack.messageWith(/Noted: giraffe\.[\s\S]*✅ laptop/);
     await stack.agent.waitFor(/claude was idle for 1 s and is ended/, "the idle claude to end");
     const [first] = relaySessions();
     expect(first!.closedAt).toBeNull();
@@ -54,9 +52,9 @@ describe("bounded agent records", () => {
     stack.model.enqueue({ blocks: [{ text: "It was giraffe." }], outputTokens: 2000 });
     stack.telegram.userText(OWNER, "which word was it?");
     const request = await stack.model.waitForRequest(seen + 1);
-    expect(everything(request)).toContain("remember the word giraffe");
-    expect(everything(request)).toContain("Noted: giraffe.");
-    const revived = await messageWith(/It was giraffe\.[\s\S]*✅ laptop/);
+    expect(conversationText(request)).toContain("remember the word giraffe");
+    expect(conversationText(request)).toContain("Noted: giraffe.");
+    const revived = await stack.messageWith(/It was giraffe\.[\s\S]*✅ laptop/);
     expect(stack.agent.output).toMatch(/starting claude with --resume [0-9a-f-]{36}/);
 
     // The same reply in a fresh claude of a new conversation costs what the revived turn must cost.
@@ -64,7 +62,7 @@ describe("bounded agent records", () => {
     await stack.waitForText(/Fresh conversation with laptop \(#2/);
     stack.model.enqueue({ blocks: [{ text: "Fresh one." }], outputTokens: 2000 });
     stack.telegram.userText(OWNER, "a fresh conversation");
-    const fresh = await messageWith(/Fresh one\.[\s\S]*✅ laptop/);
+    const fresh = await stack.messageWith(/Fresh one\.[\s\S]*✅ laptop/);
     expect(costOf(fresh.text!)).toBeGreaterThan(0);
     expect(costOf(revived.text!)).toBe(costOf(fresh.text!));
   });

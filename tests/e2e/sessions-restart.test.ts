@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { textsOf, type RecordedRequest } from "../fakes/model-api";
+import { conversationText } from "../fakes/model-api";
 import type { StoredMessage } from "../fakes/telegram-api";
 import { OWNER, startStack, type Stack } from "../helpers/stack";
 
@@ -19,21 +19,19 @@ afterAll(async () => {
   await stack?.[Symbol.asyncDispose]();
 });
 
-const everything = (request: RecordedRequest) => (request.body?.messages ?? []).flatMap(textsOf).join("\n");
-const messageWith = (pattern: RegExp) => stack.telegram.waitFor(() => stack.messages(pattern).at(-1), { timeoutMs: 30_000, message: `a message matching ${pattern}` });
 const buttons = (m: StoredMessage) => (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => ({ text: b.text, data: "callback_data" in b ? b.callback_data! : "" }));
 const listCount = () => stack.messages(/Conversations with laptop/).length;
 
 describe("conversations across kill -9 of the agent and of the relay", () => {
   test("two conversations, the second in its own folder and mode", async () => {
     stack.telegram.userText(OWNER, "the first one is about apples");
-    await messageWith(/echo: the first one is about apples[\s\S]*✅ laptop/);
+    await stack.messageWith(/echo: the first one is about apples[\s\S]*✅ laptop/);
     stack.telegram.userText(OWNER, `/cd ${project}`);
     await stack.waitForText(/Next prompts on laptop run in/);
     stack.telegram.userText(OWNER, "/mode acceptEdits");
     await stack.waitForText(/Permission mode is now acceptEdits/);
     stack.telegram.userText(OWNER, "the second one is about bananas");
-    const answer = await messageWith(/echo: the second one is about bananas[\s\S]*✅ laptop/);
+    const answer = await stack.messageWith(/echo: the second one is about bananas[\s\S]*✅ laptop/);
     expect(answer.text).toContain(`#2 · 📁 ${project.length <= 28 ? project : "…/project"}`);
     await stack.liveMessageStored(answer.message_id);
   });
@@ -49,10 +47,10 @@ describe("conversations across kill -9 of the agent and of the relay", () => {
     const seen = stack.model.requests.length;
     stack.telegram.userText(OWNER, "more about the second one");
     const request = await stack.model.waitForRequest(seen + 1);
-    expect(everything(request)).toContain("the second one is about bananas");
-    expect(everything(request)).not.toContain("apples");
+    expect(conversationText(request)).toContain("the second one is about bananas");
+    expect(conversationText(request)).not.toContain("apples");
     expect(JSON.stringify(request.body?.system)).toContain(project);
-    await messageWith(/echo: more about the second one[\s\S]*✅ laptop.*#2/);
+    await stack.messageWith(/echo: more about the second one[\s\S]*✅ laptop.*#2/);
   });
 
   test("/sessions still lists both; switching back continues the first conversation", async () => {
@@ -69,8 +67,8 @@ describe("conversations across kill -9 of the agent and of the relay", () => {
     const seen = stack.model.requests.length;
     stack.telegram.userText(OWNER, "back to the first one");
     const request = await stack.model.waitForRequest(seen + 1);
-    expect(everything(request)).toContain("the first one is about apples");
-    expect(everything(request)).not.toContain("bananas");
-    await messageWith(/echo: back to the first one[\s\S]*✅ laptop.*#1/);
+    expect(conversationText(request)).toContain("the first one is about apples");
+    expect(conversationText(request)).not.toContain("bananas");
+    await stack.messageWith(/echo: back to the first one[\s\S]*✅ laptop.*#1/);
   });
 });

@@ -2,7 +2,7 @@
 // claude CLI: /new keeps the old one, two turns stream at the same time, /sessions switches,
 // /history shows the last turns and sends the whole conversation as .md.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { textsOf, type RecordedRequest } from "../fakes/model-api";
+import { conversationText } from "../fakes/model-api";
 import type { StoredMessage } from "../fakes/telegram-api";
 import { OWNER, startStack, type Stack } from "../helpers/stack";
 
@@ -14,8 +14,6 @@ afterAll(async () => {
   await stack?.[Symbol.asyncDispose]();
 });
 
-const everything = (request: RecordedRequest) => (request.body?.messages ?? []).flatMap(textsOf).join("\n");
-const messageWith = (pattern: RegExp) => stack.telegram.waitFor(() => stack.messages(pattern).at(-1), { timeoutMs: 30_000, message: `a message matching ${pattern}` });
 const buttons = (m: StoredMessage) => (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => ({ text: b.text, data: "callback_data" in b ? b.callback_data! : "" }));
 
 describe("several conversations with one machine", () => {
@@ -24,7 +22,7 @@ describe("several conversations with one machine", () => {
     stack.model.enqueue({ blocks: [{ text: "Alpha begins." }], stall: true });
     stack.telegram.userText(OWNER, "first topic: alpha");
     await stack.model.waitForStall(1);
-    const first = await messageWith(/Alpha begins\.[\s\S]*⏳ laptop running/);
+    const first = await stack.messageWith(/Alpha begins\.[\s\S]*⏳ laptop running/);
     expect(first.text).toContain("#1 · 📁 ");
 
     stack.telegram.userText(OWNER, "/new");
@@ -34,17 +32,17 @@ describe("several conversations with one machine", () => {
     stack.model.enqueue([{ text: "Beta is done." }]);
     stack.telegram.userText(OWNER, "second topic: beta");
     // Turn 2 runs to its end while turn 1 still waits on the model: neither waits for the other.
-    const second = await messageWith(/Beta is done\.[\s\S]*✅ laptop/);
+    const second = await stack.messageWith(/Beta is done\.[\s\S]*✅ laptop/);
     expect(second.message_id).not.toBe(first.message_id);
     expect(second.text).toContain("#2 · 📁 ");
     expect(stack.messages(/Alpha begins\./).at(-1)!.text).toMatch(/⏳ laptop running/);
     // A conversation of its own: claude got nothing of the first one.
     const request = await stack.model.waitForRequest(seen + 1);
-    expect(everything(request)).toContain("second topic: beta");
-    expect(everything(request)).not.toContain("alpha");
+    expect(conversationText(request)).toContain("second topic: beta");
+    expect(conversationText(request)).not.toContain("alpha");
 
     stack.model.release();
-    const firstDone = await messageWith(/Alpha begins\.[\s\S]*✅ laptop/);
+    const firstDone = await stack.messageWith(/Alpha begins\.[\s\S]*✅ laptop/);
     expect(firstDone.message_id).toBe(first.message_id);
     expect(firstDone.text).toContain("#1 · 📁 ");
     expect(stack.messages(/Beta is done\./)).toHaveLength(1);
@@ -52,7 +50,7 @@ describe("several conversations with one machine", () => {
 
   test("/sessions lists both, newest first, with folder, first prompt, cost and state; a tap switches", async () => {
     stack.telegram.userText(OWNER, "/sessions");
-    const list = await messageWith(/Conversations with laptop/);
+    const list = await stack.messageWith(/Conversations with laptop/);
     const lines = list.text!.split("\n").slice(1);
     expect(lines).toHaveLength(2);
     // Turn 1 ended last, so #1 is the most recently active; #2 is selected.
@@ -67,10 +65,10 @@ describe("several conversations with one machine", () => {
     const seen = stack.model.requests.length;
     stack.telegram.userText(OWNER, "back to alpha");
     const request = await stack.model.waitForRequest(seen + 1);
-    expect(everything(request)).toContain("first topic: alpha");
-    expect(everything(request)).toContain("Alpha begins.");
-    expect(everything(request)).not.toContain("beta");
-    await messageWith(/echo: back to alpha[\s\S]*✅ laptop.*#1 · 📁/);
+    expect(conversationText(request)).toContain("first topic: alpha");
+    expect(conversationText(request)).toContain("Alpha begins.");
+    expect(conversationText(request)).not.toContain("beta");
+    await stack.messageWith(/echo: back to alpha[\s\S]*✅ laptop.*#1 · 📁/);
   });
 
   test("a tap on a conversation that is not this chat's changes nothing", async () => {
@@ -86,7 +84,7 @@ describe("several conversations with one machine", () => {
 
   test("/history shows the last turns of the current conversation; the button sends all of it as .md", async () => {
     stack.telegram.userText(OWNER, "/history");
-    const history = await messageWith(/Last turns of laptop #1/);
+    const history = await stack.messageWith(/Last turns of laptop #1/);
     expect(history.text).toContain("🗣 first topic: alpha\nAlpha begins.");
     expect(history.text).toContain("🗣 back to alpha\necho: back to alpha");
     expect(history.text).not.toContain("beta");

@@ -24,7 +24,6 @@ afterAll(async () => {
   await stack?.[Symbol.asyncDispose]();
 });
 
-const messageWith = (pattern: RegExp) => stack.telegram.waitFor(() => stack.messages(pattern).at(-1), { timeoutMs: 30_000, message: `a message matching ${pattern}` });
 const newMessage = async (pattern: RegExp) => {
   const before = stack.messages(pattern).length;
   return stack.telegram.waitFor(() => stack.messages(pattern)[before], { timeoutMs: 30_000, message: `a new message matching ${pattern}` });
@@ -52,7 +51,7 @@ describe("/new worktree", () => {
     stack.model.enqueue([{ toolUse: { name: "Write", input: { file_path: join(path, "hello.txt"), content: "from the worktree\n" } } }], [{ text: "Wrote hello.txt." }]);
     const seen = stack.model.requests.length;
     stack.telegram.userText(OWNER, "write hello.txt");
-    const done = await messageWith(/Wrote hello\.txt\.[\s\S]*✅ laptop/);
+    const done = await stack.messageWith(/Wrote hello\.txt\.[\s\S]*✅ laptop/);
     expect(done.text).toContain("#1 🌿 · 📁 ");
     // claude was told the worktree is its working directory.
     expect(JSON.stringify((await stack.model.waitForRequest(seen + 1)).body?.system)).toContain(path);
@@ -72,7 +71,7 @@ describe("/new worktree", () => {
     await stack.waitForText(/Fresh conversation with laptop \(#2 🌿 · /);
     const seen = stack.model.requests.length;
     stack.telegram.userText(OWNER, "where is this one");
-    await messageWith(/echo: where is this one[\s\S]*✅ laptop.*#2 🌿/);
+    await stack.messageWith(/echo: where is this one[\s\S]*✅ laptop.*#2 🌿/);
     const path = worktreeOf(2);
     expect(path).not.toBe(worktreeOf(1));
     expect(existsSync(join(path, ".git"))).toBe(true);
@@ -85,12 +84,12 @@ describe("/new worktree", () => {
     const before = stack.model.requests.length;
     stack.telegram.userText(OWNER, "take your time");
     await stack.model.waitForRequest(before + 1);
-    await messageWith(/Still busy\.[\s\S]*⏳ laptop running/);
+    await stack.messageWith(/Still busy\.[\s\S]*⏳ laptop running/);
     const refused = newMessage(/is running a turn/);
     stack.telegram.userText(OWNER, "/close");
     expect((await refused).text).toBe("#2 is running a turn: /stop it first (or its ⏹ Stop button), then /close.");
     stack.model.release();
-    await messageWith(/Still busy\.[\s\S]*✅ laptop/);
+    await stack.messageWith(/Still busy\.[\s\S]*✅ laptop/);
     expect(existsSync(worktreeOf(2))).toBe(true);
   });
 
@@ -119,7 +118,7 @@ describe("/new worktree", () => {
     stack.telegram.userText(OWNER, "/new worktree");
     await stack.waitForText(/Fresh conversation with laptop \(#3 🌿 · /);
     stack.telegram.userText(OWNER, "a short one");
-    await messageWith(/echo: a short one[\s\S]*✅ laptop.*#3 🌿/);
+    await stack.messageWith(/echo: a short one[\s\S]*✅ laptop.*#3 🌿/);
     const path = worktreeOf(3);
     expect(existsSync(path)).toBe(true);
     stack.agent.kill("SIGKILL");

@@ -109,6 +109,11 @@ export function textsOf(message: ApiMessage): string[] {
   return message.content.flatMap((b) => (b.type === "text" && typeof b.text === "string" ? [b.text] : []));
 }
 
+/** Every text the request carries (the whole conversation claude sent), one per line. */
+export function conversationText(request: RecordedRequest): string {
+  return (request.body?.messages ?? []).flatMap(textsOf).join("\n");
+}
+
 /** Every tool_result block anywhere in the request's messages. */
 export function toolResultsOf(request: MessagesRequest | undefined): ContentBlock[] {
   return (request?.messages ?? []).flatMap((m) =>

@@ -124,6 +124,8 @@ export async function startStack(options: { serveArgs?: string[]; viaProxy?: boo
     texts,
     /** The bot's messages to the owner whose text matches. */
     messages: (pattern: RegExp, chatId = OWNER) => telegram.chat(chatId).filter((m) => !m.deleted && pattern.test(m.text ?? "")),
+    /** Waits for a message to the owner matching `pattern` and resolves with the newest such one. */
+    messageWith: (pattern: RegExp) => telegram.waitFor(() => telegram.chat(OWNER).filter((m) => !m.deleted && pattern.test(m.text ?? "")).at(-1), { timeoutMs: 30_000, message: `a message matching ${pattern}` }),
     waitForText: (pattern: RegExp, message = `a message matching ${pattern}`, chatId = OWNER) =>
       telegram.waitFor(() => texts(chatId).some((t) => pattern.test(t)), { timeoutMs: 30_000, message }),
     async [Symbol.asyncDispose]() {
