@@ -34,8 +34,9 @@ export function registerPrompts(bot: Bot<RaContext>, deps: HandlerDeps, t: Targe
     // With topics on, the device's topic exists before anything is written for the turn.
     if (!sessionId) await deps.topics?.ensure(chatId, device);
     const turn = await core.turns.submit(chatId, device, text, { attachments, ...(sessionId ? { sessionId } : {}) });
+    // A conversation's own topic is named after its first prompt once there is one (only where conversations get topics).
+    if (!deps.topics?.available(chatId)) return;
     const session = await core.store.session(turn.sessionId);
-    // A conversation's own topic is named after its first prompt once there is one.
     if (session?.threadId != null && (await core.store.lastTurns(session.id, 2)).length === 1) {
       void deps.topics?.rename(session, topicTitle(device.name, session, core.limits.of(device.id)?.roots, maskSecrets(text).text));
     }
