@@ -19,6 +19,9 @@ export class FrameQueue {
   private next = 0;
   private scheduled = false;
   private draining: Promise<void> | undefined;
+  /** Tasks done since the queue was last empty. */
+  private sinceEmpty = 0;
+  private burstListeners: { minTasks: number; fn: (tasks: number) => void }[] = [];
 
   constructor(
     private readonly report: (err: unknown) => void,
@@ -54,6 +57,11 @@ export class FrameQueue {
     while (this.size > 0) await this.drainFor(Number.POSITIVE_INFINITY);
   }
 
+  /** Calls `fn` each time the queue runs empty after at least `minTasks` tasks in a row (a storm is over). */
+  afterBursts(minTasks: number, fn: (tasks: number) => void): void {
+    this.burstListeners.push({ minTasks, fn });
+  }
+
   /** Tasks waiting. */
   get size(): number {
     return this.tasks.length - this.next;
@@ -62,8 +70,11 @@ export class FrameQueue {
   private drain = (): void => {
     this.draining = this.drainFor(this.sliceMs).then(() => {
       this.draining = undefined;
-      if (this.size === 0) this.scheduled = false;
-      else this.defer(this.drain);
+      if (this.size > 0) return this.defer(this.drain);
+      this.scheduled = false;
+      const tasks = this.sinceEmpty;
+      this.sinceEmpty = 0;
+      for (const { minTasks, fn } of this.burstListeners) if (tasks >= minTasks) fn(tasks);
     });
   };
 
@@ -72,6 +83,7 @@ export class FrameQueue {
     while (this.next < this.tasks.length) {
       const task = this.tasks[this.next]!;
       this.tasks[this.next++] = noop; // let go of the frame it holds
+      this.sinceEmpty++;
       try {
         const done = task();
         if (done) await done;

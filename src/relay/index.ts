@@ -8,6 +8,7 @@ import { CloseCode, MAX_FRAME_BYTES } from "../proto";
 import { createApp } from "./app";
 import { AttachmentSources } from "./attachment-sources";
 import { FrameQueue } from "./frame-queue";
+import { collectAfterStorms } from "./storm-gc";
 import type { RelayConfig } from "./config";
 import { LocalBus } from "./bus/local";
 import { createCore } from "./core";
@@ -97,6 +98,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const attachments = new AttachmentSources();
   attachments.register("telegram", telegram.files);
   const frames = new FrameQueue((err) => log.error(`handling an agent's frame failed: ${(err as Error)?.stack ?? err}`));
+  const stopCollecting = collectAfterStorms(frames, clock);
   const app = createApp({ core, clock, log, attachments, frames, web, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
     webhook: webhookSecret ? { secret: webhookSecret, receive: telegram.receive, log: createLog("webhook") } : undefined,
   });
@@ -162,6 +164,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       await telegram.stop();
       core.approvals.stop();
       core.schedules.stop();
+      stopCollecting();
       turnViews.close();
       // Let the last edits reach Telegram, but never hold shutdown longer than 5 s for them.
       const gave = new AbortController();

@@ -226,4 +226,22 @@ describe("durable acknowledgements (group commit)", () => {
     expect(done).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(queue.size).toBe(0);
   });
+
+  test("when the queue runs empty after a burst of at least the given size, the burst listeners hear how many tasks it had", async () => {
+    const loop = handLoop();
+    let t = 0;
+    const bursts: number[] = [];
+    const queue = new FrameQueue(() => {}, 8, loop.defer, () => t);
+    queue.afterBursts(5, (tasks) => bursts.push(tasks));
+    for (let i = 0; i < 3; i++) queue.push(() => {});
+    await loop.turn();
+    expect(bursts).toEqual([]); // 3 tasks: not a burst
+    for (let i = 0; i < 7; i++) queue.push(() => void (t += 3));
+    await loop.turn();
+    expect(bursts).toEqual([]); // sliced: 4 tasks still wait
+    await loop.turn();
+    await loop.turn();
+    expect(queue.size).toBe(0);
+    expect(bursts).toEqual([7]);
+  });
 });
