@@ -124,6 +124,9 @@ export class TurnSurface {
   }
 
   private async show({ turn, output, offset }: CoreEventOf<"turn.output">): Promise<void> {
+    // A late replay for a turn that ended changes its message only when it carries something seen
+    // (after a relay restart thousands of machines replay their last events: no view for nothing).
+    if (turn.status !== "running" && turn.status !== "queued" && !SHOWN_KINDS.has(output.kind)) return;
     // Built only now: from the stored answer as it was before this piece.
     const view = await this.viewOf(turn, output.kind === "text" || output.kind === "tool" ? offset : undefined);
     if (!view) return;
@@ -225,5 +228,8 @@ export class TurnSurface {
     });
   }
 }
+
+/** The outputs that change what a turn's message shows. */
+const SHOWN_KINDS = new Set<string>(["text", "tool", "tool.result", "notice"]);
 
 const noticeMark = (level: "info" | "warn" | "error") => (level === "info" ? "ℹ️" : level === "warn" ? "⚠️" : "❗");

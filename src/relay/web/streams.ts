@@ -28,6 +28,11 @@ export class UserStreams {
     return this.streams.has(userId);
   }
 
+  /** How many people's events are numbered. */
+  get size(): number {
+    return this.streams.size;
+  }
+
   /** People whose events are numbered. */
   users(): User[] {
     return [...this.streams.values()].map((s) => s.user);

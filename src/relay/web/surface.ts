@@ -143,6 +143,7 @@ export class WebSurface {
   }
 
   private async showDevice(deviceId: string): Promise<void> {
+    if (this.streams.size === 0) return; // no browser since the relay started: nobody to show it to (a storm of reconnects asks nothing)
     const device = await this.core.store.device(deviceId);
     if (!device) return;
     const views = new Map<number, WebEventBody>();
