@@ -211,6 +211,18 @@ export const serveOptions = defineOptions({
     service: "pass",
     example: "postgres://ra:example@127.0.0.1:5432/ra",
   },
+  redis: {
+    key: "redisUrl",
+    kind: "string",
+    env: "RA_REDIS_URL",
+    type: z.string().check(z.trim(), z.regex(/^rediss?:\/\/\S+$/, "takes a redis:// URL")),
+    help: "Share what several relays on one --database must share through Redis (redis://:password@host:6379): today the pairing lockouts and sign-in limits",
+    valueHint: "url",
+    hint: "for example redis://:secret@127.0.0.1:6379",
+    secret: true,
+    service: "pass",
+    example: "redis://:example@127.0.0.1:6379",
+  },
   "web-login-code": {
     key: "webLoginCode",
     kind: "boolean",

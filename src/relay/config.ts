@@ -34,6 +34,12 @@ export function checkServeOptions(o: ServeValues): { webhookUrl?: string } {
   if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) {
     throw usage("--tls-cert and --tls-key go together", "pass both the PEM certificate and its private key, or neither (e.g. behind Caddy)");
   }
+  if (o.redisUrl && !o.databaseUrl) {
+    throw usage(
+      "--redis needs --database postgres://…: relays that share Redis must share their state in Postgres too",
+      "pass --database (or RA_DATABASE_URL) as well, or drop --redis (one relay keeps its limits in memory)",
+    );
+  }
   if (!o.webhook) return {};
   const hook = webhookUrl(o.publicUrl, Boolean(o.telegramApiRoot));
   if (!hook.ok) throw usage(hook.message, hook.hint);

@@ -24,6 +24,7 @@ import { loadWebhookSecret } from "./webhook-secret";
 import { DraftRegistry } from "./telegram/drafts";
 import { Topics } from "./telegram/topics";
 import { openStore } from "./open-store";
+import { openShared } from "./open-shared";
 import { createWeb } from "./web";
 
 export type RelayHandle = {
@@ -50,12 +51,14 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   }
   // Prompts, answers and approval inputs live here: only this user may read them, whatever existed before.
   keepPrivate(config.dataDir, { dir: "the relay's data folder", file: "the relay's file" }, (line) => log.warn(line));
-  const state = await openStore(config, log);
+  const shared = config.redisUrl ? await openShared(config.redisUrl, clock) : undefined;
+  const state = await openStore(config, log).catch((err) => (shared?.redis.close(), Promise.reject(err)));
   const repo = state.store;
-  const closeDb = () => state.close();
+  const closeDb = () => (shared?.redis.close(), state.close());
   if (config.databaseUrl) log.info(`state in ${state.where}`);
+  if (shared) log.info(`limits shared in Redis at ${shared.redis.where}`);
   const bus = new LocalBus<CoreEvent>((err, event) => log.error(`a surface failed on ${event.type}: ${(err as Error)?.stack ?? err}`));
-  const core = createCore({ store: repo, bus, clock, log, approvalTimeoutMs: config.approvalTimeoutMs });
+  const core = createCore({ store: repo, bus, clock, log, approvalTimeoutMs: config.approvalTimeoutMs, counters: shared?.counters });
   const { hub } = core;
   const ownerClaim = new OwnerClaim(repo, clock, config.dataDir);
 
@@ -80,7 +83,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   bus.subscribe(cards.handle);
   bus.subscribe(new DeviceAlerts(telegram.messenger).handle);
   bus.subscribe(new Digests({ core, messenger: telegram.messenger, threadOf: (chat, device, session) => topics.threadOf(chat, device, session) }).handle);
-  const web = createWeb({ core, store: state.web, clock, log: createLog("web"), dataDir: config.dataDir, publicUrl: config.publicUrl, tls: Boolean(config.tls) });
+  const web = createWeb({ core, store: state.web, clock, log: createLog("web"), dataDir: config.dataDir, publicUrl: config.publicUrl, tls: Boolean(config.tls), counters: shared?.counters });
   bus.subscribe(web.surface.handle);
   let listenUrl = "";
   telegram.attach({ core, turnViews, cards, topics, drafts, web: { auth: web.auth, baseUrl: () => config.publicUrl ?? listenUrl } });

@@ -43,6 +43,7 @@ describe("options tables", () => {
       publicUrl: undefined,
       telegramApiRoot: undefined,
       databaseUrl: undefined,
+      redisUrl: undefined,
       owners: [],
       trustProxy: [],
       tls: undefined,
@@ -109,5 +110,20 @@ describe("options tables", () => {
     expect(refusal(() => relayConfig(serve(["--tls-cert", "a.pem"]), "1:AA")).message).toBe("--tls-cert and --tls-key go together");
     expect(refusal(() => relayConfig(serve(["--webhook"]), "1:AA")).message).toBe("--webhook needs --public-url");
     expect(relayConfig(serve(["--webhook", "--public-url", "https://relay.example.com"]), "1:AA").webhookUrl).toBe("https://relay.example.com/telegram/webhook");
+  });
+
+  test("--redis goes with --database only, takes a redis:// URL, and never echoes it", () => {
+    const alone = refusal(() => relayConfig(serve(["--redis", "redis://:hunter2@127.0.0.1:6379"]), "1:AA"));
+    expect(alone).toEqual({
+      message: "--redis needs --database postgres://…: relays that share Redis must share their state in Postgres too",
+      hint: "pass --database (or RA_DATABASE_URL) as well, or drop --redis (one relay keeps its limits in memory)",
+      exitCode: 2,
+    });
+    expect(refusal(() => relayConfig(serve([], { RA_REDIS_URL: "redis://127.0.0.1:6379" }), "1:AA")).message).toStartWith("--redis needs --database");
+    const both = relayConfig(serve(["--database", "postgres://ra@127.0.0.1/ra"], { RA_REDIS_URL: "redis://:hunter2@127.0.0.1:6379" }), "1:AA");
+    expect(both).toMatchObject({ databaseUrl: "postgres://ra@127.0.0.1/ra", redisUrl: "redis://:hunter2@127.0.0.1:6379" });
+    const bad = refusal(() => serve(["--redis", "http://:hunter2@127.0.0.1:6379"]));
+    expect(bad.message).toBe("--redis takes a redis:// URL");
+    expect(`${bad.message}${bad.hint}`).not.toContain("hunter2");
   });
 });

@@ -48,45 +48,45 @@ const codeOf = (o: ReturnType<ReturnType<typeof setup>["open"]>["opened"]) => {
 };
 
 describe("pairing codes", () => {
-  test("work until exactly 10 minutes, then are refused like a wrong code", () => {
+  test("work until exactly 10 minutes, then are refused like a wrong code", async () => {
     const { clock, pairing, open } = setup();
     const early = codeOf(open().opened);
     const late = codeOf(open("10.0.0.2").opened);
     expect(early.expiresAt).toBe(clock.t + PAIR_CODE_TTL_MS);
     clock.t += PAIR_CODE_TTL_MS - 1;
-    expect(pairing.redeem(early.code, 1001).ok).toBe(true);
+    expect((await pairing.redeem(early.code, 1001)).ok).toBe(true);
     clock.t += 1;
-    expect(pairing.redeem(late.code, 1001)).toEqual({ ok: false, reason: "invalid" });
+    expect(await pairing.redeem(late.code, 1001)).toEqual({ ok: false, reason: "invalid" });
   });
 
   test("the deep-link secret works like the typed code; both are single use", async () => {
     const { pairing, open, repo } = setup();
     const { link: l, opened } = open();
     const code = codeOf(opened);
-    const claimed = pairing.redeem(`pair_${code.secret}`, 1001);
+    const claimed = await pairing.redeem(`pair_${code.secret}`, 1001);
     expect(claimed.ok).toBe(true);
     const device = (await pairing.confirm((claimed as { machine: { claimId: string } }).machine.claimId, 1001))!;
     expect(device.name).toBe("m1");
     const done = l.frames.find((f) => f.type === "pair.done")!;
     expect((await repo.deviceByTokenHash(sha256(done.token as string)))?.id).toBe(device.id);
     expect(device.tokenHash).not.toBe(done.token);
-    expect(pairing.redeem(code.code, 1001)).toEqual({ ok: false, reason: "invalid" });
-    expect(pairing.redeem(`pair_${code.secret}`, 1001)).toEqual({ ok: false, reason: "invalid" });
+    expect(await pairing.redeem(code.code, 1001)).toEqual({ ok: false, reason: "invalid" });
+    expect(await pairing.redeem(`pair_${code.secret}`, 1001)).toEqual({ ok: false, reason: "invalid" });
   });
 
   test("a claimed machine must be confirmed within 2 minutes, by the user who claimed it", async () => {
     const { clock, pairing, open } = setup();
     codeOf(open().opened);
     const second = codeOf(open("10.0.0.2").opened);
-    const first = pairing.redeem(second.code, 1001) as { ok: true; machine: { claimId: string; expiresAt: number } };
+    const first = await pairing.redeem(second.code, 1001) as { ok: true; machine: { claimId: string; expiresAt: number } };
     expect(first.machine.expiresAt).toBe(clock.t + CONFIRM_WINDOW_MS);
-    expect(pairing.redeem(second.code, 2002)).toEqual({ ok: false, reason: "invalid" }); // someone else's claim
+    expect(await pairing.redeem(second.code, 2002)).toEqual({ ok: false, reason: "invalid" }); // someone else's claim
     expect(await pairing.confirm(first.machine.claimId, 2002)).toBeNull();
     clock.t += CONFIRM_WINDOW_MS;
     expect(await pairing.confirm(first.machine.claimId, 1001)).toBeNull();
   });
 
-  test("at most 3 machines per address and 20 in all wait to pair", () => {
+  test("at most 3 machines per address and 20 in all wait to pair", async () => {
     const { open } = setup();
     for (let i = 0; i < 3; i++) codeOf(open("10.9.9.9").opened);
     expect(open("10.9.9.9").opened).toEqual({ error: "too many machines from this address are waiting to pair; finish or cancel those first" });
@@ -94,26 +94,26 @@ describe("pairing codes", () => {
     expect(open("10.2.0.1").opened).toEqual({ error: "too many machines are waiting to pair right now; try again in a few minutes" });
   });
 
-  test("the 5th wrong code in 10 minutes locks the user, even a right code is then refused; 15 minutes later it works", () => {
+  test("the 5th wrong code in 10 minutes locks the user, even a right code is then refused; 15 minutes later it works", async () => {
     const { clock, pairing, open } = setup();
     const good = codeOf(open().opened);
-    for (let i = 1; i <= 4; i++) expect(pairing.redeem("BCDFG-HJKLM", 1001)).toEqual({ ok: false, reason: "invalid" });
-    const fifth = pairing.redeem("BCDFG-HJKLN", 1001);
+    for (let i = 1; i <= 4; i++) expect(await pairing.redeem("BCDFG-HJKLM", 1001)).toEqual({ ok: false, reason: "invalid" });
+    const fifth = await pairing.redeem("BCDFG-HJKLN", 1001);
     expect(fifth).toEqual({ ok: false, reason: "invalid", justLocked: clock.t + 15 * MIN });
-    expect(pairing.redeem(good.code, 1001)).toEqual({ ok: false, reason: "locked", until: clock.t + 15 * MIN });
-    expect(pairing.redeem(good.code, 2002).ok).toBe(true); // another user is not affected
+    expect(await pairing.redeem(good.code, 1001)).toEqual({ ok: false, reason: "locked", until: clock.t + 15 * MIN });
+    expect((await pairing.redeem(good.code, 2002)).ok).toBe(true); // another user is not affected
     clock.t += 15 * MIN;
-    expect(pairing.redeem(codeOf(open("10.0.0.3").opened).code, 1001).ok).toBe(true);
+    expect((await pairing.redeem(codeOf(open("10.0.0.3").opened).code, 1001)).ok).toBe(true);
   });
 
-  test("the 20th wrong code across everyone pauses pairing for everyone for 15 minutes", () => {
+  test("the 20th wrong code across everyone pauses pairing for everyone for 15 minutes", async () => {
     const { clock, pairing, open } = setup();
     const good = codeOf(open().opened);
-    for (let i = 0; i < 19; i++) expect(pairing.redeem("BCDFG-HJKLM", 100 + (i % 4))).toMatchObject({ ok: false, reason: "invalid" });
-    const last = pairing.redeem("BCDFG-HJKLM", 200);
+    for (let i = 0; i < 19; i++) expect(await pairing.redeem("BCDFG-HJKLM", 100 + (i % 4))).toMatchObject({ ok: false, reason: "invalid" });
+    const last = await pairing.redeem("BCDFG-HJKLM", 200);
     expect(last).toMatchObject({ ok: false, reason: "invalid", justPaused: clock.t + 15 * MIN });
-    expect(pairing.redeem(good.code, 300)).toEqual({ ok: false, reason: "paused", until: clock.t + 15 * MIN });
+    expect(await pairing.redeem(good.code, 300)).toEqual({ ok: false, reason: "paused", until: clock.t + 15 * MIN });
     clock.t += 15 * MIN;
-    expect(pairing.redeem(codeOf(open("10.0.0.4").opened).code, 300).ok).toBe(true);
+    expect((await pairing.redeem(codeOf(open("10.0.0.4").opened).code, 300)).ok).toBe(true);
   });
 });

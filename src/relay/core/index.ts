@@ -4,6 +4,7 @@ import type { Bus } from "../bus/types";
 import type { Store } from "../store/types";
 import { Approvals } from "./approvals";
 import { AutoApprove } from "./auto-approve";
+import type { Counters } from "./counters";
 import type { CoreEvent } from "./events";
 import { FileRequests } from "./files";
 import { Hub } from "./hub";
@@ -14,12 +15,20 @@ import { Pairing } from "./pairing";
 import { Schedules } from "./schedules";
 import { Turns } from "./turns";
 
-export type CoreOptions = { store: Store; bus: Bus<CoreEvent>; clock: Clock; log: Log; approvalTimeoutMs: number };
+export type CoreOptions = {
+  store: Store;
+  bus: Bus<CoreEvent>;
+  clock: Clock;
+  log: Log;
+  approvalTimeoutMs: number;
+  /** Where the pairing lockouts count (Redis with --redis, shared by the relays); default this relay's memory. */
+  counters?: Counters;
+};
 
 /** The relay's rules with no surface attached: surfaces subscribe to `bus` and call these. */
 export type Core = ReturnType<typeof createCore>;
 
-export function createCore({ store, bus, clock, log, approvalTimeoutMs }: CoreOptions) {
+export function createCore({ store, bus, clock, log, approvalTimeoutMs, counters }: CoreOptions) {
   const hub = new Hub(clock);
   const limits = new MachineLimits();
   const auto = new AutoApprove({ store, clock, limits });
@@ -30,7 +39,7 @@ export function createCore({ store, bus, clock, log, approvalTimeoutMs }: CoreOp
   const approvals = new Approvals({ store, hub, bus, clock, timeoutMs: approvalTimeoutMs, auto });
   const turns = new Turns({ store, hub, bus, clock, approvals, limits });
   const machines = new Machines({ store, hub, bus, clock, log, turns, approvals, limits });
-  const pairing = new Pairing(store, clock);
+  const pairing = new Pairing(store, clock, counters);
   const files = new FileRequests({ hub, clock });
   const lists = new ListRequests({ hub, clock });
   const schedules = new Schedules({ store, clock, hub, bus, turns, log });

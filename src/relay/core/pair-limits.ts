@@ -1,4 +1,6 @@
 import type { Clock } from "../../clock";
+import type { Counters } from "./counters";
+import { MemoryCounters } from "./memory-counters";
 
 const WINDOW_MS = 10 * 60_000;
 const USER_FAILURES = 5;
@@ -6,55 +8,59 @@ const GLOBAL_FAILURES = 20;
 const FIRST_LOCK_MS = 15 * 60_000;
 const MAX_LOCK_MS = 24 * 60 * 60_000;
 const GLOBAL_PAUSE_MS = 15 * 60_000;
+/** How long a user's lock level (how often they were locked) is remembered after their latest lock began. */
+const LEVEL_KEPT_MS = 2 * MAX_LOCK_MS;
+
+const failures = (userId: number) => `pair:fail:${userId}`;
+const lock = (userId: number) => `pair:lock:${userId}`;
+const level = (userId: number) => `pair:level:${userId}`;
+const GLOBAL = "pair:fail:all";
+const PAUSED = "pair:paused";
 
 /**
  * Brute-force brakes on code redemption (numbers from RFC 8628's arithmetic): 5 wrong codes in
  * 10 minutes lock that user out of pairing for 15 minutes, doubling up to 24 hours; 20 wrong
- * codes across everyone pause pairing for 15 minutes.
+ * codes across everyone pause pairing for 15 minutes. Counted in `counters`: this relay's memory,
+ * or Redis shared by several relays (then 5 wrong codes spread over them lock the user on all).
  */
 export class PairLimits {
-  private failures = new Map<number, number[]>();
-  private locks = new Map<number, { until: number; count: number }>();
-  private global: number[] = [];
-  private pausedUntil = 0;
-
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly counters: Counters = new MemoryCounters(clock),
+  ) {}
 
   /** Why this user may not redeem now, or null. */
-  blocked(userId: number): { reason: "locked" | "paused"; until: number } | null {
+  async blocked(userId: number): Promise<{ reason: "locked" | "paused"; until: number } | null> {
+    const [lockedUntil, pausedUntil] = await Promise.all([this.counters.get(lock(userId)), this.counters.get(PAUSED)]);
     const now = this.clock.now();
-    const lock = this.locks.get(userId);
-    if (lock && lock.until > now) return { reason: "locked", until: lock.until };
-    if (this.pausedUntil > now) return { reason: "paused", until: this.pausedUntil };
+    if (lockedUntil !== undefined && lockedUntil > now) return { reason: "locked", until: lockedUntil };
+    if (pausedUntil !== undefined && pausedUntil > now) return { reason: "paused", until: pausedUntil };
     return null;
   }
 
   /** Records a wrong code; says whether that just locked the user or paused pairing for everyone. */
-  fail(userId: number): { locked?: number; paused?: number } {
+  async fail(userId: number): Promise<{ locked?: number; paused?: number }> {
+    const [mine, everyone] = await Promise.all([
+      this.counters.hit(failures(userId), WINDOW_MS, USER_FAILURES),
+      this.counters.hit(GLOBAL, WINDOW_MS, GLOBAL_FAILURES),
+    ]);
     const now = this.clock.now();
-    const recent = (this.failures.get(userId) ?? []).filter((t) => now - t < WINDOW_MS);
-    recent.push(now);
-    this.failures.set(userId, recent);
-    this.global = this.global.filter((t) => now - t < WINDOW_MS);
-    this.global.push(now);
     const result: { locked?: number; paused?: number } = {};
-    if (recent.length >= USER_FAILURES) {
-      const count = (this.locks.get(userId)?.count ?? 0) + 1;
-      const until = now + Math.min(MAX_LOCK_MS, FIRST_LOCK_MS * 2 ** (count - 1));
-      this.locks.set(userId, { until, count });
-      this.failures.set(userId, []);
-      result.locked = until;
+    if (mine.count >= USER_FAILURES) {
+      const count = await this.counters.incr(level(userId), LEVEL_KEPT_MS);
+      const length = Math.min(MAX_LOCK_MS, FIRST_LOCK_MS * 2 ** (count - 1));
+      await this.counters.put(lock(userId), now + length, length);
+      result.locked = now + length;
     }
-    if (this.global.length >= GLOBAL_FAILURES) {
-      this.pausedUntil = now + GLOBAL_PAUSE_MS;
-      this.global = [];
-      result.paused = this.pausedUntil;
+    if (everyone.count >= GLOBAL_FAILURES) {
+      await this.counters.put(PAUSED, now + GLOBAL_PAUSE_MS, GLOBAL_PAUSE_MS);
+      result.paused = now + GLOBAL_PAUSE_MS;
     }
     return result;
   }
 
   /** A successful pairing forgives the user's earlier mistakes (the lock level stays). */
-  succeed(userId: number): void {
-    this.failures.delete(userId);
+  async succeed(userId: number): Promise<void> {
+    await this.counters.clear(failures(userId));
   }
 }

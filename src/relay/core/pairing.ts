@@ -2,6 +2,7 @@ import type { Cancel, Clock } from "../../clock";
 import { CloseCode, type MachineFacts } from "../../proto";
 import type { Device, Store } from "../store/types";
 import type { AgentLink } from "./hub";
+import type { Counters } from "./counters";
 import { PairLimits } from "./pair-limits";
 import { newDeviceToken, newPairCode, normalizePairCode, sha256, shortId } from "../secrets";
 
@@ -39,8 +40,10 @@ export class Pairing {
   constructor(
     private readonly repo: Store,
     private readonly clock: Clock,
+    /** Where wrong codes are counted (default: this relay's memory). */
+    counters?: Counters,
   ) {
-    this.limits = new PairLimits(clock);
+    this.limits = new PairLimits(clock, counters);
   }
 
   open(link: AgentLink, name: string, facts: MachineFacts, fingerprint: string): { code: string; secret: string; expiresAt: number } | { error: string } {
@@ -64,17 +67,18 @@ export class Pairing {
   }
 
   /** A typed code or a deep-link secret from an allowed user: claims the machine for confirmation. */
-  redeem(input: string, userId: number): Redeem {
-    const blocked = this.limits.blocked(userId);
+  async redeem(input: string, userId: number): Promise<Redeem> {
+    const blocked = await this.limits.blocked(userId);
     if (blocked) return { ok: false, reason: blocked.reason, until: blocked.until };
+    // No await from the lookup to the claim: two redemptions of one code cannot both claim it.
     const entry = this.lookup(input);
     if (!entry || entry.expiresAt <= this.clock.now() || (entry.claimedBy !== undefined && entry.claimedBy !== userId)) {
-      const { locked, paused } = this.limits.fail(userId);
+      const { locked, paused } = await this.limits.fail(userId);
       return { ok: false, reason: "invalid", ...(locked ? { justLocked: locked } : {}), ...(paused ? { justPaused: paused } : {}) };
     }
     entry.claimedBy = userId;
     entry.expiresAt = Math.min(entry.expiresAt, this.clock.now() + CONFIRM_WINDOW_MS);
-    this.limits.succeed(userId);
+    await this.limits.succeed(userId);
     return { ok: true, machine: entry };
   }
 

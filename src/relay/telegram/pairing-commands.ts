@@ -27,7 +27,7 @@ export function registerPairing(bot: Bot<RaContext>, deps: HandlerDeps): void {
 
   /** A typed code or deep-link secret: claims the machine and shows the confirmation card. */
   const redeem = async (ctx: RaContext, input: string) => {
-    const result = pairing.redeem(input, ctx.user!.telegramId);
+    const result = await pairing.redeem(input, ctx.user!.telegramId);
     if (!result.ok) {
       if (result.justPaused) await tellOwners(`⚠️ Pairing is paused until ${hhmm(result.justPaused)} UTC after 20 wrong pairing codes in 10 minutes.`);
       if (result.reason === "locked" || result.justLocked) return say(ctx, `Too many wrong codes. Pairing is locked for you until ${hhmm(result.until ?? result.justLocked!)} UTC.`);

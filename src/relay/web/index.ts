@@ -2,13 +2,24 @@ import type { Context, Hono } from "hono";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import type { Core } from "../core";
+import type { Counters } from "../core/counters";
 import type { WebStore } from "../store/web";
 import { WebAuth } from "./auth";
 import { mountWeb } from "./routes";
 import { loadWebSigningKey } from "./secret";
 import { WebSurface } from "./surface";
 
-export type WebOptions = { core: Core; store: WebStore; clock: Clock; log: Log; dataDir: string; publicUrl?: string; tls: boolean };
+export type WebOptions = {
+  core: Core;
+  store: WebStore;
+  clock: Clock;
+  log: Log;
+  dataDir: string;
+  publicUrl?: string;
+  tls: boolean;
+  /** Where failed sign-ins count (Redis with --redis); default this relay's memory. */
+  counters?: Counters;
+};
 
 export type Web = ReturnType<typeof createWeb>;
 
@@ -25,7 +36,7 @@ export function createWeb(options: WebOptions) {
     auth,
     surface,
     mount(app: Hono, ipOf: (c: Context) => string) {
-      mountWeb(app, { core: options.core, auth, surface, clock: options.clock, log: options.log, publicOrigin, secure, ipOf });
+      mountWeb(app, { core: options.core, auth, surface, clock: options.clock, log: options.log, publicOrigin, secure, ipOf, counters: options.counters });
     },
   };
 }

@@ -14,7 +14,7 @@ type Answer = Omit<WebResult, "type" | "ref">;
 export async function pairCommand(core: Core, surface: WebSurface, user: User, command: Extract<WebCommand, { type: "pair" | "pair.confirm" }>): Promise<Answer> {
   const { pairing, store } = core;
   if (command.type === "pair") {
-    const result = pairing.redeem(command.code, user.telegramId);
+    const result = await pairing.redeem(command.code, user.telegramId);
     if (!result.ok) {
       if (result.reason === "locked" || result.justLocked) return { ok: false, message: `Too many wrong codes. Pairing is locked for you until ${hhmm(result.until ?? result.justLocked!)} UTC.` };
       if (result.reason === "paused" || result.justPaused) return { ok: false, message: `Pairing is paused until ${hhmm(result.until ?? result.justPaused!)} UTC after too many wrong codes.` };

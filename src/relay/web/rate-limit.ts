@@ -1,37 +1,30 @@
 import type { Clock } from "../../clock";
-
-/** Addresses remembered at most (a flood of fresh addresses forgets the oldest, never grows memory). */
-const MAX_ADDRESSES = 10_000;
+import type { Counters } from "../core/counters";
+import { MemoryCounters } from "../core/memory-counters";
 
 /**
  * Failed sign-in attempts per client address: after `max` failures within `windowMs` the address
- * is refused until the oldest failure leaves the window. Successes cost nothing.
+ * is refused until the oldest failure leaves the window. Successes cost nothing. Counted in
+ * `counters`: this relay's memory (at most 10,000 addresses, the oldest forgotten first), or Redis
+ * shared by several relays.
  */
 export class FailureLimit {
-  private failures = new Map<string, number[]>();
-
   constructor(
     private readonly clock: Clock,
+    private readonly counters: Counters = new MemoryCounters(clock),
     private readonly max = 10,
     private readonly windowMs = 10 * 60_000,
   ) {}
 
   /** Milliseconds until this address may try again; 0 when it may now. */
-  retryAfter(address: string): number {
-    const recent = this.recent(address);
-    return recent.length < this.max ? 0 : recent[0]! + this.windowMs - this.clock.now();
+  async retryAfter(address: string): Promise<number> {
+    const recent = await this.counters.peek(key(address), this.windowMs);
+    return recent.count < this.max ? 0 : recent.oldest! + this.windowMs - this.clock.now();
   }
 
-  failed(address: string): void {
-    const recent = this.recent(address);
-    recent.push(this.clock.now());
-    this.failures.delete(address);
-    this.failures.set(address, recent);
-    if (this.failures.size > MAX_ADDRESSES) this.failures.delete(this.failures.keys().next().value!);
-  }
-
-  private recent(address: string): number[] {
-    const since = this.clock.now() - this.windowMs;
-    return (this.failures.get(address) ?? []).filter((at) => at > since);
+  async failed(address: string): Promise<void> {
+    await this.counters.hit(key(address), this.windowMs);
   }
 }
+
+const key = (address: string) => `web:fail:${address}`;

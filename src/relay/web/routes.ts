@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import type { Core } from "../core";
+import type { Counters } from "../core/counters";
 import { WEB_ASSETS, MANIFEST } from "./assets";
 import { IDLE_MS, type SignedIn, type WebAuth } from "./auth";
 import { appPage, ASSET_VERSION, confirmPage, loginPage } from "./pages";
@@ -24,6 +25,8 @@ export type WebRouteDeps = {
   secure: boolean;
   /** The client's address (honouring --trust-proxy), for the sign-in rate limit. */
   ipOf: (c: Context) => string;
+  /** Where failed sign-ins count (Redis with --redis, shared by the relays); default this relay's memory. */
+  counters?: Counters;
 };
 
 const MAX_FORM_BYTES = 4096;
@@ -34,7 +37,7 @@ const BAD_CODE = "That code is wrong, expired or was already used. Restart ra se
 export function mountWeb(app: Hono, deps: WebRouteDeps): void {
   const { auth, surface } = deps;
   const cookie = deps.secure ? "__Host-ra_session" : "ra_session";
-  const limit = new FailureLimit(deps.clock);
+  const limit = new FailureLimit(deps.clock, deps.counters);
   ASSET_VERSION.value = WEB_ASSETS.version;
 
   const setSession = (c: Context, token: string) =>
@@ -45,8 +48,8 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
     if (found?.reissued) setSession(c, found.reissued);
     return found;
   };
-  const tooMany = (c: Context) => {
-    const wait = limit.retryAfter(deps.ipOf(c));
+  const tooMany = async (c: Context) => {
+    const wait = await limit.retryAfter(deps.ipOf(c));
     if (wait <= 0) return undefined;
     c.header("Retry-After", String(Math.ceil(wait / 1000)));
     return c.html(loginPage(`Too many failed sign-in attempts from your address. Try again in ${Math.ceil(wait / 60_000)} min.`), 429);
@@ -56,12 +59,12 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
   app.get("/", securityHeaders, async (c) => c.html((await signedIn(c)) ? appPage() : loginPage()));
 
   app.get("/login", securityHeaders, async (c) => {
-    const refused = tooMany(c);
+    const refused = await tooMany(c);
     if (refused) return refused;
     const secret = c.req.query("t") ?? "";
     const user = secret ? await auth.peekLink(secret) : undefined;
     if (!user) {
-      limit.failed(deps.ipOf(c));
+      await limit.failed(deps.ipOf(c));
       return c.html(loginPage(LINK_GONE), 410);
     }
     return c.html(confirmPage(user.name, secret));
@@ -69,7 +72,7 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
 
   app.post("/login", securityHeaders, async (c) => {
     if (!sameOrigin(c, deps.publicOrigin)) return crossSite(c);
-    const refused = tooMany(c);
+    const refused = await tooMany(c);
     if (refused) return refused;
     // A sign-in form is a few dozen bytes; nobody unknown gets to make the relay read more.
     if (Number(c.req.header("content-length") ?? Number.POSITIVE_INFINITY) > MAX_FORM_BYTES) return c.text("Too large.", 413);
@@ -80,7 +83,7 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
     const from = { userAgent: c.req.header("user-agent") ?? "", ip };
     const done = link ? await auth.redeem("link", link, from) : code ? await auth.redeem("code", code, from) : undefined;
     if (!done) {
-      limit.failed(ip);
+      await limit.failed(ip);
       return c.html(loginPage(link ? LINK_GONE : BAD_CODE), 401);
     }
     deps.log.info(`${done.user.telegramId} signed in to the web app from ${ip}`);

@@ -2,6 +2,7 @@ import { SQL } from "bun";
 import { drizzle, type BunSQLDatabase } from "drizzle-orm/bun-sql";
 import { migrate } from "drizzle-orm/bun-sql/migrator";
 import { ExitCode, RaError } from "../../../errors";
+import { withoutPassword } from "../../without-password";
 import { withMigrationsFolder } from "../migrate";
 import { embedMigrations } from "../migrations.macro" with { type: "macro" };
 import * as schema from "./schema";
@@ -52,12 +53,4 @@ export async function openPg(url: string, connectTimeoutMs = 10_000): Promise<Pg
 }
 
 /** The URL without its password, for messages and logs. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(not a valid URL)";
-  }
-}
+export const safeUrl = withoutPassword;
