@@ -32,6 +32,7 @@ export default defineCommand({
     "telegram-api-root": { type: "string", description: "With --serve: Bot API server (env RA_TELEGRAM_API_ROOT)", valueHint: "url" },
     "poll-timeout": { type: "string", description: "With --serve: seconds to poll while looking for another poller (default 3)", valueHint: "s" },
     database: { type: "string", description: "With --serve: the relay's Postgres URL (env RA_DATABASE_URL; default: its service's)", valueHint: "url" },
+    redis: { type: "string", description: "With --serve: the relays' Redis URL (env RA_REDIS_URL; default: its service's)", valueHint: "url" },
   },
   run: ({ args }) =>
     guard(async () => {
@@ -81,6 +82,8 @@ async function serveChecks(args: Args, env: Env, report: (r: CheckResult) => voi
   }
   const database = str(args.database) ?? env.RA_DATABASE_URL ?? (service && installedSecret(service.layout, "RA_DATABASE_URL"));
   if (database) report(await (await import("../doctor/database")).checkDatabase(database));
+  const redis = str(args.redis) ?? env.RA_REDIS_URL ?? (service && installedSecret(service.layout, "RA_REDIS_URL"));
+  if (redis) report(await (await import("../doctor/redis")).checkRedis(redis));
   const api: BotApi = { root: str(args["telegram-api-root"]) ?? env.RA_TELEGRAM_API_ROOT ?? "https://api.telegram.org", token };
   const me = await checkBotToken(api);
   report(me);
