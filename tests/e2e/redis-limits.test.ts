@@ -1,0 +1,71 @@
+// ra serve --database postgres://… --redis redis://…, through the compiled binary against real
+// servers: the pairing lockout is kept in Redis, so it outlives a kill -9 of the relay (in memory
+// it would not). Redis unreachable at start: exit 69, password masked. --redis alone: a usage error.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { RedisClient } from "bun";
+import { join } from "node:path";
+import { freePort } from "../helpers/free-port";
+import { RaProcess } from "../helpers/ra-process";
+import { startPostgres, startRedis } from "../helpers/real-servers";
+import { OWNER, startStack, TOKEN, type Stack } from "../helpers/stack";
+import { tmpDir } from "../helpers/tmp";
+
+let pg: Awaited<ReturnType<typeof startPostgres>>;
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let client: RedisClient;
+let url: string;
+let stack: Stack;
+beforeAll(async () => {
+  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  url = await pg.createDatabase("relay");
+  client = new RedisClient(redis.url);
+  stack = await startStack({ serveArgs: ["--database", url, "--redis", redis.url] });
+});
+afterAll(async () => {
+  await stack?.[Symbol.asyncDispose]();
+  client?.close();
+  await redis?.[Symbol.asyncDispose]();
+  await pg?.[Symbol.asyncDispose]();
+});
+
+const LOCKED = /^Too many wrong codes\. Pairing is locked for you until \d\d:\d\d UTC\.$/;
+
+describe("ra serve --redis", () => {
+  test("the 5th wrong code locks the owner out in Redis, and the lockout survives a kill -9 of the relay", async () => {
+    expect(stack.serve.output).toContain(`limits shared in Redis at ${redis.url}`);
+    const answers = () => stack.texts().filter((t) => /^(That code|Too many)/.test(t));
+    for (let i = 1; i <= 5; i++) {
+      stack.telegram.userText(OWNER, `/pair BCDFG-HJKL${"MNPQR"[i - 1]}`);
+      await stack.telegram.waitFor(() => answers().length === i, { message: `answer ${i}` });
+    }
+    expect(answers().at(-1)).toMatch(LOCKED);
+    const lock = `ra:limit:pair:lock:${OWNER}`;
+    expect(Number(await client.get(lock))).toBeGreaterThan(Date.now());
+    expect(Number(await client.send("PTTL", [lock]))).toBeGreaterThan(0);
+
+    await stack.crashAndRestartServe();
+    await using dir = tmpDir();
+    await using pair = new RaProcess(["pair", "--relay", stack.relayUrl, "--name", "late", "--config", join(dir.path, "late.json")]);
+    const code = (await pair.waitFor(/\/pair ([A-Z]{5}-[A-Z]{5})/, "the pairing code"))[1]!;
+    stack.telegram.userText(OWNER, `/pair ${code}`);
+    await stack.telegram.waitFor(() => answers().length === 6, { message: "the answer to a right code" });
+    expect(answers().at(-1)).toMatch(LOCKED);
+  });
+
+  test("Redis unreachable at start: exit 69, saying so, without the password", async () => {
+    await using dir = tmpDir();
+    await using serve = new RaProcess(["serve", "--bot-token", TOKEN, "--data-dir", dir.path, "--listen", "127.0.0.1:0", "--database", url, "--redis", `redis://:hunter2secret@127.0.0.1:${freePort()}`]);
+    expect(await serve.exitCode()).toBe(69);
+    expect(serve.stderr).toContain("cannot reach Redis at redis://:***@127.0.0.1:");
+    expect(serve.stderr).toContain("--redis or RA_REDIS_URL");
+    expect(serve.output).not.toContain("hunter2secret");
+  });
+
+  test("--redis without --database is a usage error that says why, before anything starts", async () => {
+    await using dir = tmpDir();
+    await using serve = new RaProcess(["serve", "--bot-token", TOKEN, "--data-dir", dir.path, "--listen", "127.0.0.1:0"], { env: { RA_REDIS_URL: `redis://:hunter2secret@127.0.0.1:${redis.port}` } });
+    expect(await serve.exitCode()).toBe(2);
+    expect(serve.stderr).toContain("--redis needs --database postgres://…");
+    expect(serve.output).not.toContain("hunter2secret");
+  });
+});
