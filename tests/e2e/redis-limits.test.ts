@@ -1,6 +1,7 @@
 // ra serve --database postgres://… --redis redis://…, through the compiled binary against real
 // servers: the pairing lockout is kept in Redis, so it outlives a kill -9 of the relay (in memory
-// it would not). Redis unreachable at start: exit 69, password masked. --redis alone: a usage error.
+// it would not); Redis lost while running refuses pairing and sign-in with a reason. Redis
+// unreachable at start: exit 69, password masked. --redis alone: a usage error.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { RaProcess } from "../helpers/ra-process";
 import { startPostgres, startRedis } from "../helpers/real-servers";
 import { OWNER, startStack, TOKEN, type Stack } from "../helpers/stack";
 import { tmpDir } from "../helpers/tmp";
+import { postLogin } from "../helpers/web-client";
 
 let pg: Awaited<ReturnType<typeof startPostgres>>;
 let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -50,6 +52,22 @@ describe("ra serve --redis", () => {
     stack.telegram.userText(OWNER, `/pair ${code}`);
     await stack.telegram.waitFor(() => answers().length === 6, { message: "the answer to a right code" });
     expect(answers().at(-1)).toMatch(LOCKED);
+  });
+
+  test("Redis lost while running: pairing and web sign-in are refused, saying why, instead of counting nothing", async () => {
+    await redis.stop();
+    try {
+      const before = stack.texts().length;
+      stack.telegram.userText(OWNER, "/pair BCDFG-HJKLM");
+      await stack.waitForText(/^Pairing is unavailable right now: the relay cannot reach Redis, where it counts wrong codes\. Try again in a minute\.$/);
+      expect(stack.texts().length).toBe(before + 1);
+      const res = await postLogin(stack.relayUrl, { code: "BCDFG-HJKLM" });
+      expect(res.status).toBe(503);
+      expect(await res.text()).toContain("Sign-in is unavailable right now: the relay cannot reach Redis");
+      expect(stack.serve.output).toContain("cannot count pairing attempts, so pairing is refused");
+    } finally {
+      await redis.start();
+    }
   });
 
   test("Redis unreachable at start: exit 69, saying so, without the password", async () => {

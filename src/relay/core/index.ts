@@ -39,7 +39,7 @@ export function createCore({ store, bus, clock, log, approvalTimeoutMs, counters
   const approvals = new Approvals({ store, hub, bus, clock, timeoutMs: approvalTimeoutMs, auto });
   const turns = new Turns({ store, hub, bus, clock, approvals, limits });
   const machines = new Machines({ store, hub, bus, clock, log, turns, approvals, limits });
-  const pairing = new Pairing(store, clock, counters);
+  const pairing = new Pairing(store, clock, counters, log);
   const files = new FileRequests({ hub, clock });
   const lists = new ListRequests({ hub, clock });
   const schedules = new Schedules({ store, clock, hub, bus, turns, log });

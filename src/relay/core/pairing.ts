@@ -1,4 +1,5 @@
 import type { Cancel, Clock } from "../../clock";
+import type { Log } from "../../log";
 import { CloseCode, type MachineFacts } from "../../proto";
 import type { Device, Store } from "../store/types";
 import type { AgentLink } from "./hub";
@@ -24,9 +25,13 @@ export type PendingMachine = {
 
 type Entry = PendingMachine & { code: string; secret: string; cancelExpiry: Cancel };
 
+export const PAIRING_UNAVAILABLE = "Pairing is unavailable right now: the relay cannot reach Redis, where it counts wrong codes. Try again in a minute.";
+
 export type Redeem =
   | { ok: true; machine: PendingMachine }
-  | { ok: false; reason: "invalid" | "locked" | "paused"; until?: number; justLocked?: number; justPaused?: number };
+  | { ok: false; reason: "invalid" | "locked" | "paused"; until?: number; justLocked?: number; justPaused?: number }
+  /** The limits could not be counted (Redis unreachable): refused, since unlimited guessing is worse. */
+  | { ok: false; reason: "unavailable" };
 
 /**
  * Machines waiting to be paired. A code lives only as long as its machine's pairing connection
@@ -42,6 +47,7 @@ export class Pairing {
     private readonly clock: Clock,
     /** Where wrong codes are counted (default: this relay's memory). */
     counters?: Counters,
+    private readonly log?: Log,
   ) {
     this.limits = new PairLimits(clock, counters);
   }
@@ -68,6 +74,15 @@ export class Pairing {
 
   /** A typed code or a deep-link secret from an allowed user: claims the machine for confirmation. */
   async redeem(input: string, userId: number): Promise<Redeem> {
+    try {
+      return await this.tryRedeem(input, userId);
+    } catch (err) {
+      this.log?.error(`cannot count pairing attempts, so pairing is refused: ${(err as Error).message}`);
+      return { ok: false, reason: "unavailable" };
+    }
+  }
+
+  private async tryRedeem(input: string, userId: number): Promise<Redeem> {
     const blocked = await this.limits.blocked(userId);
     if (blocked) return { ok: false, reason: blocked.reason, until: blocked.until };
     // No await from the lookup to the claim: two redemptions of one code cannot both claim it.
@@ -78,7 +93,8 @@ export class Pairing {
     }
     entry.claimedBy = userId;
     entry.expiresAt = Math.min(entry.expiresAt, this.clock.now() + CONFIRM_WINDOW_MS);
-    await this.limits.succeed(userId);
+    // The claim stands even if forgiving the earlier mistakes fails: they only age out later.
+    await this.limits.succeed(userId).catch((err) => this.log?.warn(`could not forget ${userId}'s wrong pairing codes: ${(err as Error).message}`));
     return { ok: true, machine: entry };
   }
 

@@ -1,5 +1,6 @@
 import type { Bot } from "grammy";
 import { untrusted } from "../../log";
+import { PAIRING_UNAVAILABLE } from "../core/pairing";
 import { bold, code, concatFormatted, plain } from "../format";
 import { encodeCallback } from "./callback-data";
 import { COMMANDS, USER_COMMANDS } from "./command-list";
@@ -29,6 +30,7 @@ export function registerPairing(bot: Bot<RaContext>, deps: HandlerDeps): void {
   const redeem = async (ctx: RaContext, input: string) => {
     const result = await pairing.redeem(input, ctx.user!.telegramId);
     if (!result.ok) {
+      if (result.reason === "unavailable") return say(ctx, PAIRING_UNAVAILABLE);
       if (result.justPaused) await tellOwners(`⚠️ Pairing is paused until ${hhmm(result.justPaused)} UTC after 20 wrong pairing codes in 10 minutes.`);
       if (result.reason === "locked" || result.justLocked) return say(ctx, `Too many wrong codes. Pairing is locked for you until ${hhmm(result.until ?? result.justLocked!)} UTC.`);
       if (result.reason === "paused") return say(ctx, `Pairing is paused until ${hhmm(result.until!)} UTC after too many wrong codes.`);

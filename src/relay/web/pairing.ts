@@ -1,5 +1,6 @@
 import type { WebCommand, WebResult } from "../../proto/web";
 import type { Core } from "../core";
+import { PAIRING_UNAVAILABLE } from "../core/pairing";
 import type { User } from "../store/types";
 import type { WebSurface } from "./surface";
 
@@ -16,6 +17,7 @@ export async function pairCommand(core: Core, surface: WebSurface, user: User, c
   if (command.type === "pair") {
     const result = await pairing.redeem(command.code, user.telegramId);
     if (!result.ok) {
+      if (result.reason === "unavailable") return { ok: false, message: PAIRING_UNAVAILABLE };
       if (result.reason === "locked" || result.justLocked) return { ok: false, message: `Too many wrong codes. Pairing is locked for you until ${hhmm(result.until ?? result.justLocked!)} UTC.` };
       if (result.reason === "paused" || result.justPaused) return { ok: false, message: `Pairing is paused until ${hhmm(result.until ?? result.justPaused!)} UTC after too many wrong codes.` };
       return { ok: false, message: "That code is not valid. Codes work once and expire after 10 minutes; run `ra pair` again for a new one." };

@@ -31,6 +31,7 @@ export type WebRouteDeps = {
 
 const MAX_FORM_BYTES = 4096;
 const LINK_GONE = "This sign-in link has expired or was already used. Send /web to the bot for a new one.";
+const SIGN_IN_UNAVAILABLE = "Sign-in is unavailable right now: the relay cannot reach Redis, where it counts failed attempts. Try again in a minute.";
 const BAD_CODE = "That code is wrong, expired or was already used. Restart ra serve with --web-login-code for a new one, or send /web to the bot.";
 
 /** The web app's HTTP side: sign-in pages, the app's shell and assets, and the browser socket. */
@@ -49,11 +50,19 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
     return found;
   };
   const tooMany = async (c: Context) => {
-    const wait = await limit.retryAfter(deps.ipOf(c));
+    let wait: number;
+    try {
+      wait = await limit.retryAfter(deps.ipOf(c));
+    } catch (err) {
+      // Without the count nobody may try: unlimited guessing is worse than a minute's wait.
+      deps.log.error(`cannot count failed sign-ins, so sign-in is refused: ${(err as Error).message}`);
+      return c.html(loginPage(SIGN_IN_UNAVAILABLE), 503);
+    }
     if (wait <= 0) return undefined;
     c.header("Retry-After", String(Math.ceil(wait / 1000)));
     return c.html(loginPage(`Too many failed sign-in attempts from your address. Try again in ${Math.ceil(wait / 60_000)} min.`), 429);
   };
+  const failed = (ip: string) => limit.failed(ip).catch((err) => deps.log.error(`cannot count a failed sign-in from ${ip}: ${(err as Error).message}`));
   const crossSite = (c: Context) => c.text("Refused: this request did not come from a page of this relay.", 403);
 
   app.get("/", securityHeaders, async (c) => c.html((await signedIn(c)) ? appPage() : loginPage()));
@@ -64,7 +73,7 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
     const secret = c.req.query("t") ?? "";
     const user = secret ? await auth.peekLink(secret) : undefined;
     if (!user) {
-      await limit.failed(deps.ipOf(c));
+      await failed(deps.ipOf(c));
       return c.html(loginPage(LINK_GONE), 410);
     }
     return c.html(confirmPage(user.name, secret));
@@ -83,7 +92,7 @@ export function mountWeb(app: Hono, deps: WebRouteDeps): void {
     const from = { userAgent: c.req.header("user-agent") ?? "", ip };
     const done = link ? await auth.redeem("link", link, from) : code ? await auth.redeem("code", code, from) : undefined;
     if (!done) {
-      await limit.failed(ip);
+      await failed(ip);
       return c.html(loginPage(link ? LINK_GONE : BAD_CODE), 401);
     }
     deps.log.info(`${done.user.telegramId} signed in to the web app from ${ip}`);
