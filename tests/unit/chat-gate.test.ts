@@ -3,6 +3,7 @@
 // Redis command is in flight, to the next timer due, so every wait is waited on, never slept.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { RedisClient, type RedisOptions } from "bun";
+import { systemClock } from "../../src/clock";
 import type { Log } from "../../src/log";
 import { RedisChatGates, type GateRedis } from "../../src/relay/redis/chat-gate";
 import type { ChatGates } from "../../src/relay/telegram/chat-gate";
@@ -208,5 +209,50 @@ describe("one sender per chat across relay instances", () => {
     expect(w.calls.map((c) => c.text)).toEqual(["before", "during", "during 2"]);
     expect(w.logs).toContain("info: this chat's calls go out again");
     expect(tooClose(w.to(CHAT), CHAT_LIMIT_MS)).toEqual([]);
+  });
+});
+
+// Real time here: a lock's life is counted by Redis's own clock.
+describe("the lock's life", () => {
+  /** Gates on a connection that reports each command it sends. */
+  function realGates(instance: string, onSend: (args: string[]) => void = () => {}) {
+    const client = new RedisClient(redis.url);
+    clients.push(client);
+    const log = { warn: () => {}, info: () => {}, error: () => {}, debug: () => {}, trace: () => {}, success: () => {} } as unknown as Log;
+    const send = (command: string, args: string[]) => (onSend(args), client.send(command, args));
+    return new RedisChatGates({ redis: { send, connect: () => client.connect() }, clock: systemClock, log, instance, lockTtlMs: 300, heldRetryMs: 10 });
+  }
+
+  test("a call that outlasts the lock's life keeps the lock (renewed while it lasts): the other instance waits for its end", async () => {
+    const CHAT = 4001;
+    let renewals = 0;
+    let renewedFourTimes!: () => void;
+    const fourTimes = new Promise<void>((resolve) => (renewedFourTimes = resolve));
+    const a = realGates("a", (args) => args[0]!.includes("PEXPIRE") && ++renewals === 4 && renewedFourTimes());
+    const b = realGates("b");
+    const held = await a.gate(CHAT).enter();
+    let bIn = false;
+    const bEntering = Promise.resolve(b.gate(CHAT).enter()).then((pass) => ((bIn = true), pass));
+    await fourTimes; // more than a whole lock life (300 ms) has passed since a took it
+    expect(bIn).toBe(false);
+    const leftAt = Date.now();
+    await held.leave(leftAt + 50);
+    const bPass = await bEntering;
+    expect(Date.now()).toBeGreaterThanOrEqual(leftAt + 50);
+    await bPass.leave(Date.now() + 1);
+  });
+
+  test("an instance that died during its call (it never releases the lock) holds the chat only until the lock lapses", async () => {
+    const CHAT = 4002;
+    const raw = new RedisClient(redis.url);
+    clients.push(raw);
+    await raw.send("SET", [`ra:chat:${CHAT}`, "crashed:1", "PX", "200"]);
+    const b = realGates("b");
+    const pass = await b.gate(CHAT).enter();
+    expect(await raw.get(`ra:chat:${CHAT}`)).toBe("b:1");
+    await pass.leave(Date.now() + 1000);
+    expect(await raw.get(`ra:chat:${CHAT}`)).toBeNull();
+    expect(Number(await raw.get(`ra:chat:${CHAT}:next`))).toBeGreaterThan(Date.now());
+    expect(await raw.send("PTTL", [`ra:chat:${CHAT}:next`])).toBeGreaterThan(1000);
   });
 });
