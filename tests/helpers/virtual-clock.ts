@@ -40,6 +40,11 @@ export class VirtualClock implements Clock {
     return this.timers.length;
   }
 
+  /** When the earliest waiting timer is due (undefined: none waits). */
+  get nextAt(): number | undefined {
+    return this.timers.reduce<number | undefined>((min, x) => (min === undefined || x.at < min ? x.at : min), undefined);
+  }
+
   /** Moves time forward by `ms`, firing due timers in order and letting their follow-ups run. */
   async advance(ms: number): Promise<void> {
     const target = this.t + ms;

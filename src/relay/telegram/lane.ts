@@ -1,9 +1,13 @@
 import { GrammyError, HttpError, type Api } from "grammy";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
+import { localGate, type ChatGate, type ChatPass } from "./chat-gate";
 
 /** Retries of one call after 5xx or network errors (1 s doubling to 30 s: about 4 minutes in all). */
 const MAX_ATTEMPTS = 12;
+
+/** After a failed try through the chat's gate, the next one in 1 s, doubling to 30 s. */
+const gateBackoff = (failures: number) => Math.min(30_000, 1000 * 2 ** (failures - 1));
 
 /**
  * A unit of work that makes exactly one Bot API call; "again" asks to be run once more later.
@@ -43,6 +47,11 @@ export const GROUP_LIMIT_MS = 3000;
  * streaming answer) waits at least `editIntervalMs`. An edit interval under one second (tests)
  * paces every call by it instead. Jobs re-read the latest state when they run, so intermediate
  * states are dropped, not queued.
+ *
+ * Every call is made through the chat's ChatGate: with several relay instances it waits until no
+ * other instance is calling the chat and the chat's shared floor (the end of anyone's last call
+ * plus Telegram's gap, a 429's deadline) has passed, and records the next floor after the call.
+ * The gaps between this lane's own calls (the edit interval) stay the lane's own.
  */
 export class ChatLane {
   private jobs: { job: LaneJob; priority: Priority }[] = [];
@@ -55,6 +64,8 @@ export class ChatLane {
   private holdUntil = 0;
   /** Wakes the drain loop early when a more pressing job arrives while it waits. */
   private wake: AbortController | undefined;
+  /** Tries through the gate that failed in a row (its shared store unreachable). */
+  private gateFailures = 0;
   private readonly gapMs: number;
   private readonly editGapMs: number;
 
@@ -65,6 +76,7 @@ export class ChatLane {
     /** A pause of this chat learnt elsewhere (a 429 on a call outside the lane). */
     private readonly pausedUntil: () => number = () => 0,
     group = false,
+    private readonly gate: ChatGate = localGate,
   ) {
     this.gapMs = editIntervalMs < CHAT_LIMIT_MS ? editIntervalMs : group ? GROUP_LIMIT_MS : CHAT_LIMIT_MS;
     this.editGapMs = Math.max(editIntervalMs, this.gapMs);
@@ -119,18 +131,34 @@ export class ChatLane {
           this.wake = undefined;
           continue;
         }
+        const entering = this.enter();
+        const pass = entering instanceof Promise ? await entering : entering;
+        if (!pass) continue;
+        if (this.dueAt(this.jobs[0]!.priority) > this.clock.now()) {
+          // Held meanwhile (a pause learnt from a call outside the lane): no call yet.
+          const left = this.leave(pass, undefined);
+          if (left) await left;
+          continue;
+        }
         const entry = this.jobs.shift()!;
         const { job } = entry;
         let outcome: "done" | "again" | "skipped" = "done";
+        /** The shared floor after this call: its end plus Telegram's gap, or a 429's deadline. */
+        let nextAt: number | undefined;
         try {
           const lastChance = (this.attempts.get(job) ?? 0) >= MAX_ATTEMPTS;
           outcome = await job(lastChance);
-          if (outcome !== "skipped") this.last = { at: this.clock.now(), priority: entry.priority };
+          if (outcome !== "skipped") {
+            this.last = { at: this.clock.now(), priority: entry.priority };
+            nextAt = this.last.at + this.gapMs;
+          }
         } catch (err) {
+          nextAt = this.clock.now() + this.gapMs;
           const retryAfter = err instanceof GrammyError ? err.parameters.retry_after : undefined;
           if (retryAfter !== undefined) {
             this.log.warn(`Telegram asked to slow down: pausing this chat for ${retryAfter}s`);
             this.holdUntil = this.clock.now() + retryAfter * 1000;
+            nextAt = this.holdUntil;
             this.requeue(entry);
             continue;
           }
@@ -148,12 +176,53 @@ export class ChatLane {
           this.last = { at: this.clock.now(), priority: entry.priority };
           this.log.error(`Telegram call failed: ${(err as Error).message}`);
           continue;
+        } finally {
+          const left = this.leave(pass, nextAt);
+          if (left) await left;
         }
         this.attempts.delete(job);
         if (outcome === "again") this.push(job, entry.priority);
       }
     } finally {
       this.running = false;
+    }
+  }
+
+  /**
+   * Passes the chat's gate, or holds the lane for a backoff when the gate cannot tell (undefined).
+   * The local gate answers at once, so it adds no await and the lane's timing stays as it was.
+   */
+  private enter(): ChatPass | undefined | Promise<ChatPass | undefined> {
+    let entered: ChatPass | Promise<ChatPass>;
+    try {
+      entered = this.gate.enter();
+    } catch (err) {
+      return this.gateFailed(err);
+    }
+    if (!(entered instanceof Promise)) return this.gatePassed(entered);
+    return entered.then((pass) => this.gatePassed(pass), (err) => this.gateFailed(err));
+  }
+
+  private gatePassed(pass: ChatPass): ChatPass {
+    if (this.gateFailures > 0) this.log.info("this chat's calls go out again");
+    this.gateFailures = 0;
+    return pass;
+  }
+
+  private gateFailed(err: unknown): undefined {
+    const delay = gateBackoff(++this.gateFailures);
+    this.log.warn(`${(err as Error).message}; this chat's calls wait, next try in ${delay / 1000} s`);
+    this.holdUntil = Math.max(this.holdUntil, this.clock.now() + delay);
+    return undefined;
+  }
+
+  /** Synchronous for the local gate (no await); a gate that fails to record it must not stop the lane. */
+  private leave(pass: ChatPass, nextAt: number | undefined): void | Promise<void> {
+    try {
+      const left = pass.leave(nextAt);
+      if (left instanceof Promise) return left.catch((err) => this.log.warn(`could not record this chat's next call: ${(err as Error).message}`));
+    } catch (err) {
+      this.log.warn(`could not record this chat's next call: ${(err as Error).message}`);
     }
   }
 }

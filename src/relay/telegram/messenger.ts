@@ -3,6 +3,7 @@ import type { InlineKeyboardMarkup, Message } from "grammy/types";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import { validateEntities, type FormattedText } from "../format";
+import type { ChatGates } from "./chat-gate";
 import { ChatLane, isTransient, LANE_CALL, type LaneJob } from "./lane";
 import type { RetryAfter } from "./retry-after";
 import { maskSecrets } from "../mask-secrets";
@@ -29,13 +30,15 @@ export class Messenger {
     private readonly log: Log,
     /** Pauses learnt from 429s on calls made outside the lanes. */
     private readonly pauses?: RetryAfter,
+    /** Shares each chat's pacing with other relay instances (none: this process is the only sender). */
+    private readonly gates?: ChatGates,
   ) {}
 
   lane(chatId: number): ChatLane {
     let lane = this.lanes.get(chatId);
     if (!lane) {
       // Groups (negative ids) have a lower limit than private chats.
-      lane = new ChatLane(this.clock, this.intervalMs, this.log, () => this.pauses?.pausedUntil(chatId) ?? 0, chatId < 0);
+      lane = new ChatLane(this.clock, this.intervalMs, this.log, () => this.pauses?.pausedUntil(chatId) ?? 0, chatId < 0, this.gates?.gate(chatId));
       this.lanes.set(chatId, lane);
     }
     return lane;
