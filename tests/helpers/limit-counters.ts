@@ -1,11 +1,13 @@
 // The two kinds of limit counters side by side, for contract tests: this relay's memory and a real
 // Redis (each Redis counter set gets its own key prefix, so tests never see each other's counts).
+import { afterAll, beforeAll } from "bun:test";
 import { RedisClient } from "bun";
 import type { Clock } from "../../src/clock";
 import type { Counters } from "../../src/relay/core/counters";
 import { MemoryCounters } from "../../src/relay/core/memory-counters";
 import { RedisCounters } from "../../src/relay/redis/counters";
 import { startRedis } from "./real-servers";
+import { VirtualClock } from "./virtual-clock";
 
 export type CounterKinds = {
   kinds: { name: "memory" | "redis"; make(clock: Clock): Counters }[];
@@ -44,4 +46,23 @@ export async function counterKinds(): Promise<CounterKinds> {
       await server[Symbol.asyncDispose]();
     },
   };
+}
+
+/** Both kinds for one test file (Redis started before its tests, stopped after): read them through the getter. */
+export function counterKindsForFile(): () => CounterKinds {
+  let kinds: CounterKinds | undefined;
+  beforeAll(async () => {
+    kinds = await counterKinds();
+  });
+  afterAll(async () => {
+    await kinds?.[Symbol.asyncDispose]();
+  });
+  return () => kinds!;
+}
+
+/** A virtual clock standing at `t`. */
+export function clockAt(t: number): VirtualClock {
+  const clock = new VirtualClock();
+  clock.t = t;
+  return clock;
 }

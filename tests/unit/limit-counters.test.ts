@@ -1,29 +1,18 @@
 // The counters the limits count with, one contract for both kinds: this relay's memory and a real
 // Redis (on a virtual clock; Redis keeps the times the relay's clock gives it). Then the web
 // sign-in limit on both, and two relays on one Redis sharing it.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { MemoryCounters } from "../../src/relay/core/memory-counters";
 import { FailureLimit } from "../../src/relay/web/rate-limit";
-import { counterKinds, type CounterKinds } from "../helpers/limit-counters";
+import { clockAt as clockAtT, counterKindsForFile } from "../helpers/limit-counters";
 import { VirtualClock } from "../helpers/virtual-clock";
 
 const MIN = 60_000;
-let counters: CounterKinds;
-beforeAll(async () => {
-  counters = await counterKinds();
-});
-afterAll(async () => {
-  await counters?.[Symbol.asyncDispose]();
-});
-
-const clockAt = () => {
-  const clock = new VirtualClock();
-  clock.t = 5_000_000;
-  return clock;
-};
+const kinds = counterKindsForFile();
+const clockAt = () => clockAtT(5_000_000);
 
 for (const kind of ["memory", "redis"] as const) {
-  const make = (clock: VirtualClock) => counters.kinds.find((k) => k.name === kind)!.make(clock);
+  const make = (clock: VirtualClock) => kinds().kinds.find((k) => k.name === kind)!.make(clock);
 
   describe(`counters in ${kind}`, () => {
     test("a window counts the events younger than its length and knows the oldest", async () => {
@@ -110,12 +99,12 @@ describe("memory counters only", () => {
 describe("counters in Redis only", () => {
   test("every key written has a time to live no longer than asked for", async () => {
     const clock = clockAt();
-    const c = counters.kinds.find((k) => k.name === "redis")!.make(clock);
-    const prefix = counters.lastPrefix();
+    const c = kinds().kinds.find((k) => k.name === "redis")!.make(clock);
+    const prefix = kinds().lastPrefix();
     await c.hit("w", 10 * MIN);
     await c.incr("n", 48 * 60 * MIN);
     await c.put("p", 1, 15 * MIN);
-    const ttl = async (key: string) => Number(await counters.redis.send("PTTL", [prefix + key]));
+    const ttl = async (key: string) => Number(await kinds().redis.send("PTTL", [prefix + key]));
     for (const [key, most] of [["w", 10 * MIN], ["n", 48 * 60 * MIN], ["p", 15 * MIN]] as const) {
       const left = await ttl(key);
       expect({ key, ok: left > 0 && left <= most }).toEqual({ key, ok: true });
@@ -126,7 +115,7 @@ describe("counters in Redis only", () => {
 
   test("two relays on one Redis share the sign-in limit: 5 failures on each refuse the address on both", async () => {
     const clock = clockAt();
-    const [a, b] = counters.shared(clock, 2).counters.map((c) => new FailureLimit(clock, c));
+    const [a, b] = kinds().shared(clock, 2).counters.map((c) => new FailureLimit(clock, c));
     for (let i = 0; i < 5; i++) {
       await a!.failed("9.9.9.9");
       await b!.failed("9.9.9.9");

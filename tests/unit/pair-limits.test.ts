@@ -1,30 +1,18 @@
 // The pairing brute-force brakes at their numbers, the same with the counters in memory (one
 // relay) and in a real Redis (several relays); and two relays on one Redis share a lockout.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { PairLimits } from "../../src/relay/core/pair-limits";
-import { counterKinds, type CounterKinds } from "../helpers/limit-counters";
-import { VirtualClock } from "../helpers/virtual-clock";
+import { clockAt as clockAtT, counterKindsForFile } from "../helpers/limit-counters";
 
 const MIN = 60_000;
-let counters: CounterKinds;
-beforeAll(async () => {
-  counters = await counterKinds();
-});
-afterAll(async () => {
-  await counters?.[Symbol.asyncDispose]();
-});
-
-const clockAt = () => {
-  const clock = new VirtualClock();
-  clock.t = 1_000_000;
-  return clock;
-};
+const kinds = counterKindsForFile();
+const clockAt = () => clockAtT(1_000_000);
 
 for (const kind of ["memory", "redis"] as const) {
   describe(`pairing brute-force limits, counted in ${kind}`, () => {
     const setup = () => {
       const clock = clockAt();
-      return { clock, limits: new PairLimits(clock, counters.kinds.find((k) => k.name === kind)!.make(clock)) };
+      return { clock, limits: new PairLimits(clock, kinds().kinds.find((k) => k.name === kind)!.make(clock)) };
     };
 
     test("the 5th wrong code in 10 minutes locks that user for 15 minutes, not before", async () => {
@@ -80,7 +68,7 @@ for (const kind of ["memory", "redis"] as const) {
 describe("two relays on one Redis", () => {
   test("5 wrong codes spread over both lock the user out on both; another user is not affected", async () => {
     const clock = clockAt();
-    const [a, b] = counters.shared(clock, 2).counters.map((c) => new PairLimits(clock, c));
+    const [a, b] = kinds().shared(clock, 2).counters.map((c) => new PairLimits(clock, c));
     for (const relay of [a, b, a, b]) expect(await relay!.fail(7)).toEqual({});
     expect(await b!.fail(7)).toEqual({ locked: clock.t + 15 * MIN });
     expect(await a!.blocked(7)).toEqual({ reason: "locked", until: clock.t + 15 * MIN });
@@ -94,7 +82,7 @@ describe("two relays on one Redis", () => {
 
   test("wrong codes racing on both relays lock once per 5, as on one relay, and the 20th across everyone pauses both", async () => {
     const clock = clockAt();
-    const [a, b] = counters.shared(clock, 2).counters.map((c) => new PairLimits(clock, c));
+    const [a, b] = kinds().shared(clock, 2).counters.map((c) => new PairLimits(clock, c));
     const results = await Promise.all([...Array.from({ length: 5 }, () => a!.fail(7)), ...Array.from({ length: 5 }, () => b!.fail(7))]);
     // 10 wrong codes: the 5th locks for 15 minutes, the 10th (counted before the lock was seen) for 30.
     expect(results.flatMap((r) => (r.locked ? [r.locked - clock.t] : [])).sort((x, y) => x - y)).toEqual([15 * MIN, 30 * MIN]);
@@ -106,12 +94,12 @@ describe("two relays on one Redis", () => {
 
   test("everything it keeps in Redis is under ra:limit: and expires by itself", async () => {
     const clock = clockAt();
-    const { counters: [one], prefix } = counters.shared(clock, 1);
+    const { counters: [one], prefix } = kinds().shared(clock, 1);
     const limits = new PairLimits(clock, one!);
     for (let i = 0; i < 5; i++) await limits.fail(7);
     await limits.fail(8);
-    const keys = (await counters.redis.send("KEYS", [`${prefix}*`])) as string[];
+    const keys = (await kinds().redis.send("KEYS", [`${prefix}*`])) as string[];
     expect(keys.sort()).toEqual([`${prefix}pair:fail:8`, `${prefix}pair:fail:all`, `${prefix}pair:level:7`, `${prefix}pair:lock:7`]);
-    for (const key of keys) expect(Number(await counters.redis.send("PTTL", [key]))).toBeGreaterThan(0);
+    for (const key of keys) expect(Number(await kinds().redis.send("PTTL", [key]))).toBeGreaterThan(0);
   });
 });
