@@ -1,5 +1,5 @@
 import { RedisClient } from "bun";
-import { withoutPassword } from "../relay/without-password";
+import { withoutPassword } from "../without-password";
 import { fail, ok, type CheckResult } from "./check";
 
 /** The Redis relays share their limits in (ra serve --redis): reachable with these credentials, and its version. */

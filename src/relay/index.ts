@@ -51,12 +51,12 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   }
   // Prompts, answers and approval inputs live here: only this user may read them, whatever existed before.
   keepPrivate(config.dataDir, { dir: "the relay's data folder", file: "the relay's file" }, (line) => log.warn(line));
-  const shared = config.redisUrl ? await openShared(config.redisUrl, clock) : undefined;
+  const shared = config.redisUrl ? await openShared(config.redisUrl, clock, createLog("redis")) : undefined;
   const state = await openStore(config, log).catch((err) => (shared?.redis.close(), Promise.reject(err)));
   const repo = state.store;
   const closeDb = () => (shared?.redis.close(), state.close());
   if (config.databaseUrl) log.info(`state in ${state.where}`);
-  if (shared) log.info(`limits shared in Redis at ${shared.redis.where}`);
+  if (shared) log.info(`limits and chat pacing shared in Redis at ${shared.redis.where}`);
   const bus = new LocalBus<CoreEvent>((err, event) => log.error(`a surface failed on ${event.type}: ${(err as Error)?.stack ?? err}`));
   const core = createCore({ store: repo, bus, clock, log, approvalTimeoutMs: config.approvalTimeoutMs, counters: shared?.counters });
   const { hub } = core;
@@ -74,6 +74,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     log: createLog("telegram"),
     editIntervalMs: config.editIntervalMs,
     pollTimeoutSeconds: config.pollTimeoutSeconds,
+    ...(shared ? { chatGates: shared.chatGates } : {}),
   });
   const drafts = config.drafts ? new DraftRegistry() : undefined;
   const topics = new Topics(repo, telegram.messenger, clock, () => telegram.topicsEnabled());

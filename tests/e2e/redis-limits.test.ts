@@ -1,5 +1,5 @@
 // ra serve --database postgres://… --redis redis://…, through the compiled binary against real
-// servers: the pairing lockout is kept in Redis, so it outlives a kill -9 of the relay (in memory
+// servers: answers stream with the chat's calls paced through Redis; the pairing lockout is kept in Redis, so it outlives a kill -9 of the relay (in memory
 // it would not); Redis lost while running refuses pairing and sign-in with a reason. Redis
 // unreachable at start: exit 69, password masked. --redis alone: a usage error.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -34,7 +34,7 @@ const LOCKED = /^Too many wrong codes\. Pairing is locked for you until \d\d:\d\
 
 describe("ra serve --redis", () => {
   test("the 5th wrong code locks the owner out in Redis, and the lockout survives a kill -9 of the relay", async () => {
-    expect(stack.serve.output).toContain(`limits shared in Redis at ${redis.url}`);
+    expect(stack.serve.output).toContain(`limits and chat pacing shared in Redis at ${redis.url}`);
     const answers = () => stack.texts().filter((t) => /^(That code|Too many)/.test(t));
     for (let i = 1; i <= 5; i++) {
       stack.telegram.userText(OWNER, `/pair BCDFG-HJKL${"MNPQR"[i - 1]}`);
@@ -52,6 +52,15 @@ describe("ra serve --redis", () => {
     stack.telegram.userText(OWNER, `/pair ${code}`);
     await stack.telegram.waitFor(() => answers().length === 6, { message: "the answer to a right code" });
     expect(answers().at(-1)).toMatch(LOCKED);
+  });
+
+  test("a prompt's answer streams back while the chat's Bot API calls take turns through Redis", async () => {
+    stack.telegram.userText(OWNER, "hello redis");
+    await stack.waitForText(/echo: hello redis[\s\S]*✅ laptop/);
+    // The chat's floor (the earliest next call, for whichever relay calls next) was raised by the calls and expires by itself.
+    const floor = `ra:chat:${OWNER}:next`;
+    expect(Number(await client.get(floor))).toBeGreaterThan(Date.now() - 60_000);
+    expect(Number(await client.send("PTTL", [floor]))).toBeGreaterThan(0);
   });
 
   test("Redis lost while running: pairing and web sign-in are refused, saying why, instead of counting nothing", async () => {

@@ -118,7 +118,7 @@ export class RedisChatGates implements ChatGates {
       return reply;
     } catch (err) {
       this.broken = true;
-      throw new Error(`Redis is unreachable (${(err as Error).message}): no call to chat ${chatId} is made until it is back`, { cause: err });
+      throw new Error(`Redis is unreachable (${(err as Error).message}), so calls to chat ${chatId} cannot take turns with the other relays`, { cause: err });
     }
   }
 }

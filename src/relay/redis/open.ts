@@ -1,6 +1,6 @@
 import { RedisClient } from "bun";
 import { ExitCode, RaError } from "../../errors";
-import { withoutPassword } from "../without-password";
+import { withoutPassword } from "../../without-password";
 
 export type OpenedRedis = {
   client: RedisClient;

@@ -27,6 +27,8 @@ import type { AttachmentFetcher } from "../attachment-sources";
 import { telegramFiles } from "./telegram-files";
 import type { WebSignIn } from "./handler-deps";
 
+import type { ChatGates } from "./chat-gate";
+
 export type BotDeps = {
   token: string;
   apiRoot?: string;
@@ -36,6 +38,8 @@ export type BotDeps = {
   log: Log;
   editIntervalMs: number;
   pollTimeoutSeconds: number;
+  /** Several relays on one Redis: each chat's calls take turns across them (none: this process alone paces). */
+  chatGates?: ChatGates;
 };
 
 export type { RaContext } from "./context";
@@ -66,7 +70,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
   // Every call, in a lane or not, honours Telegram's retry_after (installed first: closest to the network).
   const retryAfter = new RetryAfter(deps.clock, deps.log);
   bot.api.config.use(retryAfter.transformer);
-  const messenger = new Messenger(bot.api, deps.clock, deps.editIntervalMs, deps.log, retryAfter);
+  const messenger = new Messenger(bot.api, deps.clock, deps.editIntervalMs, deps.log, retryAfter, deps.chatGates);
   const refusals = new Refusals(deps.clock);
   const invites = new Invites(deps.repo, deps.clock);
   let runner: RunnerHandle | undefined;

@@ -1,13 +1,11 @@
 import { GrammyError, HttpError, type Api } from "grammy";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
-import { localGate, type ChatGate, type ChatPass } from "./chat-gate";
+import { localGate, localPass, type ChatGate, type ChatPass } from "./chat-gate";
 
 /** Retries of one call after 5xx or network errors (1 s doubling to 30 s: about 4 minutes in all). */
 const MAX_ATTEMPTS = 12;
 
-/** After a failed try through the chat's gate, the next one in 1 s, doubling to 30 s. */
-const gateBackoff = (failures: number) => Math.min(30_000, 1000 * 2 ** (failures - 1));
 
 /**
  * A unit of work that makes exactly one Bot API call; "again" asks to be run once more later.
@@ -133,7 +131,6 @@ export class ChatLane {
         }
         const entering = this.enter();
         const pass = entering instanceof Promise ? await entering : entering;
-        if (!pass) continue;
         if (this.dueAt(this.jobs[0]!.priority) > this.clock.now()) {
           // Held meanwhile (a pause learnt from a call outside the lane): no call yet.
           const left = this.leave(pass, undefined);
@@ -189,10 +186,10 @@ export class ChatLane {
   }
 
   /**
-   * Passes the chat's gate, or holds the lane for a backoff when the gate cannot tell (undefined).
+   * Passes the chat's gate (this lane's own pacing alone when the gate cannot tell).
    * The local gate answers at once, so it adds no await and the lane's timing stays as it was.
    */
-  private enter(): ChatPass | undefined | Promise<ChatPass | undefined> {
+  private enter(): ChatPass | Promise<ChatPass> {
     let entered: ChatPass | Promise<ChatPass>;
     try {
       entered = this.gate.enter();
@@ -204,16 +201,19 @@ export class ChatLane {
   }
 
   private gatePassed(pass: ChatPass): ChatPass {
-    if (this.gateFailures > 0) this.log.info("this chat's calls go out again");
+    if (this.gateFailures > 0) this.log.info("this chat's calls take turns with the other relays again");
     this.gateFailures = 0;
     return pass;
   }
 
-  private gateFailed(err: unknown): undefined {
-    const delay = gateBackoff(++this.gateFailures);
-    this.log.warn(`${(err as Error).message}; this chat's calls wait, next try in ${delay / 1000} s`);
-    this.holdUntil = Math.max(this.holdUntil, this.clock.now() + delay);
-    return undefined;
+  /**
+   * The shared gate cannot tell (Redis unreachable): the call goes out paced by this lane alone, as
+   * one relay paces a chat, rather than leave the owner without answers (or without the very
+   * message saying what is wrong). Told once per outage.
+   */
+  private gateFailed(err: unknown): ChatPass {
+    if (this.gateFailures++ === 0) this.log.warn(`${(err as Error).message}; until it is back this relay paces the chat alone`);
+    return localPass;
   }
 
   /** Synchronous for the local gate (no await); a gate that fails to record it must not stop the lane. */

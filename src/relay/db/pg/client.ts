@@ -2,7 +2,7 @@ import { SQL } from "bun";
 import { drizzle, type BunSQLDatabase } from "drizzle-orm/bun-sql";
 import { migrate } from "drizzle-orm/bun-sql/migrator";
 import { ExitCode, RaError } from "../../../errors";
-import { withoutPassword } from "../../without-password";
+import { withoutPassword } from "../../../without-password";
 import { withMigrationsFolder } from "../migrate";
 import { embedMigrations } from "../migrations.macro" with { type: "macro" };
 import * as schema from "./schema";
