@@ -103,6 +103,7 @@ function contract(name: string, open: () => Promise<Stores>) {
       await s.setClaudeSession("s2", "claude-1");
       await s.setSessionMode("s2", "plan");
       await s.setLastSeq("s2", 7);
+      await s.setLastSeq("s2", 3); // only raised: a late writer (another relay, a failover) never moves it back
       await s.setSessionTopic("s2", 1234);
       expect(await s.session("s2")).toMatchObject({ costUsd: 0.75, claudeSessionId: "claude-1", mode: "plan", lastSeq: 7, threadId: 1234, worktree: false });
       expect((await s.sessionOfTopic(CHAT, 1234))?.id).toBe("s2");

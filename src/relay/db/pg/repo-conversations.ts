@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Store } from "../../store/types";
 import type { Schedule, Session, SessionSummary, TurnStatus } from "../../store/types";
 import type { PgDb } from "./client";
@@ -46,7 +46,7 @@ export function conversationQueries(db: PgDb, writes: PendingWrites): Conversati
     closeSession: (id, at) => write(db.update(sessions).set({ closedAt: at }).where(eq(sessions.id, id))),
     setClaudeSession: (id, claudeSessionId) => write(db.update(sessions).set({ claudeSessionId }).where(eq(sessions.id, id))),
     setSessionMode: (id, mode: Session["mode"]) => write(db.update(sessions).set({ mode }).where(eq(sessions.id, id))),
-    setLastSeq: (id, seq) => write(db.update(sessions).set({ lastSeq: seq }).where(eq(sessions.id, id))),
+    setLastSeq: (id, seq) => write(db.update(sessions).set({ lastSeq: seq }).where(and(eq(sessions.id, id), lt(sessions.lastSeq, seq)))),
     sessionOfTopic: async (chatId, threadId) =>
       first(await db.select().from(sessions).where(and(eq(sessions.chatId, chatId), eq(sessions.threadId, threadId), isNull(sessions.closedAt))).limit(1)),
     setSessionTopic: (id, threadId) => write(db.update(sessions).set({ threadId }).where(eq(sessions.id, id))),
