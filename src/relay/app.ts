@@ -1,3 +1,4 @@
+import type { Health } from "./backing-health";
 import { Hono, type Context } from "hono";
 import { getConnInfo, upgradeWebSocket } from "hono/bun";
 import type { ApiError, DeviceDeleted, DeviceInfo } from "../proto";
@@ -13,7 +14,7 @@ import { mountFileRoutes } from "./file-route";
 const bearer = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)$/i)?.[1];
 
 /** HTTP surface of the relay: health, the agents' WebSocket, the pairing WebSocket, the webhook. */
-export function createApp(deps: SocketDeps & { attachments: AttachmentSources; webhook?: WebhookDeps; trustProxy?: readonly string[]; web?: { mount(app: Hono, ipOf: (c: Context) => string): void } }) {
+export function createApp(deps: SocketDeps & { attachments: AttachmentSources; health?: () => Health; webhook?: WebhookDeps; trustProxy?: readonly string[]; web?: { mount(app: Hono, ipOf: (c: Context) => string): void } }) {
   const app = new Hono();
   const trusted = trustedProxies(deps.trustProxy ?? []);
   /** The client's address: the peer's, or with --trust-proxy the one the proxy forwarded for. */
@@ -32,7 +33,10 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; w
     await next();
   });
 
-  app.get("/healthz", (c) => c.json({ ok: true, time: deps.clock.now() }));
+  app.get("/healthz", (c) => {
+    const health = deps.health?.() ?? { ok: true };
+    return health.ok ? c.json({ ok: true, time: deps.clock.now() }) : c.json({ ...health, time: deps.clock.now() }, 503);
+  });
 
   const deviceOf = async (authorization: string | undefined) => {
     const token = bearer(authorization);

@@ -9,6 +9,7 @@ import { createApp } from "./app";
 import { AttachmentSources } from "./attachment-sources";
 import { FrameQueue } from "./frame-queue";
 import { collectAfterStorms } from "./storm-gc";
+import { BackingHealth } from "./backing-health";
 import type { RelayConfig } from "./config";
 import { LocalBus } from "./bus/local";
 import { createCore } from "./core";
@@ -103,7 +104,11 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   attachments.register("telegram", telegram.files);
   const frames = new FrameQueue((err) => log.error(`handling an agent's frame failed: ${(err as Error)?.stack ?? err}`));
   const stopCollecting = collectAfterStorms(frames, clock);
-  const app = createApp({ core, clock, log, attachments, frames, web, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
+  const backing = new BackingHealth([
+    ...(state.ping ? [{ name: "Postgres", ping: state.ping }] : []),
+    ...(shared ? [{ name: "Redis", ping: () => shared.redis.client.send("PING", []) }] : []),
+  ], clock, log);
+  const app = createApp({ core, clock, log, attachments, frames, web, health: () => backing.health, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
     webhook: webhookSecret ? { secret: webhookSecret, receive: telegram.receive, log: createLog("webhook") } : undefined,
   });
   let server: ReturnType<typeof Bun.serve>;
@@ -133,6 +138,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const url = `${config.tls ? "https" : "http"}://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${server.port}`;
   listenUrl = url;
   log.info(`listening on ${config.host}:${server.port}${config.tls ? " (TLS)" : ""}`);
+  backing.start();
   if (config.webhookUrl && webhookSecret) {
     try {
       await registerWebhook(telegram.bot.api, config.webhookUrl, webhookSecret);
@@ -169,6 +175,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       core.approvals.stop();
       core.schedules.stop();
       stopCollecting();
+      backing.stop();
       turnViews.close();
       // Let the last edits reach Telegram, but never hold shutdown longer than 5 s for them.
       const gave = new AbortController();

@@ -12,6 +12,8 @@ export type OpenedStore = {
   web: WebStore;
   /** Where the state is, for the log (a database URL without its password). */
   where: string;
+  /** Asks a database server whether it answers (none for the sqlite file, which cannot be lost). */
+  ping?: () => Promise<unknown>;
   /** Commits what waits and closes the database. */
   close(): Promise<void>;
 };
@@ -31,6 +33,7 @@ export async function openStore(config: { dataDir: string; databaseUrl?: string 
       store,
       web: createPgWebRepo(db),
       where: safeUrl(config.databaseUrl),
+      ping: () => db.$client`SELECT 1`,
       close: async () => {
         await store.committed().catch(() => {});
         await db.$client.close();

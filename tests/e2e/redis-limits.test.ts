@@ -63,9 +63,16 @@ describe("ra serve --redis", () => {
     expect(Number(await client.send("PTTL", [floor]))).toBeGreaterThan(0);
   });
 
-  test("Redis lost while running: pairing and web sign-in are refused, saying why, instead of counting nothing", async () => {
+  test("Redis lost while running: /healthz answers 503 naming it, pairing and web sign-in are refused, saying why, instead of counting nothing; all back once Redis is", async () => {
+    const health = async () => {
+      const res = await fetch(`${stack.relayUrl}/healthz`);
+      return { status: res.status, body: (await res.json()) as { ok: boolean; down?: string[]; message?: string } };
+    };
+    expect((await health()).status).toBe(200);
     await redis.stop();
     try {
+      await stack.serve.waitFor(/lost Redis \(.*\): \/healthz answers 503 until it is back/, "the health check noticing Redis is gone");
+      expect(await health()).toEqual({ status: 503, body: expect.objectContaining({ ok: false, down: ["Redis"], message: "this relay cannot reach Redis; it is waiting for it to come back" }) });
       const before = stack.texts().length;
       stack.telegram.userText(OWNER, "/pair BCDFG-HJKLM");
       await stack.waitForText(/^Pairing is unavailable right now: the relay cannot reach Redis, where it counts wrong codes\. Try again in a minute\.$/);
@@ -77,6 +84,8 @@ describe("ra serve --redis", () => {
     } finally {
       await redis.start();
     }
+    await stack.serve.waitFor(/Redis is back/, "the health check seeing Redis again");
+    expect((await health()).status).toBe(200);
   });
 
   test("Redis unreachable at start: exit 69, saying so, without the password", async () => {

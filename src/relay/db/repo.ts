@@ -39,7 +39,6 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     turnTextPieces: db.select({ text: turnText.text }).from(turnText).where(eq(turnText.turnId, id)).orderBy(asc(turnText.id)).prepare(),
     session: db.select().from(sessions).where(eq(sessions.id, id)).prepare(),
     openSessionsOfDevice: db.select().from(sessions).where(and(eq(sessions.deviceId, id), isNull(sessions.closedAt))).prepare(),
-    // Only raised: two relays storing one session's events (a failover) never move it back.
     setLastSeq: db.update(sessions).set({ lastSeq: sql`${sql.placeholder("seq")}` }).where(and(eq(sessions.id, id), lt(sessions.lastSeq, sql.placeholder("seq")))).prepare(),
     turn: db.select().from(turns).where(eq(turns.id, id)).prepare(),
     appendTurnText: db.insert(turnText).values({ turnId: sql.placeholder("id"), text: sql.placeholder("text") }).prepare(),

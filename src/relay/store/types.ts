@@ -150,6 +150,7 @@ export interface SyncStore {
   closeSession(id: string, at: number): void;
   setClaudeSession(id: string, claudeSessionId: string): void;
   setSessionMode(id: string, mode: PermissionMode): void;
+  /** Only raises it: two relays storing one session's events (a failover) never move it back. */
   setLastSeq(id: string, seq: number): void;
 
   turn(id: string): Turn | undefined;
