@@ -1,4 +1,3 @@
-import type { Health } from "./backing-health";
 import { Hono, type Context } from "hono";
 import { getConnInfo, upgradeWebSocket } from "hono/bun";
 import type { ApiError, DeviceDeleted, DeviceInfo } from "../proto";
@@ -10,6 +9,7 @@ import { mountWebhook, type WebhookDeps } from "./webhook";
 import type { AttachmentSources } from "./attachment-sources";
 import { serveAttachment } from "./attachment-route";
 import { mountFileRoutes } from "./file-route";
+import type { Health } from "./backing-health";
 
 const bearer = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)$/i)?.[1];
 

@@ -32,6 +32,8 @@ export interface RemoteDevices {
 /** What a refused newcomer is told about the connection that kept the device, when it is on another instance. */
 export const ELSEWHERE: Pick<AgentLink, "ip"> = { ip: "another relay instance" };
 
+const REPLACED = "replaced by a newer connection of the same device";
+
 /** How long a connected agent has to answer a ping before a newer connection with its token takes its place. */
 export const PROBE_MS = 5000;
 /** After the owner chose "let the new one in", how long the next connection may replace the current one. */
@@ -84,7 +86,7 @@ export class Hub {
     link.deviceId = deviceId;
     this.links.set(deviceId, link);
     this.remote?.held(deviceId, link);
-    if (old && old !== link) old.close(CloseCode.replaced, "replaced by a newer connection of the same device");
+    if (old && old !== link) old.close(CloseCode.replaced, REPLACED);
   }
 
   /** Returns true when this link was the device's current one (so the device is now offline). */
@@ -147,10 +149,7 @@ export class Hub {
 
   /** A newer connection of the device on another instance took its place: the one here goes. */
   takenElsewhere(deviceId: string): void {
-    const link = this.links.get(deviceId);
-    if (!link) return;
-    this.links.delete(deviceId);
-    link.close(CloseCode.replaced, "replaced by a newer connection of the same device");
+    this.disconnectHere(deviceId, CloseCode.replaced, REPLACED);
   }
 
   closeAll(code: number, reason: string): void {
