@@ -52,13 +52,17 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   }
   // Prompts, answers and approval inputs live here: only this user may read them, whatever existed before.
   keepPrivate(config.dataDir, { dir: "the relay's data folder", file: "the relay's file" }, (line) => log.warn(line));
-  const shared = config.redisUrl ? await openShared(config.redisUrl, clock, createLog("redis")) : undefined;
+  const surfaceFailed = (err: unknown, event: CoreEvent) => log.error(`a surface failed on ${event.type}: ${(err as Error)?.stack ?? err}`);
+  const shared = config.redisUrl ? await openShared(config.redisUrl, clock, createLog("redis"), surfaceFailed) : undefined;
   const state = await openStore(config, log).catch((err) => (shared?.redis.close(), Promise.reject(err)));
   const repo = state.store;
   const closeDb = () => (shared?.redis.close(), state.close());
   if (config.databaseUrl) log.info(`state in ${state.where}`);
   if (shared) log.info(`limits and chat pacing shared in Redis at ${shared.redis.where}`);
-  const bus = new LocalBus<CoreEvent>((err, event) => log.error(`a surface failed on ${event.type}: ${(err as Error)?.stack ?? err}`));
+  const bus = shared?.bus ?? new LocalBus<CoreEvent>(surfaceFailed);
+  // The Telegram surfaces: fed every event by one relay, or by the relay leading the bot when there are several.
+  const surfaces = new LocalBus<CoreEvent>(surfaceFailed);
+  if (!shared) bus.subscribe((event) => surfaces.publish(event));
   const core = createCore({ store: repo, bus, clock, log, approvalTimeoutMs: config.approvalTimeoutMs, counters: shared?.counters });
   const { hub } = core;
   const ownerClaim = new OwnerClaim(repo, clock, config.dataDir);
@@ -81,10 +85,10 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const topics = new Topics(repo, telegram.messenger, clock, () => telegram.topicsEnabled());
   const turnViews = new TurnSurface({ store: repo, messenger: telegram.messenger, clock, log, maxMessages: config.maxMessages, silenceNoticeMs: config.silenceNoticeMs, topics, drafts, limits: core.limits });
   const cards = new ApprovalCards({ store: repo, messenger: telegram.messenger, threadOf: (chat, device, session) => topics.threadOf(chat, device, session) });
-  bus.subscribe(turnViews.handle);
-  bus.subscribe(cards.handle);
-  bus.subscribe(new DeviceAlerts(telegram.messenger).handle);
-  bus.subscribe(new Digests({ core, messenger: telegram.messenger, threadOf: (chat, device, session) => topics.threadOf(chat, device, session) }).handle);
+  surfaces.subscribe(turnViews.handle);
+  surfaces.subscribe(cards.handle);
+  surfaces.subscribe(new DeviceAlerts(telegram.messenger).handle);
+  surfaces.subscribe(new Digests({ core, messenger: telegram.messenger, threadOf: (chat, device, session) => topics.threadOf(chat, device, session) }).handle);
   const web = createWeb({ core, store: state.web, clock, log: createLog("web"), dataDir: config.dataDir, publicUrl: config.publicUrl, tls: Boolean(config.tls), counters: shared?.counters });
   bus.subscribe(web.surface.handle);
   let listenUrl = "";
@@ -92,14 +96,17 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   const webhookSecret = config.webhookUrl ? loadWebhookSecret(config.dataDir) : undefined;
 
   try {
-    await telegram.start(webhookSecret ? "webhook" : undefined);
+    // Several relays: the one leading the bot handles its updates (see joinRelays below).
+    await (shared ? telegram.prepare() : telegram.start(webhookSecret ? "webhook" : undefined));
   } catch (cause) {
     await closeDb();
     throw telegramStartError(cause);
   }
 
-  await core.approvals.relayRestarted();
-  await core.schedules.start();
+  if (!shared) {
+    await core.approvals.relayRestarted();
+    await core.schedules.start();
+  }
   const attachments = new AttachmentSources();
   attachments.register("telegram", telegram.files);
   const frames = new FrameQueue((err) => log.error(`handling an agent's frame failed: ${(err as Error)?.stack ?? err}`));
@@ -154,6 +161,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     log.info(`Telegram bot @${telegram.bot.botInfo.username} receives updates at ${config.webhookUrl}`);
   }
 
+  const joined = shared && (await shared.join({ core, telegram, surfaces, mode: webhookSecret ? "webhook" : "poll" }));
   let stopped = false;
   const fatal = new Promise<never>((_, reject) => {
     telegram.ended().then(
@@ -171,6 +179,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     async stop() {
       if (stopped) return;
       stopped = true;
+      await joined?.stop();
       await telegram.stop();
       core.approvals.stop();
       core.schedules.stop();

@@ -1,20 +1,52 @@
 import type { Clock } from "../clock";
-import { hostname } from "node:os";
 import type { Log } from "../log";
+import type { Bus } from "./bus/types";
 import type { Counters } from "./core/counters";
+import type { CoreEvent } from "./core/events";
 import type { ChatGates } from "./telegram/chat-gate";
 import type { OpenedRedis } from "./redis/open";
+import type { JoinParts } from "./redis/join";
+
+export type Shared = {
+  redis: OpenedRedis;
+  counters: Counters;
+  chatGates: ChatGates;
+  /** This relay instance among the others. */
+  instance: string;
+  /** The core's events, shared by all relays through Redis. */
+  bus: Bus<CoreEvent>;
+  /** Starts sharing the work: devices reachable from every relay, one relay leading the bot. */
+  join(parts: JoinParts): Promise<{ leading(): boolean; stop(): Promise<void> }>;
+};
 
 /**
  * What several relays share besides their database (ra serve --redis): the Redis connection, the
- * limit counters kept in it, and the chat gates that let one of them at a time call a chat. The
- * Redis client is loaded only then.
+ * limit counters kept in it, the chat gates that let one of them at a time call a chat, the
+ * event log and the routing to devices connected elsewhere. The Redis client is loaded only then.
  */
-export async function openShared(url: string, clock: Clock, log: Log): Promise<{ redis: OpenedRedis; counters: Counters; chatGates: ChatGates }> {
+export async function openShared(url: string, clock: Clock, log: Log, onError: (err: unknown, event: CoreEvent) => void): Promise<Shared> {
   const { openRedis } = await import("./redis/open");
   const { RedisCounters } = await import("./redis/counters");
   const { RedisChatGates } = await import("./redis/chat-gate");
+  const { RedisEventBus } = await import("./redis/event-bus");
+  const { instanceId } = await import("./redis/devices");
+  const { joinRelays } = await import("./redis/join");
   const redis = await openRedis(url);
-  const chatGates = new RedisChatGates({ redis: redis.client, clock, log, instance: `${hostname()}-${crypto.randomUUID()}` });
-  return { redis, counters: new RedisCounters(redis.client, clock), chatGates };
+  const instance = instanceId();
+  const chatGates = new RedisChatGates({ redis: redis.client, clock, log, instance });
+  const bus = new RedisEventBus<CoreEvent>({ redis: redis.client, url: redis.url, instance, log, clock, onError });
+  try {
+    await bus.start();
+  } catch (err) {
+    redis.close();
+    throw err;
+  }
+  return {
+    redis,
+    counters: new RedisCounters(redis.client, clock),
+    chatGates,
+    instance,
+    bus,
+    join: (parts) => joinRelays({ ...parts, redis, instance, clock, log, bus }),
+  };
 }

@@ -32,6 +32,10 @@ export class LocalBus<E> implements Bus<E> {
     };
   }
 
+  subscribeHere(handler: Handler<E>): () => void {
+    return this.subscribe(handler);
+  }
+
   /** Resolves once every subscriber has finished with every event published so far. */
   async settled(): Promise<void> {
     while (this.busy.size > 0) await Promise.all([...this.busy.values()]);

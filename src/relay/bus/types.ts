@@ -10,4 +10,9 @@ export interface Bus<E> {
   publish(event: E): void;
   /** Returns the function that unsubscribes. */
   subscribe(handler: Handler<E>): () => void;
+  /**
+   * Only the events this relay instance published itself: for rules that must act once per event
+   * when several instances share one event log. In one process the same as `subscribe`.
+   */
+  subscribeHere(handler: Handler<E>): () => void;
 }

@@ -32,8 +32,8 @@ export function createCore({ store, bus, clock, log, approvalTimeoutMs, counters
   const hub = new Hub(clock);
   const limits = new MachineLimits();
   const auto = new AutoApprove({ store, clock, limits });
-  // A spend limit counts what each turn of the session cost.
-  bus.subscribe((e) => {
+  // A spend limit counts what each turn of the session cost (once, by the instance that ended it).
+  bus.subscribeHere((e) => {
     if (e.type === "turn.ended" && e.end.costUsd) void auto.spent(e.turn.sessionId, e.end.costUsd).catch((err) => log.error(`could not count a turn's cost against /auto: ${(err as Error).message}`));
   });
   const approvals = new Approvals({ store, hub, bus, clock, timeoutMs: approvalTimeoutMs, auto });

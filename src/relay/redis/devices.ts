@@ -11,6 +11,8 @@ import { decodeInboxMessage, type InboxMessage } from "./inbox-message";
 const HOLDERS = "ra:devices";
 /** Every change of HOLDERS, in order, for the other instances' copies. */
 const PRESENCE = "ra:presence";
+/** A new relay instance's id. */
+export const instanceId = () => `i-${shortId(10)}`;
 const instanceKey = (id: string) => `ra:instance:${id}`;
 const inboxKey = (id: string) => `ra:inbox:${id}`;
 
@@ -30,6 +32,10 @@ export type RedisDevicesOptions = {
   instanceTtlMs?: number;
   /** A holder that does not answer a probe within this is taken for dead. */
   probeTimeoutMs?: number;
+  /** This instance's id (unique among the relays sharing the Redis); default a random one. */
+  id?: string;
+  /** A device whose instance was killed (its lease expired): called on every instance that notices. */
+  onDead?: (deviceId: string) => void;
   /** Called after every change of who holds a device (tests wait on it). */
   onChange?: (deviceId: string, holder: string | undefined) => void;
 };
@@ -42,7 +48,7 @@ export type RedisDevicesOptions = {
  * `holder()` answers at once). A holder whose instance lease expired (killed) counts as gone.
  */
 export class RedisDevices implements RemoteDevices {
-  readonly id = `i-${shortId(10)}`;
+  readonly id: string;
   private holders = new Map<string, string>();
   /** Instances whose lease expired: their devices are offline until they connect elsewhere. */
   private dead = new Set<string>();
@@ -54,6 +60,7 @@ export class RedisDevices implements RemoteDevices {
   private readonly ttlMs: number;
 
   constructor(private readonly o: RedisDevicesOptions) {
+    this.id = o.id ?? instanceId();
     this.ttlMs = o.instanceTtlMs ?? 6000;
     this.lease = new Lease({ redis: o.redis, key: instanceKey(this.id), token: this.id, ttlMs: this.ttlMs, clock: o.clock });
     this.inbox = new RedisStream(o.redis, inboxKey(this.id), 10_000);
@@ -67,6 +74,7 @@ export class RedisDevices implements RemoteDevices {
       // The others now take this instance for dead: its agents must reconnect to be reachable.
       log.error("lost this relay instance's lease in Redis: closing agent connections so they reconnect");
       hub.closeAll(1012, "the relay lost its connection to Redis; reconnect");
+      void this.rejoin();
     });
     const presence = new RedisStream(redis, PRESENCE);
     const from = await presence.lastId();
@@ -84,6 +92,13 @@ export class RedisDevices implements RemoteDevices {
     for (const [device, holder] of this.holders) if (holder === this.id) await this.letGo(device).catch(() => {});
     await this.lease.release();
     await this.o.redis.send("DEL", [inboxKey(this.id)]).catch(() => {});
+  }
+
+  /** Takes this instance's lease again once Redis answers, and says again which devices connected here meanwhile. */
+  private async rejoin(): Promise<void> {
+    if (!(await this.lease.acquire(1000, this.stop$.signal))) return;
+    this.o.log.info("this relay instance is back among the others in Redis");
+    for (const [device, holder] of this.holders) if (holder === this.id) this.announce(device);
   }
 
   holder(deviceId: string): string | undefined {
@@ -113,10 +128,8 @@ export class RedisDevices implements RemoteDevices {
   }
 
   held(deviceId: string, link: AgentLink | undefined): void {
-    if (link) {
-      this.holders.set(deviceId, this.id);
-      void this.o.redis.send("EVAL", [TAKE, "2", HOLDERS, PRESENCE, deviceId, this.id]).catch((err) => this.failed("announce a device", err));
-    } else if (this.holders.get(deviceId) === this.id) {
+    if (link) this.announce(deviceId);
+    else if (this.holders.get(deviceId) === this.id) {
       this.holders.delete(deviceId);
       void this.letGo(deviceId).catch((err) => this.failed("let go of a device", err));
     }
@@ -125,6 +138,11 @@ export class RedisDevices implements RemoteDevices {
   disconnect(deviceId: string, code: number, reason: string): void {
     const holder = this.holder(deviceId);
     if (holder) this.post(holder, { t: "close", d: deviceId, code, reason });
+  }
+
+  private announce(deviceId: string): void {
+    this.holders.set(deviceId, this.id);
+    void this.o.redis.send("EVAL", [TAKE, "2", HOLDERS, PRESENCE, deviceId, this.id]).catch((err) => this.failed("announce a device", err));
   }
 
   private letGo(deviceId: string): Promise<unknown> {
@@ -137,6 +155,8 @@ export class RedisDevices implements RemoteDevices {
 
   private presenceChanged(data: string): void {
     const [device = "", holder = ""] = data.split(" ");
+    // An instance taken for dead that announces a device again is alive (it got its lease back).
+    if (holder) this.dead.delete(holder);
     if (holder) this.holders.set(device, holder);
     else if (this.holders.get(device) !== this.id) this.holders.delete(device);
     // A newer connection of the device on another instance: the one here is stale.
@@ -199,6 +219,7 @@ export class RedisDevices implements RemoteDevices {
         if (holder !== instance) continue;
         this.holders.delete(device);
         this.o.onChange?.(device, undefined);
+        this.o.onDead?.(device);
         // For instances that start later (several may do this: only the first finds it there).
         await this.o.redis.send("EVAL", [LET_GO, "2", HOLDERS, PRESENCE, device, instance]).catch(() => {});
       }

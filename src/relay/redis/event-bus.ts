@@ -72,7 +72,7 @@ export class RedisEventBus<E> implements Bus<E> {
       try {
         for await (const entry of this.stream.read(this.o.url, last, this.stop$.signal, 1000)) {
           last = entry.id;
-          const event = parse<E>(entry.data);
+          const event = parseEvent<E>(entry.data);
           if (event === undefined) this.o.log.warn(`ignored an unreadable entry in the shared event log: ${entry.data.slice(0, 200)}`);
           else this.everywhere.publish(event);
         }
@@ -90,7 +90,8 @@ export class RedisEventBus<E> implements Bus<E> {
   }
 }
 
-function parse<E>(data: string): E | undefined {
+/** An entry of the shared event log: the event, or undefined for one that cannot be read. */
+export function parseEvent<E>(data: string): E | undefined {
   try {
     const entry = JSON.parse(data) as { e?: E };
     return entry && typeof entry === "object" && entry.e !== undefined ? entry.e : undefined;

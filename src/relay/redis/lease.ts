@@ -32,8 +32,12 @@ export class Lease {
     return this.held;
   }
 
-  onLost(handler: () => void): void {
+  /** Returns the function that stops listening. */
+  onLost(handler: () => void): () => void {
     this.lostHandlers.push(handler);
+    return () => {
+      this.lostHandlers = this.lostHandlers.filter((h) => h !== handler);
+    };
   }
 
   /** Takes the lease if it is free (true), or finds it held by someone else (false). */

@@ -58,6 +58,19 @@ export type TelegramSide = {
   topicsEnabled(): boolean;
   /** Polls, or with `webhook` only gets ready: updates then arrive through `receive`. */
   start(mode?: "webhook"): Promise<void>;
+  /** Gets ready (getMe) without handling anything: several relays, and another one leads. */
+  prepare(): Promise<void>;
+  /** This relay now handles the bot's updates: what waited in the store, then polling (unless `webhook`). */
+  lead(mode?: "webhook"): Promise<void>;
+  /** Another relay leads now: polling stops (what is being handled finishes). */
+  unlead(): Promise<void>;
+  /**
+   * Where stored webhook deliveries go while another relay leads (undefined: handled here).
+   * Set by the relay that shares its work with others.
+   */
+  forwardTo(forward: ((update: Update) => Promise<void>) | undefined): void;
+  /** Handles an update another relay stored (once: one handled before is skipped). */
+  handle(update: Update): Promise<void>;
   /** A webhook delivery: stored first (dedupe, survives a crash), handled in the background; settles once stored for good. */
   receive(update: Update): Promise<"new" | "duplicate" | "stopping">;
   stop(): Promise<void>;
@@ -135,6 +148,36 @@ export function createTelegram(deps: BotDeps): TelegramSide {
     else if (answer) await ctx.reply(REFUSAL_TEXT).catch(() => {});
   });
 
+  let forward: ((update: Update) => Promise<void>) | undefined;
+  // Polling that ends on its own (401, 409) ends the relay; a stop asked for (unlead, stop) does not.
+  const ended = Promise.withResolvers<unknown>();
+  ended.promise.catch(() => {});
+  const track = (update: Update): Promise<void> => {
+    const handled: Promise<void> = bot.handleUpdate(update).then(
+      () => {},
+      async (err) => void (await bot.errorHandler(err)),
+    ).finally(() => inFlight.delete(handled));
+    inFlight.add(handled);
+    return handled;
+  };
+  const lead = async (mode?: "webhook") => {
+    if (mode !== "webhook") await bot.api.deleteWebhook();
+    await bot.api.setMyCommands([...COMMANDS, ...USER_COMMANDS]).catch((err) => deps.log.warn(`could not set the command menu: ${(err as Error).message}`));
+    // Updates received before a crash but never handled are handled now, in order, once.
+    const leftover = await inbox.leftover();
+    if (leftover.length) deps.log.info(`handling ${leftover.length} update(s) received before the last stop`);
+    for (const update of leftover) await bot.handleUpdate(update);
+    await inbox.tidy();
+    if (mode === "webhook" || stopping) return;
+    const current = run(bot, { runner: { fetch: { timeout: deps.pollTimeoutSeconds, allowed_updates: ALLOWED_UPDATES } } });
+    runner = current;
+    current.task()?.then(
+      () => runner === current && !stopping && ended.resolve(undefined),
+      (err) => runner === current && !stopping && ended.reject(err),
+    );
+    deps.log.info(`Telegram bot @${bot.botInfo.username} is polling for messages`);
+  };
+
   return {
     bot,
     messenger,
@@ -145,26 +188,31 @@ export function createTelegram(deps: BotDeps): TelegramSide {
     topicsEnabled: () => bot.isInited() && bot.botInfo.has_topics_enabled === true,
     async start(mode) {
       await bot.init();
-      if (mode !== "webhook") await bot.api.deleteWebhook();
-      await bot.api.setMyCommands([...COMMANDS, ...USER_COMMANDS]).catch((err) => deps.log.warn(`could not set the command menu: ${(err as Error).message}`));
-      // Updates received before a crash but never handled are handled now, in order, once.
-      const leftover = await inbox.leftover();
-      if (leftover.length) deps.log.info(`handling ${leftover.length} update(s) received before the last stop`);
-      for (const update of leftover) await bot.handleUpdate(update);
-      await inbox.tidy();
-      if (mode === "webhook") return;
-      runner = run(bot, { runner: { fetch: { timeout: deps.pollTimeoutSeconds, allowed_updates: ALLOWED_UPDATES } } });
-      deps.log.info(`Telegram bot @${bot.botInfo.username} is polling for messages`);
+      await lead(mode);
+    },
+    prepare: () => bot.init(),
+    lead,
+    async unlead() {
+      const current = runner;
+      runner = undefined;
+      if (current?.isRunning()) await current.stop();
+    },
+    forwardTo(to) {
+      forward = to;
+    },
+    handle(update) {
+      return track(update);
     },
     async receive(update) {
       if (stopping) return "stopping";
       if (!(await store(update))) return "duplicate";
       const durable = deps.repo.committed();
-      const handled: Promise<void> = bot.handleUpdate(update).then(
-        () => {},
-        async (err) => void (await bot.errorHandler(err)),
-      ).finally(() => inFlight.delete(handled));
-      inFlight.add(handled);
+      if (forward) {
+        await durable;
+        await forward(update);
+        return "new";
+      }
+      void track(update);
       await durable; // a failed commit rejects: Telegram is not answered 200 and delivers the update again
       return "new";
     },
@@ -174,7 +222,7 @@ export function createTelegram(deps: BotDeps): TelegramSide {
       await Promise.all(inFlight);
     },
     ended() {
-      return runner?.task() ?? new Promise(() => {});
+      return ended.promise;
     },
   };
 }

@@ -1,0 +1,44 @@
+import type { Clock } from "../../clock";
+import type { Log } from "../../log";
+import type { Core } from "../core";
+import type { TelegramSide } from "../telegram/bot";
+import { RedisDevices } from "./devices";
+import { GoneDevices } from "./gone-devices";
+import type { OpenedRedis } from "./open";
+import { TelegramLead, type SurfaceFeed } from "./telegram-lead";
+
+/** What this relay brings when it joins the others: its core, its Telegram side and its Telegram surfaces' feed. */
+export type JoinParts = { core: Core; telegram: TelegramSide; surfaces: SurfaceFeed; mode: "poll" | "webhook" };
+
+export type JoinOptions = JoinParts & { redis: OpenedRedis; instance: string; clock: Clock; log: Log; bus: { stop(): Promise<void> } };
+
+/**
+ * Makes this relay one of several: devices connected to any relay are reachable from this one
+ * (and this one's from the others), one relay at a time leads the Telegram bot and does what must
+ * happen once, and a killed relay's devices are said offline once.
+ */
+export async function joinRelays(o: JoinOptions): Promise<{ leading(): boolean; stop(): Promise<void> }> {
+  const { core, redis, instance, clock, log } = o;
+  const gone = new GoneDevices({
+    redis: redis.client,
+    log,
+    async gone(deviceId) {
+      const device = await core.store.device(deviceId);
+      // Back on another relay already: that relay said it online.
+      if (device && !core.hub.online(deviceId)) await core.machines.disconnected(device);
+    },
+  });
+  const devices = new RedisDevices({ redis: redis.client, url: redis.url, hub: core.hub, clock, log, id: instance, onDead: (id) => gone.mark(id) });
+  core.hub.connectRemote(devices);
+  await devices.start();
+  const lead = new TelegramLead({ redis: redis.client, url: redis.url, instance, clock, log, telegram: o.telegram, mode: o.mode, surfaces: o.surfaces, duties: [core.schedules, gone] });
+  lead.start();
+  return {
+    leading: () => lead.leading,
+    async stop() {
+      await lead.stop();
+      await devices.stop();
+      await o.bus.stop();
+    },
+  };
+}
