@@ -26,6 +26,7 @@ let claude: ClaudeTestEnv;
 let dir: ReturnType<typeof tmpDir>;
 let balancer: ReturnType<typeof startBalancer>;
 let agent: RaProcess;
+let workdir: string;
 const relays: Relay[] = [];
 
 const LEADS = /this relay leads the Telegram bot now/;
@@ -55,15 +56,17 @@ beforeAll(async () => {
   await telegram.waitFor(() => leader(), { message: "one relay to lead the bot" });
   balancer = startBalancer(relays.map((r) => r.port));
   const config = join(dir.path, "agent", "config.json");
-  // `ra pair` waits on the relay it reached; the owner's code goes to whichever relay leads.
-  balancer.prefer(leader()!.port); // TEMP
+  // `ra pair` waits on a relay that does not lead the bot: the owner's code reaches it through Redis.
+  balancer.prefer(relays.find((r) => r !== leader())!.port);
   {
     await using pair = new RaProcess(["pair", "--relay", balancer.url, "--name", "laptop", "--config", config]);
     await pairFromTelegram(telegram, OWNER, pair);
     expect(await pair.exitCode()).toBe(0);
+    expect(relays.find((r) => r.port === balancer.routed.at(-1))).not.toBe(leader());
   }
   balancer.prefer(relays.find((r) => r !== leader())!.port);
-  agent = new RaProcess(["agent", "--config", config, "--root", claude.makeWorkdir(), "--claude", CLAUDE_BIN], { env: claude.env });
+  workdir = claude.makeWorkdir();
+  agent = new RaProcess(["agent", "--config", config, "--root", workdir, "--claude", CLAUDE_BIN], { env: claude.env });
   await agent.waitFor(/connected to .* as "laptop"/, "the agent to connect");
 }, 120_000);
 
@@ -88,6 +91,8 @@ describe("three relays on one Postgres and one Redis", () => {
     telegram.userText(OWNER, "hello across relays");
     await waitForText(/echo: hello across relays[\s\S]*✅ laptop/);
     expect(count("echo: hello across relays")).toBe(1);
+    // What the machine allows (its folder) is known to the leading relay too.
+    expect(texts().find((t) => t.includes("echo: hello across relays"))).toContain(`📁 ${workdir}`);
   });
 
   test("kill -9 of the relay holding the machine mid-turn: the agent reconnects to another, the turn completes, every chunk once", async () => {

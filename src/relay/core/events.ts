@@ -3,6 +3,7 @@
  * web app) subscribe to these on the bus and render them; the core knows no chat, message or button.
  */
 import type { SessionEvent, TurnEnded } from "../../proto";
+import type { Limits } from "./machine-limits";
 import type { Approval, ApprovalStatus, Device, Schedule, Session, Turn } from "../store/types";
 
 /** What a running turn produced, as the agent reported it (already stored, exactly once, in order). */
@@ -40,7 +41,8 @@ export type CoreEvent =
   | { type: "device.back"; device: Device; chats: number[] }
   | { type: "device.revoked"; device: Device }
   /** The machine's agent said hello / its link dropped (every connection, busy or not). */
-  | { type: "device.online"; device: Device }
+  /** `limits`: what the machine allows (its hello), for relays other than the one it is connected to. */
+  | { type: "device.online"; device: Device; limits?: Limits }
   | { type: "device.offline"; device: Device }
   /** A second agent with the device's token tried to connect from `ip` and was refused; the one from `keptIp` stays. */
   | { type: "device.duplicate"; device: Device; ip: string; keptIp: string }

@@ -31,6 +31,10 @@ export type Core = ReturnType<typeof createCore>;
 export function createCore({ store, bus, clock, log, approvalTimeoutMs, counters }: CoreOptions) {
   const hub = new Hub(clock);
   const limits = new MachineLimits();
+  // What a machine allows is known on every relay, wherever the machine is connected.
+  bus.subscribe((e) => {
+    if (e.type === "device.online" && e.limits) limits.set(e.device.id, e.limits);
+  });
   const auto = new AutoApprove({ store, clock, limits });
   // A spend limit counts what each turn of the session cost (once, by the instance that ended it).
   bus.subscribeHere((e) => {

@@ -42,7 +42,7 @@ export class Machines {
         else await turns.end(turn, "failed", { error: `${device.name} restarted while this turn was running; send the prompt again to continue the conversation.` });
       }
     }
-    bus.publish({ type: "device.online", device });
+    bus.publish({ type: "device.online", device, ...(hello.limits ? { limits: hello.limits } : {}) });
     if (this.droppedWhileBusy.delete(device.id)) bus.publish({ type: "device.back", device, chats: await turns.runningChats(device.id) });
     return sessions.filter((s) => s.lastSeq >= 0).map((s) => ({ sessionId: s.id, seq: s.lastSeq }));
   }

@@ -25,10 +25,29 @@ export type PendingMachine = {
 
 type Entry = PendingMachine & { code: string; secret: string; cancelExpiry: Cancel };
 
+/** A claimed machine as every relay may see it (its connection stays on the relay it reached). */
+export type PairClaim = Omit<PendingMachine, "link">;
+
+/**
+ * Machines waiting to pair on the other relay instances (several `ra serve` sharing one Redis):
+ * a code typed on any relay claims the machine wherever its `ra pair` is connected. Keys are
+ * `c:<code>`, `s:<deep-link secret>`, `k:<claim id>`.
+ */
+export interface RemotePairing {
+  /** A machine waits here under these keys until `ended` (at most `ttlMs`). */
+  opened(keys: string[], ttlMs: number): void;
+  ended(keys: string[]): void;
+  /** Claims the machine waiting under `key` on another relay (undefined: none there). */
+  claim(key: string, userId: number): Promise<PairClaim | undefined>;
+  /** Confirms or rejects a claim held by another relay (undefined: no such claim there). */
+  confirm(claimId: string, userId: number): Promise<Device | null | undefined>;
+  reject(claimId: string, userId: number): Promise<boolean | undefined>;
+}
+
 export const PAIRING_UNAVAILABLE = "Pairing is unavailable right now: the relay cannot reach Redis, where it counts wrong codes. Try again in a minute.";
 
 export type Redeem =
-  | { ok: true; machine: PendingMachine }
+  | { ok: true; machine: PairClaim }
   | { ok: false; reason: "invalid" | "locked" | "paused"; until?: number; justLocked?: number; justPaused?: number }
   /** The limits could not be counted (Redis unreachable): refused, since unlimited guessing is worse. */
   | { ok: false; reason: "unavailable" };
@@ -41,6 +60,8 @@ export type Redeem =
 export class Pairing {
   private pending = new Map<string, Entry>();
   readonly limits: PairLimits;
+  /** Machines waiting on other relay instances (none in a single relay). */
+  private remote: RemotePairing | undefined;
 
   constructor(
     private readonly repo: Store,
@@ -50,6 +71,10 @@ export class Pairing {
     private readonly log?: Log,
   ) {
     this.limits = new PairLimits(clock, counters);
+  }
+
+  connectRemote(remote: RemotePairing): void {
+    this.remote = remote;
   }
 
   open(link: AgentLink, name: string, facts: MachineFacts, fingerprint: string): { code: string; secret: string; expiresAt: number } | { error: string } {
@@ -64,6 +89,7 @@ export class Pairing {
     const cancelExpiry = this.clock.schedule(PAIR_CODE_TTL_MS, () => this.end(code, "the pairing code expired after 10 minutes; run `ra pair` again"));
     const entry: Entry = { claimId: shortId(), link, name, facts, ip: link.ip, fingerprint, expiresAt, code, secret: shortId(16), cancelExpiry };
     this.pending.set(code, entry);
+    this.remote?.opened(keysOf(entry), PAIR_CODE_TTL_MS);
     return { code, secret: entry.secret, expiresAt };
   }
 
@@ -85,21 +111,39 @@ export class Pairing {
   private async tryRedeem(input: string, userId: number): Promise<Redeem> {
     const blocked = await this.limits.blocked(userId);
     if (blocked) return { ok: false, reason: blocked.reason, until: blocked.until };
-    // No await from the lookup to the claim: two redemptions of one code cannot both claim it.
-    const entry = this.lookup(input);
-    if (!entry || entry.expiresAt <= this.clock.now() || (entry.claimedBy !== undefined && entry.claimedBy !== userId)) {
+    const key = keyOf(input);
+    const machine = key === undefined ? undefined : (this.claim(key, userId) ?? (await this.remote?.claim(key, userId)));
+    if (!machine) {
       const { locked, paused } = await this.limits.fail(userId);
       return { ok: false, reason: "invalid", ...(locked ? { justLocked: locked } : {}), ...(paused ? { justPaused: paused } : {}) };
     }
-    entry.claimedBy = userId;
-    entry.expiresAt = Math.min(entry.expiresAt, this.clock.now() + CONFIRM_WINDOW_MS);
     // The claim stands even if forgiving the earlier mistakes fails: they only age out later.
     await this.limits.succeed(userId).catch((err) => this.log?.warn(`could not forget ${userId}'s wrong pairing codes: ${(err as Error).message}`));
-    return { ok: true, machine: entry };
+    return { ok: true, machine };
+  }
+
+  /**
+   * Claims the machine waiting here under `key` (see RemotePairing) for `userId`, without counting
+   * anything: the relay the owner typed the code on counts. Synchronous from the lookup to the
+   * claim, so two redemptions of one code cannot both claim it.
+   */
+  claim(key: string, userId: number): PairClaim | undefined {
+    const entry = this.lookup(key);
+    if (!entry || entry.expiresAt <= this.clock.now() || (entry.claimedBy !== undefined && entry.claimedBy !== userId)) return undefined;
+    entry.claimedBy = userId;
+    entry.expiresAt = Math.min(entry.expiresAt, this.clock.now() + CONFIRM_WINDOW_MS);
+    const { claimId, name, facts, ip, fingerprint, expiresAt, claimedBy } = entry;
+    return { claimId, name, facts, ip, fingerprint, expiresAt, claimedBy };
   }
 
   /** [Pair] on the confirmation card: mints the device and hands its token to the waiting machine. */
   async confirm(claimId: string, userId: number): Promise<Device | null> {
+    if (!this.byClaim(claimId)) return (await this.remote?.confirm(claimId, userId)) ?? null;
+    return this.confirmHere(claimId, userId);
+  }
+
+  /** Confirms a claim of a machine waiting on this relay. */
+  async confirmHere(claimId: string, userId: number): Promise<Device | null> {
     const entry = this.byClaim(claimId);
     if (!entry || entry.claimedBy !== userId || entry.expiresAt <= this.clock.now()) return null;
     this.drop(entry.code);
@@ -124,19 +168,22 @@ export class Pairing {
   }
 
   /** [Reject]: the machine is told and its code is gone. */
-  reject(claimId: string, userId: number): boolean {
+  async reject(claimId: string, userId: number): Promise<boolean> {
+    if (!this.byClaim(claimId)) return (await this.remote?.reject(claimId, userId)) ?? false;
+    return this.rejectHere(claimId, userId);
+  }
+
+  /** Rejects a claim of a machine waiting on this relay. */
+  rejectHere(claimId: string, userId: number): boolean {
     const entry = this.byClaim(claimId);
     if (!entry || entry.claimedBy !== userId) return false;
     this.end(entry.code, "the owner rejected this pairing in Telegram");
     return true;
   }
 
-  private lookup(input: string): Entry | undefined {
-    const trimmed = input.trim();
-    const secret = trimmed.startsWith("pair_") ? trimmed.slice(5) : undefined;
-    if (secret) return [...this.pending.values()].find((p) => p.secret === secret);
-    const code = normalizePairCode(trimmed);
-    return code ? this.pending.get(code) : undefined;
+  private lookup(key: string): Entry | undefined {
+    if (key.startsWith("s:")) return [...this.pending.values()].find((p) => p.secret === key.slice(2));
+    return key.startsWith("c:") ? this.pending.get(key.slice(2)) : undefined;
   }
 
   private byClaim(claimId: string): Entry | undefined {
@@ -156,6 +203,7 @@ export class Pairing {
     if (!entry) return;
     entry.cancelExpiry();
     this.pending.delete(code);
+    this.remote?.ended(keysOf(entry));
   }
 
   private async uniqueName(ownerId: number, wanted: string): Promise<string> {
@@ -164,3 +212,13 @@ export class Pairing {
     for (let i = 2; ; i++) if (!taken.has(`${wanted}-${i}`.toLowerCase())) return `${wanted}-${i}`;
   }
 }
+
+/** What a typed code or a deep-link start parameter looks up (undefined: cannot be a code). */
+function keyOf(input: string): string | undefined {
+  const trimmed = input.trim();
+  if (trimmed.startsWith("pair_")) return trimmed.length > 5 ? `s:${trimmed.slice(5)}` : undefined;
+  const code = normalizePairCode(trimmed);
+  return code ? `c:${code}` : undefined;
+}
+
+const keysOf = (entry: Entry) => [`c:${entry.code}`, `s:${entry.secret}`, `k:${entry.claimId}`];

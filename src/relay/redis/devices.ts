@@ -4,7 +4,8 @@ import type { Log } from "../../log";
 import { PROBE_MS, type AgentLink, type Hub, type Outgoing, type RemoteDevices } from "../core/hub";
 import { shortId } from "../secrets";
 import { Lease } from "./lease";
-import { RedisStream } from "./stream";
+import { PendingAnswers } from "./pending-answers";
+import { followStream, RedisStream } from "./stream";
 import { decodeInboxMessage, type InboxMessage } from "./inbox-message";
 
 /** Which instance holds each device's link: deviceId → instance id. */
@@ -52,7 +53,8 @@ export class RedisDevices implements RemoteDevices {
   private holders = new Map<string, string>();
   /** Instances whose lease expired: their devices are offline until they connect elsewhere. */
   private dead = new Set<string>();
-  private probes = new Map<string, (alive: boolean) => void>();
+  private readonly questions: PendingAnswers;
+  private answerers = new Map<string, (args: unknown) => unknown>();
   private readonly lease: Lease;
   private readonly inbox: RedisStream;
   private readonly stop$ = new AbortController();
@@ -64,6 +66,7 @@ export class RedisDevices implements RemoteDevices {
     this.ttlMs = o.instanceTtlMs ?? 6000;
     this.lease = new Lease({ redis: o.redis, key: instanceKey(this.id), token: this.id, ttlMs: this.ttlMs, clock: o.clock });
     this.inbox = new RedisStream(o.redis, inboxKey(this.id), 10_000);
+    this.questions = new PendingAnswers(o.clock);
   }
 
   /** Joins the other instances: takes this instance's lease, copies who holds what, starts reading. */
@@ -114,17 +117,21 @@ export class RedisDevices implements RemoteDevices {
   alive(deviceId: string): Promise<boolean> {
     const holder = this.holder(deviceId);
     if (!holder) return Promise.resolve(false);
-    const id = shortId(10);
-    return new Promise((resolve) => {
-      const cancel = this.o.clock.schedule(this.o.probeTimeoutMs ?? PROBE_MS + 2000, () => done(false));
-      const done = (alive: boolean) => {
-        cancel();
-        this.probes.delete(id);
-        resolve(alive);
-      };
-      this.probes.set(id, done);
-      this.post(holder, { t: "probe", d: deviceId, id, r: this.id });
-    });
+    const { id, answer } = this.questions.open(this.o.probeTimeoutMs ?? PROBE_MS + 2000, false);
+    this.post(holder, { t: "probe", d: deviceId, id, r: this.id });
+    return answer;
+  }
+
+  /** Asks the `kind` handler of another instance; undefined when it does not answer within `timeoutMs`. */
+  ask(instance: string, kind: string, args: unknown, timeoutMs = PROBE_MS): Promise<unknown> {
+    const { id, answer } = this.questions.open<unknown>(timeoutMs, undefined);
+    this.post(instance, { t: "ask", id, r: this.id, k: kind, a: args });
+    return answer;
+  }
+
+  /** What this instance answers when another asks `kind`. */
+  answer(kind: string, handler: (args: unknown) => unknown): void {
+    this.answerers.set(kind, handler);
   }
 
   held(deviceId: string, link: AgentLink | undefined): void {
@@ -177,29 +184,28 @@ export class RedisDevices implements RemoteDevices {
         void hub.probeHere(message.d).then((alive) => this.post(message.r, { t: "probed", id: message.id, alive }));
         return;
       case "probed":
-        this.probes.get(message.id)?.(message.alive);
+        this.questions.settle(message.id, message.alive);
         return;
       case "close":
         hub.disconnectHere(message.d, message.code, message.reason);
         return;
+      case "ask": {
+        const handler = this.answerers.get(message.k);
+        void Promise.resolve()
+          .then(() => handler?.(message.a))
+          .catch((err) => void this.o.log.error(`answering ${message.k} for instance ${message.r} failed: ${(err as Error)?.message ?? err}`))
+          .then((v) => this.post(message.r, v === undefined ? { t: "answer", id: message.id } : { t: "answer", id: message.id, v }));
+        return;
+      }
+      case "answer":
+        this.questions.settle(message.id, message.v);
+        return;
     }
   }
 
-  /** Reads a stream until stopped, reconnecting after Redis errors. */
-  private async follow(stream: RedisStream, from: string, handle: (data: string) => void): Promise<void> {
-    let last = from;
-    while (!this.stop$.signal.aborted) {
-      try {
-        for await (const entry of stream.read(this.o.url, last, this.stop$.signal, 1000)) {
-          last = entry.id;
-          handle(entry.data);
-        }
-      } catch (err) {
-        if (this.stop$.signal.aborted) return;
-        this.failed(`read ${stream.key}`, err);
-        await this.o.clock.sleep(500, this.stop$.signal);
-      }
-    }
+  private follow(stream: RedisStream, from: string, handle: (data: string) => void): Promise<void> {
+    const { url, clock } = this.o;
+    return followStream({ stream, url, from, signal: this.stop$.signal, clock, failed: (err) => this.failed(`read ${stream.key}`, err), handle: (entry) => handle(entry.data) });
   }
 
   /** Instances holding devices whose lease is gone were killed: their devices are offline. */

@@ -3,7 +3,7 @@ import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import { LocalBus } from "../bus/local";
 import type { Bus, Handler } from "../bus/types";
-import { RedisStream } from "./stream";
+import { followStream, RedisStream } from "./stream";
 
 export type RedisEventBusOptions<E> = {
   redis: RedisClient;
@@ -66,22 +66,17 @@ export class RedisEventBus<E> implements Bus<E> {
     return this.here.subscribe(handler);
   }
 
-  private async follow(from: string): Promise<void> {
-    let last = from;
-    while (!this.stop$.signal.aborted) {
-      try {
-        for await (const entry of this.stream.read(this.o.url, last, this.stop$.signal, 1000)) {
-          last = entry.id;
-          const event = parseEvent<E>(entry.data);
-          if (event === undefined) this.o.log.warn(`ignored an unreadable entry in the shared event log: ${entry.data.slice(0, 200)}`);
-          else this.everywhere.publish(event);
-        }
-      } catch (err) {
-        if (this.stop$.signal.aborted) return;
-        this.o.log.warn(`reading the shared event log failed (${(err as Error)?.message ?? err}); reading on from where it stopped`);
-        await this.o.clock.sleep(500, this.stop$.signal);
-      }
-    }
+  private follow(from: string): Promise<void> {
+    const { url, clock, log } = this.o;
+    return followStream({
+      stream: this.stream, url, from, signal: this.stop$.signal, clock,
+      failed: (err) => log.warn(`reading the shared event log failed (${(err as Error)?.message ?? err}); reading on from where it stopped`),
+      handle: (entry) => {
+        const event = parseEvent<E>(entry.data);
+        if (event === undefined) log.warn(`ignored an unreadable entry in the shared event log: ${entry.data.slice(0, 200)}`);
+        else this.everywhere.publish(event);
+      },
+    });
   }
 
   /** Resolves once every subscriber here has finished with what it was given so far. */

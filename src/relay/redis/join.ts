@@ -4,6 +4,7 @@ import type { Core } from "../core";
 import type { TelegramSide } from "../telegram/bot";
 import { RedisDevices } from "./devices";
 import { GoneDevices } from "./gone-devices";
+import { RedisPairing } from "./pairing";
 import type { OpenedRedis } from "./open";
 import { TelegramLead, type SurfaceFeed } from "./telegram-lead";
 
@@ -15,7 +16,8 @@ export type JoinOptions = JoinParts & { redis: OpenedRedis; instance: string; cl
 /**
  * Makes this relay one of several: devices connected to any relay are reachable from this one
  * (and this one's from the others), one relay at a time leads the Telegram bot and does what must
- * happen once, and a killed relay's devices are said offline once.
+ * happen once, a machine pairs through whichever relay the owner's code reaches, and a killed
+ * relay's devices are said offline once.
  */
 export async function joinRelays(o: JoinOptions): Promise<{ leading(): boolean; stop(): Promise<void> }> {
   const { core, redis, instance, clock, log } = o;
@@ -30,6 +32,7 @@ export async function joinRelays(o: JoinOptions): Promise<{ leading(): boolean; 
   });
   const devices = new RedisDevices({ redis: redis.client, url: redis.url, hub: core.hub, clock, log, id: instance, onDead: (id) => gone.mark(id) });
   core.hub.connectRemote(devices);
+  core.pairing.connectRemote(new RedisPairing(redis.client, devices, core.pairing));
   await devices.start();
   const lead = new TelegramLead({ redis: redis.client, url: redis.url, instance, clock, log, telegram: o.telegram, mode: o.mode, surfaces: o.surfaces, duties: [core.schedules, gone] });
   lead.start();

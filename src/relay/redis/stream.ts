@@ -1,4 +1,5 @@
 import { RedisClient } from "bun";
+import type { Clock } from "../../clock";
 
 /** One entry of a stream: its id (ordered, "ms-seq") and the string it carries. */
 export type StreamEntry = { id: string; data: string };
@@ -52,6 +53,34 @@ export class RedisStream {
     } finally {
       signal.removeEventListener("abort", abort);
       reader.close();
+    }
+  }
+}
+
+/**
+ * Reads `stream` after `from` until `signal` aborts, handling one entry at a time. After an error
+ * (Redis away) it says so through `failed` and reads on from the last entry it handled.
+ */
+export async function followStream(o: {
+  stream: RedisStream;
+  url: string;
+  from: string;
+  signal: AbortSignal;
+  clock: Clock;
+  failed: (err: unknown) => void;
+  handle: (entry: StreamEntry) => void | Promise<void>;
+}): Promise<void> {
+  let last = o.from;
+  while (!o.signal.aborted) {
+    try {
+      for await (const entry of o.stream.read(o.url, last, o.signal, 1000)) {
+        last = entry.id;
+        await o.handle(entry);
+      }
+    } catch (err) {
+      if (o.signal.aborted) return;
+      o.failed(err);
+      await o.clock.sleep(500, o.signal);
     }
   }
 }

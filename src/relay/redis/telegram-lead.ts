@@ -5,7 +5,7 @@ import type { Log } from "../../log";
 import type { TelegramSide } from "../telegram/bot";
 import { parseEvent } from "./event-bus";
 import { Lease } from "./lease";
-import { RedisStream } from "./stream";
+import { followStream, RedisStream } from "./stream";
 
 /** What only the leading relay does besides Telegram (the schedules, the killed relays' devices). */
 export type Duty = { start(): void | Promise<void>; stop(): void };
@@ -158,20 +158,13 @@ export class TelegramLead {
     });
   }
 
-  private async read(stream: RedisStream, from: string, signal: AbortSignal, handle: (id: string, data: string) => void | Promise<void>): Promise<void> {
-    let last = from;
-    while (!signal.aborted) {
-      try {
-        for await (const entry of stream.read(this.o.url, last, signal, 1000)) {
-          last = entry.id;
-          await handle(entry.id, entry.data);
-        }
-      } catch (err) {
-        if (signal.aborted) return;
-        this.o.log.warn(`reading ${stream.key} failed (${(err as Error)?.message ?? err}); reading on from where it stopped`);
-        await this.o.clock.sleep(500, signal);
-      }
-    }
+  private read(stream: RedisStream, from: string, signal: AbortSignal, handle: (id: string, data: string) => void | Promise<void>): Promise<void> {
+    const { url, clock, log } = this.o;
+    return followStream({
+      stream, url, from, signal, clock,
+      failed: (err) => log.warn(`reading ${stream.key} failed (${(err as Error)?.message ?? err}); reading on from where it stopped`),
+      handle: (entry) => handle(entry.id, entry.data),
+    });
   }
 }
 

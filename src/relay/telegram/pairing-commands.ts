@@ -53,7 +53,7 @@ export function registerPairing(bot: Bot<RaContext>, deps: HandlerDeps): void {
     const chatId = ctx.chat!.id;
     const message = ctx.callbackQuery!.message?.message_id;
     if (!accept) {
-      await ctx.answerCallbackQuery({ text: pairing.reject(claimId, ctx.from!.id) ? "Rejected" : "This pairing request is over." });
+      await ctx.answerCallbackQuery({ text: (await pairing.reject(claimId, ctx.from!.id)) ? "Rejected" : "This pairing request is over." });
       if (message) await messenger.edit(chatId, message, plain("✖ Pairing rejected; the machine was told."));
       return;
     }

@@ -27,7 +27,7 @@ export async function pairCommand(core: Core, surface: WebSurface, user: User, c
     return { ok: true, message: "Pair only if the fingerprint matches what `ra pair` printed on your machine.", machine };
   }
   if (!command.accept) {
-    return pairing.reject(command.claimId, user.telegramId) ? { ok: true, message: "Pairing rejected; the machine was told." } : { ok: false, message: "This pairing request is over." };
+    return (await pairing.reject(command.claimId, user.telegramId)) ? { ok: true, message: "Pairing rejected; the machine was told." } : { ok: false, message: "This pairing request is over." };
   }
   const device = await pairing.confirm(command.claimId, user.telegramId);
   if (!device) return { ok: false, message: "This pairing request expired or is not yours; run `ra pair` again." };
