@@ -21,7 +21,7 @@ import { Digests } from "./telegram/digest";
 import { createTelegram } from "./telegram/bot";
 import { TurnSurface } from "./telegram/turn-surface";
 import { registerWebhook } from "./webhook";
-import { loadWebhookSecret } from "./webhook-secret";
+import { loadWebhookSecret, sharedWebhookSecret } from "./webhook-secret";
 import { DraftRegistry } from "./telegram/drafts";
 import { Topics } from "./telegram/topics";
 import { openStore } from "./open-store";
@@ -93,7 +93,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   bus.subscribe(web.surface.handle);
   let listenUrl = "";
   telegram.attach({ core, turnViews, cards, topics, drafts, web: { auth: web.auth, baseUrl: () => config.publicUrl ?? listenUrl } });
-  const webhookSecret = config.webhookUrl ? loadWebhookSecret(config.dataDir) : undefined;
+  const webhookSecret = config.webhookUrl ? (shared ? sharedWebhookSecret(config.botToken) : loadWebhookSecret(config.dataDir)) : undefined;
 
   try {
     // Several relays: the one leading the bot handles its updates (see joinRelays below).

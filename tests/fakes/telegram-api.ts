@@ -92,7 +92,7 @@ export class FakeTelegram {
     };
     const emit = (event: FakeEvent) => this.emit(event);
     this.state = new FakeState(this.botInfo, emit);
-    this.updates = new UpdateQueue(emit, { attempts: options.webhook?.attempts ?? 3, retryDelayMs: options.webhook?.retryDelayMs ?? 20 });
+    this.updates = new UpdateQueue(emit, { attempts: options.webhook?.attempts ?? 3, retryDelayMs: options.webhook?.retryDelayMs ?? 20, freshConnections: options.webhook?.freshConnections });
     this.server = Bun.serve({ port: options.port ?? 0, hostname: "127.0.0.1", idleTimeout: 60, fetch: (req) => this.handle(req) });
   }
 

@@ -25,12 +25,21 @@ export const LIST_ANSWER_MS = 15_000;
 export class ListRequests {
   private readonly pending: PendingRequests<{ device: Device; kind: Ask["kind"]; resolve: (answer: ListAnswer) => void }>;
 
+  /** Several relays: this one's id (in each request id) and how to pass an answer to the relay that asked. */
+  private remote: { instance: string; pass(instance: string, deviceId: string, result: ListResult): void } | undefined;
+
   constructor(private readonly deps: { hub: Hub; clock: Clock; answerMs?: number }) {
     this.pending = new PendingRequests(deps.clock);
   }
 
+  /** The machine answers on the relay it is connected to: an answer to another relay's request goes there. */
+  connectRemote(remote: NonNullable<ListRequests["remote"]>): void {
+    this.remote = remote;
+  }
+
   request(device: Device, ask: Ask): Promise<ListAnswer> {
-    const requestId = shortId();
+    // Relay instance ids all have one length: the id of the relay that asked is the request id's start.
+    const requestId = this.remote ? `${this.remote.instance}${shortId()}` : shortId();
     const sent = this.deps.hub.send(device.id, { type: "list.request", requestId, ...ask });
     if (!sent) return Promise.resolve({ error: `${device.name} is offline. Start \`ra agent\` there (or check /devices) and try again.` });
     const waitMs = this.deps.answerMs ?? LIST_ANSWER_MS;
@@ -43,10 +52,18 @@ export class ListRequests {
   /** The machine's answer to one of its own requests (once; anything else is ignored). */
   answer(deviceId: string, result: ListResult): boolean {
     const entry = this.pending.take(deviceId, result.requestId);
-    if (!entry) return false;
+    if (!entry) return this.passOn(deviceId, result);
     if (result.error !== undefined) entry.resolve({ error: result.error, refused: true });
     else if (result[ANSWERED_IN[entry.kind]] === undefined) entry.resolve({ error: `${entry.device.name} sent an answer this relay does not understand. Run the same ra version on the machine as on the relay (\`ra version\`).` });
     else entry.resolve({ ok: result });
+    return true;
+  }
+
+  private passOn(deviceId: string, result: ListResult): boolean {
+    if (!this.remote) return false;
+    const asker = result.requestId.slice(0, this.remote.instance.length);
+    if (asker === this.remote.instance || result.requestId.length <= asker.length) return false;
+    this.remote.pass(asker, deviceId, result);
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
+import type { ListResult } from "../../proto";
 import type { Core } from "../core";
 import type { TelegramSide } from "../telegram/bot";
 import { RedisDevices } from "./devices";
@@ -33,6 +34,12 @@ export async function joinRelays(o: JoinOptions): Promise<{ leading(): boolean; 
   const devices = new RedisDevices({ redis: redis.client, url: redis.url, hub: core.hub, clock, log, id: instance, onDead: (id) => gone.mark(id) });
   core.hub.connectRemote(devices);
   core.pairing.connectRemote(new RedisPairing(redis.client, devices, core.pairing));
+  // A list a machine made for another relay's request (the leader's /cd) goes back to that relay.
+  core.lists.connectRemote({ instance, pass: (to, deviceId, result) => void devices.ask(to, "list.result", { deviceId, result }) });
+  devices.answer("list.result", (args) => {
+    const { deviceId, result } = args as { deviceId: string; result: ListResult };
+    core.lists.answer(deviceId, result);
+  });
   await devices.start();
   const lead = new TelegramLead({ redis: redis.client, url: redis.url, instance, clock, log, telegram: o.telegram, mode: o.mode, surfaces: o.surfaces, duties: [core.schedules, gone] });
   lead.start();

@@ -205,7 +205,11 @@ export function createTelegram(deps: BotDeps): TelegramSide {
     },
     async receive(update) {
       if (stopping) return "stopping";
-      if (!(await store(update))) return "duplicate";
+      if (!(await store(update))) {
+        // Telegram delivers again when passing it on failed: pass it on now (the leading relay handles it once).
+        if (forward && !(await inbox.handled(update.update_id))) await forward(update);
+        return "duplicate";
+      }
       const durable = deps.repo.committed();
       if (forward) {
         await durable;

@@ -133,7 +133,8 @@ export interface FakeTelegramOptions {
   /** Default 0 (any free port). */
   port?: number;
   /** Webhook delivery: attempts per update (default 3) and the pause before a retry (default 20 ms, doubling). */
-  webhook?: { attempts?: number; retryDelayMs?: number };
+  /** `freshConnections`: every delivery on a new connection (so a TCP balancer spreads them the way an HTTP one spreads requests). */
+  webhook?: { attempts?: number; retryDelayMs?: number; freshConnections?: boolean };
   /**
    * Simulated flood control: a send/edit to a chat less than `minIntervalMs` after the previous one
    * gets `429 Too Many Requests: retry after <retryAfter>` (default 1 s).

@@ -36,7 +36,7 @@ export class UpdateQueue {
 
   constructor(
     private readonly emit: (event: FakeEvent) => void,
-    private readonly webhookOptions: { attempts: number; retryDelayMs: number },
+    private readonly webhookOptions: { attempts: number; retryDelayMs: number; freshConnections?: boolean },
   ) {}
 
   get pending(): readonly Update[] {
@@ -199,7 +199,7 @@ export class UpdateQueue {
     if (hook.secret_token) headers["x-telegram-bot-api-secret-token"] = hook.secret_token;
     const base = { update_id: update.update_id, attempt, secret_header: hook.secret_token, at: Date.now() };
     try {
-      const res = await fetch(hook.url, { method: "POST", headers, body: JSON.stringify(update), signal: this.aborter.signal });
+      const res = await fetch(hook.url, { method: "POST", headers, body: JSON.stringify(update), signal: this.aborter.signal, keepalive: !this.webhookOptions.freshConnections });
       await res.arrayBuffer();
       return { ...base, status: res.status, ...(res.ok ? {} : { error: `Wrong response from the webhook: ${res.status} ${res.statusText}`.trim() }) };
     } catch (err) {
