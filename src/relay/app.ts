@@ -26,16 +26,18 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; h
     return clientAddress(peer, c.req.header("x-forwarded-for"), trusted);
   };
 
+  const unavailable = (c: Context) => {
+    const health = deps.health?.();
+    return health && !health.ok ? c.json({ ...health, time: deps.clock.now() }, 503) : undefined;
+  };
+  app.get("/healthz", (c) => unavailable(c) ?? c.json({ ok: true, time: deps.clock.now() }));
+
   // Agents never send an Origin header and browsers always do: refusing it keeps web pages from
   // opening the hub's sockets with a visitor's network position (cross-site WebSocket hijacking).
+  // While Postgres or Redis is lost the relay takes no new machines: they retry, or the balancer sends them elsewhere.
   app.use("/ws/*", async (c, next) => {
     if (c.req.header("origin")) return c.json({ error: "forbidden", message: "WebSocket connections from web pages are not accepted" }, 403);
-    await next();
-  });
-
-  app.get("/healthz", (c) => {
-    const health = deps.health?.() ?? { ok: true };
-    return health.ok ? c.json({ ok: true, time: deps.clock.now() }) : c.json({ ...health, time: deps.clock.now() }, 503);
+    return unavailable(c) ?? (await next());
   });
 
   const deviceOf = async (authorization: string | undefined) => {
@@ -64,6 +66,7 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; h
     if (!device) return c.json(unauthorized, 401);
     return serveAttachment(deps, device, c.req.param("turnId"), c.req.param("id"), c.req.raw.signal);
   });
+
 
   app.get(
     "/ws/agent",

@@ -9,7 +9,8 @@ import { createApp } from "./app";
 import { AttachmentSources } from "./attachment-sources";
 import { FrameQueue } from "./frame-queue";
 import { collectAfterStorms } from "./storm-gc";
-import { BackingHealth } from "./backing-health";
+import { BackingHealth, type Health } from "./backing-health";
+import type { Joined } from "./redis/join";
 import type { RelayConfig } from "./config";
 import { LocalBus } from "./bus/local";
 import { createCore } from "./core";
@@ -115,7 +116,9 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     ...(state.ping ? [{ name: "Postgres", ping: state.ping }] : []),
     ...(shared ? [{ name: "Redis", ping: () => shared.redis.client.send("PING", []) }] : []),
   ], clock, log);
-  const app = createApp({ core, clock, log, attachments, frames, web, health: () => backing.health, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
+  let joined: Joined | undefined;
+  const health = (): Health => (joined && !joined.member() && backing.health.ok ? { ok: false, down: ["Redis"], message: "this relay lost its place among the relays in Redis; it is waiting for Redis" } : backing.health);
+  const app = createApp({ core, clock, log, attachments, frames, web, health, trustProxy: config.trustProxy, botUsername: () => telegram.bot.botInfo.username,
     webhook: webhookSecret ? { secret: webhookSecret, receive: telegram.receive, log: createLog("webhook") } : undefined,
   });
   let server: ReturnType<typeof Bun.serve>;
@@ -161,7 +164,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
     log.info(`Telegram bot @${telegram.bot.botInfo.username} receives updates at ${config.webhookUrl}`);
   }
 
-  const joined = shared && (await shared.join({ core, telegram, surfaces, mode: webhookSecret ? "webhook" : "poll" }));
+  joined = shared && (await shared.join({ core, telegram, surfaces, mode: webhookSecret ? "webhook" : "poll" }));
   let stopped = false;
   const fatal = new Promise<never>((_, reject) => {
     telegram.ended().then(

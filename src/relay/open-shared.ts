@@ -5,7 +5,7 @@ import type { Counters } from "./core/counters";
 import type { CoreEvent } from "./core/events";
 import type { ChatGates } from "./telegram/chat-gate";
 import type { OpenedRedis } from "./redis/open";
-import type { JoinParts } from "./redis/join";
+import type { Joined, JoinParts } from "./redis/join";
 
 export type Shared = {
   redis: OpenedRedis;
@@ -16,7 +16,7 @@ export type Shared = {
   /** The core's events, shared by all relays through Redis. */
   bus: Bus<CoreEvent>;
   /** Starts sharing the work: devices reachable from every relay, one relay leading the bot. */
-  join(parts: JoinParts): Promise<{ leading(): boolean; stop(): Promise<void> }>;
+  join(parts: JoinParts): Promise<Joined>;
 };
 
 /**

@@ -63,7 +63,7 @@ describe("ra serve --redis", () => {
     expect(Number(await client.send("PTTL", [floor]))).toBeGreaterThan(0);
   });
 
-  test("Redis lost while running: /healthz answers 503 naming it, the relay stops taking Telegram updates (it cannot hold the bot's lead) and refuses web sign-in, saying why; once Redis is back the update waiting is handled", async () => {
+  test("Redis lost while running: /healthz answers 503 naming it, the relay stops taking Telegram updates (it cannot hold the bot's lead) and machines, and refuses web sign-in, saying why; once Redis is back the update waiting is handled and the machine is back", async () => {
     const health = async () => {
       const res = await fetch(`${stack.relayUrl}/healthz`);
       return { status: res.status, body: (await res.json()) as { ok: boolean; down?: string[]; message?: string } };
@@ -71,10 +71,16 @@ describe("ra serve --redis", () => {
     expect((await health()).status).toBe(200);
     await redis.stop();
     let before = 0;
+    let connectedBefore = 0;
+    const connects = () => stack.agent.output.match(/connected to .* as "laptop"/g)!.length;
     try {
       await stack.serve.waitFor(/lost Redis \(.*\): \/healthz answers 503 until it is back/, "the health check noticing Redis is gone");
       expect(await health()).toEqual({ status: 503, body: expect.objectContaining({ ok: false, down: ["Redis"], message: "this relay cannot reach Redis; it is waiting for it to come back" }) });
       await stack.serve.waitFor(/lost the lead of the Telegram bot/, "the relay letting go of the bot");
+      await stack.serve.waitFor(/lost this relay instance's lease/, "the relay leaving the others");
+      connectedBefore = connects();
+      // Its machines are sent away to reconnect where Redis is reachable; this relay takes none meanwhile.
+      await stack.agent.waitFor(/cannot reach the relay at/, "the agent to be refused while Redis is lost");
       before = stack.texts().length;
       stack.telegram.userText(OWNER, "/pair BCDFG-HJKLM");
       const res = await postLogin(stack.relayUrl, { code: "BCDFG-HJKLM" });
@@ -85,7 +91,9 @@ describe("ra serve --redis", () => {
       await redis.start();
     }
     await stack.serve.waitFor(/Redis is back/, "the health check seeing Redis again");
+    await stack.serve.waitFor(/this relay instance is back among the others in Redis/, "the relay taking its place again");
     expect((await health()).status).toBe(200);
+    await stack.agent.waitFor(new RegExp(`(connected to .* as "laptop"[\\s\\S]*){${connectedBefore + 1}}`), "the agent to connect again");
     // The /pair sent meanwhile waited at Telegram and is answered now, once (this test's Redis restarts empty: no lockout any more).
     await stack.telegram.waitFor(() => stack.texts().length === before + 1, { message: "the answer to the /pair that waited" });
     expect(stack.texts().at(-1)).toStartWith("That code is not valid.");

@@ -104,6 +104,11 @@ export class RedisDevices implements RemoteDevices {
     for (const [device, holder] of this.holders) if (holder === this.id) this.announce(device);
   }
 
+  /** Whether this instance holds its lease (the others count it alive and route to it). */
+  get member(): boolean {
+    return this.lease.isHeld;
+  }
+
   holder(deviceId: string): string | undefined {
     const holder = this.holders.get(deviceId);
     return holder && holder !== this.id && !this.dead.has(holder) ? holder : undefined;

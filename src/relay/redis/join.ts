@@ -12,6 +12,13 @@ import { TelegramLead, type SurfaceFeed } from "./telegram-lead";
 /** What this relay brings when it joins the others: its core, its Telegram side and its Telegram surfaces' feed. */
 export type JoinParts = { core: Core; telegram: TelegramSide; surfaces: SurfaceFeed; mode: "poll" | "webhook" };
 
+export type Joined = {
+  leading(): boolean;
+  /** False while this relay lost its place among the others (Redis away): it takes no new machines. */
+  member(): boolean;
+  stop(): Promise<void>;
+};
+
 export type JoinOptions = JoinParts & { redis: OpenedRedis; instance: string; clock: Clock; log: Log; bus: { stop(): Promise<void> } };
 
 /**
@@ -20,7 +27,7 @@ export type JoinOptions = JoinParts & { redis: OpenedRedis; instance: string; cl
  * happen once, a machine pairs through whichever relay the owner's code reaches, and a killed
  * relay's devices are said offline once.
  */
-export async function joinRelays(o: JoinOptions): Promise<{ leading(): boolean; stop(): Promise<void> }> {
+export async function joinRelays(o: JoinOptions): Promise<Joined> {
   const { core, redis, instance, clock, log } = o;
   const gone = new GoneDevices({
     redis: redis.client,
@@ -45,6 +52,7 @@ export async function joinRelays(o: JoinOptions): Promise<{ leading(): boolean; 
   lead.start();
   return {
     leading: () => lead.leading,
+    member: () => devices.member,
     async stop() {
       await lead.stop();
       await devices.stop();
