@@ -1,7 +1,8 @@
-// Three `ra serve` instances on one Postgres and one Redis, behind a load balancer, through the
+// Four `ra serve` instances on one Postgres and one Redis, behind a load balancer, through the
 // compiled binary and the real claude CLI, polling: one relay leads the bot (polls and draws the
 // chats), the machine pairs through and is connected to others, and a prompt reaches it and
-// streams back once. kill -9 of the relay holding the machine mid-turn: the agent reconnects to
+// streams back once; /cd lists its folders. kill -9 of the relay holding the machine with an
+// approval card open: denied once. kill -9 of the holder mid-turn: the agent reconnects to
 // another, the turn completes, every chunk shown once. kill -9 of the leading relay: another takes
 // the lead within seconds and no update is lost or handled twice. The fake Bot API enforces
 // Telegram's limits: zero 429s across the relays.
@@ -13,7 +14,7 @@ import { OWNER } from "../helpers/stack";
 
 let cluster: Cluster;
 beforeAll(async () => {
-  cluster = await startCluster();
+  cluster = await startCluster({ relays: 4 });
   const [pairVia, agentVia] = cluster.relays.filter((r) => r !== cluster.leader());
   // `ra pair` waits on a relay that does not lead the bot: the owner's code reaches it through Redis.
   await cluster.pairAndStart(pairVia!, agentVia!);
@@ -24,7 +25,7 @@ afterAll(async () => {
 
 const SLOW_ANSWER = Array.from({ length: 40 }, (_, i) => `Sentence ${i + 1} of a long answer.`).join(" ");
 
-describe("three relays on one Postgres and one Redis, polling", () => {
+describe("four relays on one Postgres and one Redis, polling", () => {
   test("the machine is connected to a relay that does not lead the bot: a prompt reaches it and the answer streams back once", async () => {
     const { telegram, leader, holderOf, waitForText, count, texts, workdir } = cluster;
     expect(holderOf("laptop")).not.toBe(leader());
@@ -40,6 +41,22 @@ describe("three relays on one Postgres and one Redis, polling", () => {
     mkdirSync(join(workdir, "src"));
     telegram.userText(OWNER, "/cd");
     await telegram.waitFor(() => cluster.texts().some((t) => t.includes(`\n📁 ${workdir}: 1 folder (1–1 of 1).`)), { message: "the folder picker with the machine's folder" });
+  });
+
+  test("kill -9 of the relay holding the machine while an approval card is open: denied once, claude hears it, the turn ends on the relay the agent reconnected to", async () => {
+    const { telegram, model, relays, balancer, leader, holderOf, waitForText, texts, workdir } = cluster;
+    const holder = holderOf("laptop")!;
+    balancer.prefer(relays.find((r) => r !== holder && r !== leader())!.port);
+    const file = join(workdir, "never.txt");
+    model.enqueue([{ toolUse: { name: "Write", input: { file_path: file, content: "x" } } }], [{ text: "OK, it was denied." }]);
+    telegram.userText(OWNER, "write while the relay dies");
+    await waitForText(/Write wants to/);
+    await cluster.kill(holder);
+    await waitForText(/denied: laptop disconnected/, "the card to say denied");
+    await waitForText(/OK, it was denied\.[\s\S]*✅ laptop/, "the turn to finish after the reconnect");
+    expect(await Bun.file(file).exists()).toBe(false);
+    expect(texts().filter((t) => t.includes("denied: laptop disconnected")).length).toBe(1);
+    expect(holderOf("laptop")).not.toBe(holder);
   });
 
   test("kill -9 of the relay holding the machine mid-turn: the agent reconnects to another, the turn completes, every chunk once", async () => {

@@ -26,12 +26,21 @@ export class Machines {
   /** Each session's events, one after another. */
   private readonly inOrder = new KeyedQueue();
 
-  constructor(private readonly deps: MachinesDeps) {}
+  constructor(private readonly deps: MachinesDeps) {
+    // Whichever relay said a machine lost, the one it reconnects to says it is back (all see the events).
+    deps.bus.subscribe((e) => {
+      if (e.type === "device.lost") this.droppedWhileBusy.add(e.device.id);
+      else if (e.type === "device.back") this.droppedWhileBusy.delete(e.device.id);
+    });
+  }
 
   /** An agent said hello: tell it what is stored, then deliver whatever waited for it. */
   async connected(device: Device, hello: Hello): Promise<{ sessionId: string; seq: number }[]> {
     const { store, turns, bus } = this.deps;
     if (hello.limits) this.deps.limits.set(device.id, hello.limits);
+    // Asked on a link that is gone (the agent denied them when it dropped): closed before this link asks anew.
+    // Usually done when the link dropped; not when the relay holding it was killed.
+    await this.deps.approvals.deviceGone(device.id, device.name);
     const alive = new Set(hello.sessions.map((s) => s.sessionId));
     const sessions = await store.openSessionsOfDevice(device.id);
     for (const session of sessions) {
