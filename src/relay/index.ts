@@ -22,7 +22,8 @@ import { Digests } from "./telegram/digest";
 import { createTelegram } from "./telegram/bot";
 import { TurnSurface } from "./telegram/turn-surface";
 import { registerWebhook } from "./webhook";
-import { loadWebhookSecret, sharedWebhookSecret } from "./webhook-secret";
+import { loadWebhookSecret } from "./webhook-secret";
+import { sharedSecret } from "./shared-secret";
 import { DraftRegistry } from "./telegram/drafts";
 import { Topics } from "./telegram/topics";
 import { openStore } from "./open-store";
@@ -90,11 +91,12 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   surfaces.subscribe(cards.handle);
   surfaces.subscribe(new DeviceAlerts(telegram.messenger).handle);
   surfaces.subscribe(new Digests({ core, messenger: telegram.messenger, threadOf: (chat, device, session) => topics.threadOf(chat, device, session) }).handle);
-  const web = createWeb({ core, store: state.web, clock, log: createLog("web"), dataDir: config.dataDir, publicUrl: config.publicUrl, tls: Boolean(config.tls), counters: shared?.counters });
+  const web = createWeb({ core, store: state.web, clock, log: createLog("web"), dataDir: config.dataDir,
+    ...(shared ? { signingKey: Buffer.from(sharedSecret(config.botToken, "web-signing-key"), "base64url") } : {}), publicUrl: config.publicUrl, tls: Boolean(config.tls), counters: shared?.counters });
   bus.subscribe(web.surface.handle);
   let listenUrl = "";
   telegram.attach({ core, turnViews, cards, topics, drafts, web: { auth: web.auth, baseUrl: () => config.publicUrl ?? listenUrl } });
-  const webhookSecret = config.webhookUrl ? (shared ? sharedWebhookSecret(config.botToken) : loadWebhookSecret(config.dataDir)) : undefined;
+  const webhookSecret = config.webhookUrl ? (shared ? sharedSecret(config.botToken, "webhook") : loadWebhookSecret(config.dataDir)) : undefined;
 
   try {
     // Several relays: the one leading the bot handles its updates (see joinRelays below).

@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ExitCode, RaError } from "../errors";
@@ -33,11 +32,3 @@ export function loadWebhookSecret(dataDir: string): string {
   }
 }
 
-/**
- * The webhook secret of several relays behind one public URL (ra serve --redis): each must accept
- * what Telegram sends whichever of them registered the webhook last, so they derive the same one
- * from the bot token (only whoever holds the token can, and that one can set the webhook anyway).
- */
-export function sharedWebhookSecret(botToken: string): string {
-  return createHmac("sha256", botToken).update("ra webhook secret").digest("base64url");
-}

@@ -9,7 +9,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { WebServerMessage, WebSnapshot } from "../../src/proto/web";
 import { startCluster, type Cluster } from "../helpers/cluster";
+import { cookieOf, openApp, postLogin } from "../helpers/web-client";
 import { OWNER } from "../helpers/stack";
 
 let cluster: Cluster;
@@ -41,6 +43,39 @@ describe("four relays on one Postgres and one Redis, polling", () => {
     mkdirSync(join(workdir, "src"));
     telegram.userText(OWNER, "/cd");
     await telegram.waitFor(() => cluster.texts().some((t) => t.includes(`\n📁 ${workdir}: 1 folder (1–1 of 1).`)), { message: "the folder picker with the machine's folder" });
+  });
+
+  test("a browser signed in on a relay that holds nothing: a link from the bot works there, its prompt runs on the machine's relay and streams into the browser, Telegram shows it once", async () => {
+    const { telegram, model, relays, leader, holderOf, waitForText, count } = cluster;
+    const web = relays.find((r) => r !== leader() && r !== holderOf("laptop"))!;
+    const origin = `http://127.0.0.1:${web.port}`;
+    telegram.userText(OWNER, "/web");
+    await telegram.waitFor(() => cluster.texts().some((t) => /\/login\?t=/.test(t)), { message: "the bot's /web link" });
+    const link = cluster.texts().find((t) => /\/login\?t=/.test(t))!.match(/\/login\?t=([A-Za-z0-9_-]+)/)![1]!;
+    const signedIn = await postLogin(origin, { t: link });
+    expect(signedIn.status).toBe(303);
+    const app = await openApp(origin, cookieOf(signedIn)!);
+    try {
+      const snapshot = await app.waitFor<WebSnapshot>((m) => m.type === "snapshot", "the snapshot");
+      const laptop = snapshot.devices.find((d) => d.name === "laptop")!;
+      expect(laptop.state).toBe("online");
+      model.enqueue([{ text: "Streamed to a browser on a third relay.", chunkSize: 5 }]);
+      const result = await app.command({ type: "prompt", deviceId: laptop.id, text: "from the web" });
+      expect(result.ok).toBe(true);
+      const ended = await app.until(() => app.messages.find((m) => m.type === "turn" && m.turn.id === result.message && m.turn.status === "done"), "the turn to end in the browser");
+      expect(ended).toBeDefined();
+      const pieces = app.messages.filter((m): m is Extract<WebServerMessage, { type: "text" }> => m.type === "text" && m.turnId === result.message).map((m) => m.text);
+      expect(pieces.join("")).toBe("Streamed to a browser on a third relay.");
+      await waitForText(/Streamed to a browser on a third relay\.[\s\S]*✅ laptop/, "the same turn in Telegram");
+      expect(count("Streamed to a browser on a third relay.")).toBe(1);
+      // The same session cookie works on another relay (the balancer may send the next request anywhere).
+      const elsewhere = await openApp(`http://127.0.0.1:${leader()!.port}`, cookieOf(signedIn)!);
+      const again = await elsewhere.waitFor<WebSnapshot>((m) => m.type === "snapshot", "the snapshot on another relay");
+      elsewhere.close();
+      expect(again.devices.map((d) => d.name)).toContain("laptop");
+    } finally {
+      app.close();
+    }
   });
 
   test("kill -9 of the relay holding the machine while an approval card is open: denied once, claude hears it, the turn ends on the relay the agent reconnected to", async () => {

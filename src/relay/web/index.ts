@@ -19,6 +19,8 @@ export type WebOptions = {
   tls: boolean;
   /** Where failed sign-ins count (Redis with --redis); default this relay's memory. */
   counters?: Counters;
+  /** The session tokens' key when several relays share the sign-ins; default one kept in `dataDir`. */
+  signingKey?: Uint8Array;
 };
 
 export type Web = ReturnType<typeof createWeb>;
@@ -28,7 +30,7 @@ export type Web = ReturnType<typeof createWeb>;
  * `auth` to the Telegram side (/web), and mount the routes on the relay's Hono app.
  */
 export function createWeb(options: WebOptions) {
-  const auth = new WebAuth(options.store, options.core.store, options.clock, loadWebSigningKey(options.dataDir));
+  const auth = new WebAuth(options.store, options.core.store, options.clock, options.signingKey ?? loadWebSigningKey(options.dataDir));
   const surface = new WebSurface(options.core);
   const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
   const secure = options.tls || publicOrigin?.startsWith("https:") === true;

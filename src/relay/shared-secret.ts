@@ -1,0 +1,12 @@
+import { createHmac } from "node:crypto";
+
+/**
+ * A secret several relays behind one URL (ra serve --redis) must share: the webhook's secret token
+ * (Telegram delivers to any of them, whichever registered last) and the web app's signing key (a
+ * browser's next request may land on another relay). Each derives it from the bot token, so there
+ * is nothing to copy between them; only whoever holds the token can, and that one controls the
+ * bot anyway. A new bot token gives new secrets (browsers sign in again).
+ */
+export function sharedSecret(botToken: string, purpose: "webhook" | "web-signing-key"): string {
+  return createHmac("sha256", botToken).update(`ra ${purpose}`).digest("base64url");
+}
