@@ -7,7 +7,7 @@
 // the lead within seconds and no update is lost or handled twice. The fake Bot API enforces
 // Telegram's limits: zero 429s across the relays.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { WebServerMessage, WebSnapshot } from "../../src/proto/web";
 import { startCluster, type Cluster } from "../helpers/cluster";
@@ -43,6 +43,25 @@ describe("four relays on one Postgres and one Redis, polling", () => {
     mkdirSync(join(workdir, "src"));
     telegram.userText(OWNER, "/cd");
     await telegram.waitFor(() => cluster.texts().some((t) => t.includes(`\n📁 ${workdir}: 1 folder (1–1 of 1).`)), { message: "the folder picker with the machine's folder" });
+  });
+
+  test("/get on the leading relay: the machine uploads to another relay, which passes the file on through Redis; a refusal too", async () => {
+    const { telegram, relays, balancer, leader, holderOf, workdir } = cluster;
+    const uploadTo = relays.find((r) => r !== leader() && r !== holderOf("laptop"))!;
+    balancer.prefer(uploadTo.port);
+    const bytes = new Uint8Array([0, 1, 2, 250, 251, 252, 10, 13]);
+    writeFileSync(join(workdir, "data.bin"), bytes);
+    const documents = () => telegram.documents(OWNER);
+    const before = documents().length;
+    const routedBefore = balancer.routed.length;
+    telegram.userText(OWNER, "/get data.bin");
+    const doc = await telegram.waitFor(() => documents()[before], { message: "the file as a document" });
+    expect(doc.file_name).toBe("data.bin");
+    expect([...doc.bytes]).toEqual([...bytes]);
+    expect(balancer.routed.slice(routedBefore)).toContain(uploadTo.port);
+    telegram.userText(OWNER, "/get nope.txt");
+    await cluster.waitForText(/📎 laptop: there is no nope\.txt in /);
+    balancer.prefer(holderOf("laptop")!.port);
   });
 
   test("a browser signed in on a relay that holds nothing: a link from the bot works there, its prompt runs on the machine's relay and streams into the browser, Telegram shows it once", async () => {

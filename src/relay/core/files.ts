@@ -1,8 +1,14 @@
 import type { Clock } from "../../clock";
-import { shortId } from "../secrets";
 import type { Device, Session } from "../store/types";
 import type { Hub } from "./hub";
-import { PendingRequests } from "./pending-requests";
+import { askerOf, PendingRequests, requestIdFrom } from "./pending-requests";
+
+/** Several relays: passes a file (or a refusal) a machine sent here to the relay that asked for it. */
+export type RemoteFiles = {
+  instance: string;
+  deliver(asker: string, deviceId: string, requestId: string, name: string, bytes: Uint8Array): Promise<void>;
+  fail(asker: string, deviceId: string, requestId: string, why: string): void;
+};
 
 /** How a surface hands a requested file to the person who asked, or tells them why not. */
 export type FileDelivery = {
@@ -26,9 +32,16 @@ export class FileRequests {
     this.pending = new PendingRequests(deps.clock);
   }
 
+  private remote: RemoteFiles | undefined;
+
+  /** The machine uploads to whichever relay the balancer picks: a file for another relay's request goes there. */
+  connectRemote(remote: RemoteFiles): void {
+    this.remote = remote;
+  }
+
   /** Asks for `path` of the session's folder, or with `diffOf` for the diff the machine kept of that turn. */
   request(session: Session, device: Device, path: string, delivery: FileDelivery, { diffOf }: { diffOf?: string } = {}): "sent" | "offline" {
-    const requestId = shortId();
+    const requestId = requestIdFrom(this.remote?.instance);
     const sent = this.deps.hub.send(device.id, { type: "file.request", requestId, sessionId: session.id, path, ...(session.cwd ? { cwd: session.cwd } : {}), ...(diffOf ? { diffOf } : {}) });
     if (!sent) return "offline";
     const waitMs = this.deps.answerMs ?? FILE_ANSWER_MS;
@@ -39,6 +52,13 @@ export class FileRequests {
 
   /** The machine's answer to one of its own requests (once; undefined for anything else). */
   take(deviceId: string, requestId: string): FileDelivery | undefined {
-    return this.pending.take(deviceId, requestId);
+    const here = this.pending.take(deviceId, requestId);
+    const asker = here ? undefined : askerOf(requestId, this.remote?.instance);
+    if (!asker) return here;
+    const remote = this.remote!;
+    return {
+      deliver: (name, bytes) => remote.deliver(asker, deviceId, requestId, name, bytes),
+      fail: (why) => remote.fail(asker, deviceId, requestId, why),
+    };
   }
 }

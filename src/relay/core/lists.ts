@@ -1,9 +1,8 @@
 import type { Clock } from "../../clock";
 import type { ListRequest, ListResult } from "../../proto";
-import { shortId } from "../secrets";
 import type { Device } from "../store/types";
 import type { Hub } from "./hub";
-import { PendingRequests } from "./pending-requests";
+import { askerOf, PendingRequests, requestIdFrom } from "./pending-requests";
 
 /**
  * A machine's list, or why there is none, for the person: `refused` when the machine itself said
@@ -38,8 +37,7 @@ export class ListRequests {
   }
 
   request(device: Device, ask: Ask): Promise<ListAnswer> {
-    // Relay instance ids all have one length: the id of the relay that asked is the request id's start.
-    const requestId = this.remote ? `${this.remote.instance}${shortId()}` : shortId();
+    const requestId = requestIdFrom(this.remote?.instance);
     const sent = this.deps.hub.send(device.id, { type: "list.request", requestId, ...ask });
     if (!sent) return Promise.resolve({ error: `${device.name} is offline. Start \`ra agent\` there (or check /devices) and try again.` });
     const waitMs = this.deps.answerMs ?? LIST_ANSWER_MS;
@@ -60,10 +58,9 @@ export class ListRequests {
   }
 
   private passOn(deviceId: string, result: ListResult): boolean {
-    if (!this.remote) return false;
-    const asker = result.requestId.slice(0, this.remote.instance.length);
-    if (asker === this.remote.instance || result.requestId.length <= asker.length) return false;
-    this.remote.pass(asker, deviceId, result);
+    const asker = askerOf(result.requestId, this.remote?.instance);
+    if (!asker) return false;
+    this.remote!.pass(asker, deviceId, result);
     return true;
   }
 }

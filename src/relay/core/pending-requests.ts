@@ -1,4 +1,5 @@
 import type { Cancel, Clock } from "../../clock";
+import { shortId } from "../secrets";
 
 /**
  * Requests the relay sent a machine and waits to hear back on (a file for /get, a list): each is
@@ -25,4 +26,17 @@ export class PendingRequests<T> {
     entry.cancel();
     return entry.value;
   }
+}
+
+/**
+ * Several relays: a request's id starts with the id of the relay that asked (all relay ids have
+ * one length), so the relay a machine answers on knows where to pass the answer.
+ */
+export const requestIdFrom = (instance: string | undefined) => (instance ?? "") + shortId();
+
+/** The other relay that made `requestId` (undefined: this one, or a single relay's id). */
+export function askerOf(requestId: string, instance: string | undefined): string | undefined {
+  if (!instance || requestId.length <= instance.length) return undefined;
+  const asker = requestId.slice(0, instance.length);
+  return asker !== instance && asker.startsWith(instance.slice(0, 2)) ? asker : undefined;
 }

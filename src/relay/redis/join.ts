@@ -4,6 +4,7 @@ import type { ListResult } from "../../proto";
 import type { Core } from "../core";
 import type { TelegramSide } from "../telegram/bot";
 import { RedisDevices } from "./devices";
+import { shareFiles } from "./files";
 import { GoneDevices } from "./gone-devices";
 import { RedisPairing } from "./pairing";
 import type { OpenedRedis } from "./open";
@@ -43,6 +44,7 @@ export async function joinRelays(o: JoinOptions): Promise<Joined> {
   core.pairing.connectRemote(new RedisPairing(redis.client, devices, core.pairing));
   // A list a machine made for another relay's request (the leader's /cd) goes back to that relay.
   core.lists.connectRemote({ instance, pass: (to, deviceId, result) => void devices.ask(to, "list.result", { deviceId, result }) });
+  shareFiles({ redis: redis.client, devices, files: core.files, log });
   devices.answer("list.result", (args) => {
     const { deviceId, result } = args as { deviceId: string; result: ListResult };
     core.lists.answer(deviceId, result);
