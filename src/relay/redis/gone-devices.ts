@@ -28,8 +28,8 @@ export class GoneDevices implements Duty {
   }
 
   /** A relay noticed this device's holder died (every relay that notices calls it). */
-  mark(deviceId: string): void {
-    void this.o.redis
+  mark(deviceId: string): Promise<void> {
+    return this.o.redis
       .send("SADD", [this.key, deviceId])
       .then(() => this.drain())
       .catch((err) => this.o.log.warn(`could not note ${deviceId} as gone in Redis: ${(err as Error)?.message ?? err}`));

@@ -39,7 +39,7 @@ export async function joinRelays(o: JoinOptions): Promise<Joined> {
       if (device && !core.hub.online(deviceId)) await core.machines.disconnected(device);
     },
   });
-  const devices = new RedisDevices({ redis: redis.client, url: redis.url, hub: core.hub, clock, log, id: instance, onDead: (id) => gone.mark(id) });
+  const devices = new RedisDevices({ redis: redis.client, url: redis.url, hub: core.hub, clock, log, id: instance, onDead: (id) => void gone.mark(id) });
   core.hub.connectRemote(devices);
   core.pairing.connectRemote(new RedisPairing(redis.client, devices, core.pairing));
   // A list a machine made for another relay's request (the leader's /cd) goes back to that relay.

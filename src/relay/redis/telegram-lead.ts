@@ -26,6 +26,8 @@ export type TelegramLeadOptions = {
   duties: Duty[];
   /** The shared event log's key (tests use their own prefix). */
   prefix?: string;
+  /** Called once the drawn events' cursor is saved (tests wait on it). */
+  onCursor?: (id: string) => void;
   /** A killed leader is replaced within this (and the retry below). */
   ttlMs?: number;
   retryMs?: number;
@@ -134,6 +136,7 @@ export class TelegramLead {
           if (signal.aborted) return;
           await redis.send("SET", [this.cursorKey, id]);
           saved = id;
+          this.o.onCursor?.(id);
         }
       } catch (err) {
         this.o.log.warn(`could not save how far the chats are drawn: ${(err as Error)?.message ?? err}`);
