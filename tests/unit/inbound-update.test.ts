@@ -84,7 +84,7 @@ describe("a Telegram update", () => {
     bus.subscribe(cards.handle);
     side.attach({ core, turnViews, cards, topics });
     await side.start("webhook");
-    cleanups.push(() => dir[Symbol.asyncDispose](), () => telegram.stop(), () => reader.close(), () => (sqlite.flush(), db.$client.close()), () => side.stop(), () => turnViews.close());
+    cleanups.push(() => dir[Symbol.asyncDispose](), () => telegram.stop(), () => reader.close(), () => (sqlite.flush(), db.$client.close()), () => side.stop(), () => turnViews.settled(), () => turnViews.close());
 
     // The machine: when does its prompt arrive?
     let prompted: () => void = () => {};

@@ -1,0 +1,98 @@
+// Several relays on one Postgres and one Redis (the compiled binary, real servers on loopback): what
+// the hop between relays adds to a prompt's way in, and each relay's memory. Two `ra serve
+// --database --redis`; the one leading the bot takes each Telegram update. A simulated machine (no
+// claude) answers each prompt at once: first connected to the leading relay (no hop), then to the
+// other one (the prompt frame crosses Redis to it). The difference of the two is the hop's cost.
+// Run after `npm run build`: `bun bench/scale-out.ts` (RA_BENCH_PROMPTS=N, default 200, at most 2000).
+import { SQL } from "bun";
+import { encode, type AgentFrame, type RelayFrame } from "../src/proto";
+import { FakeTelegram } from "../tests/fakes/telegram-api";
+import { RaProcess } from "../tests/helpers/ra-process";
+import { startPostgres, startRedis } from "../tests/helpers/real-servers";
+import { tmpDir } from "../tests/helpers/tmp";
+import { rssMiB, SETTLE_MS } from "./lib/memory";
+import { percentile } from "./lib/stats";
+
+const N = Number(process.env.RA_BENCH_PROMPTS ?? 200);
+if (!Number.isInteger(N) || N < 1 || N > 2000) throw new Error(`RA_BENCH_PROMPTS must be a whole number from 1 to 2000, not ${process.env.RA_BENCH_PROMPTS}`);
+const OWNER = 7;
+const GOAL_HOP_P99_MS = 5;
+
+await using pg = await startPostgres();
+await using redis = await startRedis();
+const databaseUrl = await pg.createDatabase("bench");
+await using dir = tmpDir("ra-bench-scale-");
+await using telegram = new FakeTelegram({ token: "1:bench" });
+const relay = async (name: string) => {
+  const proc = new RaProcess(["serve", "--bot-token", "1:bench", "--telegram-api-root", telegram.url, "--data-dir", `${dir.path}/${name}`, "--listen", "127.0.0.1:0",
+    "--owner", String(OWNER), "--poll-timeout", "30", "--database", databaseUrl, "--redis", redis.url]);
+  const port = Number((await proc.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
+  return { name, proc, port };
+};
+const [a, b] = await Promise.all([relay("a"), relay("b")]);
+await using _a = a.proc;
+await using _b = b.proc;
+const LEADS = /this relay leads the Telegram bot now/;
+await telegram.waitFor(() => LEADS.test(a.proc.output) || LEADS.test(b.proc.output), { message: "a relay to lead the bot" });
+const [leader, other] = LEADS.test(a.proc.output) ? [a, b] : [b, a];
+
+const token = `ra_dev_bench${crypto.randomUUID().replaceAll("-", "")}`;
+{
+  const sql = new SQL(databaseUrl);
+  const hash = new Bun.CryptoHasher("sha256").update(token).digest("hex");
+  await sql`INSERT INTO devices (id, name, owner_id, token_hash, created_at) VALUES ('bench', 'bench', ${OWNER}, ${hash}, ${Date.now()})`;
+  await sql.close();
+}
+
+/** The next event number of each conversation (it goes on across the machine's reconnect). */
+const seq = new Map<string, number>();
+
+/** Sends N prompts through Telegram with the machine connected to `port`; the latencies until each prompt frame arrives. */
+async function promptsVia(port: number, count = N): Promise<number[]> {
+  const latencies: number[] = [];
+  let sentAt = 0;
+  let arrived: () => void = () => {};
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/agent`, { headers: { Authorization: `Bearer ${token}` } } as unknown as string[]);
+  await new Promise<void>((resolve, reject) => {
+    ws.onopen = () => ws.send(encode<AgentFrame>({ type: "hello", facts: { hostname: "bench", os: "linux", arch: "x64", user: "bench", agentVersion: "bench" }, sessions: [] }));
+    ws.onclose = (e) => reject(new Error(`the relay closed the machine's connection (${e.code} ${e.reason})`));
+    ws.onmessage = (e) => {
+      const frame = JSON.parse(String(e.data)) as RelayFrame;
+      if (frame.type === "welcome") resolve();
+      else if (frame.type === "ping") ws.send(encode<AgentFrame>({ type: "pong", t: frame.t }));
+      else if (frame.type === "prompt") {
+        latencies.push(performance.now() - sentAt);
+        const next = seq.get(frame.sessionId) ?? 0;
+        seq.set(frame.sessionId, next + 1);
+        ws.send(encode<AgentFrame>({ type: "event", sessionId: frame.sessionId, seq: next, at: Date.now(), event: { kind: "turn.ended", turnId: frame.turnId, status: "done", durationMs: 1 } }));
+        arrived();
+      }
+    };
+  });
+  for (let i = 0; i < count; i++) {
+    const prompt = new Promise<void>((resolve) => (arrived = resolve));
+    sentAt = performance.now();
+    telegram.userText(OWNER, `prompt ${i}`);
+    const late = setTimeout(() => {
+      console.error(`no prompt frame within 10 s; the relays said:\n${a.proc.output}\n${b.proc.output}\nthe bot said: ${telegram.chat(OWNER).map((m) => m.text).join("\n")}`);
+      process.exit(1);
+    }, 10_000);
+    await prompt;
+    clearTimeout(late);
+  }
+  const closed = new Promise<void>((resolve) => (ws.onclose = () => resolve()));
+  ws.close();
+  await closed;
+  return latencies;
+}
+
+const line = (l: number[]) => `p50 ${percentile(l, 50).toFixed(1)} ms, p99 ${percentile(l, 99).toFixed(1)} ms`;
+await promptsVia(leader.port, 20); // warm-up: the first prompts of a relay pay for loading and preparing
+const direct = await promptsVia(leader.port);
+const hopped = await promptsVia(other.port);
+const hop50 = percentile(hopped, 50) - percentile(direct, 50);
+const hop99 = percentile(hopped, 99) - percentile(direct, 99);
+console.log(`scale-out: Telegram update → prompt frame, machine on the leading relay ${line(direct)}; on another relay ${line(hopped)} (${N} prompts each)`);
+console.log(`scale-out: the hop between relays adds p50 ${hop50.toFixed(1)} ms, p99 ${hop99.toFixed(1)} ms (goal p99 < ${GOAL_HOP_P99_MS} ms)`);
+await Bun.sleep(SETTLE_MS); // idle means idle: let the runs' garbage settle before reading RSS
+console.log(`scale-out: memory per relay instance on Postgres and Redis: leading ${rssMiB(leader.proc.proc.pid).toFixed(1)} MiB, other ${rssMiB(other.proc.proc.pid).toFixed(1)} MiB`);
