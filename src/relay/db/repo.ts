@@ -19,8 +19,7 @@ export type RepoOptions = {
 /** Every query the relay makes; no SQL lives anywhere else. */
 export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
   const batch = new GroupCommit(db.$client, options.report ?? ((err) => console.error(`ra: a database commit failed: ${(err as Error)?.message ?? err}`)), options.defer, options.sync ?? walSync(db.$client.filename));
-  // The queries every agent frame and reconnect makes, prepared once, on first use: drizzle would build
-  // the SQL and sqlite prepare it again on each call (a third of the relay's time in a reconnect storm).
+  // What every agent frame and reconnect asks, prepared once, on first use (else: a third of a reconnect storm's time).
   const id = sql.placeholder("id");
   const hot = preparedOnUse({
     device: () => db.select().from(devices).where(eq(devices.id, id)).prepare(),
