@@ -3,6 +3,7 @@
 // `--target=linux-arm64` (repeatable) → just those release binaries (no .xz, no sums).
 import { $ } from "bun";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { grammyWeb } from "./grammy-web";
 
 const RELEASE_TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"] as const;
 
@@ -25,25 +26,47 @@ if (all && !Bun.which("xz")) fail("xz is needed for the .xz copies: apt-get inst
 //   together at the front, so a process reads fewer pages of its own file (agent −1 MiB, relay
 //   −2 MiB). Profiles match functions by a hash of their syntax and stay useful as code
 //   changes; record them again with `bun scripts/record-bytecode-order.ts`.
+// - grammY's web build (scripts/grammy-web.ts): no node:http/https/stream/util/tty in the relay.
 const JIT_POLICY = 50;
 const ORDER_FILES = ["agent", "serve", "help"].map((run) => `scripts/bytecode-order/${run}.order`).filter((path) => existsSync(path));
-const runtime = [`--compile-jit-policy=${JIT_POLICY}`, "--compile-exec-argv=--smol", ...(ORDER_FILES.length ? [`--bytecode-order=${ORDER_FILES.join(",")}`] : [])];
 
 mkdirSync(release ? "dist/release" : "dist", { recursive: true });
 for (const target of targets) {
   const out = release ? `dist/release/ra-${target}` : "dist/ra";
-  const cross = release ? [`--target=bun-${target}`] : [];
   // --bytecode needs --format=esm (otherwise the binary crashes at start while the build exits 0);
   // no dotenv/bunfig autoload so a stray .env in the user's folder cannot change ra's behaviour.
-  // --splitting: the chunks stay inside the one executable, and each is evaluated (with the
+  // splitting: the chunks stay inside the one executable, and each is evaluated (with the
   // node:/bun: modules it imports) only when a command first imports it, so `ra agent` never
   // loads the relay's code. The build writes a source map per chunk beside the binary: the maps
-  // are embedded already, so the side folder is dropped. --min-chunk-size folds small chunks
-  // without side effects into one that loads anyway: fewer modules for `ra --help` to link.
+  // are embedded already, so the side folder is dropped. minChunkSize folds small chunks without
+  // side effects into one that loads anyway: fewer modules for `ra --help` to link.
   // (tests/unit/agent-imports.test.ts bundles with the same options.)
   const work = `${out}.parts`;
   rmSync(work, { recursive: true, force: true });
-  await $`bun build src/main.ts --compile ${cross} --splitting --min-chunk-size=16384 --minify --sourcemap --bytecode --format=esm --no-compile-autoload-dotenv --no-compile-autoload-bunfig ${runtime} --define RA_COMMIT=${JSON.stringify(commit)} --define RA_TARGET=${JSON.stringify(target)} --outfile ${work}/ra`.quiet();
+  const built = await Bun.build({
+    entrypoints: ["src/main.ts"],
+    outdir: work,
+    target: "bun",
+    format: "esm",
+    splitting: true,
+    minChunkSize: 16384,
+    minify: true,
+    sourcemap: "linked",
+    bytecode: true,
+    define: { RA_COMMIT: JSON.stringify(commit), RA_TARGET: JSON.stringify(target) },
+    plugins: [grammyWeb],
+    compile: {
+      outfile: "ra",
+      ...(release ? { target: `bun-${target}` as Bun.Build.CompileTarget } : {}),
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+      execArgv: ["--smol"],
+      jitPolicy: JIT_POLICY,
+      bytecodeOrder: ORDER_FILES.length > 0 && ORDER_FILES,
+    },
+    throw: false,
+  });
+  if (!built.success) fail(`bundling failed:\n${built.logs.join("\n")}`);
   renameSync(`${work}/ra`, out);
   rmSync(work, { recursive: true, force: true });
   checkArchitecture(out, target);

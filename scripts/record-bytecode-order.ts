@@ -13,6 +13,7 @@ import { CLAUDE_BIN, createClaudeEnv } from "../tests/helpers/claude-env";
 import { pairFromTelegram } from "../tests/helpers/pairing";
 import { RA_BINARY, RaProcess } from "../tests/helpers/ra-process";
 import { tmpDir } from "../tests/helpers/tmp";
+import { SETTLE_MS } from "../bench/lib/memory";
 
 const OUT = "scripts/bytecode-order";
 
@@ -34,6 +35,10 @@ if (help.exitCode !== 0) throw new Error(`ra --help exited ${help.exitCode}`);
   if ((await pair.exitCode()) !== 0) throw new Error(`ra pair failed:\n${pair.output}`);
   await using agent = new RaProcess(["agent", "--config", join(dir.path, "config.json"), "--root", claude.makeWorkdir(), "--claude", CLAUDE_BIN, "--data-dir", join(dir.path, "agent")], { env: { ...claude.env, ...recordTo("agent") } });
   await agent.waitFor(/connected to/);
+  // What an idle relay and agent run in the seconds bench/startup.ts waits before it reads their
+  // memory (timers, polling, pings) belongs with the rest: loaded from the cold part, each such
+  // function would bring in pages of its own.
+  await Bun.sleep(SETTLE_MS);
   // Each process writes its profile as it exits: the agent first, then the relay it talked to.
   agent.kill("SIGTERM");
   await agent.exitCode();

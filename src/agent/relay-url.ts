@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { isIP } from "../is-ip";
 import { ExitCode, RaError } from "../errors";
 import { createLog } from "../log";
 

@@ -2,7 +2,7 @@
  * Every option of `ra serve`, once. To add one, add an entry here: the flag, the help, the
  * variable, `ra service install` and the parsed values (and so RelayConfig) follow from it.
  */
-import { isIP } from "node:net";
+import { isIP } from "../is-ip";
 import { z } from "../proto/zod";
 import { dataDir } from "../paths";
 import { defineOptions, type Values } from "./define";

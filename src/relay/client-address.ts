@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { isIP } from "../is-ip";
 
 /**
  * The address of the client behind a trusted reverse proxy. Behind Caddy every peer is 127.0.0.1,

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { GroupCommit, type Defer, type Sync } from "./group-commit";
+import { preparedOnUse } from "./prepared-on-use";
 import { walSync } from "./wal-sync";
 import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, schedules, selectedSessions, sessions, telegramUpdates, turns, turnText, users } from "./schema";
 
@@ -18,15 +19,14 @@ export type RepoOptions = {
 /** Every query the relay makes; no SQL lives anywhere else. */
 export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
   const batch = new GroupCommit(db.$client, options.report ?? ((err) => console.error(`ra: a database commit failed: ${(err as Error)?.message ?? err}`)), options.defer, options.sync ?? walSync(db.$client.filename));
-  // The queries every agent frame and reconnect makes, prepared once: drizzle would build the SQL
-  // and sqlite would prepare it again on each call (a third of the relay's time in a reconnect storm).
+  // What every agent frame and reconnect asks, prepared once, on first use (else: a third of a reconnect storm's time).
   const id = sql.placeholder("id");
-  const hot = {
-    device: db.select().from(devices).where(eq(devices.id, id)).prepare(),
-    deviceByTokenHash: db.select().from(devices).where(eq(devices.tokenHash, sql.placeholder("hash"))).prepare(),
-    touch: db.update(devices).set({ lastSeenAt: sql`${sql.placeholder("at")}` }).where(eq(devices.id, id)).prepare(),
+  const hot = preparedOnUse({
+    device: () => db.select().from(devices).where(eq(devices.id, id)).prepare(),
+    deviceByTokenHash: () => db.select().from(devices).where(eq(devices.tokenHash, sql.placeholder("hash"))).prepare(),
+    touch: () => db.update(devices).set({ lastSeenAt: sql`${sql.placeholder("at")}` }).where(eq(devices.id, id)).prepare(),
     // A hello's facts (a fact left out keeps its stored value).
-    touchWithFacts: db.update(devices).set({
+    touchWithFacts: () => db.update(devices).set({
       lastSeenAt: sql`${sql.placeholder("at")}`,
       hostname: sql`coalesce(${sql.placeholder("hostname")}, ${devices.hostname})`,
       os: sql`coalesce(${sql.placeholder("os")}, ${devices.os})`,
@@ -34,35 +34,35 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
       osUser: sql`coalesce(${sql.placeholder("osUser")}, ${devices.osUser})`,
       agentVersion: sql`coalesce(${sql.placeholder("agentVersion")}, ${devices.agentVersion})`,
     }).where(eq(devices.id, id)).prepare(),
-    setClaudeSession: db.update(sessions).set({ claudeSessionId: sql`${sql.placeholder("claude")}` }).where(eq(sessions.id, id)).prepare(),
-    turnTextBefore: db.select({ text: turns.text }).from(turns).where(eq(turns.id, id)).prepare(),
-    turnTextPieces: db.select({ text: turnText.text }).from(turnText).where(eq(turnText.turnId, id)).orderBy(asc(turnText.id)).prepare(),
-    session: db.select().from(sessions).where(eq(sessions.id, id)).prepare(),
-    openSessionsOfDevice: db.select().from(sessions).where(and(eq(sessions.deviceId, id), isNull(sessions.closedAt))).prepare(),
-    setLastSeq: db.update(sessions).set({ lastSeq: sql`${sql.placeholder("seq")}` }).where(and(eq(sessions.id, id), lt(sessions.lastSeq, sql.placeholder("seq")))).prepare(),
-    turn: db.select().from(turns).where(eq(turns.id, id)).prepare(),
-    appendTurnText: db.insert(turnText).values({ turnId: sql.placeholder("id"), text: sql.placeholder("text") }).prepare(),
+    setClaudeSession: () => db.update(sessions).set({ claudeSessionId: sql`${sql.placeholder("claude")}` }).where(eq(sessions.id, id)).prepare(),
+    turnTextBefore: () => db.select({ text: turns.text }).from(turns).where(eq(turns.id, id)).prepare(),
+    turnTextPieces: () => db.select({ text: turnText.text }).from(turnText).where(eq(turnText.turnId, id)).orderBy(asc(turnText.id)).prepare(),
+    session: () => db.select().from(sessions).where(eq(sessions.id, id)).prepare(),
+    openSessionsOfDevice: () => db.select().from(sessions).where(and(eq(sessions.deviceId, id), isNull(sessions.closedAt))).prepare(),
+    setLastSeq: () => db.update(sessions).set({ lastSeq: sql`${sql.placeholder("seq")}` }).where(and(eq(sessions.id, id), lt(sessions.lastSeq, sql.placeholder("seq")))).prepare(),
+    turn: () => db.select().from(turns).where(eq(turns.id, id)).prepare(),
+    appendTurnText: () => db.insert(turnText).values({ turnId: sql.placeholder("id"), text: sql.placeholder("text") }).prepare(),
     // …and the ones every Telegram update makes.
-    user: db.select().from(users).where(eq(users.telegramId, id)).prepare(),
-    selectedDevice: db.select().from(chats).where(eq(chats.chatId, id)).prepare(),
+    user: () => db.select().from(users).where(eq(users.telegramId, id)).prepare(),
+    selectedDevice: () => db.select().from(chats).where(eq(chats.chatId, id)).prepare(),
     // The selected one while it is open, else the newest open one.
-    openSession: db.select().from(sessions)
+    openSession: () => db.select().from(sessions)
       .where(and(eq(sessions.chatId, sql.placeholder("chatId")), eq(sessions.deviceId, sql.placeholder("deviceId")), isNull(sessions.closedAt)))
       .orderBy(
         // Spelled out: drizzle leaves column names unqualified in sql``, and both tables have these.
         desc(sql`sessions.id IS (SELECT ss.session_id FROM selected_sessions ss WHERE ss.chat_id = sessions.chat_id AND ss.device_id = sessions.device_id)`),
         desc(sessions.createdAt), desc(sessions.number),
       ).limit(1).prepare(),
-    receiveUpdate: db.insert(telegramUpdates).values({ updateId: id, body: sql.placeholder("body"), receivedAt: sql.placeholder("at") }).onConflictDoNothing().returning({ id: telegramUpdates.updateId }).prepare(),
-    updateHandled: db.select({ at: telegramUpdates.handledAt }).from(telegramUpdates).where(eq(telegramUpdates.updateId, id)).prepare(),
-    pendingApprovals: db.select().from(approvals).where(eq(approvals.status, "pending")).orderBy(asc(approvals.createdAt)).prepare(),
-    allDevices: db.select().from(devices).orderBy(asc(devices.createdAt)).prepare(),
-    devicesOf: db.select().from(devices).where(eq(devices.ownerId, id)).orderBy(asc(devices.createdAt)).prepare(),
-    awaitingReason: db.select().from(approvals).where(and(eq(approvals.chatId, id), eq(approvals.status, "pending"), eq(approvals.awaitingReason, true))).prepare(),
-    topicOf: db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, sql.placeholder("chatId")), eq(deviceTopics.deviceId, sql.placeholder("deviceId")))).prepare(),
-    deviceOfTopic: db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, sql.placeholder("chatId")), eq(deviceTopics.threadId, sql.placeholder("threadId")))).prepare(),
-    markUpdateHandled: db.update(telegramUpdates).set({ handledAt: sql`${sql.placeholder("at")}` }).where(eq(telegramUpdates.updateId, id)).prepare(),
-  };
+    receiveUpdate: () => db.insert(telegramUpdates).values({ updateId: id, body: sql.placeholder("body"), receivedAt: sql.placeholder("at") }).onConflictDoNothing().returning({ id: telegramUpdates.updateId }).prepare(),
+    updateHandled: () => db.select({ at: telegramUpdates.handledAt }).from(telegramUpdates).where(eq(telegramUpdates.updateId, id)).prepare(),
+    pendingApprovals: () => db.select().from(approvals).where(eq(approvals.status, "pending")).orderBy(asc(approvals.createdAt)).prepare(),
+    allDevices: () => db.select().from(devices).orderBy(asc(devices.createdAt)).prepare(),
+    devicesOf: () => db.select().from(devices).where(eq(devices.ownerId, id)).orderBy(asc(devices.createdAt)).prepare(),
+    awaitingReason: () => db.select().from(approvals).where(and(eq(approvals.chatId, id), eq(approvals.status, "pending"), eq(approvals.awaitingReason, true))).prepare(),
+    topicOf: () => db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, sql.placeholder("chatId")), eq(deviceTopics.deviceId, sql.placeholder("deviceId")))).prepare(),
+    deviceOfTopic: () => db.select().from(deviceTopics).where(and(eq(deviceTopics.chatId, sql.placeholder("chatId")), eq(deviceTopics.threadId, sql.placeholder("threadId")))).prepare(),
+    markUpdateHandled: () => db.update(telegramUpdates).set({ handledAt: sql`${sql.placeholder("at")}` }).where(eq(telegramUpdates.updateId, id)).prepare(),
+  });
   /** turnsOfSession is asked with a few fixed status lists: one prepared query per list. */
   const turnsByStatus = new Map<string, ReturnType<typeof prepareTurnsOfSession>>();
   const prepareTurnsOfSession = (statuses: TurnStatus[]) =>
