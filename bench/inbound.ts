@@ -4,7 +4,7 @@
 // Run after `npm run build`: `bun bench/inbound.ts` (RA_BENCH_PROMPTS=N, default 200, at most 2000).
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { encode, type AgentFrame, type RelayFrame } from "../src/proto";
+import { answeringMachine } from "./lib/answering-machine";
 import { FakeTelegram } from "../tests/fakes/telegram-api";
 import { RaProcess } from "../tests/helpers/ra-process";
 import { tmpDir } from "../tests/helpers/tmp";
@@ -31,24 +31,7 @@ db.close();
 const latencies: number[] = [];
 let sentAt = 0;
 let arrived: () => void = () => {};
-const seq = new Map<string, number>();
-const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/agent`, { headers: { Authorization: `Bearer ${token}` } } as unknown as string[]);
-await new Promise<void>((resolve, reject) => {
-  ws.onopen = () => ws.send(encode<AgentFrame>({ type: "hello", facts: { hostname: "bench", os: "linux", arch: "x64", user: "bench", agentVersion: "bench" }, sessions: [] }));
-  ws.onclose = (e) => reject(new Error(`the relay closed the machine's connection (${e.code} ${e.reason})`));
-  ws.onmessage = (e) => {
-    const frame = JSON.parse(String(e.data)) as RelayFrame;
-    if (frame.type === "welcome") resolve();
-    else if (frame.type === "ping") ws.send(encode<AgentFrame>({ type: "pong", t: frame.t }));
-    else if (frame.type === "prompt") {
-      latencies.push(performance.now() - sentAt);
-      const next = seq.get(frame.sessionId) ?? 0;
-      seq.set(frame.sessionId, next + 1);
-      ws.send(encode<AgentFrame>({ type: "event", sessionId: frame.sessionId, seq: next, at: Date.now(), event: { kind: "turn.ended", turnId: frame.turnId, status: "done", durationMs: 1 } }));
-      arrived();
-    }
-  };
-});
+const machine = await answeringMachine(`ws://127.0.0.1:${port}/ws/agent`, token, () => (latencies.push(performance.now() - sentAt), arrived()));
 
 const cpuBefore = cpuSeconds(serve.proc.pid);
 for (let i = 0; i < N; i++) {
@@ -58,7 +41,7 @@ for (let i = 0; i < N; i++) {
   await prompt;
 }
 const relayCpu = cpuSeconds(serve.proc.pid) - cpuBefore;
-ws.close();
+await machine.close();
 
 const p50 = percentile(latencies, 50);
 const p99 = percentile(latencies, 99);

@@ -5,11 +5,11 @@
 // other one (the prompt frame crosses Redis to it). The difference of the two is the hop's cost.
 // Run after `npm run build`: `bun bench/scale-out.ts` (RA_BENCH_PROMPTS=N, default 200, at most 2000).
 import { SQL } from "bun";
-import { encode, type AgentFrame, type RelayFrame } from "../src/proto";
 import { FakeTelegram } from "../tests/fakes/telegram-api";
 import { RaProcess } from "../tests/helpers/ra-process";
 import { startPostgres, startRedis } from "../tests/helpers/real-servers";
 import { tmpDir } from "../tests/helpers/tmp";
+import { answeringMachine } from "./lib/answering-machine";
 import { rssMiB, SETTLE_MS } from "./lib/memory";
 import { percentile } from "./lib/stats";
 
@@ -52,23 +52,7 @@ async function promptsVia(port: number, count = N): Promise<number[]> {
   const latencies: number[] = [];
   let sentAt = 0;
   let arrived: () => void = () => {};
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/agent`, { headers: { Authorization: `Bearer ${token}` } } as unknown as string[]);
-  await new Promise<void>((resolve, reject) => {
-    ws.onopen = () => ws.send(encode<AgentFrame>({ type: "hello", facts: { hostname: "bench", os: "linux", arch: "x64", user: "bench", agentVersion: "bench" }, sessions: [] }));
-    ws.onclose = (e) => reject(new Error(`the relay closed the machine's connection (${e.code} ${e.reason})`));
-    ws.onmessage = (e) => {
-      const frame = JSON.parse(String(e.data)) as RelayFrame;
-      if (frame.type === "welcome") resolve();
-      else if (frame.type === "ping") ws.send(encode<AgentFrame>({ type: "pong", t: frame.t }));
-      else if (frame.type === "prompt") {
-        latencies.push(performance.now() - sentAt);
-        const next = seq.get(frame.sessionId) ?? 0;
-        seq.set(frame.sessionId, next + 1);
-        ws.send(encode<AgentFrame>({ type: "event", sessionId: frame.sessionId, seq: next, at: Date.now(), event: { kind: "turn.ended", turnId: frame.turnId, status: "done", durationMs: 1 } }));
-        arrived();
-      }
-    };
-  });
+  const machine = await answeringMachine(`ws://127.0.0.1:${port}/ws/agent`, token, () => (latencies.push(performance.now() - sentAt), arrived()), seq);
   for (let i = 0; i < count; i++) {
     const prompt = new Promise<void>((resolve) => (arrived = resolve));
     sentAt = performance.now();
@@ -80,9 +64,7 @@ async function promptsVia(port: number, count = N): Promise<number[]> {
     await prompt;
     clearTimeout(late);
   }
-  const closed = new Promise<void>((resolve) => (ws.onclose = () => resolve()));
-  ws.close();
-  await closed;
+  await machine.close();
   return latencies;
 }
 
