@@ -67,7 +67,6 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; h
     return serveAttachment(deps, device, c.req.param("turnId"), c.req.param("id"), c.req.raw.signal);
   });
 
-
   app.get(
     "/ws/agent",
     async (c, next) => {

@@ -31,4 +31,3 @@ export function loadWebhookSecret(dataDir: string): string {
     });
   }
 }
-
