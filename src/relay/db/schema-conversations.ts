@@ -63,7 +63,7 @@ export const turns = sqliteTable(
     createdAt: integer("created_at").notNull(),
     endedAt: integer("ended_at"),
   },
-  (t) => [index("turns_session").on(t.sessionId)],
+  (t) => [index("turns_session").on(t.sessionId, t.createdAt), index("turns_session_status").on(t.sessionId, t.status, t.createdAt)],
 );
 
 /** A turn's answer as it streamed in, one row per piece: appending never rewrites what is stored. */
