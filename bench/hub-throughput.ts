@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { encode, type AgentFrame, type RelayFrame } from "../src/proto";
 import { FakeTelegram } from "../tests/fakes/telegram-api";
 import { RaProcess } from "../tests/helpers/ra-process";
+import { startBaseline } from "./lib/baseline";
 import { tmpDir } from "../tests/helpers/tmp";
 import { percentile } from "./lib/stats";
 
@@ -67,17 +68,11 @@ const line = (name: string, run: Run) =>
 const tokens = Array.from({ length: MACHINES }, (_, i) => `ra_dev_hub${i}${crypto.randomUUID().replaceAll("-", "")}`);
 
 // The bare baseline first, then the relay, each alone on the machine.
-const echo = Bun.spawn([process.execPath, join(import.meta.dir, "lib", "bare-echo.ts")], { stdout: "pipe", stderr: "inherit" });
-const reader = echo.stdout.getReader();
-let banner = "";
-while (!/listening \d+/.test(banner)) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error("the bare echo server exited before listening");
-  banner += new TextDecoder().decode(value);
+let bare: Awaited<ReturnType<typeof measure>>;
+{
+  await using echo = await startBaseline("bare-echo.ts");
+  bare = await measure(`ws://127.0.0.1:${echo.port}/`, tokens);
 }
-const bare = await measure(`ws://127.0.0.1:${banner.match(/listening (\d+)/)![1]}/`, tokens);
-echo.kill();
-await echo.exited;
 
 await using dir = tmpDir("ra-bench-hub-");
 await using telegram = new FakeTelegram({ token: "1:bench" });
