@@ -1,4 +1,5 @@
 import type { WSContext } from "hono/ws";
+import type { SocketHandlers, SocketLink } from "./agent-upgrade";
 import type { Clock } from "../clock";
 import { untrusted, type Log } from "../log";
 import { CloseCode, decodeAgentFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
@@ -28,7 +29,7 @@ const MAX_EARLY_FRAMES = 5000;
  * welcome's acks, a prompt, a device token all describe stored rows. When that commit fails the
  * frames are dropped and the connection closed: the agent reconnects and replays what was not acknowledged.
  */
-export function durableLink(ws: Pick<WSContext, "send" | "close">, ip: string, store: Store): AgentLink {
+export function durableLink(ws: SocketLink, ip: string, store: Store): AgentLink {
   const lost = () => ws.close(CloseCode.goingAway, "the relay could not store what you sent; reconnect and send it again");
   return {
     id: shortId(6),
@@ -41,10 +42,10 @@ export function durableLink(ws: Pick<WSContext, "send" | "close">, ip: string, s
   };
 }
 
-type Handlers = { onMessage(raw: string | ArrayBuffer): void; onClose(): void };
+type Handlers = SocketHandlers;
 
 /** A paired device's connection on /ws/agent (already authenticated by its token). */
-export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip: string): Handlers {
+export function agentSocket(deps: SocketDeps, device: Device, ws: SocketLink, ip: string): Handlers {
   const { clock, log } = deps;
   const { hub, store: repo, machines } = deps.core;
   const link = durableLink(ws, ip, repo);
@@ -53,7 +54,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
   const rate = new FrameRate(clock);
   // Frames that arrive while the hub decides whether this connection may take the device's place.
   let state: "claiming" | "attached" | "refused" | "closed" = "claiming";
-  const early: (string | ArrayBuffer)[] = [];
+  const early: Parameters<Handlers["onMessage"]>[0][] = [];
   // What follows the hub's decision waits its turn with the frames (a storm brings thousands at once).
   void hub.claim(device.id, link).then((claim) => deps.frames.push(() => claimed(claim)));
   const claimed = async (claim: Awaited<ReturnType<typeof hub.claim>>) => {
@@ -146,7 +147,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: WSContext, ip:
       });
     },
   };
-  const receive = async (raw: string | ArrayBuffer) => {
+  const receive = async (raw: Parameters<Handlers["onMessage"]>[0]) => {
     const decoded = decodeAgentFrame(raw);
     if (!decoded.ok) {
       log.warn(`${untrusted(device.name)} sent a bad frame: ${untrusted(decoded.message, 1000)}`);

@@ -4,7 +4,9 @@ import type { ApiError, DeviceDeleted, DeviceInfo } from "../proto";
 import { untrusted } from "../log";
 import { clientAddress, trustedProxies } from "./client-address";
 import { sha256 } from "./secrets";
+import type { Server } from "bun";
 import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
+import { AGENT_SOCKET_PATH, agentUpgrade, pathOf } from "./agent-upgrade";
 import { mountWebhook, type WebhookDeps } from "./webhook";
 import type { AttachmentSources } from "./attachment-sources";
 import { serveAttachment } from "./attachment-route";
@@ -13,7 +15,7 @@ import type { Health } from "./backing-health";
 
 const bearer = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)$/i)?.[1];
 
-/** HTTP surface of the relay: health, the agents' WebSocket, the pairing WebSocket, the webhook. */
+/** HTTP surface of the relay: health, the agents' WebSocket, the pairing WebSocket, the webhook; `fetch` is what Bun.serve calls. */
 export function createApp(deps: SocketDeps & { attachments: AttachmentSources; health?: () => Health; webhook?: WebhookDeps; trustProxy?: readonly string[]; web?: { mount(app: Hono, ipOf: (c: Context) => string): void } }) {
   const app = new Hono();
   const trusted = trustedProxies(deps.trustProxy ?? []);
@@ -68,29 +70,6 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; h
   });
 
   app.get(
-    "/ws/agent",
-    async (c, next) => {
-      // In a reconnect storm thousands of agents dial at once: each upgrade waits its turn with their frames.
-      const device = await deps.frames.run(() => deviceOf(c.req.header("authorization")));
-      if (!device) return c.json(unauthorized, 401);
-      c.set("device" as never, device as never);
-      await next();
-    },
-    upgradeWebSocket((c) => {
-      const device = c.get("device" as never) as Parameters<typeof agentSocket>[1];
-      const ip = ipOf(c);
-      let handlers: ReturnType<typeof agentSocket> | undefined;
-      return {
-        onOpen: (_e, ws) => {
-          handlers = agentSocket(deps, device, ws, ip);
-        },
-        onMessage: (e) => handlers?.onMessage(e.data as string | ArrayBuffer),
-        onClose: () => handlers?.onClose(),
-      };
-    }),
-  );
-
-  app.get(
     "/ws/pair",
     upgradeWebSocket((c) => {
       const ip = ipOf(c);
@@ -109,5 +88,19 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; h
   deps.web?.mount(app, ipOf);
 
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
-  return app;
+
+  const agents = agentUpgrade({
+    unavailable: () => {
+      const health = deps.health?.();
+      return health && !health.ok ? { ...health, time: deps.clock.now() } : undefined;
+    },
+    // In a reconnect storm thousands of agents dial at once: each upgrade waits its turn with their frames.
+    deviceOf: (authorization) => deps.frames.run(() => deviceOf(authorization)),
+    ipOf: (peer, forwardedFor) => clientAddress(peer, forwardedFor ?? undefined, trusted),
+    open: (device, link, ip) => agentSocket(deps, device, link, ip),
+    unauthorized,
+  });
+  /** Bun.serve's fetch: the agents' sockets first, everything else through the router. */
+  const fetch = (req: Request, server: Server<unknown>) => (req.method === "GET" && pathOf(req.url) === AGENT_SOCKET_PATH ? agents(req, server) : app.fetch(req, server));
+  return { app, fetch };
 }

@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
-import { websocket } from "hono/bun";
 import { systemClock, type Clock } from "../clock";
 import { ExitCode, RaError } from "../errors";
 import { createLog } from "../log";
 import { keepPrivate } from "../private-files";
 import { CloseCode, MAX_FRAME_BYTES } from "../proto";
 import { createApp } from "./app";
+import { socketHandlers } from "./agent-upgrade";
 import { AttachmentSources } from "./attachment-sources";
 import { FrameQueue } from "./frame-queue";
 import { collectAfterStorms } from "./storm-gc";
@@ -131,7 +131,7 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
       fetch: app.fetch,
       ...(config.tls ? { tls: config.tls } : {}),
       // Bun pings idle sockets and drops one that stays silent for 30 s: a dead link is noticed in time.
-      websocket: { ...websocket, maxPayloadLength: MAX_FRAME_BYTES, idleTimeout: 30, sendPings: true },
+      websocket: { ...socketHandlers, maxPayloadLength: MAX_FRAME_BYTES, idleTimeout: 30, sendPings: true },
     });
   } catch (cause) {
     await telegram.stop();
