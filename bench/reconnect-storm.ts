@@ -13,7 +13,8 @@ import { FakeTelegram } from "../tests/fakes/telegram-api";
 import { RA_BINARY, RaProcess } from "../tests/helpers/ra-process";
 import { tmpDir } from "../tests/helpers/tmp";
 import { cpuSeconds, readColdNextTime, rssMiB, SETTLE_MS } from "./lib/memory";
-import { SimAgent, type SimAgentCounters } from "./lib/sim-agent";
+import type { SimAgent, SimAgentCounters } from "./lib/sim-agent";
+import { allOnline, connectAll, simMachines, untilAgents } from "./lib/sim-machines";
 import { percentile, secondsSummary } from "./lib/stats";
 
 const MAX_AGENTS = 10_000; // each needs a descriptor here and one in the relay (ulimit -n)
@@ -38,51 +39,16 @@ const sampler = Bun.spawn([process.execPath, join(import.meta.dir, "lib", "healt
 sampler.stdin.write(`pid ${first.proc.pid}\n`);
 sampler.stdin.flush();
 
-// Paired machines as `ra pair` leaves them (a devices row holding the SHA-256 of the token), each
-// with an open session and a finished turn that its events name: the relay stores events only for
-// a known session and turn, and a finished turn keeps Telegram out of the figures.
-const tokens = Array.from({ length: N }, (_, i) => `ra_dev_storm${String(i).padStart(6, "0")}${crypto.randomUUID().replaceAll("-", "")}`);
-const db = new Database(join(dir.path, "relay.db"));
-db.run("PRAGMA busy_timeout = 5000");
-const now = Date.now();
-const addDevice = db.prepare("INSERT INTO devices (id, name, owner_id, token_hash, created_at) VALUES (?, ?, ?, ?, ?)");
-const addSession = db.prepare("INSERT INTO sessions (id, device_id, chat_id, created_at) VALUES (?, ?, ?, ?)");
-const addTurn = db.prepare("INSERT INTO turns (id, session_id, chat_id, prompt, status, created_at, ended_at) VALUES (?, ?, ?, 'bench', 'done', ?, ?)");
-db.transaction(() => {
-  tokens.forEach((token, i) => {
-    addDevice.run(`storm-${i}`, `storm-${i}`, OWNER, new Bun.CryptoHasher("sha256").update(token).digest("hex"), now);
-    addSession.run(`s-storm-${i}`, `storm-${i}`, OWNER, now);
-    addTurn.run(`t-storm-${i}`, `s-storm-${i}`, OWNER, now, now);
-  });
-})();
-
 const counters: SimAgentCounters = { dials: 0, refusedDuplicate: 0, welcomeTimeouts: 0, errors: [] };
-const agents = tokens.map((token, i) => new SimAgent(`ws://127.0.0.1:${port}/ws/agent`, token, `s-storm-${i}`, `t-storm-${i}`, counters));
+const agents = simMachines(join(dir.path, "relay.db"), { count: N, owner: OWNER, prefix: "storm", url: `ws://127.0.0.1:${port}/ws/agent`, counters });
 const init = (agent: SimAgent, seq: number) => ({ kind: "init" as const, turnId: agent.turnId, claudeSessionId: `c-${seq}` });
 
-/** Resolves when `done()` holds, re-checked whenever an agent is welcomed or acknowledged; false after `limitMs`. */
-function until(done: () => boolean, limitMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const finish = (ok: boolean) => {
-      clearTimeout(timer);
-      for (const a of agents) a.onProgress = () => {};
-      resolve(ok);
-    };
-    const timer = setTimeout(() => finish(done()), limitMs);
-    for (const a of agents) a.onProgress = () => done() && finish(true);
-    if (done()) finish(true);
-  });
-}
-const allOnline = (list: SimAgent[]) => list.every((a) => a.online);
+const until = (done: () => boolean, limitMs: number) => untilAgents(agents, done, limitMs);
 const allAcked = () => agents.every((a) => a.online && a.outbox.size === 0);
 
 // Before: everyone connected, event 0 stored and acknowledged.
 const t0 = performance.now();
-for (let i = 0; i < N; i += AT_ONCE) {
-  const batch = agents.slice(i, i + AT_ONCE);
-  batch.forEach((a) => a.dial());
-  if (!(await until(() => allOnline(batch), 60_000))) throw new Error(`agents ${i}..${i + batch.length - 1} were not welcomed within 60 s before the storm\n${first.output.slice(-2000)}`);
-}
+await connectAll(agents, AT_ONCE, 60_000, () => `before the storm\n${first.output.slice(-2000)}`);
 console.log(`storm: ${N} agents connected in ${((performance.now() - t0) / 1000).toFixed(1)} s before the restart`);
 agents.forEach((a) => a.emit(init(a, 0)));
 if (!(await until(allAcked, 60_000))) throw new Error("event 0 was not acknowledged for every agent before the storm");
@@ -131,6 +97,8 @@ const rssAfter = rssMiB(second.proc.pid);
 agents.forEach((a) => a.stop());
 
 // What the relay stored: every session at seq 2 with event 2's effect, and no gap it warned about.
+const db = new Database(join(dir.path, "relay.db"));
+db.run("PRAGMA busy_timeout = 5000");
 const stored = db.query<{ n: number }, [number, string]>("SELECT count(*) AS n FROM sessions WHERE last_seq = ? AND claude_session_id = ?").get(LAST_SEQ, `c-${LAST_SEQ}`)!.n;
 db.close();
 const gaps = (second.output.match(/never arrived/g) ?? []).length + (first.output.match(/never arrived/g) ?? []).length;
