@@ -1,5 +1,5 @@
 /**
- * The build starts ra with JavaScriptCore's tier-up thresholds ×50 (scripts/build.ts): while a
+ * The build starts ra with JavaScriptCore's tier-up thresholds ×1000 (scripts/build.ts): while a
  * process mostly waits (an idle agent, a quiet relay), the code it ran to start and the little it
  * runs since stay in the interpreter, which saves the JIT's code and the compilers' pages (about
  * 5 MiB). Once it is busy (more than half a core over a second, e.g. a relay taking back thousands
