@@ -17,11 +17,10 @@ const targets = all ? [...RELEASE_TARGETS] : picked.length ? picked : [host];
 if (all && !Bun.which("xz")) fail("xz is needed for the .xz copies: apt-get install xz-utils (Debian/Ubuntu) or brew install xz (macOS)");
 
 // Memory of the compiled binary (README "Performance"; each measured with bench/startup.ts):
-// - JIT tier-up thresholds ×1000 while ra is mostly idle: starting (module bodies, zod schemas,
+// - JIT tier-up thresholds ×50 while ra is mostly idle: starting (module bodies, zod schemas,
 //   option tables, the pairing card) stays in the interpreter instead of costing JIT code and the
-//   compilers' pages (idle agent and idle relay −5 MiB each at ×50; ×1000 keeps even the idle
-//   timers' code there: relay −1.1, agent −0.8 MiB more, with prompt latency no worse, since no
-//   compile competes for the two cores). src/jit-policy.ts restores the
+//   compilers' pages (idle agent and idle relay −5 MiB each; `ra serve` and `ra agent` raise it
+//   to ×1000 as they start, src/jit-policy.ts, for −1.1 and −0.8 MiB more). It restores the
 //   normal thresholds once a process gets busy (a relay taking back thousands of machines).
 // - --smol: a smaller JS heap, collected more often (about −0.5 MiB).
 // - --bytecode-order: the bytecode that `ra agent`, `ra serve` and `ra --help` run is laid out
@@ -29,7 +28,7 @@ if (all && !Bun.which("xz")) fail("xz is needed for the .xz copies: apt-get inst
 //   −2 MiB). Profiles match functions by a hash of their syntax and stay useful as code
 //   changes; record them again with `bun scripts/record-bytecode-order.ts`.
 // - grammY's web build (scripts/grammy-web.ts): no node:http/https/stream/util/tty in the relay.
-const JIT_POLICY = 1000;
+const JIT_POLICY = 50;
 const ORDER_FILES = ["agent", "serve", "help"].map((run) => `scripts/bytecode-order/${run}.order`).filter((path) => existsSync(path));
 
 mkdirSync(release ? "dist/release" : "dist", { recursive: true });

@@ -1,6 +1,6 @@
 import { runMain } from "citty";
 import { main } from "./cmd";
-import { normalJitWhenBusy } from "./jit-policy";
+import { commandOf, normalJitWhenBusy } from "./jit-policy";
 
-normalJitWhenBusy();
+normalJitWhenBusy(undefined, commandOf(process.argv.slice(2)));
 await runMain(main);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { BUSY_WINDOW_MS, isBusy, normalJitWhenBusy, type JitDeps } from "../../src/jit-policy";
+import { BUSY_WINDOW_MS, commandOf, isBusy, LONG_RUNNING_SCALE, normalJitWhenBusy, type JitDeps } from "../../src/jit-policy";
 
 /** A process whose CPU time the test sets, with the watcher's timer ticked by hand. */
 function fakeProcess() {
@@ -36,5 +36,24 @@ describe("the JIT policy follows how busy ra is", () => {
     state.tick!();
     expect(state.policies).toEqual([1]);
     expect(state.stopped).toBe(true);
+  });
+
+  test("ra serve and ra agent raise the thresholds as they start and get the normal ones once busy; short commands keep the build's", () => {
+    expect(commandOf(["serve", "--bot-token", "x"])).toBe("serve");
+    expect(commandOf(["--verbose", "agent"])).toBe("agent");
+    expect(commandOf(["--help"])).toBeUndefined();
+    for (const command of ["serve", "agent"]) {
+      const { state, deps } = fakeProcess();
+      normalJitWhenBusy(deps, command);
+      expect(state.policies).toEqual([LONG_RUNNING_SCALE]);
+      state.cpuMicros += 900_000;
+      state.tick!();
+      expect(state.policies).toEqual([LONG_RUNNING_SCALE, 1]);
+    }
+    for (const command of [undefined, "pair", "status", "doctor"]) {
+      const { state, deps } = fakeProcess();
+      normalJitWhenBusy(deps, command);
+      expect(state.policies).toEqual([]);
+    }
   });
 });
