@@ -20,7 +20,7 @@ if (all && !Bun.which("xz")) fail("xz is needed for the .xz copies: apt-get inst
 // - JIT tier-up thresholds ×50 while ra is mostly idle: starting (module bodies, zod schemas,
 //   option tables, the pairing card) stays in the interpreter instead of costing JIT code and the
 //   compilers' pages (idle agent and idle relay −5 MiB each; `ra serve` and `ra agent` raise it
-//   to ×1000 as they start, src/jit-policy.ts, for −1.1 and −0.8 MiB more). It restores the
+//   to ×200 as they start, src/jit-policy.ts, for about −0.8 MiB more). It restores the
 //   normal thresholds once a process gets busy (a relay taking back thousands of machines).
 // - --smol: a smaller JS heap, collected more often (about −0.5 MiB).
 // - --bytecode-order: the bytecode that `ra agent`, `ra serve` and `ra --help` run is laid out

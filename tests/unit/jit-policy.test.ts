@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { BUSY_WINDOW_MS, commandOf, isBusy, LONG_RUNNING_SCALE, normalJitWhenBusy, type JitDeps } from "../../src/jit-policy";
+import { BUSY_WINDOW_MS, QUICK_WINDOW_MS, commandOf, isBusy, LONG_RUNNING_SCALE, normalJitWhenBusy, type JitDeps } from "../../src/jit-policy";
 
 /** A process whose CPU time the test sets, with the watcher's timer ticked by hand. */
 function fakeProcess() {
@@ -8,12 +8,16 @@ function fakeProcess() {
     cpuMicros: () => state.cpuMicros,
     setPolicy: (scale) => state.policies.push(scale),
     every: (ms, tick) => {
-      expect(ms).toBe(BUSY_WINDOW_MS);
+      expect(ms).toBe(QUICK_WINDOW_MS);
       state.tick = tick;
       return () => (state.stopped = true);
     },
   };
-  return { state, deps };
+  /** Lets `ms` of wall time pass (the watcher ticks every QUICK_WINDOW_MS). */
+  const pass = (ms: number) => {
+    for (let t = 0; t < ms; t += QUICK_WINDOW_MS) state.tick!();
+  };
+  return { state, deps, pass };
 }
 
 describe("the JIT policy follows how busy ra is", () => {
@@ -24,16 +28,20 @@ describe("the JIT policy follows how busy ra is", () => {
   });
 
   test("an idle process keeps the raised thresholds; the first busy window restores the normal ones, once", () => {
-    const { state, deps } = fakeProcess();
+    const { state, deps, pass } = fakeProcess();
     state.cpuMicros = 300_000; // starting up, before the watcher
     normalJitWhenBusy(deps);
-    state.cpuMicros += 50_000;
-    state.tick!();
+    // The first second: starting's own work (400 ms of CPU) is not busy, even in its first 200 ms.
     state.cpuMicros += 400_000;
-    state.tick!();
+    pass(QUICK_WINDOW_MS);
+    pass(BUSY_WINDOW_MS - QUICK_WINDOW_MS);
     expect(state.policies).toEqual([]);
-    state.cpuMicros += 800_000;
-    state.tick!();
+    // Then each 200 ms counts: 90 ms of CPU in one is quiet, 150 ms is busy.
+    state.cpuMicros += 90_000;
+    pass(QUICK_WINDOW_MS);
+    expect(state.policies).toEqual([]);
+    state.cpuMicros += 150_000;
+    pass(QUICK_WINDOW_MS);
     expect(state.policies).toEqual([1]);
     expect(state.stopped).toBe(true);
   });
@@ -43,11 +51,11 @@ describe("the JIT policy follows how busy ra is", () => {
     expect(commandOf(["--verbose", "agent"])).toBe("agent");
     expect(commandOf(["--help"])).toBeUndefined();
     for (const command of ["serve", "agent"]) {
-      const { state, deps } = fakeProcess();
+      const { state, deps, pass } = fakeProcess();
       normalJitWhenBusy(deps, command);
       expect(state.policies).toEqual([LONG_RUNNING_SCALE]);
       state.cpuMicros += 900_000;
-      state.tick!();
+      pass(BUSY_WINDOW_MS);
       expect(state.policies).toEqual([LONG_RUNNING_SCALE, 1]);
     }
     for (const command of [undefined, "pair", "status", "doctor"]) {
