@@ -1,5 +1,5 @@
 import type { WSContext } from "hono/ws";
-import type { SocketHandlers, SocketLink } from "./agent-upgrade";
+import type { SocketFrame, SocketHandlers, SocketLink } from "./agent-upgrade";
 import type { Clock } from "../clock";
 import { untrusted, type Log } from "../log";
 import { CloseCode, decodeAgentFrame, encode, type AgentFrame, type RelayFrame } from "../proto";
@@ -54,7 +54,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: SocketLink, ip
   const rate = new FrameRate(clock);
   // Frames that arrive while the hub decides whether this connection may take the device's place.
   let state: "claiming" | "attached" | "refused" | "closed" = "claiming";
-  const early: Parameters<Handlers["onMessage"]>[0][] = [];
+  const early: SocketFrame[] = [];
   // What follows the hub's decision waits its turn with the frames (a storm brings thousands at once).
   void hub.claim(device.id, link).then((claim) => deps.frames.push(() => claimed(claim)));
   const claimed = async (claim: Awaited<ReturnType<typeof hub.claim>>) => {
@@ -147,7 +147,7 @@ export function agentSocket(deps: SocketDeps, device: Device, ws: SocketLink, ip
       });
     },
   };
-  const receive = async (raw: Parameters<Handlers["onMessage"]>[0]) => {
+  const receive = async (raw: SocketFrame) => {
     const decoded = decodeAgentFrame(raw);
     if (!decoded.ok) {
       log.warn(`${untrusted(device.name)} sent a bad frame: ${untrusted(decoded.message, 1000)}`);

@@ -3,8 +3,14 @@ import { websocket as honoWebsocket } from "hono/bun";
 import type { ApiError } from "../proto";
 import type { Device } from "./store/types";
 
+/** One frame as a socket hands it over. */
+export type SocketFrame = string | ArrayBuffer | Uint8Array;
+
 /** What one socket's frames go to. */
-export type SocketHandlers = { onMessage(raw: string | ArrayBuffer | Uint8Array): void; onClose(): void };
+export type SocketHandlers = { onMessage(raw: SocketFrame): void; onClose(): void };
+
+/** Agents never send an Origin header and browsers always do: a socket opened by a web page is refused with this (cross-site WebSocket hijacking). */
+export const WEB_PAGE_REFUSED = { error: "forbidden", message: "WebSocket connections from web pages are not accepted" } as const;
 
 /** The send/close a socket's handlers use. */
 export type SocketLink = { send(data: string): void; close(code?: number, reason?: string): void };
@@ -43,7 +49,7 @@ export function pathOf(url: string): string {
 export function agentUpgrade(deps: AgentUpgradeDeps) {
   const json = (body: object, status: number) => Response.json(body, { status });
   return async (req: Request, server: Server<unknown>): Promise<Response | undefined> => {
-    if (req.headers.get("origin")) return json({ error: "forbidden", message: "WebSocket connections from web pages are not accepted" }, 403);
+    if (req.headers.get("origin")) return json(WEB_PAGE_REFUSED, 403);
     const down = deps.unavailable();
     if (down) return json(down, 503);
     const device = await deps.deviceOf(req.headers.get("authorization") ?? undefined);

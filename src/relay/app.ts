@@ -6,7 +6,7 @@ import { clientAddress, trustedProxies } from "./client-address";
 import { sha256 } from "./secrets";
 import type { Server } from "bun";
 import { agentSocket, pairSocket, type SocketDeps } from "./agent-socket";
-import { AGENT_SOCKET_PATH, agentUpgrade, pathOf } from "./agent-upgrade";
+import { AGENT_SOCKET_PATH, agentUpgrade, pathOf, WEB_PAGE_REFUSED } from "./agent-upgrade";
 import { mountWebhook, type WebhookDeps } from "./webhook";
 import type { AttachmentSources } from "./attachment-sources";
 import { serveAttachment } from "./attachment-route";
@@ -28,9 +28,14 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; h
     return clientAddress(peer, c.req.header("x-forwarded-for"), trusted);
   };
 
-  const unavailable = (c: Context) => {
+  /** What a 503 says while Postgres or Redis is lost; undefined while the relay works. */
+  const downBody = () => {
     const health = deps.health?.();
-    return health && !health.ok ? c.json({ ...health, time: deps.clock.now() }, 503) : undefined;
+    return health && !health.ok ? { ...health, time: deps.clock.now() } : undefined;
+  };
+  const unavailable = (c: Context) => {
+    const body = downBody();
+    return body ? c.json(body, 503) : undefined;
   };
   app.get("/healthz", (c) => unavailable(c) ?? c.json({ ok: true, time: deps.clock.now() }));
 
@@ -38,7 +43,7 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; h
   // opening the hub's sockets with a visitor's network position (cross-site WebSocket hijacking).
   // While Postgres or Redis is lost the relay takes no new machines: they retry, or the balancer sends them elsewhere.
   app.use("/ws/*", async (c, next) => {
-    if (c.req.header("origin")) return c.json({ error: "forbidden", message: "WebSocket connections from web pages are not accepted" }, 403);
+    if (c.req.header("origin")) return c.json(WEB_PAGE_REFUSED, 403);
     return unavailable(c) ?? (await next());
   });
 
@@ -90,10 +95,7 @@ export function createApp(deps: SocketDeps & { attachments: AttachmentSources; h
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
 
   const agents = agentUpgrade({
-    unavailable: () => {
-      const health = deps.health?.();
-      return health && !health.ok ? { ...health, time: deps.clock.now() } : undefined;
-    },
+    unavailable: downBody,
     // In a reconnect storm thousands of agents dial at once: each upgrade waits its turn with their frames.
     deviceOf: (authorization) => deps.frames.run(() => deviceOf(authorization)),
     ipOf: (peer, forwardedFor) => clientAddress(peer, forwardedFor ?? undefined, trusted),
