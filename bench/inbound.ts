@@ -47,12 +47,14 @@ async function measure(telegram: FakeTelegram, socketUrl: string, token: string,
 }
 
 await using dir = tmpDir("ra-bench-inbound-");
+// RA_BENCH_INBOUND_PROFILE=<dir>: each relay run writes a CPU profile (markdown) there when it exits.
+const profile = process.env.RA_BENCH_INBOUND_PROFILE ? { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.RA_BENCH_INBOUND_PROFILE}` } : undefined;
 
 /** The relay on its own data folder; with `idle` more paired machines connected (and idle) while it is timed. */
 async function relayRun(idle: number): Promise<Run> {
   const data = join(dir.path, `relay-${idle}`);
   await using telegram = new FakeTelegram({ token: "1:bench" });
-  await using serve = new RaProcess(["serve", "--bot-token", "1:bench", "--telegram-api-root", telegram.url, "--data-dir", data, "--listen", "127.0.0.1:0", "--owner", String(OWNER), "--poll-timeout", "30"]);
+  await using serve = new RaProcess(["serve", "--bot-token", "1:bench", "--telegram-api-root", telegram.url, "--data-dir", data, "--listen", "127.0.0.1:0", "--owner", String(OWNER), "--poll-timeout", "30"], { env: profile });
   const port = (await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1];
   await serve.waitFor(/polling for messages/);
   const token = `ra_dev_bench${crypto.randomUUID().replaceAll("-", "")}`;

@@ -140,6 +140,20 @@ function contract(name: string, open: () => Promise<Stores>) {
       expect((await s.lastTurns("s4", 2)).map((t) => t.id)).toEqual(["b", "c"]);
     });
 
+    test("claimTurn: the oldest waiting turn, never while one runs, never twice", async () => {
+      await s.addSession(session("s5", { number: 5 }));
+      expect(await s.claimTurn("s5")).toBeUndefined();
+      await s.addTurn(turn("late", "s5", T0 + 300));
+      await s.addTurn(turn("early", "s5", T0 + 200));
+      expect(await s.claimTurn("s5")).toMatchObject({ id: "early", status: "running", prompt: "prompt early", createdAt: T0 + 200 });
+      expect(await s.claimTurn("s5")).toBeUndefined();
+      await s.setTurnStatus("early", "done", T0 + 400);
+      expect(await s.turn("early")).toMatchObject({ status: "done", endedAt: T0 + 400 });
+      expect((await s.claimTurn("s5"))?.id).toBe("late");
+      expect((await s.turnsOfSession("s5", ["running"])).map((t) => t.id)).toEqual(["late"]);
+      expect((await s.turnsOfSession("s5", ["queued"]))).toEqual([]);
+    });
+
     test("schedules, soonest first", async () => {
       const schedule = (id: string, nextAt: number): Schedule => ({ id, chatId: CHAT, deviceId: "d1", userId: OWNER, prompt: "p", when: "{}", timeZone: "UTC", cwd: null, missed: "run", nextAt, lastRunAt: null, createdAt: T0 });
       await s.addSchedule(schedule("late", T0 + 2000));

@@ -32,10 +32,11 @@ export class Turns {
       const session = await this.conversation(chatId, device.id, sessionId);
       const turn: Turn = { id: shortId(), sessionId: session.id, chatId, prompt: text, status: "queued", text: "", messageIds: "[]", tools: "[]", attachments: JSON.stringify(attachments), files: "[]", origin, createdAt: clock.now(), endedAt: null };
       await store.addTurn(turn);
+      const next = await this.claimNext(session);
+      // Online and not the one claimed: another turn of the conversation runs (or waits) before it.
       const waiting = !hub.online(device.id)
         ? `${device.name} is offline; this prompt runs as soon as it reconnects`
-        : (await store.turnsOfSession(session.id, ["running"])).length > 0 ? "it runs after the current turn" : undefined;
-      const next = await this.claimNext(session);
+        : next?.id !== turn.id ? "it runs after the current turn" : undefined;
       this.deps.bus.publish({ type: "turn.created", turn, device, ...(waiting ? { waiting } : {}) });
       if (next) this.start(session, next);
       return turn;

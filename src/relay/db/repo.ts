@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { GroupCommit, type Defer, type Sync } from "./group-commit";
-import { preparedOnUse } from "./prepared-on-use";
+import { newestSession, oldestFirst } from "./in-order";
+import { preparedInsert, preparedOnUse } from "./prepared-on-use";
 import { walSync } from "./wal-sync";
 import { allowedGroups, approvals, audit, chats, devices, deviceTopics, invites, kv, schedules, selectedSessions, sessions, telegramUpdates, turns, turnText, users } from "./schema";
 
@@ -36,7 +37,7 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     }).where(eq(devices.id, id)).prepare(),
     setClaudeSession: () => db.update(sessions).set({ claudeSessionId: sql`${sql.placeholder("claude")}` }).where(eq(sessions.id, id)).prepare(),
     turnTextBefore: () => db.select({ text: turns.text }).from(turns).where(eq(turns.id, id)).prepare(),
-    turnTextPieces: () => db.select({ text: turnText.text }).from(turnText).where(eq(turnText.turnId, id)).orderBy(asc(turnText.id)).prepare(),
+    turnTextPieces: () => db.select({ id: turnText.id, text: turnText.text }).from(turnText).where(eq(turnText.turnId, id)).prepare(),
     session: () => db.select().from(sessions).where(eq(sessions.id, id)).prepare(),
     openSessionsOfDevice: () => db.select().from(sessions).where(and(eq(sessions.deviceId, id), isNull(sessions.closedAt))).prepare(),
     setLastSeq: () => db.update(sessions).set({ lastSeq: sql`${sql.placeholder("seq")}` }).where(and(eq(sessions.id, id), lt(sessions.lastSeq, sql.placeholder("seq")))).prepare(),
@@ -45,14 +46,11 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
     // …and the ones every Telegram update makes.
     user: () => db.select().from(users).where(eq(users.telegramId, id)).prepare(),
     selectedDevice: () => db.select().from(chats).where(eq(chats.chatId, id)).prepare(),
-    // The selected one while it is open, else the newest open one.
-    openSession: () => db.select().from(sessions)
-      .where(and(eq(sessions.chatId, sql.placeholder("chatId")), eq(sessions.deviceId, sql.placeholder("deviceId")), isNull(sessions.closedAt)))
-      .orderBy(
-        // Spelled out: drizzle leaves column names unqualified in sql``, and both tables have these.
-        desc(sql`sessions.id IS (SELECT ss.session_id FROM selected_sessions ss WHERE ss.chat_id = sessions.chat_id AND ss.device_id = sessions.device_id)`),
-        desc(sessions.createdAt), desc(sessions.number),
-      ).limit(1).prepare(),
+    selectedSession: () => db.select({ id: selectedSessions.sessionId }).from(selectedSessions).where(and(eq(selectedSessions.chatId, sql.placeholder("chatId")), eq(selectedSessions.deviceId, sql.placeholder("deviceId")))).prepare(),
+    openSessionsOf: () => db.select().from(sessions).where(and(eq(sessions.chatId, sql.placeholder("chatId")), eq(sessions.deviceId, sql.placeholder("deviceId")), isNull(sessions.closedAt))).prepare(),
+    runningTurn: () => db.select({ id: turns.id }).from(turns).where(and(eq(turns.sessionId, id), eq(turns.status, "running"))).prepare(),
+    setTurnStatus: () => db.update(turns).set({ status: sql`${sql.placeholder("status")}` }).where(eq(turns.id, id)).prepare(),
+    endTurn: () => db.update(turns).set({ status: sql`${sql.placeholder("status")}`, endedAt: sql`${sql.placeholder("at")}` }).where(eq(turns.id, id)).prepare(),
     receiveUpdate: () => db.insert(telegramUpdates).values({ updateId: id, body: sql.placeholder("body"), receivedAt: sql.placeholder("at") }).onConflictDoNothing().returning({ id: telegramUpdates.updateId }).prepare(),
     updateHandled: () => db.select({ at: telegramUpdates.handledAt }).from(telegramUpdates).where(eq(telegramUpdates.updateId, id)).prepare(),
     pendingApprovals: () => db.select().from(approvals).where(eq(approvals.status, "pending")).orderBy(asc(approvals.createdAt)).prepare(),
@@ -66,7 +64,7 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
   /** turnsOfSession is asked with a few fixed status lists: one prepared query per list. */
   const turnsByStatus = new Map<string, ReturnType<typeof prepareTurnsOfSession>>();
   const prepareTurnsOfSession = (statuses: TurnStatus[]) =>
-    db.select().from(turns).where(and(eq(turns.sessionId, id), inArray(turns.status, statuses))).orderBy(asc(turns.createdAt)).prepare();
+    db.select().from(turns).where(and(eq(turns.sessionId, id), inArray(turns.status, statuses))).prepare();
   const store = {
     db,
     transaction: <T>(fn: () => T): T => batch.atomic(fn),
@@ -115,7 +113,11 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
 
     // sessions
     session: (id: string) => hot.session.get({ id }),
-    openSession: (chatId: number, deviceId: string) => hot.openSession.get({ chatId, deviceId }),
+    openSession: (chatId: number, deviceId: string) => { // the selected one while it is open, else the newest open one
+      const selected = hot.selectedSession.get({ chatId, deviceId });
+      const session = selected && hot.session.get({ id: selected.id });
+      return session && session.chatId === chatId && session.deviceId === deviceId && !session.closedAt ? session : newestSession(hot.openSessionsOf.all({ chatId, deviceId }));
+    },
     openSessionsOfDevice: (deviceId: string) => hot.openSessionsOfDevice.all({ id: deviceId }),
     addSession: (s: typeof sessions.$inferInsert) => db.insert(sessions).values(s).run(),
     closeSession: (id: string, at: number) => db.update(sessions).set({ closedAt: at }).where(eq(sessions.id, id)).run(),
@@ -142,23 +144,22 @@ export function createRepo(db: Db, options: RepoOptions = {}): SqliteStore {
 
     // turns
     turn: (id: string) => hot.turn.get({ id }),
-    addTurn: (t: typeof turns.$inferInsert) => db.insert(turns).values(t).run(),
+    addTurn: preparedInsert(db, turns),
     turnsOfSession: (sessionId: string, statuses: TurnStatus[]) => {
       const key = statuses.join(",");
-      let query = turnsByStatus.get(key);
-      if (!query) turnsByStatus.set(key, (query = prepareTurnsOfSession(statuses)));
-      return query.all({ id: sessionId });
+      const query = turnsByStatus.get(key) ?? turnsByStatus.set(key, prepareTurnsOfSession(statuses)).get(key)!;
+      return oldestFirst(query.all({ id: sessionId }));
     },
-    claimTurn: (sessionId: string) => {
-      const next = store.turnsOfSession(sessionId, ["running"]).length > 0 ? undefined : store.turnsOfSession(sessionId, ["queued"])[0];
-      return next && (db.update(turns).set({ status: "running" }).where(eq(turns.id, next.id)).run(), { ...next, status: "running" as const });
+    claimTurn: (sessionId: string) => { // inside the open write batch: no other writer comes between the read and the mark
+      const next = hot.runningTurn.get({ id: sessionId }) ? undefined : store.turnsOfSession(sessionId, ["queued"])[0];
+      return next && (hot.setTurnStatus.run({ id: next.id, status: "running" }), { ...next, status: "running" as const });
     },
     setTurnStatus: (id: string, status: TurnStatus, endedAt?: number) =>
-      db.update(turns).set({ status, ...(endedAt ? { endedAt } : {}) }).where(eq(turns.id, id)).run(),
+      void (endedAt ? hot.endTurn.run({ id, status, at: endedAt }) : hot.setTurnStatus.run({ id, status })),
     appendTurnText: (id: string, text: string) => hot.appendTurnText.run({ id, text }),
     lastTurns: (sessionId: string, limit: number) =>
       db.select().from(turns).where(eq(turns.sessionId, sessionId)).orderBy(desc(turns.createdAt), desc(turns.id)).limit(limit).all().reverse(),
-    turnText: (id: string) => (hot.turnTextBefore.get({ id })?.text ?? "") + hot.turnTextPieces.all({ id }).map((r) => r.text).join(""),
+    turnText: (id: string) => (hot.turnTextBefore.get({ id })?.text ?? "") + hot.turnTextPieces.all({ id }).sort((a, b) => a.id - b.id).map((r) => r.text).join(""),
     // topics
     topicOf: (chatId: number, deviceId: string) => hot.topicOf.get({ chatId, deviceId })?.threadId,
     deviceOfTopic: (chatId: number, threadId: number) => hot.deviceOfTopic.get({ chatId, threadId })?.deviceId,
@@ -235,9 +236,8 @@ export const WRITES = [
   "addDevice", "deleteDevice", "touchDevice", "selectDevice", "addSession", "closeSession", "setClaudeSession",
   "setSessionMode", "setLastSeq", "addTurn", "setTurnStatus", "appendTurnText", "setTurnTools", "setTurnMessages",
   "setTopic", "forgetTopic", "addApproval", "decideApproval", "setApprovalMessage", "setAwaitingReason", "addAudit",
-  "receiveUpdate", "markUpdateHandled", "pruneUpdates", "trimUpdates", "set", "del",
-  "setTurnFiles", "addSchedule", "setScheduleNext", "setScheduleMissed", "deleteSchedule",
-  "selectSession", "addSessionCost", "setSessionTopic", "claimTurn",
+  "receiveUpdate", "markUpdateHandled", "pruneUpdates", "trimUpdates", "set", "del", "setTurnFiles", "addSchedule",
+  "setScheduleNext", "setScheduleMissed", "deleteSchedule", "selectSession", "addSessionCost", "setSessionTopic", "claimTurn",
 ] as const satisfies readonly (keyof SyncStore)[];
 
 /**

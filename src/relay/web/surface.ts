@@ -103,6 +103,7 @@ export class WebSurface {
   private async process(event: CoreEvent): Promise<void> {
     switch (event.type) {
       case "turn.created":
+        if (!this.streams.has(event.turn.chatId)) return; // nobody of this chat has a browser stream: no view to build
         return this.toChat(event.turn.chatId, { type: "turn", turn: await this.views.turn(event.turn, event.device.id, event.waiting ? { waiting: event.waiting } : {}) });
       case "turn.started":
       case "turn.resumed":
@@ -152,9 +153,10 @@ export class WebSurface {
   }
 
   private async turnChanged(turn: Turn, extra: Parameters<WebViews["turn"]>[2] = {}, fresh = false): Promise<void> {
+    if (this.streams.size === 0) return; // no browser since the relay started (as in showDevice)
     const device = await this.deviceOf(turn);
     if (!device) return;
-    this.toChat(turn.chatId, { type: "turn", turn: await this.views.turn(turn, device.id, extra, fresh) });
+    if (this.streams.has(turn.chatId)) this.toChat(turn.chatId, { type: "turn", turn: await this.views.turn(turn, device.id, extra, fresh) });
     await this.showDevice(device.id);
   }
 
