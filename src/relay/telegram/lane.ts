@@ -2,6 +2,7 @@ import { GrammyError, HttpError, type Api } from "grammy";
 import type { Clock } from "../../clock";
 import type { Log } from "../../log";
 import { localGate, localPass, type ChatGate, type ChatPass } from "./chat-gate";
+import { LaneQueue, type Priority } from "./lane-queue";
 
 /** Retries of one call after 5xx or network errors (1 s doubling to 30 s: about 4 minutes in all). */
 const MAX_ATTEMPTS = 12;
@@ -15,12 +16,7 @@ const MAX_ATTEMPTS = 12;
  */
 export type LaneJob = (lastChance: boolean) => Promise<"done" | "again" | "skipped">;
 
-/**
- * What a call is, most pressing first: a card the owner must answer, a new message, an edit of a
- * message, "typing…". Jobs run by priority, in arrival order within one.
- */
-export type Priority = "card" | "message" | "edit" | "typing";
-const RANK: Record<Priority, number> = { card: 0, message: 1, edit: 2, typing: 3 };
+export type { Priority } from "./lane-queue";
 
 /**
  * The AbortSignal every Bot API call made by a lane job carries (it never aborts): it tells
@@ -52,7 +48,7 @@ export const GROUP_LIMIT_MS = 3000;
  * The gaps between this lane's own calls (the edit interval) stay the lane's own.
  */
 export class ChatLane {
-  private jobs: { job: LaneJob; priority: Priority }[] = [];
+  private jobs = new LaneQueue<LaneJob>();
   /** Failed attempts of jobs that hit a server or network error, for their backoff. */
   private attempts = new Map<LaneJob, number>();
   private running = false;
@@ -85,15 +81,10 @@ export class ChatLane {
    * waiting is not added twice (live-message syncs coalesce); asked again more urgently, it moves up.
    */
   push(job: LaneJob, priority: Priority = "message"): void {
-    const head = this.jobs[0];
-    const waiting = this.jobs.findIndex((j) => j.job === job);
-    if (waiting < 0 || RANK[priority] < RANK[this.jobs[waiting]!.priority]) {
-      if (waiting >= 0) this.jobs.splice(waiting, 1);
-      const at = this.jobs.findIndex((j) => RANK[j.priority] > RANK[priority]);
-      this.jobs.splice(at < 0 ? this.jobs.length : at, 0, { job, priority });
-    }
+    const head = this.jobs.first();
+    this.jobs.push(job, priority);
     if (!this.running) void this.drain();
-    else if (this.jobs[0] !== head) this.wake?.abort();
+    else if (this.jobs.first() !== head) this.wake?.abort();
   }
 
   /** Jobs waiting behind the one running. */
@@ -111,17 +102,11 @@ export class ChatLane {
     return Math.max(this.holdUntil, this.pausedUntil(), this.last ? this.last.at + gap : 0);
   }
 
-  /** A job that must run again first among its priority (after a 429 or a failure): messages keep their order. */
-  private requeue(entry: { job: LaneJob; priority: Priority }): void {
-    const at = this.jobs.findIndex((j) => RANK[j.priority] >= RANK[entry.priority]);
-    this.jobs.splice(at < 0 ? this.jobs.length : at, 0, entry);
-  }
-
   private async drain(): Promise<void> {
     this.running = true;
     try {
       while (this.jobs.length > 0) {
-        const wait = this.dueAt(this.jobs[0]!.priority) - this.clock.now();
+        const wait = this.dueAt(this.jobs.first()!.priority) - this.clock.now();
         if (wait > 0) {
           // Woken early when a more pressing job (with a shorter gap) arrives; then look again.
           this.wake = new AbortController();
@@ -131,7 +116,7 @@ export class ChatLane {
         }
         const entering = this.enter();
         const pass = entering instanceof Promise ? await entering : entering;
-        if (this.dueAt(this.jobs[0]!.priority) > this.clock.now()) {
+        if (this.dueAt(this.jobs.first()!.priority) > this.clock.now()) {
           // Held meanwhile (a pause learnt from a call outside the lane): no call yet.
           const left = this.leave(pass, undefined);
           if (left) await left;
@@ -156,7 +141,7 @@ export class ChatLane {
             this.log.warn(`Telegram asked to slow down: pausing this chat for ${retryAfter}s`);
             this.holdUntil = this.clock.now() + retryAfter * 1000;
             nextAt = this.holdUntil;
-            this.requeue(entry);
+            this.jobs.requeue(entry);
             continue;
           }
           const transient = isTransient(err);
@@ -166,7 +151,7 @@ export class ChatLane {
             this.log.warn(`Telegram is unavailable (${(err as Error).message}); retrying in ${delay / 1000} s`);
             this.attempts.set(job, attempt);
             this.holdUntil = this.clock.now() + delay;
-            this.requeue(entry);
+            this.jobs.requeue(entry);
             continue;
           }
           this.attempts.delete(job);
