@@ -1,23 +1,32 @@
-// Starts one of the bare baselines (bench/lib/bare-*.ts) as its own process, as the relay runs, and
-// waits for its "listening PORT" line.
+// Starts a helper of a bench (a bare baseline, bench/lib/bare-*.ts, or the idle fleet) as its own
+// process, as the relay runs, and waits for the line that says it is ready.
 import { join } from "node:path";
 
-export async function startBaseline(script: string, args: string[] = []): Promise<{ port: number; proc: Bun.Subprocess; [Symbol.asyncDispose](): Promise<void> }> {
+type Helper = { proc: Bun.Subprocess; match: RegExpMatchArray; [Symbol.asyncDispose](): Promise<void> };
+
+export async function startHelper(script: string, args: string[], ready: RegExp): Promise<Helper> {
   const proc = Bun.spawn([process.execPath, join(import.meta.dir, script), ...args], { stdout: "pipe", stderr: "inherit" });
   const reader = proc.stdout.getReader();
   let banner = "";
-  while (!/listening \d+/.test(banner)) {
+  let match: RegExpMatchArray | null = null;
+  while (!(match = banner.match(ready))) {
     const { value, done } = await reader.read();
-    if (done) throw new Error(`the baseline ${script} exited before listening`);
+    if (done) throw new Error(`${script} exited before it was ready`);
     banner += new TextDecoder().decode(value);
   }
   reader.releaseLock();
   return {
-    port: Number(banner.match(/listening (\d+)/)![1]),
     proc,
+    match,
     async [Symbol.asyncDispose]() {
       proc.kill();
       await proc.exited;
     },
   };
+}
+
+/** A bare baseline: ready once it prints "listening PORT". */
+export async function startBaseline(script: string, args: string[] = []): Promise<Helper & { port: number }> {
+  const helper = await startHelper(script, args, /listening (\d+)/);
+  return Object.assign(helper, { port: Number(helper.match[1]) });
 }
