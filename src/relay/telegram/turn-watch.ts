@@ -1,4 +1,4 @@
-import type { Clock } from "../../clock";
+import type { Cancel, Clock } from "../../clock";
 import { plain } from "../format";
 import { formatSeconds } from "./tool-activity";
 import { encodeCallback } from "./callback-data";
@@ -18,7 +18,9 @@ export type WatchedView = { readonly deviceName: string; readonly waitingForAppr
  * Stop / Keep waiting. The notice is settled (buttons removed) by the next event or the turn's end.
  */
 export class TurnWatch {
-  private readonly abort = new AbortController();
+  /** The next redraw or silence check (a timer, not an awaited sleep: no AbortController per turn). */
+  private next: Cancel | undefined;
+  private stopped = false;
   private lastActivity: number;
   private notice: Promise<number | undefined> | undefined;
 
@@ -26,7 +28,7 @@ export class TurnWatch {
     private readonly deps: { messenger: Messenger; clock: Clock; chatId: number; threadId?: number; turnId: string; view: WatchedView; silenceMs?: number; refreshMs?: number },
   ) {
     this.lastActivity = deps.clock.now();
-    void this.loop();
+    this.schedule();
   }
 
   private get silenceMs(): number {
@@ -47,7 +49,9 @@ export class TurnWatch {
 
   /** The turn ended: timers stop, and an open notice says so. */
   stop(endText?: string): void {
-    this.abort.abort();
+    this.stopped = true;
+    this.next?.();
+    this.next = undefined;
     this.settleNotice(endText ?? `${this.deps.view.deviceName}'s turn ended.`);
   }
 
@@ -55,19 +59,20 @@ export class TurnWatch {
     return this.notice !== undefined;
   }
 
-  private async loop(): Promise<void> {
-    const { clock, view } = this.deps;
-    const { signal } = this.abort;
-    const refreshMs = this.deps.refreshMs ?? REFRESH_EVERY_MS;
-    while (!signal.aborted) {
-      const untilSilence = this.notice ? Infinity : this.lastActivity + this.silenceMs - clock.now();
-      await clock.sleep(Math.max(0, Math.min(refreshMs, untilSilence)), signal);
-      if (signal.aborted) return;
-      view.refresh();
-      if (view.waitingForApproval) this.lastActivity = clock.now(); // waiting for the owner is not silence
-      else if (!this.notice && clock.now() - this.lastActivity >= this.silenceMs) this.sendNotice();
-    }
+  private schedule(): void {
+    const untilSilence = this.notice ? Infinity : this.lastActivity + this.silenceMs - this.deps.clock.now();
+    this.next = this.deps.clock.schedule(Math.max(0, Math.min(this.deps.refreshMs ?? REFRESH_EVERY_MS, untilSilence)), this.tick);
   }
+
+  private readonly tick = (): void => {
+    this.next = undefined;
+    if (this.stopped) return;
+    const { clock, view } = this.deps;
+    view.refresh();
+    if (view.waitingForApproval) this.lastActivity = clock.now(); // waiting for the owner is not silence
+    else if (!this.notice && clock.now() - this.lastActivity >= this.silenceMs) this.sendNotice();
+    if (!this.stopped) this.schedule();
+  };
 
   private sendNotice(): void {
     const { messenger, chatId, threadId, turnId, view } = this.deps;

@@ -1,4 +1,4 @@
-import type { Clock } from "../../clock";
+import type { Cancel, Clock } from "../../clock";
 import type { LaneJob } from "./lane";
 import type { Messenger } from "./messenger";
 
@@ -23,7 +23,9 @@ export type TypingOptions = { threadId?: number; everyMs?: number; quietMs?: num
  * when it would come late. `stop()` ends it at once.
  */
 export class TypingIndicator {
-  private readonly abort = new AbortController();
+  /** The next look at whether "typing…" is due (a timer, not an awaited sleep: no AbortController per turn). */
+  private next: Cancel | undefined;
+  private stopped = false;
   /** One job, so a backed-up lane holds at most one "typing…" of this turn. */
   private readonly job: LaneJob;
   private shownAt = Number.NEGATIVE_INFINITY;
@@ -47,11 +49,11 @@ export class TypingIndicator {
     // until shortly after the last "typing…" went out, makes it pointless.
     const due = () => this.running && wanted() && this.clock.now() - this.lastActivity >= this.quietMs && this.clock.now() - this.shownAt >= this.everyMs - FRESH_MS;
     this.job = messenger.chatActionJob(chatId, due, "typing", this.threadId, () => (this.shownAt = this.clock.now()));
-    void this.loop();
+    this.tick();
   }
 
   get running(): boolean {
-    return !this.abort.signal.aborted;
+    return !this.stopped;
   }
 
   /** Something of the turn showed (text, a tool): no "typing…" until it has been quiet again. */
@@ -60,19 +62,16 @@ export class TypingIndicator {
   }
 
   stop(): void {
-    this.abort.abort();
+    this.stopped = true;
+    this.next?.();
+    this.next = undefined;
   }
 
-  private async loop(): Promise<void> {
-    const { signal } = this.abort;
-    while (!signal.aborted) {
-      const wait = Math.max(this.lastActivity + this.quietMs, this.shownAt + this.everyMs) - this.clock.now();
-      if (wait > 0) {
-        await this.clock.sleep(wait, signal);
-        continue;
-      }
-      this.messenger.lane(this.chatId).push(this.job, "typing");
-      await this.clock.sleep(this.everyMs, signal);
-    }
-  }
+  private readonly tick = (): void => {
+    this.next = undefined;
+    if (this.stopped) return;
+    const wait = Math.max(this.lastActivity + this.quietMs, this.shownAt + this.everyMs) - this.clock.now();
+    if (wait <= 0) this.messenger.lane(this.chatId).push(this.job, "typing");
+    this.next = this.clock.schedule(wait > 0 ? wait : this.everyMs, this.tick);
+  };
 }
