@@ -1,7 +1,7 @@
 import type { Session, Turn } from "../store/types";
 
 // The hot queries ask sqlite for a few rows by index and put them in order here: in this sqlite an
-// ORDER BY or a subquery costs a relay more than the lookup itself (about 10–40 µs against 1–10
+// ORDER BY or a subquery costs a relay more than the lookup itself (about 20–70 µs against 2–10
 // per query, measured in `ra serve` during bench/inbound.ts), and a session has few such rows.
 
 /** Oldest first; rows created in the same millisecond keep the order the index gave them. */
