@@ -55,7 +55,8 @@ async function measure(telegram: FakeTelegram, socketUrl: string, token: string,
 }
 
 await using dir = tmpDir("ra-bench-inbound-");
-// RA_BENCH_INBOUND_PROFILE=<dir>: each relay run writes a CPU profile (markdown) there when it exits.
+// RA_BENCH_INBOUND_PROFILE=<dir>: each relay run writes a CPU profile there when it exits (Chrome's .cpuprofile:
+// the markdown form weighs each sample by the wall time until the next, which charges idle waits to whatever ran last).
 const profile = process.env.RA_BENCH_INBOUND_PROFILE ? { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.RA_BENCH_INBOUND_PROFILE}` } : undefined;
 
 /** The relay on its own data folder; with `idle` more paired machines connected (and idle) while it is timed. */

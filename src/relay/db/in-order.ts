@@ -6,7 +6,7 @@ import type { Session, Turn } from "../store/types";
 
 /** Oldest first; rows created in the same millisecond keep the order the index gave them. */
 export function oldestFirst(rows: Turn[]): Turn[] {
-  return rows.length < 2 ? rows : rows.sort((a, b) => a.createdAt - b.createdAt);
+  return rows.sort((a, b) => a.createdAt - b.createdAt);
 }
 
 /** The newest session: created last, then the highest number. */
