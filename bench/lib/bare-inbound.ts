@@ -1,7 +1,8 @@
 // The baseline for bench/inbound.ts: the least a relay must do between Telegram and a machine,
 // written bare on Bun. It long-polls getUpdates, stores each update in sqlite (WAL, one commit)
 // and waits for the log's fdatasync off the event loop, as the relay does, then sends the prompt
-// frame; a machine's event is stored the same way before its ack. No bot framework, no
+// frame. Like the relay, it asks for more updates only then: the next offset tells Telegram to
+// forget them. A machine's event is stored the same way before its ack. No bot framework, no
 // validation, no conversations, no Telegram messages. Prints "listening PORT" once it accepts
 // connections. Run by the bench: `bun bench/lib/bare-inbound.ts API_ROOT TOKEN DB_PATH`.
 import { Database } from "bun:sqlite";
@@ -20,7 +21,10 @@ const insertEvent = db.prepare("INSERT OR IGNORE INTO events (session, seq, body
 const wal = openSync(`${dbPath}-wal`, "r");
 const durable = (write: () => void, then: () => void) => {
   db.transaction(write)();
-  fdatasync(wal, (err) => (err ? console.error(err) : then()));
+  fdatasync(wal, (err) => {
+    if (err) throw err;
+    then();
+  });
 };
 
 let machine: ServerWebSocket<unknown> | undefined;
@@ -45,10 +49,11 @@ let turn = 0;
 for (;;) {
   const res = await fetch(`${apiRoot}/bot${token}/getUpdates`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ offset, timeout: 30 }) });
   const { result } = (await res.json()) as { result: { update_id: number; message?: { text?: string } }[] };
-  for (const update of result) {
-    offset = update.update_id + 1;
+  const stored = result.map((update) => {
     const text = update.message?.text ?? "";
     const turnId = `t${turn++}`;
-    durable(() => insertUpdate.run(update.update_id, JSON.stringify(update)), () => machine?.send(JSON.stringify({ v, type: "prompt", sessionId: "s1", turnId, text, mode: "default" })));
-  }
+    return new Promise<void>((resolve) => durable(() => insertUpdate.run(update.update_id, JSON.stringify(update)), () => (machine?.send(JSON.stringify({ v, type: "prompt", sessionId: "s1", turnId, text, mode: "default" })), resolve())));
+  });
+  await Promise.all(stored);
+  if (result.length > 0) offset = result.at(-1)!.update_id + 1;
 }
