@@ -3,18 +3,21 @@
 // --database --redis`; the one leading the bot takes each Telegram update. A simulated machine (no
 // claude) answers each prompt at once: first connected to the leading relay (no hop), then to the
 // other one (the prompt frame crosses Redis to it). The difference of the two is the hop's cost.
-// Run after `npm run build`: `bun bench/scale-out.ts` (RA_BENCH_PROMPTS=N, default 200, at most 2000).
+// Run after `npm run build`: `bun bench/scale-out.ts` (RA_BENCH_PROMPTS=N, default 1000, at most 2000).
 import { SQL } from "bun";
 import { FakeTelegram } from "../tests/fakes/telegram-api";
 import { RaProcess } from "../tests/helpers/ra-process";
 import { startPostgres, startRedis } from "../tests/helpers/real-servers";
 import { tmpDir } from "../tests/helpers/tmp";
 import { answeringMachine } from "./lib/answering-machine";
+import { Goals } from "./lib/goals";
 import { rssMiB, SETTLE_MS } from "./lib/memory";
 import { percentile } from "./lib/stats";
 
-const N = Number(process.env.RA_BENCH_PROMPTS ?? 200);
-if (!Number.isInteger(N) || N < 1 || N > 2000) throw new Error(`RA_BENCH_PROMPTS must be a whole number from 1 to 2000, not ${process.env.RA_BENCH_PROMPTS}`);
+/** Each way in is timed in this many blocks, taking turns. */
+const BLOCKS = 5;
+const N = Number(process.env.RA_BENCH_PROMPTS ?? 1000);
+if (!Number.isInteger(N) || N < BLOCKS || N > 2000 || N % BLOCKS !== 0) throw new Error(`RA_BENCH_PROMPTS must be a multiple of ${BLOCKS} from ${BLOCKS} to 2000, not ${process.env.RA_BENCH_PROMPTS}`);
 const OWNER = 7;
 const GOAL_HOP_P99_MS = 5;
 
@@ -70,11 +73,21 @@ async function promptsVia(port: number, count = N): Promise<number[]> {
 
 const line = (l: number[]) => `p50 ${percentile(l, 50).toFixed(1)} ms, p99 ${percentile(l, 99).toFixed(1)} ms`;
 await promptsVia(leader.port, 20); // warm-up: the first prompts of a relay pay for loading and preparing
-const direct = await promptsVia(leader.port);
-const hopped = await promptsVia(other.port);
+await promptsVia(other.port, 20);
+// The two ways in turns, a block each, so a slow spell of the machine (disk, neighbours) falls on
+// both rather than on one: the hop is the difference of two tails, and one slow second moves a tail.
+const direct: number[] = [];
+const hopped: number[] = [];
+for (let block = 0; block < BLOCKS; block++) {
+  direct.push(...(await promptsVia(leader.port, N / BLOCKS)));
+  hopped.push(...(await promptsVia(other.port, N / BLOCKS)));
+}
 const hop50 = percentile(hopped, 50) - percentile(direct, 50);
 const hop99 = percentile(hopped, 99) - percentile(direct, 99);
+const goals = new Goals("scale-out");
+const hopMark = goals.check(hop99 < GOAL_HOP_P99_MS, `the hop between relays adds p99 ${hop99.toFixed(1)} ms (goal < ${GOAL_HOP_P99_MS} ms)`);
 console.log(`scale-out: Telegram update → prompt frame, machine on the leading relay ${line(direct)}; on another relay ${line(hopped)} (${N} prompts each)`);
-console.log(`scale-out: the hop between relays adds p50 ${hop50.toFixed(1)} ms, p99 ${hop99.toFixed(1)} ms (goal p99 < ${GOAL_HOP_P99_MS} ms)`);
+console.log(`scale-out: the hop between relays adds p50 ${hop50.toFixed(1)} ms, p99 ${hop99.toFixed(1)} ms (goal p99 < ${GOAL_HOP_P99_MS} ms ${hopMark})`);
 await Bun.sleep(SETTLE_MS); // idle means idle: let the runs' garbage settle before reading RSS
 console.log(`scale-out: memory per relay instance on Postgres and Redis: leading ${rssMiB(leader.proc.proc.pid).toFixed(1)} MiB, other ${rssMiB(other.proc.proc.pid).toFixed(1)} MiB`);
+goals.report();

@@ -9,9 +9,13 @@ import { CLAUDE_BIN, createClaudeEnv } from "../tests/helpers/claude-env";
 import { pairFromTelegram } from "../tests/helpers/pairing";
 import { RA_BINARY, RaProcess } from "../tests/helpers/ra-process";
 import { tmpDir } from "../tests/helpers/tmp";
+import { Goals } from "./lib/goals";
 import { readColdNextTime, rssMiB, SETTLE_MS } from "./lib/memory";
 
 const RUNS = 30;
+const GOAL_HELP_MS = 35;
+const GOAL_SERVE_MIB = 50;
+const GOAL_AGENT_MIB = 40;
 
 const size = statSync(RA_BINARY).size;
 const times: number[] = [];
@@ -36,7 +40,15 @@ await using agent = new RaProcess(["agent", "--config", join(dir.path, "config.j
 await agent.waitFor(/connected to/);
 await Bun.sleep(SETTLE_MS); // idle means idle: let start-up garbage settle before reading RSS
 
+const goals = new Goals("startup");
+const helpMs = times[Math.floor(RUNS / 2)]!;
+const serveMiB = rssMiB(serve.proc.pid);
+const agentMiB = rssMiB(agent.proc.pid);
 console.log(`binary size: ${(size / 2 ** 20).toFixed(1)} MiB (${size} bytes)`);
-console.log(`ra --help: median ${times[Math.floor(RUNS / 2)]!.toFixed(1)} ms, p90 ${times[Math.floor(RUNS * 0.9)]!.toFixed(1)} ms over ${RUNS} runs (goal: median < 35 ms)`);
-console.log(`serve idle RSS: ${rssMiB(serve.proc.pid).toFixed(1)} MiB (goal < 50)`);
-console.log(`agent idle RSS: ${rssMiB(agent.proc.pid).toFixed(1)} MiB (goal < 40)`);
+const helpMark = goals.check(helpMs < GOAL_HELP_MS, `ra --help median ${helpMs.toFixed(1)} ms (goal < ${GOAL_HELP_MS} ms)`);
+console.log(`ra --help: median ${helpMs.toFixed(1)} ms, p90 ${times[Math.floor(RUNS * 0.9)]!.toFixed(1)} ms over ${RUNS} runs (goal: median < ${GOAL_HELP_MS} ms ${helpMark})`);
+const serveMark = goals.check(serveMiB < GOAL_SERVE_MIB, `serve idle RSS ${serveMiB.toFixed(1)} MiB (goal < ${GOAL_SERVE_MIB})`);
+console.log(`serve idle RSS: ${serveMiB.toFixed(1)} MiB (goal < ${GOAL_SERVE_MIB} ${serveMark})`);
+const agentMark = goals.check(agentMiB < GOAL_AGENT_MIB, `agent idle RSS ${agentMiB.toFixed(1)} MiB (goal < ${GOAL_AGENT_MIB})`);
+console.log(`agent idle RSS: ${agentMiB.toFixed(1)} MiB (goal < ${GOAL_AGENT_MIB} ${agentMark})`);
+goals.report();
