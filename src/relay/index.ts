@@ -56,9 +56,16 @@ export async function startRelay(config: RelayConfig, clock: Clock = systemClock
   keepPrivate(config.dataDir, { dir: "the relay's data folder", file: "the relay's file" }, (line) => log.warn(line));
   const surfaceFailed = (err: unknown, event: CoreEvent) => log.error(`a surface failed on ${event.type}: ${(err as Error)?.stack ?? err}`);
   const shared = config.redisUrl ? await openShared(config.redisUrl, clock, createLog("redis"), surfaceFailed) : undefined;
-  const state = await openStore(config, log).catch((err) => (shared?.redis.close(), Promise.reject(err)));
+  // A relay that fails to start stops reading the shared event log too: that reader alone would keep the process alive.
+  const state = await openStore(config, log).catch(async (err) => {
+    await shared?.close();
+    throw err;
+  });
   const repo = state.store;
-  const closeDb = () => (shared?.redis.close(), state.close());
+  const closeDb = async () => {
+    await shared?.close();
+    await state.close();
+  };
   if (config.databaseUrl) log.info(`state in ${state.where}`);
   if (shared) log.info(`limits and chat pacing shared in Redis at ${shared.redis.where}`);
   const bus = shared?.bus ?? new LocalBus<CoreEvent>(surfaceFailed);

@@ -17,6 +17,8 @@ export type Shared = {
   bus: Bus<CoreEvent>;
   /** Starts sharing the work: devices reachable from every relay, one relay leading the bot. */
   join(parts: JoinParts): Promise<Joined>;
+  /** Stops reading the shared event log and closes the connection (a relay that stops, or failed to start). */
+  close(): Promise<void>;
 };
 
 /**
@@ -48,5 +50,9 @@ export async function openShared(url: string, clock: Clock, log: Log, onError: (
     instance,
     bus,
     join: (parts) => joinRelays({ ...parts, redis, instance, clock, log, bus }),
+    close: async () => {
+      await bus.stop();
+      redis.close();
+    },
   };
 }

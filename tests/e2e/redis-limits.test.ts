@@ -1,7 +1,8 @@
 // ra serve --database postgres://… --redis redis://…, through the compiled binary against real
 // servers: answers stream with the chat's calls paced through Redis; the pairing lockout is kept in Redis, so it outlives a kill -9 of the relay (in memory
 // it would not); Redis lost while running refuses pairing and sign-in with a reason. Redis
-// unreachable at start: exit 69, password masked. --redis alone: a usage error.
+// unreachable at start: exit 69, password masked. The port taken at start: exit 69, the process
+// gone. --redis alone: a usage error.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
 import { join } from "node:path";
@@ -106,6 +107,20 @@ describe("ra serve --redis", () => {
     expect(serve.stderr).toContain("cannot reach Redis at redis://:***@127.0.0.1:");
     expect(serve.stderr).toContain("--redis or RA_REDIS_URL");
     expect(serve.output).not.toContain("hunter2secret");
+  });
+
+  test("the port already taken at start: exit 69 saying which and what to do, with nothing left running (the shared event log's reader stops too)", async () => {
+    await using dir = tmpDir();
+    const taken = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      await using serve = new RaProcess(["serve", "--bot-token", TOKEN, "--telegram-api-root", stack.telegram.url, "--data-dir", dir.path, "--listen", `127.0.0.1:${taken.port}`,
+        "--database", await pg.createDatabase("taken"), "--redis", redis.url]);
+      expect(await serve.exitCode()).toBe(69);
+      expect(serve.stderr).toContain(`cannot listen on 127.0.0.1:${taken.port}`);
+      expect(serve.stderr).toContain("pick a free port with --listen HOST:PORT");
+    } finally {
+      taken.stop(true);
+    }
   });
 
   test("--redis without --database is a usage error that says why, before anything starts", async () => {
