@@ -1,7 +1,7 @@
 // Several relays on one Postgres and one Redis (the compiled binary, real servers on loopback): what
 // the hop between relays adds to a prompt's way in, and each relay's memory. Two `ra serve
 // --database --redis`; the one leading the bot takes each Telegram update. A simulated machine (no
-// claude) answers each prompt at once: first connected to the leading relay (no hop), then to the
+// claude) answers each prompt at once, connected in turns to the leading relay (no hop) and to the
 // other one (the prompt frame crosses Redis to it). The difference of the two is the hop's cost.
 // Run after `npm run build`: `bun bench/scale-out.ts` (RA_BENCH_PROMPTS=N, default 1000, at most 2000).
 import { SQL } from "bun";
