@@ -5,8 +5,8 @@ const handedOut = new Set<number>();
 
 /**
  * Where the kernel takes the local ports of outgoing connections from (Linux). A port probed free
- * inside that range can be taken by any connection's own end before the relay binds it (a
- * relay's link to Postgres or Redis did that to a cluster test's relay), so ports are picked below it.
+ * inside that range can be taken by any connection's own end before the relay binds it (most
+ * likely how a cluster test's relay once found its port taken), so ports are picked below it.
  */
 function ephemeralLow(): number | undefined {
   try {
