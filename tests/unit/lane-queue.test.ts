@@ -1,12 +1,14 @@
 // The lane's waiting jobs: priority first, arrival order within one, each job once.
 import { describe, expect, test } from "bun:test";
-import { LaneQueue } from "../../src/relay/telegram/lane-queue";
+import { LaneQueue, type LaneEntry } from "../../src/relay/telegram/lane-queue";
 
-const drain = (q: LaneQueue<string>) => {
-  const out: string[] = [];
-  for (let e = q.shift(); e; e = q.shift()) out.push(`${e.job}:${e.priority}`);
+/** Takes every waiting entry, in the order the lane would run them. */
+const takeAll = <J>(q: LaneQueue<J>): LaneEntry<J>[] => {
+  const out: LaneEntry<J>[] = [];
+  for (let e = q.shift(); e; e = q.shift()) out.push(e);
   return out;
 };
+const drain = (q: LaneQueue<string>) => takeAll(q).map((e) => `${e.job}:${e.priority}`);
 
 describe("LaneQueue", () => {
   test("most pressing priority first, arrival order within one", () => {
@@ -48,8 +50,7 @@ describe("LaneQueue", () => {
   test("twenty thousand waiting keep their order (a chat flooded with prompts)", () => {
     const q = new LaneQueue<number>();
     for (let i = 0; i < 20_000; i++) q.push(i, i % 2 === 0 ? "message" : "edit");
-    const order: number[] = [];
-    for (let e = q.shift(); e; e = q.shift()) order.push(e.job);
+    const order = takeAll(q).map((e) => e.job);
     expect(order.slice(0, 3)).toEqual([0, 2, 4]);
     expect(order.slice(10_000, 10_003)).toEqual([1, 3, 5]);
     expect(order).toHaveLength(20_000);
