@@ -127,7 +127,7 @@ if (crowded) {
 /** How long a run warmed up, and what the JIT still compiled while it was timed. */
 const warmed = (what: string, run: Run) => `${what} ${run.warmUp} prompts (then ${(run.jitSeconds * 1000).toFixed(0)} ms of JIT work in the timed ones)`;
 const warmUps = [warmed("the relay", relay), ...(crowded ? [warmed("with more machines", crowded)] : []), warmed("the bare baseline", bare)];
-console.log(`inbound: warmed up, untimed, until the JIT compiled next to nothing in ${QUIET_BLOCKS} blocks of ${WARM_UP_BLOCK} prompts in a row: ${warmUps.join("; ")}`);
+console.log(`inbound: warmed up, untimed, until the JIT compiled next to nothing in ${QUIET_BLOCKS} blocks of ${WARM_UP_BLOCK} prompts in a row (at most ${WARM_UP_MAX}): ${warmUps.join("; ")}`);
 // CPU time varies less than latency on a busy shared machine: what the relay spent per prompt (the update, the turn, the agent's turn.ended and its ack, the Telegram messages).
 console.log(`inbound: the relay used ${((relay.cpuSeconds * 1000) / N).toFixed(2)} ms of CPU per prompt (the bare baseline ${((bare.cpuSeconds * 1000) / N).toFixed(2)} ms)`);
 goals.report();

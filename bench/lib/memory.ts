@@ -1,4 +1,4 @@
-// Reading a process's memory the same way every time (Linux only: /proc).
+// Reading a process's memory and CPU time the same way every time (Linux only: /proc).
 import { readdirSync, readFileSync } from "node:fs";
 
 /** Resident memory of a running process, in MiB. */
